@@ -1,0 +1,360 @@
+"""Invoice commands: create (incl. copy, correction, inline client), update, status, cancel, delete."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from core import numbering
+from core.clock import now_utc, today_in
+from core.commands import (CancelInvoice, ChangeInvoiceStatus, CreateInvoice, DeleteInvoice, LineSpec,
+                           UpdateInvoice)
+from core.errors import Conflict, Invalid, NotFound
+from core.fields import check_fields
+from core.handlers.invoice_state import (InvoiceView, account_of, check_kind_and_status, due_date, load_invoice,
+                                         load_lines, new_token, recompute_totals, settle_status, view_of)
+from core.handlers.lines import correction_lines, price_new_line, reprice_line
+from core.handlers.parties import (client_fields_from_buyer, create_client, fill_buyer, fill_seller,
+                                   main_department, match_client)
+from core.handlers.pricing import apply_price_list
+from core.models import (Account, Attachment, Client, Department, Invoice, InvoiceLine, PaymentAllocation, Product,
+                         Recurring)
+from core.unit_of_work import UnitOfWork
+
+# Columns a copy (copy_invoice_from, proforma -> VAT, recurring) must not take over.
+NOT_COPIED = frozenset({"id", "number", "seq", "period_key", "series", "token", "status", "paid", "paid_date",
+                        "sent_at", "created_at", "updated_at", "issue_date", "sell_date", "payment_to", "origin",
+                        "oid", "cancel_reason", "from_invoice_id", "recurring_id"})
+
+
+def series_of(invoice: Invoice) -> str:
+    """Sales documents number per kind; cost documents keep the supplier's numbers, per supplier."""
+    if invoice.income:
+        return invoice.kind
+    return f"cost:{invoice.client_id or invoice.seller_tax_no or invoice.seller_name}"
+
+
+def _product_map(session: Session, account_id: int, specs: tuple[LineSpec, ...]) -> dict[int, Product]:
+    wanted: dict[int, str] = {}
+    for i, spec in enumerate(specs):
+        for sub, path in ((spec, f"lines.{i}"), (spec.before, f"lines.{i}.before"), (spec.after, f"lines.{i}.after")):
+            if sub is not None and sub.product_id:
+                wanted.setdefault(sub.product_id, path + ".product_id")
+    if not wanted:
+        return {}
+    rows = session.execute(select(Product).where(Product.account_id == account_id,
+                                                 Product.id.in_(wanted))).scalars()  # type: ignore[union-attr]
+    found = {p.id: p for p in rows if p.id is not None}
+    for product_id, path in wanted.items():
+        if product_id not in found:
+            raise Invalid.one(path, "not_found", "no such product", value=product_id)
+    return found
+
+
+def _build_lines(session: Session, invoice: Invoice, specs: tuple[LineSpec, ...], start: int,
+                 price_list_id: int | None) -> list[InvoiceLine]:
+    products = _product_map(session, invoice.account_id, specs)
+    if price_list_id:
+        products = apply_price_list(session, invoice.account_id, price_list_id, products)
+    default_tax = "23" if invoice.currency != "SEK" else "25"
+    built: list[InvoiceLine] = []
+    for offset, spec in enumerate(specs):
+        path = f"lines.{start + offset}"
+        if spec.destroy:
+            continue
+        if spec.kind == "correction" or spec.before is not None:
+            diff, before, after = correction_lines(spec, products, invoice, path, default_tax)
+            diff.position = spec.position if spec.position is not None else start + offset
+            session.add(diff)
+            session.flush()
+            for snap in (before, after):
+                if snap is not None:
+                    snap.parent_id, snap.position = diff.id, diff.position
+                    session.add(snap)
+                    built.append(snap)
+            built.append(diff)
+            continue
+        line = price_new_line(spec, products.get(spec.product_id or 0), invoice, path, default_tax)
+        line.position = spec.position if spec.position is not None else start + offset
+        session.add(line)
+        built.append(line)
+    return built
+
+
+def _resolve_client(session: Session, account: Account, invoice: Invoice, cmd_new_client: Any,
+                    given: dict[str, Any], match: bool) -> Client | None:
+    if cmd_new_client is not None or given.get("client_id") == -1:
+        invoice.client_id = None
+        fields = dict(cmd_new_client) if cmd_new_client is not None else client_fields_from_buyer(invoice)
+        return create_client(session, account, fields, prefix="client." if cmd_new_client is not None else "buyer.")
+    if invoice.client_id:
+        client = session.get(Client, invoice.client_id)
+        if client is None or client.account_id != account.id:
+            raise Invalid.one("client_id", "not_found", "no such client", value=invoice.client_id)
+        return client
+    if invoice.buyer_name and match:
+        return match_client(session, account.id or 0, invoice) or create_client(
+            session, account, client_fields_from_buyer(invoice), prefix="buyer.")
+    return None
+
+
+def _resolve_seller(session: Session, invoice: Invoice, given: dict[str, Any]) -> None:
+    if invoice.department_id:
+        department = session.get(Department, invoice.department_id)
+        if department is None or department.account_id != invoice.account_id:
+            raise Invalid.one("department_id", "not_found", "no such department", value=invoice.department_id)
+        fill_seller(invoice, department, given)
+    elif not invoice.seller_name:
+        department = main_department(session, invoice.account_id)
+        if department is not None:
+            fill_seller(invoice, department, given)
+
+
+def _copy_source(session: Session, account_id: int, source_id: int, invoice: Invoice) -> list[LineSpec]:
+    try:
+        source = load_invoice(session, account_id, source_id)
+    except NotFound:
+        raise Invalid.one("copy_invoice_from", "not_found", "no such invoice", value=source_id) from None
+    for name in Invoice.model_fields:
+        if name not in NOT_COPIED and name != "account_id":
+            setattr(invoice, name, getattr(source, name))
+    invoice.from_invoice_id = source.id
+    lines = load_lines(session, [source_id])[source_id]
+    return [LineSpec(kind=line.kind, product_id=line.product_id, name=line.name, code=line.code,
+                     description=line.description, additional_info=line.additional_info, unit=line.unit,
+                     quantity=line.quantity, tax=line.tax, discount_percent=line.discount_percent,
+                     tax_deductible=line.tax_deductible, extra=dict(line.extra or {}),
+                     **({"total_gross": line.total_gross} if line.priced_gross else {"total_net": line.total_net}))
+            for line in lines if line.kind in ("normal", "text")]
+
+
+def _assign_number(session: Session, account: Account, invoice: Invoice, explicit_seq: int | None) -> None:
+    invoice.series = series_of(invoice)
+    pattern = numbering.pattern_for(account.settings or {}, invoice.kind, account.profile)
+    if not invoice.number and explicit_seq is not None:
+        invoice.number = numbering.render(pattern, explicit_seq, invoice.issue_date)
+    if invoice.number:
+        _check_number_free(session, invoice)
+        got = numbering.reserve_explicit(session, account.id or 0, invoice.series, pattern, invoice.issue_date,
+                                         invoice.number, explicit_seq)
+    else:
+        got = numbering.allocate(session, account.id or 0, invoice.series, pattern, invoice.issue_date)
+    invoice.period_key, invoice.seq, invoice.number = got.period_key, got.seq, got.number
+    if got.seq is not None:
+        clash = session.execute(select(Invoice.id).where(
+            Invoice.account_id == invoice.account_id, Invoice.series == invoice.series,
+            Invoice.period_key == invoice.period_key, Invoice.seq == got.seq, Invoice.id != invoice.id)).first()
+        if clash is not None:
+            raise Invalid.one("number", "taken", "has already been taken", value=invoice.number)
+
+
+def _check_number_free(session: Session, invoice: Invoice) -> None:
+    clash = session.execute(select(Invoice.id).where(
+        Invoice.account_id == invoice.account_id, Invoice.series == invoice.series,
+        Invoice.number == invoice.number, Invoice.id != invoice.id)).first()
+    if clash is not None:
+        raise Invalid.one("number", "taken", "has already been taken", value=invoice.number)
+
+
+def _default_terms(account: Account, client: Client | None, invoice: Invoice, given: dict[str, Any]) -> None:
+    if "payment_to_kind" not in given and "payment_to" not in given:
+        days = client.payment_days if client and client.payment_days is not None else (
+            (account.settings or {}).get("payment_days", 7))
+        invoice.payment_to_kind = str(days)
+    elif "payment_to" in given and "payment_to_kind" not in given:
+        invoice.payment_to_kind = "other_date"
+    invoice.payment_to = due_date(invoice.issue_date, invoice.payment_to_kind, invoice.payment_to)
+    if client is not None and "currency" not in given and (client.settings or {}).get("currency"):
+        invoice.currency = str(client.settings["currency"])
+
+
+def create_invoice(cmd: CreateInvoice, uow: UnitOfWork) -> InvoiceView:
+    invoice = create_invoice_in_session(cmd, uow.session)
+    uow.commit()
+    return view_of(uow.session, invoice.account_id, invoice.id or 0)
+
+
+def create_invoice_in_session(cmd: CreateInvoice, session: Session) -> Invoice:
+    """Everything create does, short of committing: payments and recurring runs build on it."""
+    account = account_of(session, cmd.account_id)
+    given = check_fields(Invoice, cmd.fields, extra_protected=frozenset({"paid"}))
+    invoice = Invoice(account_id=account.id or 0, issue_date=today_in(account.timezone), origin=cmd.origin,
+                      token=new_token(), lang=account.lang, currency=account.currency)
+    specs = list(cmd.lines)
+    if cmd.copy_from is not None:
+        copied = _copy_source(session, account.id or 0, cmd.copy_from, invoice)
+        specs = specs or copied
+    for name, value in given.items():
+        if name != "client_id" or value != -1:
+            setattr(invoice, name, value)
+    invoice.status = given.get("status") or "issued"
+    invoice.sell_date = invoice.sell_date or invoice.issue_date
+    check_kind_and_status(invoice)
+    if invoice.kind == "correction":
+        _inherit_from_corrected(session, invoice, given)
+    client = _resolve_client(session, account, invoice, cmd.new_client, given, cmd.match_client)
+    if client is not None:
+        fill_buyer(invoice, client, given)
+    if not invoice.buyer_name and not invoice.client_id:
+        raise Invalid.one("client_id", "blank", "can't be blank")
+    _resolve_seller(session, invoice, given)
+    _default_terms(account, client, invoice, given)
+    if cmd.oid_unique and invoice.oid and session.execute(select(Invoice.id).where(
+            Invoice.account_id == invoice.account_id, Invoice.oid == invoice.oid)).first():
+        raise Invalid.one("oid", "taken", "has already been taken", value=invoice.oid)
+    if not specs:
+        raise Invalid.one("lines", "blank", "an invoice must contain at least one line")
+    _assign_number(session, account, invoice, cmd.seq)
+    session.add(invoice)
+    _flush_unique(session)
+    price_list_id = cmd.price_list_id or (client.price_list_id if client is not None and cmd.use_price_lists else None)
+    lines = _build_lines(session, invoice, tuple(specs), 0, price_list_id)
+    recompute_totals(invoice, lines)
+    if invoice.status == "paid":
+        invoice.paid, invoice.paid_date = invoice.payable, invoice.paid_date or invoice.issue_date
+    _flush_unique(session)
+    return invoice
+
+
+def _inherit_from_corrected(session: Session, invoice: Invoice, given: dict[str, Any]) -> None:
+    if not invoice.from_invoice_id:
+        raise Invalid.one("from_invoice_id", "blank", "a correction needs the corrected invoice")
+    try:
+        original = load_invoice(session, invoice.account_id, invoice.from_invoice_id)
+    except NotFound:
+        raise Invalid.one("from_invoice_id", "not_found", "no such invoice", value=invoice.from_invoice_id) from None
+    invoice.invoice_id = invoice.invoice_id or original.id
+    for name in Invoice.model_fields:
+        if (name.startswith(("buyer_", "seller_")) or name in ("client_id", "department_id", "currency")) \
+                and name not in given:
+            setattr(invoice, name, getattr(original, name))
+
+
+def _flush_unique(session: Session) -> None:
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Invalid.one("number", "taken", "has already been taken") from exc
+
+
+def update_invoice(cmd: UpdateInvoice, uow: UnitOfWork) -> InvoiceView:
+    session = uow.session
+    account = account_of(session, cmd.account_id)
+    invoice = load_invoice(session, cmd.account_id, cmd.invoice_id, lock=True)
+    given = check_fields(Invoice, cmd.fields, extra_protected=frozenset({"paid"}))
+    before_number, before_client, before_dept = invoice.number, invoice.client_id, invoice.department_id
+    for name, value in given.items():
+        setattr(invoice, name, value)
+    check_kind_and_status(invoice)
+    if invoice.client_id != before_client and invoice.client_id:
+        client = session.get(Client, invoice.client_id)
+        if client is None or client.account_id != account.id:
+            raise Invalid.one("client_id", "not_found", "no such client", value=invoice.client_id)
+        fill_buyer(invoice, client, given)
+    if invoice.department_id != before_dept and invoice.department_id:
+        _resolve_seller(session, invoice, given)
+    if ("number" in given and invoice.number != before_number) or cmd.seq is not None:
+        if not invoice.number:
+            raise Invalid.one("number", "blank", "can't be blank")
+        _assign_number(session, account, invoice, cmd.seq)
+    if {"issue_date", "payment_to_kind"} & given.keys() and "payment_to" not in given:
+        invoice.payment_to = due_date(invoice.issue_date, invoice.payment_to_kind, invoice.payment_to)
+    if "payment_to" in given and "payment_to_kind" not in given:
+        invoice.payment_to_kind = "other_date"
+    lines = load_lines(session, [invoice.id or 0])[invoice.id or 0]
+    if cmd.lines is not None:
+        lines = _merge_lines(session, invoice, lines, cmd.lines, cmd.replace_lines)
+    if not any(line.kind in ("normal", "correction", "text") for line in lines):
+        raise Invalid.one("lines", "blank", "an invoice must contain at least one line")
+    recompute_totals(invoice, lines)
+    if given.get("status") == "paid":
+        invoice.paid = invoice.payable
+        invoice.paid_date = invoice.paid_date or today_in(account.timezone)
+    invoice.updated_at = now_utc()
+    _flush_unique(session)
+    uow.commit()
+    return view_of(session, invoice.account_id, invoice.id or 0)
+
+
+def _merge_lines(session: Session, invoice: Invoice, lines: list[InvoiceLine], specs: tuple[LineSpec, ...],
+                 replace: bool) -> list[InvoiceLine]:
+    by_id = {line.id: line for line in lines}
+    if replace:
+        session.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id))
+        return _build_lines(session, invoice, specs, 0, None)
+    products = _product_map(session, invoice.account_id, specs)
+    new_specs: list[LineSpec] = []
+    for i, spec in enumerate(specs):
+        if spec.id is None:
+            new_specs.append(spec)
+            continue
+        line = by_id.get(spec.id)
+        if line is None:
+            raise Invalid.one(f"lines.{i}.id", "not_found", "no such line on this invoice", value=spec.id)
+        if spec.destroy:
+            session.execute(delete(InvoiceLine).where(
+                (InvoiceLine.id == line.id) | (InvoiceLine.parent_id == line.id)))  # type: ignore[operator]
+            for gone in [x for x in list(by_id.values()) if x.id == line.id or x.parent_id == line.id]:
+                by_id.pop(gone.id, None)
+            continue
+        reprice_line(line, spec, products.get(spec.product_id or 0), invoice, f"lines.{i}")
+        if spec.position is not None:
+            line.position = spec.position
+    start = max((line.position for line in by_id.values()), default=-1) + 1
+    added = _build_lines(session, invoice, tuple(new_specs), start, None) if new_specs else []
+    session.flush()
+    return [*by_id.values(), *added]
+
+
+def change_status(cmd: ChangeInvoiceStatus, uow: UnitOfWork) -> InvoiceView:
+    session = uow.session
+    account = account_of(session, cmd.account_id)
+    invoice = load_invoice(session, cmd.account_id, cmd.invoice_id, lock=True)
+    invoice.status = cmd.status
+    check_kind_and_status(invoice)
+    if cmd.status == "paid":
+        invoice.paid = max(invoice.paid, invoice.payable)
+        invoice.paid_date = invoice.paid_date or today_in(account.timezone)
+    elif cmd.status in ("issued", "sent", "partial"):
+        invoice.paid = _allocated(session, invoice.id or 0)
+        if cmd.status == "sent" and invoice.sent_at is None:
+            invoice.sent_at = now_utc()
+        settle_status(invoice)
+        if cmd.status == "sent" and invoice.status == "issued":
+            invoice.status = "sent"
+    invoice.updated_at = now_utc()
+    uow.commit()
+    return view_of(session, invoice.account_id, invoice.id or 0)
+
+
+def _allocated(session: Session, invoice_id: int) -> Decimal:
+    rows = session.execute(select(PaymentAllocation.amount).where(PaymentAllocation.invoice_id == invoice_id)).scalars()
+    return sum(rows, Decimal(0))
+
+
+def cancel_invoice(cmd: CancelInvoice, uow: UnitOfWork) -> InvoiceView:
+    session = uow.session
+    invoice = load_invoice(session, cmd.account_id, cmd.invoice_id, lock=True)
+    invoice.status, invoice.cancel_reason = "cancelled", cmd.reason or invoice.cancel_reason
+    invoice.updated_at = now_utc()
+    uow.commit()
+    return view_of(session, invoice.account_id, invoice.id or 0)
+
+
+def delete_invoice(cmd: DeleteInvoice, uow: UnitOfWork) -> InvoiceView:
+    session = uow.session
+    view = view_of(session, cmd.account_id, cmd.invoice_id)
+    template_of = session.execute(select(func.count()).select_from(Recurring).where(
+        Recurring.invoice_id == cmd.invoice_id)).scalar_one()
+    if template_of:
+        raise Conflict("invoice_in_use", "the invoice is the template of a recurring definition")
+    session.execute(delete(PaymentAllocation).where(PaymentAllocation.invoice_id == cmd.invoice_id))
+    for attachment in session.execute(select(Attachment).where(Attachment.invoice_id == cmd.invoice_id)).scalars():
+        attachment.invoice_id = None
+    session.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id == cmd.invoice_id))
+    session.delete(view.invoice)
+    uow.commit()
+    return view

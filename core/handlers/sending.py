@@ -1,0 +1,64 @@
+"""Sending an invoice: the message is written to the outbox in the same transaction that
+marks the invoice sent, so a message is never lost and never sent for a rolled-back change.
+Delivery (SMTP, .eml files, the print queue) happens after commit, from the outbox."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from core.clock import now_utc
+from core.commands import SendInvoice
+from core.errors import Conflict, Invalid
+from core.handlers.invoice_state import load_invoice
+from core.models import OutboxMessage
+from core.unit_of_work import UnitOfWork
+
+RESEND_GUARD = timedelta(days=3)  # InvoiceOcean: the same document is not re-sent within 3 days unless forced
+MAX_RECIPIENTS = 5
+_EMAIL = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+")
+
+
+def split_addresses(raw: str) -> tuple[str, ...]:
+    return tuple(a.strip() for a in re.split(r"[,;]", raw or "") if a.strip())
+
+
+def send_invoice(cmd: SendInvoice, uow: UnitOfWork) -> OutboxMessage:
+    session = uow.session
+    invoice = load_invoice(session, cmd.account_id, cmd.invoice_id, lock=True)
+    if cmd.channel not in ("email", "letter"):
+        raise Invalid.one("delivery_method", "inclusion", "must be email or letter", value=cmd.channel)
+    recipients = cmd.recipients or (split_addresses(invoice.buyer_email) if cmd.use_buyer_email else ())
+    if cmd.channel == "email":
+        if not recipients:
+            raise Invalid.one("recipients", "blank", "You must select at least one recipient.")
+        bad = [a for a in (*recipients, *cmd.cc) if not _EMAIL.fullmatch(a)]
+        if bad:
+            raise Invalid.one("recipients", "invalid", f"not an e-mail address: {bad[0]}", value=bad[0])
+        if len(recipients) > MAX_RECIPIENTS:
+            raise Invalid.one("recipients", "too_long", f"at most {MAX_RECIPIENTS} recipients",
+                              count=MAX_RECIPIENTS)
+    if not cmd.force and not cmd.as_reminder:
+        last = session.execute(select(OutboxMessage.created_at).where(
+            OutboxMessage.invoice_id == invoice.id, OutboxMessage.channel == cmd.channel)
+            .order_by(OutboxMessage.id.desc()).limit(1)).scalar()  # type: ignore[union-attr]
+        if last is not None and _aware(last) > now_utc() - RESEND_GUARD:
+            raise Conflict("recently_sent", "This document was already sent in the last 3 days; use force=true")
+    message = OutboxMessage(
+        account_id=invoice.account_id, invoice_id=invoice.id, channel=cmd.channel,
+        recipients=list(recipients), cc=list(cmd.cc), print_option=cmd.print_option,
+        status="queued", meta={"origin": cmd.origin, "reminder": cmd.as_reminder, "lang": invoice.lang},
+    )
+    session.add(message)
+    invoice.sent_at = now_utc()
+    if invoice.status in ("draft", "issued", "printed"):
+        invoice.status = "sent"
+    invoice.updated_at = now_utc()
+    uow.commit()
+    return message
+
+
+def _aware(value):  # type: ignore[no-untyped-def]
+    from datetime import timezone
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

@@ -1,0 +1,55 @@
+"""Accounts, their users and the credentials each dialect signs in with."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Field, SQLModel
+
+from core.models.base import account_fk, created_at, json_field, timestamp
+
+
+class Account(SQLModel, table=True):
+    __tablename__ = "accounts"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    prefix: str = Field(unique=True, index=True)  # the InvoiceOcean subdomain, also in TOKEN/prefix
+    active: bool = True
+    profile: str = "invoiceocean"  # which dialect's defaults the account was created with
+    timezone: str = "Europe/Warsaw"
+    currency: str = "PLN"
+    lang: str = "pl"
+    # Defaults that drive new documents: numbering patterns per kind, fakturan client settings, ...
+    settings: dict[str, Any] = json_field()
+    created_at: datetime = created_at()
+
+
+class User(SQLModel, table=True):
+    """A person who signs in with login:password (INVO Basic auth, InvoiceOcean XML Basic auth)."""
+
+    __tablename__ = "users"
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = account_fk()
+    uid: int = 0  # INVO's user number within the account: 0 is the owner, sub-users count from 1
+    login: str = Field(unique=True, index=True)
+    password_hash: str
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    created_at: datetime = created_at()
+
+
+class Credential(SQLModel, table=True):
+    """An API secret. Tokens are looked up by their SHA-256; passwords are argon2id hashes."""
+
+    __tablename__ = "credentials"
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = account_fk()
+    user_id: int | None = Field(default=None, foreign_key="users.id")
+    kind: str = Field(index=True)  # api_token | fakturan_key
+    key_id: str = Field(index=True)  # token: sha256 hex of the secret; fakturan: the public key id
+    secret_hash: str = ""  # fakturan: argon2id of the password; token: empty (key_id is the hash)
+    label: str = ""
+    created_at: datetime = created_at()
+    last_used_at: datetime | None = timestamp()
+    revoked_at: datetime | None = timestamp()

@@ -1,0 +1,132 @@
+"""Invoice numbering: patterns, periods and gapless allocation.
+
+A pattern mixes literal text with tokens:
+  nr-m  counter that restarts every month      nr-y  counter that restarts every year
+  nr-d  counter that restarts every day        nr    counter that never restarts
+  yyyy, yy, mm, m, dd  parts of the issue date
+`nr-m/mm/yyyy` gives 1/01/2018 (the InvoiceOcean default), `Pnr-m/mm/yyyy` gives P3/01/2018.
+
+The counter row of (account, series, period) is bumped in the transaction that inserts the
+invoice: the row lock (PostgreSQL) or the write lock (SQLite, BEGIN IMMEDIATE) makes writers
+queue, and a rollback returns the number, so committed numbers have no gaps.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from core.models import NumberCounter
+
+_TOKEN = re.compile(r"nr-m|nr-y|nr-d|nr|yyyy|yy|mm|dd|m")
+_COUNTERS = {"nr-m", "nr-y", "nr-d", "nr"}
+
+# Default patterns per document kind; accounts may override them in settings["numbering"].
+INVOICEOCEAN_PATTERNS: dict[str, str] = {
+    "vat": "nr-m/mm/yyyy", "proforma": "Pnr-m/mm/yyyy", "correction": "Knr-m/mm/yyyy",
+    "receipt": "PARnr-m/mm/yyyy", "bill": "Rnr-m/mm/yyyy", "advance": "ZALnr-m/mm/yyyy",
+    "final": "KONnr-m/mm/yyyy", "estimate": "Enr-m/mm/yyyy", "kp": "KPnr-m/mm/yyyy",
+    "kw": "KWnr-m/mm/yyyy", "cost": "nr-m/mm/yyyy",
+}
+FAKTURAN_PATTERNS: dict[str, str] = {"vat": "nr", "correction": "Knr", "proforma": "Pnr"}
+
+
+@dataclass(frozen=True)
+class Allocated:
+    series: str
+    period_key: str
+    seq: int | None
+    number: str
+
+
+def counter_token(pattern: str) -> str:
+    found = [t for t in _TOKEN.findall(pattern) if t in _COUNTERS]
+    return found[0] if found else "nr"
+
+
+def period_key(pattern: str, day: date) -> str:
+    return {"nr-m": f"{day:%Y-%m}", "nr-y": f"{day:%Y}", "nr-d": f"{day:%Y-%m-%d}", "nr": ""}[
+        counter_token(pattern)]
+
+
+def _date_part(token: str, day: date) -> str:
+    return {"yyyy": f"{day:%Y}", "yy": f"{day:%y}", "mm": f"{day:%m}", "dd": f"{day:%d}", "m": str(day.month)}[token]
+
+
+def render(pattern: str, seq: int, day: date) -> str:
+    if not any(t in _COUNTERS for t in _TOKEN.findall(pattern)):
+        pattern = pattern + "nr"
+    return _TOKEN.sub(lambda m: str(seq) if m.group(0) in _COUNTERS else _date_part(m.group(0), day), pattern)
+
+
+def parse_seq(pattern: str, number: str, day: date) -> int | None:
+    """The counter inside an explicit number, when it follows the pattern for this period."""
+    if not any(t in _COUNTERS for t in _TOKEN.findall(pattern)):
+        pattern = pattern + "nr"
+    regex, pos, seen_counter = "", 0, False
+    for m in _TOKEN.finditer(pattern):
+        regex += re.escape(pattern[pos:m.start()])
+        token = m.group(0)
+        if token in _COUNTERS:
+            regex += r"\d+" if seen_counter else r"(?P<seq>\d+)"
+            seen_counter = True
+        else:
+            regex += re.escape(_date_part(token, day))
+        pos = m.end()
+    regex += re.escape(pattern[pos:])
+    found = re.fullmatch(regex, number.strip())
+    return int(found.group("seq")) if found else None
+
+
+def _ensure_counter(session: Session, account_id: int, series: str, key: str) -> None:
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(NumberCounter).values(account_id=account_id, series=series, period_key=key, last_seq=0)
+    session.execute(stmt.on_conflict_do_nothing())
+
+
+def _where(account_id: int, series: str, key: str):  # type: ignore[no-untyped-def]
+    return ((NumberCounter.account_id == account_id) & (NumberCounter.series == series)
+            & (NumberCounter.period_key == key))
+
+
+def allocate(session: Session, account_id: int, series: str, pattern: str, day: date) -> Allocated:
+    key = period_key(pattern, day)
+    _ensure_counter(session, account_id, series, key)
+    session.execute(update(NumberCounter).where(_where(account_id, series, key))
+                    .values(last_seq=NumberCounter.last_seq + 1))
+    seq = session.execute(select(NumberCounter.last_seq).where(_where(account_id, series, key))).scalar_one()
+    return Allocated(series, key, seq, render(pattern, seq, day))
+
+
+def reserve_explicit(session: Session, account_id: int, series: str, pattern: str, day: date,
+                     number: str, seq: int | None = None) -> Allocated:
+    """An explicit number: keep it, and move the counter past its sequence so the next
+    automatic number continues after the highest one (fakturan's "+1 of highest")."""
+    key = period_key(pattern, day)
+    seq = seq if seq is not None else parse_seq(pattern, number, day)
+    if seq is not None:
+        _ensure_counter(session, account_id, series, key)
+        session.execute(update(NumberCounter).where(_where(account_id, series, key) & (NumberCounter.last_seq < seq))
+                        .values(last_seq=seq))
+    return Allocated(series, key, seq, number)
+
+
+def pattern_for(settings: dict, kind: str, profile: str) -> str:
+    custom = (settings.get("numbering") or {}).get(kind)
+    if custom:
+        return str(custom)
+    table = FAKTURAN_PATTERNS if profile == "fakturan" else INVOICEOCEAN_PATTERNS
+    return table.get(kind) or INVOICEOCEAN_PATTERNS.get(kind) or f"{kind.upper()}/nr-m/mm/yyyy"
+
+
+def peek(session: Session, account_id: int, series: str, pattern: str, day: date) -> Allocated:
+    """The number the next invoice would get, without taking it (INVO's `default` action)."""
+    key = period_key(pattern, day)
+    last = session.execute(select(NumberCounter.last_seq).where(_where(account_id, series, key))).scalar()
+    seq = int(last or 0) + 1
+    return Allocated(series, key, seq, render(pattern, seq, day))

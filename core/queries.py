@@ -1,0 +1,162 @@
+"""Read side: filters, ordering and pages over invoices and the simple aggregates."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Mapping, Sequence
+
+from sqlalchemy import Numeric, Select, cast, func, or_, select
+from sqlmodel import Session, SQLModel
+
+from core.handlers.invoice_state import InvoiceView, load_lines
+from core.models import Invoice, InvoiceLine
+
+MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class Page:
+    page: int = 1
+    per_page: int = 25
+
+    @property
+    def offset(self) -> int:
+        return (max(self.page, 1) - 1) * self.per_page
+
+
+@dataclass(frozen=True)
+class InvoiceFilter:
+    ids: tuple[int, ...] | None = None
+    client_id: int | None = None
+    number: str | None = None
+    seq: int | None = None
+    oid: str | None = None
+    kinds: tuple[str, ...] | None = None
+    income: bool | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    date_field: str = "issue_date"
+    search: str | None = None
+    product_id: int | None = None
+    status: tuple[str, ...] | None = None
+    from_invoice_id: int | None = None
+    exclude_statuses: tuple[str, ...] = ()
+
+
+# Sortable invoice columns by their core name; dialects map their own names onto these.
+INVOICE_ORDER = frozenset({
+    "id", "number", "seq", "issue_date", "sell_date", "payment_to", "paid_date", "updated_at", "created_at",
+    "buyer_name", "buyer_tax_no", "seller_name", "oid", "status", "kind", "currency"})
+MONEY_ORDER = frozenset({"price_net", "price_gross", "price_tax", "paid"})
+
+
+def _order_column(name: str) -> Any:
+    """Money is text on SQLite, so it is sorted as a number explicitly."""
+    if name in MONEY_ORDER:
+        return cast(getattr(Invoice, name), Numeric(24, 6))
+    if name in INVOICE_ORDER:
+        return getattr(Invoice, name)
+    raise ValueError(f"cannot sort invoices by {name}")
+
+
+def invoice_query(account_id: int, f: InvoiceFilter) -> Select[Any]:
+    stmt = select(Invoice).where(Invoice.account_id == account_id)
+    if f.ids is not None:
+        stmt = stmt.where(Invoice.id.in_(f.ids))  # type: ignore[union-attr]
+    if f.client_id is not None:
+        stmt = stmt.where(Invoice.client_id == f.client_id)
+    if f.number is not None:
+        stmt = stmt.where(Invoice.number == f.number)
+    if f.seq is not None:
+        stmt = stmt.where(Invoice.seq == f.seq)
+    if f.oid is not None:
+        stmt = stmt.where(Invoice.oid == f.oid)
+    if f.kinds:
+        stmt = stmt.where(Invoice.kind.in_(f.kinds))  # type: ignore[attr-defined]
+    if f.income is not None:
+        stmt = stmt.where(Invoice.income.is_(f.income))  # type: ignore[attr-defined]
+    if f.status:
+        stmt = stmt.where(Invoice.status.in_(f.status))  # type: ignore[attr-defined]
+    if f.exclude_statuses:
+        stmt = stmt.where(Invoice.status.not_in(f.exclude_statuses))  # type: ignore[attr-defined]
+    if f.from_invoice_id is not None:
+        stmt = stmt.where(Invoice.from_invoice_id == f.from_invoice_id)
+    column = getattr(Invoice, f.date_field)
+    if f.date_from is not None:
+        stmt = stmt.where(column >= f.date_from)
+    if f.date_to is not None:
+        stmt = stmt.where(column <= f.date_to)
+    if f.product_id is not None:
+        stmt = stmt.where(Invoice.id.in_(select(InvoiceLine.invoice_id).where(  # type: ignore[union-attr]
+            InvoiceLine.product_id == f.product_id)))
+    if f.search:
+        needle = f"%{f.search.lower()}%"
+        in_lines = select(InvoiceLine.invoice_id).where(func.lower(InvoiceLine.name).like(needle))
+        stmt = stmt.where(or_(func.lower(Invoice.number).like(needle), func.lower(Invoice.buyer_name).like(needle),
+                              func.lower(Invoice.buyer_tax_no).like(needle), func.lower(Invoice.description).like(needle),
+                              func.lower(Invoice.oid).like(needle), Invoice.id.in_(in_lines)))  # type: ignore[union-attr]
+    return stmt
+
+
+def list_invoices(session: Session, account_id: int, f: InvoiceFilter, page: Page,
+                  order: Sequence[tuple[str, bool]] = (("id", False),), *, with_lines: bool = False) -> list[InvoiceView]:
+    stmt = invoice_query(account_id, f)
+    for name, desc in order:
+        column = _order_column(name)
+        stmt = stmt.order_by(column.desc() if desc else column.asc())
+    stmt = stmt.order_by(Invoice.id.desc() if order and order[0][1] else Invoice.id.asc())  # type: ignore[union-attr]
+    stmt = stmt.offset(page.offset).limit(page.per_page)
+    invoices = list(session.execute(stmt).scalars())
+    lines = load_lines(session, [i.id for i in invoices if i.id]) if with_lines else {}
+    return [InvoiceView(i, lines.get(i.id or 0, [])) for i in invoices]
+
+
+def count_invoices(session: Session, account_id: int, f: InvoiceFilter) -> int:
+    sub = invoice_query(account_id, f).with_only_columns(Invoice.id).subquery()
+    return int(session.execute(select(func.count()).select_from(sub)).scalar_one())
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    equals: Mapping[str, Any] = field(default_factory=dict)
+    like: Mapping[str, str] = field(default_factory=dict)  # column -> SQL LIKE pattern, case-insensitive
+    search: tuple[tuple[str, ...], str] | None = None  # (columns, text): text in any of them
+
+
+def record_query(model: type[SQLModel], account_id: int, f: RecordFilter) -> Select[Any]:
+    stmt = select(model).where(model.account_id == account_id)  # type: ignore[attr-defined]
+    for name, value in f.equals.items():
+        stmt = stmt.where(getattr(model, name) == value)
+    for name, pattern in f.like.items():
+        stmt = stmt.where(func.lower(getattr(model, name)).like(pattern.lower()))
+    if f.search:
+        columns, text = f.search
+        needle = f"%{text.lower()}%"
+        stmt = stmt.where(or_(*(func.lower(getattr(model, c)).like(needle) for c in columns)))
+    return stmt
+
+
+def list_records(session: Session, model: type[SQLModel], account_id: int, f: RecordFilter, page: Page,
+                 order: Sequence[tuple[str, bool]] = (("id", False),)) -> list[Any]:
+    stmt = record_query(model, account_id, f)
+    for name, desc in order:
+        column = getattr(model, name)
+        stmt = stmt.order_by(column.desc() if desc else column.asc())
+    stmt = stmt.order_by(model.id.asc())  # type: ignore[attr-defined]
+    return list(session.execute(stmt.offset(page.offset).limit(page.per_page)).scalars())
+
+
+def count_records(session: Session, model: type[SQLModel], account_id: int, f: RecordFilter) -> int:
+    sub = record_query(model, account_id, f).subquery()
+    return int(session.execute(select(func.count()).select_from(sub)).scalar_one())
+
+
+def next_number(session: Session, account_id: int, kind: str, day: date) -> tuple[str, int]:
+    """(number, counter) the next sales document of this kind and date would get."""
+    from core import numbering
+    from core.handlers.invoice_state import account_of
+
+    account = account_of(session, account_id)
+    pattern = numbering.pattern_for(account.settings or {}, kind, account.profile)
+    got = numbering.peek(session, account_id, kind, pattern, day)
+    return got.number, got.seq or 0

@@ -1,0 +1,39 @@
+"""Date arithmetic of recurring definitions: `every` periods, month clamping, working days."""
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+
+_EVERY = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$")
+
+
+def parse_every(every: str) -> tuple[int, str]:
+    found = _EVERY.match(every or "")
+    if not found or int(found.group(1)) < 1:
+        raise ValueError(f"invalid period {every!r}")
+    return int(found.group(1)), found.group(2)
+
+
+def add_months(start: date, months: int) -> date:
+    """Months clamp to the month's end: Jan 31 + 1m is Feb 28/29, Jan 31 + 2m is Mar 31."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def nth_occurrence(start: date, every: str, n: int) -> date:
+    """The n-th date of the schedule counted from start (n=0 is start), always from the anchor
+    so that a clamped Feb 28 does not drag March to the 28th."""
+    count, unit = parse_every(every)
+    if unit == "d":
+        return start + timedelta(days=count * n)
+    if unit == "w":
+        return start + timedelta(weeks=count * n)
+    return add_months(start, count * n * (12 if unit == "y" else 1))
+
+
+def next_working_day(day: date) -> date:
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day

@@ -1,0 +1,43 @@
+"""The transaction boundary. Nothing persists unless the handler calls commit()."""
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Callable
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+
+class UnitOfWork:
+    def __init__(self, engine: Engine, *, write: bool = True) -> None:
+        self.engine = engine
+        self.write = write
+        self._committed = False
+
+    def __enter__(self) -> "UnitOfWork":
+        self.connection = self.engine.connect()
+        if self.engine.dialect.name == "sqlite":
+            self.connection.execution_options(sqlite_immediate=self.write)
+        self.session = Session(bind=self.connection, expire_on_commit=False, autoflush=True)
+        return self
+
+    def commit(self) -> None:
+        self.session.commit()
+        self._committed = True
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        try:
+            if not self._committed:
+                # Detach first: a rollback would expire what a read returns to its caller.
+                self.session.expunge_all()
+                self.session.rollback()
+        finally:
+            self.session.close()
+            self.connection.close()
+
+
+UnitOfWorkFactory = Callable[..., UnitOfWork]

@@ -1,0 +1,262 @@
+"""Rails-style XML for the InvoiceOcean dialect: `to_xml` rendering and `Hash.from_xml` parsing.
+
+Pure functions over plain values; the routes decide which resource is rendered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
+from xml.sax.saxutils import escape, quoteattr
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+_INDENT = "  "
+_TAG_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
+# Characters XML 1.0 cannot carry at all; Rails' Builder replaces them with "*" too.
+_INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# "\r" would be normalised to "\n" by any parser, so it travels as a character reference.
+_TEXT_ENTITIES = {"\r": "&#13;"}
+_INTEGER = re.compile(r"[+-]?[0-9]+\Z")
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\Z")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
+class XmlRejected(ValueError):
+    """The body is not XML this gateway will read; `reason` is safe to show the client."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+def dasherize(name: str) -> str:
+    return name.replace("_", "-")
+
+
+def underscore(name: str) -> str:
+    return name.replace("-", "_")
+
+
+def singular(name: str) -> str:
+    """The element name for one item of the list `name` (the generic half of Rails' singularize)."""
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    if name.endswith("sses"):
+        return name[:-2]
+    if name.endswith("s") and not name.endswith("ss"):
+        return name[:-1]
+    return name
+
+
+def render_xml(
+    root: str,
+    value: Any,
+    *,
+    item_names: Mapping[str, str] | None = None,
+    types: Mapping[str, str] | None = None,
+) -> bytes:
+    """Render `value` under `root` as Rails' `to_xml` does.
+
+    `item_names` maps a list's key to its item element name when the generic singular is wrong;
+    `types` maps a key to its XML type so that a None value still says what it would have been.
+    """
+    lines: list[str] = []
+    _render(lines, underscore(root), value, 0, item_names or {}, types or {})
+    return (_DECLARATION + "\n".join(lines) + "\n").encode("utf-8")
+
+
+def _render(
+    lines: list[str], key: str, value: Any, depth: int, item_names: Mapping[str, str], types: Mapping[str, str]
+) -> None:
+    tag = dasherize(key)
+    if not _TAG_NAME.match(tag):
+        raise ValueError(f"{key!r} cannot be an XML element name")
+    pad = _INDENT * depth
+    if value is None:
+        type_attr = f" type={quoteattr(types[key])}" if key in types else ""
+        lines.append(f'{pad}<{tag}{type_attr} nil="true"/>')
+    elif isinstance(value, Mapping):
+        if not value:
+            lines.append(f"{pad}<{tag}/>")
+            return
+        lines.append(f"{pad}<{tag}>")
+        for child_key, child in value.items():
+            _render(lines, underscore(str(child_key)), child, depth + 1, item_names, types)
+        lines.append(f"{pad}</{tag}>")
+    elif isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
+        if not value:
+            lines.append(f'{pad}<{tag} type="array"/>')
+            return
+        lines.append(f'{pad}<{tag} type="array">')
+        item_key = underscore(item_names.get(key, singular(key)))
+        for item in value:
+            _render(lines, item_key, item, depth + 1, item_names, types)
+        lines.append(f"{pad}</{tag}>")
+    else:
+        xml_type, text = _scalar(key, value)
+        type_attr = f' type="{xml_type}"' if xml_type else ""
+        lines.append(f"{pad}<{tag}{type_attr}>{_escape_text(text)}</{tag}>")
+
+
+def _scalar(key: str, value: Any) -> tuple[str | None, str]:
+    # bool before int (bool is an int), datetime before date (datetime is a date).
+    if isinstance(value, bool):
+        return "boolean", "true" if value else "false"
+    if isinstance(value, int):
+        return "integer", str(value)
+    if isinstance(value, Decimal):
+        return "decimal", format(value, "f")  # never "1E+2"
+    if isinstance(value, dt.datetime):
+        # Rails' xmlschema: whole seconds, "Z" for UTC.
+        stamp = value.isoformat(timespec="seconds")
+        return "dateTime", stamp[:-6] + "Z" if stamp.endswith("+00:00") else stamp
+    if isinstance(value, dt.date):
+        return "date", value.isoformat()
+    if isinstance(value, str):
+        return None, value
+    # Floats are refused on purpose: money must reach the renderer as Decimal.
+    raise TypeError(f"{key}: cannot render {type(value).__name__} as XML")
+
+
+def _escape_text(text: str) -> str:
+    return escape(_INVALID_XML_CHARS.sub("*", text), _TEXT_ENTITIES)
+
+
+# --- parsing ------------------------------------------------------------------------------
+
+
+class _DepthLimitedBuilder:
+    """Parser target that stops at the first element deeper than `max_depth`, before it is built."""
+
+    def __init__(self, max_depth: int) -> None:
+        self._builder = TreeBuilder()
+        self._depth = 0
+        self._max_depth = max_depth
+
+    def start(self, tag: str, attrs: dict[str, str]) -> Element:
+        self._depth += 1
+        if self._depth > self._max_depth:
+            raise XmlRejected(f"XML nested deeper than {self._max_depth} levels")
+        return self._builder.start(tag, attrs)
+
+    def end(self, tag: str) -> Element:
+        self._depth -= 1
+        return self._builder.end(tag)
+
+    def data(self, text: str) -> None:
+        self._builder.data(text)
+
+    def close(self) -> Element:
+        return self._builder.close()
+
+
+def parse_xml(body: bytes, *, max_depth: int = 32, max_bytes: int = 10 * 1024 * 1024) -> tuple[str, Any]:
+    """Parse a request body as Rails' `Hash.from_xml` does; returns (root name, value), names underscored."""
+    if len(body) > max_bytes:
+        raise XmlRejected(f"XML body larger than {max_bytes} bytes")
+    if not body.strip():
+        raise XmlRejected("empty XML body")
+    parser = DefusedXMLParser(
+        target=_DepthLimitedBuilder(max_depth), forbid_dtd=True, forbid_entities=True, forbid_external=True
+    )
+    try:
+        parser.feed(body)
+        root = parser.close()
+    except DefusedXmlException:
+        raise XmlRejected("DTDs, entity declarations and external references are not allowed") from None
+    except ParseError as exc:
+        raise XmlRejected(f"malformed XML: {exc}") from None
+    except (LookupError, UnicodeError) as exc:  # an unknown or lying encoding declaration
+        raise XmlRejected(f"malformed XML: {exc}") from None
+    name = _local_name(root.tag)
+    return name, _convert(root, name)
+
+
+def _local_name(tag: str) -> str:
+    return underscore(tag.rpartition("}")[2])
+
+
+def _convert(element: Element, path: str) -> Any:
+    if element.get("nil") == "true":
+        return None
+    xml_type = element.get("type")
+    if xml_type == "array":
+        return [_convert(child, f"{path}[{index}]") for index, child in enumerate(element)]
+    if len(element):
+        result: dict[str, Any] = {}
+        repeated: set[str] = set()  # a value that is itself an array must not be extended
+        for child in element:
+            key = _local_name(child.tag)
+            value = _convert(child, f"{path}.{key}")
+            if key in repeated:
+                result[key].append(value)
+            elif key in result:
+                result[key] = [result[key], value]
+                repeated.add(key)
+            else:
+                result[key] = value
+        return result
+    return _typecast(element.text or "", xml_type, path)
+
+
+def _typecast(text: str, xml_type: str | None, path: str) -> Any:
+    caster = _CASTERS.get(xml_type or "")
+    if caster is None:  # untyped, "string", or a model class name such as "InvoicePosition"
+        return text
+    stripped = text.strip()
+    if not stripped:  # Rails reads an empty typed element as nil
+        return None
+    try:
+        return caster(stripped)
+    except ValueError:
+        raise XmlRejected(f"{path}: {stripped[:40]!r} is not a valid {xml_type}") from None
+
+
+def _to_int(text: str) -> int:
+    if not _INTEGER.match(text):
+        raise ValueError(text)
+    return int(text)  # a number past Python's digit limit raises ValueError too
+
+
+def _to_decimal(text: str) -> Decimal:
+    if not _DECIMAL.match(text):
+        raise ValueError(text)
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValueError(text) from None
+
+
+def _to_bool(text: str) -> bool:
+    try:
+        return _BOOLEANS[text.lower()]
+    except KeyError:
+        raise ValueError(text) from None
+
+
+def _to_date(text: str) -> dt.date:
+    if not _DATE.match(text):
+        raise ValueError(text)
+    return dt.date.fromisoformat(text)
+
+
+_CASTERS: dict[str, Any] = {
+    "integer": _to_int,
+    "decimal": _to_decimal,
+    "float": _to_decimal,  # never a float: money stays Decimal
+    "boolean": _to_bool,
+    "date": _to_date,
+    "dateTime": dt.datetime.fromisoformat,
+    "datetime": dt.datetime.fromisoformat,
+}

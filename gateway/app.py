@@ -1,0 +1,85 @@
+"""The app factory: one Starlette app, one port, three dialects over one ledger."""
+from __future__ import annotations
+
+import contextlib
+from typing import AsyncIterator
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from core.ledger import Ledger
+from dialects.fakturan import DIALECT as FAKTURAN
+from dialects.invo import DIALECT as INVO
+from dialects.invoiceocean import DIALECT as INVOICEOCEAN
+from gateway.db import make_engine
+from gateway.dialect import Dialect
+from gateway.http import JSONResponse
+from gateway.middleware import GatewayMiddleware
+from gateway.settings import Settings
+from gateway.traffic import TrafficRecorder
+
+# Order matters: InvoiceOcean owns the root paths, so it is asked last.
+DIALECTS: tuple[Dialect, ...] = (INVO, FAKTURAN, INVOICEOCEAN)
+GATEWAY_PATHS = ("/healthz", "/metrics", "/console", "/openapi", "/docs", "/static")
+
+
+def dialect_for(path: str) -> Dialect | None:
+    if path.startswith(GATEWAY_PATHS):
+        return None
+    return next((d for d in DIALECTS if d.owns(path)), None)
+
+
+async def healthz(request: Request) -> Response:
+    def ping() -> None:
+        with request.app.state.engine.connect() as conn:
+            conn.execute(text("select 1"))
+    try:
+        await run_in_threadpool(ping)
+    except Exception as exc:  # the point of the endpoint is to say so, not to crash
+        return JSONResponse({"status": "error", "database": type(exc).__name__}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = getattr(exc, "status_code", 500)
+    dialect = dialect_for(request.url.path)
+    kind = {404: "not_found", 405: "method_not_allowed"}.get(status, "internal")
+    if dialect is None:
+        return JSONResponse({"error": getattr(exc, "detail", "error")}, status_code=status)
+    return dialect.error_response(request, status, kind, str(getattr(exc, "detail", "")))
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    engine = make_engine(settings.database_url)
+    recorder = TrafficRecorder(engine)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        recorder.start()
+        try:
+            yield
+        finally:
+            recorder.stop()
+
+    routes = [Route("/healthz", healthz, methods=["GET"])]
+    for dialect in DIALECTS:
+        routes.extend(dialect.routes())
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(GatewayMiddleware, dialect_for=dialect_for, max_body=settings.max_body_bytes,
+                               recorder=recorder)],
+        exception_handlers={HTTPException: _http_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.ledger = Ledger(engine)
+    app.state.traffic = recorder
+    return app

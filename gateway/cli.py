@@ -1,0 +1,142 @@
+"""The `invoice-gateway` command. Its sub-commands and flags are a contract other tools rely on."""
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+import orjson
+
+from gateway.settings import Settings
+
+DB_OPTION = click.option("--database-url", default=None, envvar="GATEWAY_DATABASE_URL",
+                         help="SQLAlchemy URL; default sqlite:///var/gateway.sqlite3")
+
+
+def _settings(database_url: str | None) -> Settings:
+    return Settings.from_env(database_url=database_url)
+
+
+def _ledger(database_url: str | None) -> Any:
+    from core.ledger import Ledger
+    from gateway.db import make_engine
+    return Ledger(make_engine(_settings(database_url).database_url))
+
+
+@click.group()
+def main() -> None:
+    """Invoice Gateway: one ledger behind the InvoiceOcean, INVO and fakturan.nu APIs."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+@DB_OPTION
+def serve(host: str, port: int, workers: int, database_url: str | None) -> None:
+    """Serve all three dialects on one port."""
+    import os
+
+    import uvicorn
+
+    settings = _settings(database_url)
+    os.environ["GATEWAY_DATABASE_URL"] = settings.database_url  # the factory reads it in each worker
+    uvicorn.run("gateway.asgi:app", host=host, port=port, workers=workers, log_level="warning",
+                access_log=False, proxy_headers=True, timeout_keep_alive=5)
+
+
+@main.command()
+@DB_OPTION
+def migrate(database_url: str | None) -> None:
+    """Apply the database migrations."""
+    from gateway.migrations import upgrade
+
+    upgrade(_settings(database_url).database_url)
+    click.echo("migrations applied")
+
+
+@main.group()
+def accounts() -> None:
+    """Create, deactivate and reactivate accounts."""
+
+
+@accounts.command("create")
+@click.argument("name")
+@click.option("--profile", type=click.Choice(["invoiceocean", "fakturan"]), default="invoiceocean",
+              show_default=True, help="whose defaults (timezone, currency, numbering) the account starts with")
+@click.option("--json", "as_json", is_flag=True, help="print exactly one JSON object with the credentials")
+@DB_OPTION
+def accounts_create(name: str, profile: str, as_json: bool, database_url: str | None) -> None:
+    """Create an account and print its credentials for all three dialects."""
+    from core.accounts import create_account
+    from core.errors import DomainError
+
+    try:
+        secrets = _ledger(database_url).write(create_account, name, profile=profile)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(orjson.dumps(secrets.as_dict()).decode())
+    else:
+        click.echo(describe_credentials(name, secrets.as_dict()))
+
+
+def _set_active(name: str, active: bool, database_url: str | None) -> None:
+    from core.accounts import set_active
+    from core.errors import NotFound
+
+    try:
+        _ledger(database_url).write(set_active, name, active)
+    except NotFound:
+        raise click.ClickException(f"no account named {name!r}") from None
+    click.echo(f"account {name} {'activated' if active else 'deactivated'}")
+
+
+@accounts.command("deactivate")
+@click.argument("name")
+@DB_OPTION
+def accounts_deactivate(name: str, database_url: str | None) -> None:
+    """Deactivate an account (INVO then answers error 7)."""
+    _set_active(name, False, database_url)
+
+
+@accounts.command("activate")
+@click.argument("name")
+@DB_OPTION
+def accounts_activate(name: str, database_url: str | None) -> None:
+    """Reactivate an account."""
+    _set_active(name, True, database_url)
+
+
+@main.command()
+@click.option("--if-empty", is_flag=True, help="only when the database holds no account yet")
+@click.option("--json", "as_json", is_flag=True)
+@DB_OPTION
+def demo(if_empty: bool, as_json: bool, database_url: str | None) -> None:
+    """Seed a realistic demo account and print its credentials."""
+    from gateway.demo import DEMO_NAME, seed_demo
+
+    ledger = _ledger(database_url)
+    result = seed_demo(ledger, only_if_empty=if_empty)
+    if result is None:
+        click.echo("the database already holds accounts; demo not created "
+                   "(the credentials were printed when it was created)")
+        return
+    click.echo(orjson.dumps(result).decode() if as_json else describe_credentials(DEMO_NAME, result))
+
+
+def describe_credentials(name: str, creds: dict[str, Any], base: str = "http://127.0.0.1:8000") -> str:
+    io, invo, fk = creds["invoiceocean"], creds["invo"], creds["fakturan"]
+    return "\n".join([
+        f"Account {name!r} (id {creds['account_id']}, prefix {creds['prefix']})",
+        f"  InvoiceOcean  api_token={io['api_token']}",
+        f"                curl '{base}/invoices.json?api_token={io['api_token']}'",
+        f"  INVO          login={invo['login']} password={invo['password']}",
+        f"                curl -u '{invo['login']}:{invo['password']}' -d 'r=login&q={{}}' {base}/api.json",
+        f"  fakturan.nu   key_id={fk['key_id']} password={fk['password']}",
+        f"                curl -u '{fk['key_id']}:{fk['password']}' {base}/api/v2/invoices",
+    ])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
