@@ -15,9 +15,7 @@ from sqlmodel import SQLModel
 
 from core.errors import FieldError, Invalid
 
-PROTECTED = frozenset({"id", "account_id", "created_at", "updated_at", "token", "series", "period_key",
-                       "price_net", "price_tax", "price_gross", "cash_rounding", "origin", "password_hash",
-                       "tax_no_normalized", "sent_at"})
+PROTECTED = frozenset({"id", "account_id", "created_at", "updated_at", "password_hash", "tax_no_normalized"})
 
 
 def _python_type(annotation: Any) -> tuple[type, bool]:

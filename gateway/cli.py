@@ -32,8 +32,11 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int)
+@click.option("--scheduler", is_flag=True,
+              help="also issue due recurring invoices in-process, every GATEWAY_SCHEDULER_INTERVAL "
+                   "seconds (default 300); same as GATEWAY_SCHEDULER=1")
 @DB_OPTION
-def serve(host: str, port: int, workers: int, database_url: str | None) -> None:
+def serve(host: str, port: int, workers: int, scheduler: bool, database_url: str | None) -> None:
     """Serve all three dialects on one port."""
     import os
 
@@ -41,6 +44,8 @@ def serve(host: str, port: int, workers: int, database_url: str | None) -> None:
 
     settings = _settings(database_url)
     os.environ["GATEWAY_DATABASE_URL"] = settings.database_url  # the factory reads it in each worker
+    if scheduler:
+        os.environ["GATEWAY_SCHEDULER"] = "1"  # the app's lifespan starts it, in each worker
     uvicorn.run("gateway.asgi:app", host=host, port=port, workers=workers, log_level="warning",
                 access_log=False, proxy_headers=True, timeout_keep_alive=5)
 
@@ -108,20 +113,53 @@ def accounts_activate(name: str, database_url: str | None) -> None:
     _set_active(name, True, database_url)
 
 
+@main.group()
+def recurrings() -> None:
+    """Recurring invoice definitions."""
+
+
+@recurrings.command("run")
+@click.option("--date", "run_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="issue what is due on this date; default: today in each account's timezone")
+@DB_OPTION
+def recurrings_run(run_date: Any, database_url: str | None) -> None:
+    """Issue every due recurring invoice, one line per invoice. Safe to run again (for cron):
+    each period is issued exactly once; at most 24 missed periods per definition per run."""
+    import logging
+
+    from core.recurring import run_due
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    day = run_date.date() if run_date is not None else None
+    for issued in run_due(_ledger(database_url).engine, day):
+        click.echo(f"{issued.number}\trecurring={issued.recurring_id}\tperiod={issued.period_date.isoformat()}"
+                   f"\tinvoice_id={issued.invoice_id}")
+
+
 @main.command()
 @click.option("--if-empty", is_flag=True, help="only when the database holds no account yet")
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--credentials-file", type=click.Path(dir_okay=False), default="var/demo-credentials.json",
+              show_default=True, help="where the demo's secrets are kept (mode 0600) to be shown again")
 @DB_OPTION
-def demo(if_empty: bool, as_json: bool, database_url: str | None) -> None:
+def demo(if_empty: bool, as_json: bool, credentials_file: str, database_url: str | None) -> None:
     """Seed a realistic demo account and print its credentials."""
+    from pathlib import Path
+
     from gateway.demo import DEMO_NAME, seed_demo
 
-    ledger = _ledger(database_url)
-    result = seed_demo(ledger, only_if_empty=if_empty)
+    saved = Path(credentials_file)
+    result = seed_demo(_ledger(database_url), only_if_empty=if_empty)
     if result is None:
-        click.echo("the database already holds accounts; demo not created "
-                   "(the credentials were printed when it was created)")
-        return
+        if not saved.exists():
+            click.echo("the database already holds accounts; no demo account was created")
+            return
+        # Secrets are stored hashed, so the only copy to show again is the one saved at creation.
+        result = orjson.loads(saved.read_bytes())
+    else:
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        saved.write_bytes(orjson.dumps(result))
+        saved.chmod(0o600)
     click.echo(orjson.dumps(result).decode() if as_json else describe_credentials(DEMO_NAME, result))
 
 

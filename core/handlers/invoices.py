@@ -30,6 +30,11 @@ NOT_COPIED = frozenset({"id", "number", "seq", "period_key", "series", "token", 
                         "oid", "cancel_reason", "from_invoice_id", "recurring_id"})
 
 
+# Invoice columns the ledger derives itself; a request can never set them.
+DERIVED = frozenset({"token", "series", "period_key", "price_net", "price_tax", "price_gross", "cash_rounding",
+                     "origin", "sent_at", "paid"})
+
+
 def series_of(invoice: Invoice) -> str:
     """Sales documents number per kind; cost documents keep the supplier's numbers, per supplier."""
     if invoice.income:
@@ -180,7 +185,7 @@ def create_invoice(cmd: CreateInvoice, uow: UnitOfWork) -> InvoiceView:
 def create_invoice_in_session(cmd: CreateInvoice, session: Session) -> Invoice:
     """Everything create does, short of committing: payments and recurring runs build on it."""
     account = account_of(session, cmd.account_id)
-    given = check_fields(Invoice, cmd.fields, extra_protected=frozenset({"paid"}))
+    given = check_fields(Invoice, cmd.fields, extra_protected=DERIVED)
     invoice = Invoice(account_id=account.id or 0, issue_date=today_in(account.timezone), origin=cmd.origin,
                       token=new_token(), lang=account.lang, currency=account.currency)
     specs = list(cmd.lines)
@@ -244,7 +249,7 @@ def update_invoice(cmd: UpdateInvoice, uow: UnitOfWork) -> InvoiceView:
     session = uow.session
     account = account_of(session, cmd.account_id)
     invoice = load_invoice(session, cmd.account_id, cmd.invoice_id, lock=True)
-    given = check_fields(Invoice, cmd.fields, extra_protected=frozenset({"paid"}))
+    given = check_fields(Invoice, cmd.fields, extra_protected=DERIVED)
     before_number, before_client, before_dept = invoice.number, invoice.client_id, invoice.department_id
     for name, value in given.items():
         setattr(invoice, name, value)

@@ -1,0 +1,121 @@
+"""Numbering: patterns, explicit numbers, and gapless allocation under concurrency and failure."""
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from core import numbering
+from core.accounts import create_account
+from core.errors import Invalid
+from core.handlers import invoices as invoice_handlers
+from core.ledger import Ledger
+from core.models import Invoice
+from gateway.db import make_engine
+from gateway.migrations import upgrade
+from tests.core.numbering_support import DAY, create_many, minimal_invoice
+
+
+@pytest.mark.parametrize("pattern, seq, day, expected", [
+    ("nr-m/mm/yyyy", 1, date(2018, 1, 2), "1/01/2018"),
+    ("Pnr-m/mm/yyyy", 3, date(2018, 1, 2), "P3/01/2018"),
+    ("nr", 12, date(2021, 1, 25), "12"),
+    ("FA-yymm-nr-m", 5, date(2026, 2, 1), "FA-2602-5"),
+    ("F/nr", 2, date(2026, 2, 1), "F/2"),
+    ("Fyyyy.mm.nr", 7, date(2026, 2, 1), "F2026.02.7"),
+])
+def test_pattern_renders_counter_and_date_parts(pattern: str, seq: int, day: date, expected: str) -> None:
+    assert numbering.render(pattern, seq, day) == expected
+
+
+def test_period_key_follows_the_counter_token() -> None:
+    day = date(2026, 3, 10)
+    assert numbering.period_key("nr-m/mm/yyyy", day) == "2026-03"
+    assert numbering.period_key("nr-y/yyyy", day) == "2026"
+    assert numbering.period_key("nr", day) == ""
+
+
+def test_explicit_number_is_parsed_only_when_it_matches_the_period() -> None:
+    day = date(2018, 1, 4)
+    assert numbering.parse_seq("nr-m/mm/yyyy", "55/01/2018", day) == 55
+    assert numbering.parse_seq("nr-m/mm/yyyy", "55/02/2018", day) is None
+    assert numbering.parse_seq("Pnr-m/mm/yyyy", "P3/01/2018", day) == 3
+    assert numbering.parse_seq("nr", "FV/1", day) is None
+
+
+@pytest.fixture
+def acme(core_ledger: Ledger) -> int:
+    return core_ledger.write(create_account, "Acme").account_id
+
+
+def test_numbers_restart_each_month_and_per_kind(core_ledger: Ledger, acme: int) -> None:
+    made = [core_ledger.execute(minimal_invoice(acme, issue_date=d, kind=k)).invoice.number for d, k in [
+        (date(2026, 3, 1), "vat"), (date(2026, 3, 2), "vat"), (date(2026, 3, 2), "proforma"), (date(2026, 4, 1), "vat")]]
+    assert made == ["1/03/2026", "2/03/2026", "P1/03/2026", "1/04/2026"]
+
+
+def test_next_automatic_number_continues_after_the_highest_explicit_one(core_ledger: Ledger, acme: int) -> None:
+    core_ledger.execute(minimal_invoice(acme, number="40/03/2026"))
+    assert core_ledger.execute(minimal_invoice(acme)).invoice.number == "41/03/2026"
+
+
+def test_explicit_counter_without_a_number_renders_the_pattern(core_ledger: Ledger, acme: int) -> None:
+    cmd = minimal_invoice(acme)
+    view = core_ledger.execute(type(cmd)(**{**cmd.__dict__, "seq": 15}))
+    assert (view.invoice.number, view.invoice.seq) == ("15/03/2026", 15)
+
+
+def test_duplicate_number_in_a_series_is_a_validation_error(core_ledger: Ledger, acme: int) -> None:
+    core_ledger.execute(minimal_invoice(acme, number="7/03/2026"))
+    with pytest.raises(Invalid) as caught:
+        core_ledger.execute(minimal_invoice(acme, number="7/03/2026"))
+    assert [(e.field, e.code) for e in caught.value.errors] == [("number", "taken")]
+
+
+def test_failure_after_the_number_is_taken_leaves_no_gap(core_ledger: Ledger, acme: int,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    real_build = invoice_handlers._build_lines
+    calls = {"n": 0}
+
+    def failing_build(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("injected crash after numbering")
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(invoice_handlers, "_build_lines", failing_build)
+    first = core_ledger.execute(minimal_invoice(acme)).invoice.seq
+    with pytest.raises(RuntimeError):
+        core_ledger.execute(minimal_invoice(acme))
+    third = core_ledger.execute(minimal_invoice(acme)).invoice.seq
+    assert (first, third) == (1, 2)
+    stored = core_ledger.read(lambda s: s.execute(select(Invoice.seq).order_by(Invoice.seq)).scalars().all())
+    assert stored == [1, 2]
+
+
+def test_eight_threads_of_250_creates_on_sqlite_number_exactly_1_to_2000(database_url: str) -> None:
+    ledger = Ledger(make_engine(database_url))
+    account_id = ledger.write(create_account, "Acme").account_id
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: create_many(database_url, account_id, 250), range(8)))
+    seqs = sorted(s for chunk in results for s in chunk)
+    assert seqs == list(range(1, 2001))
+    numbers = ledger.read(lambda s: s.execute(select(Invoice.number).where(Invoice.account_id == account_id))
+                          .scalars().all())
+    assert len(set(numbers)) == 2000 and "2000/03/2026" in numbers
+
+
+@pytest.mark.postgres
+def test_four_processes_on_postgresql_number_exactly_1_to_n(postgres_url: str) -> None:
+    upgrade(postgres_url)
+    ledger = Ledger(make_engine(postgres_url))
+    account_id = ledger.write(create_account, "Acme").account_id
+    per_process = 150
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(4) as pool:
+        results = pool.starmap(create_many, [(postgres_url, account_id, per_process)] * 4)
+    assert sorted(s for chunk in results for s in chunk) == list(range(1, 4 * per_process + 1))
+    assert DAY.month == 3

@@ -1,0 +1,61 @@
+"""The real `invoice-gateway` console script, run as a subprocess the way operators run it."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CLI = str(Path(sys.executable).with_name("invoice-gateway"))
+
+
+def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=120, check=check)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    assert run("migrate", "--database-url", url).stdout.strip() == "migrations applied"
+    return url
+
+
+def test_accounts_create_json_prints_exactly_one_object_with_all_three_dialects(db: str) -> None:
+    out = run("accounts", "create", "Acme Corp", "--json", "--database-url", db).stdout
+    created = json.loads(out)
+    assert out.count("\n") == 1
+    assert set(created) == {"account_id", "prefix", "invoiceocean", "invo", "fakturan"}
+    assert created["account_id"] == 1 and created["prefix"] == "acme-corp"
+    assert created["invoiceocean"]["api_token"].endswith("/acme-corp")
+    assert set(created["invo"]) == {"login", "password"} and set(created["fakturan"]) == {"key_id", "password"}
+
+
+def test_accounts_create_refuses_a_taken_name(db: str) -> None:
+    run("accounts", "create", "Acme", "--database-url", db)
+    again = run("accounts", "create", "Acme", "--database-url", db, check=False)
+    assert again.returncode != 0 and "exists" in again.stderr
+
+
+def test_secrets_are_stored_hashed_never_in_clear(db: str) -> None:
+    created = json.loads(run("accounts", "create", "Acme", "--json", "--database-url", db).stdout)
+    raw = Path(db.removeprefix("sqlite:///")).read_bytes()
+    for secret in (created["invoiceocean"]["api_token"].split("/")[0], created["invo"]["password"],
+                   created["fakturan"]["password"]):
+        assert secret.encode() not in raw
+
+
+def test_deactivate_and_activate_need_an_existing_account(db: str) -> None:
+    run("accounts", "create", "Acme", "--database-url", db)
+    assert "deactivated" in run("accounts", "deactivate", "Acme", "--database-url", db).stdout
+    assert "activated" in run("accounts", "activate", "Acme", "--database-url", db).stdout
+    assert run("accounts", "deactivate", "Nobody", "--database-url", db, check=False).returncode != 0
+
+
+def test_demo_seeds_once_and_shows_the_same_credentials_again(db: str, tmp_path: Path) -> None:
+    creds_file = str(tmp_path / "demo.json")
+    first = json.loads(run("demo", "--if-empty", "--json", "--credentials-file", creds_file, "--database-url", db).stdout)
+    second = json.loads(run("demo", "--if-empty", "--json", "--credentials-file", creds_file, "--database-url", db).stdout)
+    assert first == second and first["prefix"] == "demo"
+    assert (Path(creds_file).stat().st_mode & 0o777) == 0o600
