@@ -1,10 +1,16 @@
 """Shared fixtures: a migrated database, the ASGI app, and accounts with their credentials."""
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+
+os.environ.setdefault("GATEWAY_ARGON2_PROFILE", "test")  # before core.security is imported
 from starlette.testclient import TestClient
 
 from core.accounts import create_account
@@ -16,11 +22,21 @@ from gateway.settings import Settings
 from tests.support.fixtures import *  # noqa: F403  real PostgreSQL, SMTP, Chromium, live server
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrate once per test process; each test gets a copy (migrations have their own tests)."""
+    path = tmp_path_factory.mktemp("template") / "gateway.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    with contextlib.closing(sqlite3.connect(path)) as raw:  # fold the WAL in, so one file is the whole DB
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'gateway.sqlite3'}"
-    upgrade(url)
-    return url
+def database_url(tmp_path: Path, migrated_template: Path) -> str:
+    target = tmp_path / "gateway.sqlite3"
+    shutil.copyfile(migrated_template, target)
+    return f"sqlite:///{target}"
 
 
 @pytest.fixture

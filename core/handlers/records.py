@@ -118,7 +118,8 @@ def _write_children(session: Session, price_list: PriceList, children: tuple[Map
         clean = check_fields(PriceListItem, child, prefix=f"price_list_positions.{i}.",
                              extra_protected=frozenset({"price_list_id"}))
         item = PriceListItem(price_list_id=price_list.id or 0, account_id=price_list.account_id, **clean)
-        if item.product_id is not None and session.get(Product, item.product_id) is None:
+        product = session.get(Product, item.product_id) if item.product_id is not None else None
+        if item.product_id is not None and (product is None or product.account_id != price_list.account_id):
             raise Invalid.one(f"price_list_positions.{i}.product_id", "not_found", "no such product")
         item.tax = parse_tax(item.tax).code
         if not item.price_gross and item.price_net:

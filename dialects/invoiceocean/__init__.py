@@ -1,12 +1,5 @@
-"""InvoiceOcean / Fakturownia REST at the root paths."""
+"""InvoiceOcean / Fakturownia REST at the root paths, in JSON and XML (see ENDPOINTS.md)."""
+from dialects.invoiceocean.routes import error_response, routes
 from gateway.dialect import Dialect
-from gateway.http import JSONResponse
 
-
-def _routes():  # type: ignore[no-untyped-def]
-    return []
-
-
-DIALECT = Dialect(name="invoiceocean", routes=_routes, owns=lambda path: True,
-                  error_response=lambda request, status, kind, message: JSONResponse(
-                      {"code": "error", "message": message}, status_code=status))
+DIALECT = Dialect(name="invoiceocean", routes=routes, owns=lambda path: True, error_response=error_response)

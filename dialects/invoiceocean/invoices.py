@@ -1,0 +1,169 @@
+"""Invoice endpoints: list, get, create, update (incl. positions and status), status change, cancel,
+delete and send_by_email. Each returns a Reply; respond.py renders it as JSON or XML."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from core import queries
+from core.clock import today_in
+from core.commands import (CancelInvoice, ChangeInvoiceStatus, CreateInvoice, DeleteInvoice, SendInvoice,
+                           UpdateInvoice)
+from core.errors import Conflict
+from core.handlers.invoice_state import InvoiceView, view_of
+from core.handlers.sending import split_addresses
+from dialects.invoiceocean import present
+from dialects.invoiceocean.errors import invalid
+from dialects.invoiceocean.lenient import to_bool, to_date, to_int
+from dialects.invoiceocean.parse import invoice_input, wrapped
+from dialects.invoiceocean.respond import Call, Reply
+from gateway.context import execute, read
+
+ORIGIN = "invoiceocean"
+# InvoiceOcean's order= names -> core sort columns.
+ORDER = {"number": "number", "updated_at": "updated_at", "created_at": "created_at", "price_net": "price_net",
+         "price_gross": "price_gross", "price_tax": "price_tax", "issue_date": "issue_date",
+         "payment_to": "payment_to", "paid_date": "paid_date", "transaction_date": "sell_date",
+         "sell_date": "sell_date", "buyer_name": "buyer_name", "buyer_tax_no": "buyer_tax_no",
+         "seller_name": "seller_name", "oid": "oid", "id": "id", "status": "status", "kind": "kind"}
+DATE_FIELDS = {"issue_date": "issue_date", "paid_date": "paid_date", "transaction_date": "sell_date"}
+
+
+def _month_start(day: date, back: int = 0) -> date:
+    month = day.year * 12 + day.month - 1 - back
+    return date(month // 12, month % 12 + 1, 1)
+
+
+def period_range(period: str, today: date, date_from: Any, date_to: Any) -> tuple[date | None, date | None]:
+    """The documented period= values; last_12_months is the default, as in VosFactures."""
+    if period == "all":
+        return None, None
+    if period == "more":
+        return (to_date(date_from) if date_from else None), (to_date(date_to) if date_to else None)
+    if period == "this_month":
+        return _month_start(today), _month_start(today, -1) - timedelta(days=1)
+    if period == "last_month":
+        return _month_start(today, 1), _month_start(today) - timedelta(days=1)
+    if period == "last_30_days":
+        return today - timedelta(days=30), today
+    if period == "this_year":
+        return date(today.year, 1, 1), date(today.year, 12, 31)
+    if period == "last_year":
+        return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+    try:  # last_12_months
+        return today.replace(year=today.year - 1), None
+    except ValueError:  # 29 February
+        return date(today.year - 1, 2, 28), None
+
+
+def _maybe(convert: Any, raw: Any) -> Any:
+    """List filters are forgiving: a value that cannot be read filters nothing."""
+    if raw in (None, ""):
+        return None
+    try:
+        return convert(raw)
+    except (ValueError, TypeError, ArithmeticError):
+        return None
+
+
+def invoice_filter(call: Call) -> queries.InvoiceFilter:
+    q = call.query
+    try:
+        start, end = period_range(q.get("period", "last_12_months"), today_in(call.account.timezone),
+                                  q.get("date_from"), q.get("date_to"))
+    except ValueError:
+        raise invalid("date_from", "is invalid") from None
+    kinds = [k for k in (*q.getlist("kinds[]"), *q.getlist("kinds"), q.get("kind") or "") if k]
+    ids = _maybe(lambda v: tuple(int(i) for i in v.split(",") if i.strip()), q.get("invoice_ids"))
+    income = _maybe(lambda v: False if v.lower() == "no" else to_bool(v), q.get("income"))
+    return queries.InvoiceFilter(
+        ids=ids, client_id=_maybe(to_int, q.get("client_id")), number=q.get("number") or None,
+        oid=q.get("oid") or None, kinds=tuple(kinds) or None, income=income, date_from=start, date_to=end,
+        date_field=DATE_FIELDS.get(q.get("search_date_type", ""), "issue_date"))
+
+
+def order_of(raw: str | None) -> tuple[tuple[str, bool], ...]:
+    if not raw:
+        return (("id", False),)
+    name, _, direction = raw.partition(".")
+    return ((ORDER[name], direction == "desc"),) if name in ORDER else (("id", False),)
+
+
+def _one(call: Call, view: InvoiceView, status: int = 200) -> Reply:
+    return Reply(status, present.invoice(view, call.audience), "invoice")
+
+
+async def list_invoices(call: Call) -> Reply:
+    with_positions = bool(_maybe(to_bool, call.query.get("include_positions")))
+    views = await read(call.request, queries.list_invoices, call.account.account_id, invoice_filter(call),
+                       call.page(), order_of(call.query.get("order")), with_lines=with_positions)
+    return Reply(200, [present.invoice(v, call.audience, with_positions=with_positions) for v in views], "invoices")
+
+
+async def get_invoice(call: Call) -> Reply:
+    return _one(call, await read(call.request, view_of, call.account.account_id, call.params["id"]))
+
+
+async def create_invoice(call: Call) -> Reply:
+    parsed = invoice_input(wrapped(call.payload, "invoice"))
+    view = await execute(call.request, CreateInvoice(
+        account_id=call.account.account_id, origin=ORIGIN, fields=parsed.fields, lines=parsed.lines or (),
+        copy_from=parsed.copy_from, oid_unique=parsed.oid_unique, price_list_id=parsed.price_list_id,
+        use_price_lists=parsed.use_price_lists))
+    return _one(call, view, 201)
+
+
+async def update_invoice(call: Call) -> Reply:
+    invoice_id = call.params["id"]
+    data = wrapped(call.payload, "invoice") or {k: v for k, v in call.payload.items() if k == "status"}
+    parsed = invoice_input(data)
+    current = await read(call.request, view_of, call.account.account_id, invoice_id)
+    if "extra" in parsed.fields:  # unknown keys add to those kept before
+        parsed.fields["extra"] = {**(current.invoice.extra or {}), **parsed.fields["extra"]}
+    if set(parsed.fields) == {"status"} and parsed.lines is None:
+        view = await execute(call.request, ChangeInvoiceStatus(call.account.account_id, invoice_id,
+                                                                parsed.fields["status"]))
+    else:
+        view = await execute(call.request, UpdateInvoice(call.account.account_id, invoice_id, parsed.fields,
+                                                         parsed.lines))
+    return _one(call, view)
+
+
+async def change_status(call: Call) -> Reply:
+    status = call.arg("status") or wrapped(call.payload, "invoice").get("status")
+    status = str(status or "").strip().lower()
+    if status not in present.STATUS_INPUT:
+        raise invalid("status", "is not included in the list")
+    await execute(call.request, ChangeInvoiceStatus(call.account.account_id, call.params["id"], status))
+    return Reply(200, {"code": "success", "message": f"Status changed to {status}"}, "hash")
+
+
+async def cancel_invoice(call: Call) -> Reply:
+    raw = call.params.get("id") or call.arg("cancel_invoice_id") or call.arg("invoice_id") \
+        or wrapped(call.payload, "invoice").get("id")
+    invoice_id = _maybe(to_int, raw)
+    if invoice_id is None:
+        raise invalid("cancel_invoice_id", "can't be blank")
+    reason = str(call.arg("cancel_reason") or "")
+    return _one(call, await execute(call.request, CancelInvoice(call.account.account_id, invoice_id, reason)))
+
+
+async def delete_invoice(call: Call) -> Reply:
+    await execute(call.request, DeleteInvoice(call.account.account_id, call.params["id"]))
+    return Reply(200, {"code": "success", "message": "Invoice deleted"}, "hash")
+
+
+async def send_by_email(call: Call) -> Reply:
+    """Queues the e-mail in the outbox (delivery happens elsewhere). The 3-day resend guard answers
+    200 {"status":"error"} as InvoiceOcean's logical failures do; bad addresses are a 422."""
+    force = bool(_maybe(to_bool, call.arg("force")))
+    command = SendInvoice(
+        account_id=call.account.account_id, invoice_id=call.params["id"], origin=ORIGIN,
+        recipients=split_addresses(str(call.arg("email_to") or "")), cc=split_addresses(str(call.arg("email_cc") or "")),
+        print_option=str(call.arg("print_option") or "original"), force=force)
+    try:
+        await execute(call.request, command)
+    except Conflict as exc:
+        return Reply(200, {"status": "error", "message": exc.message}, "hash")
+    return Reply(200, {"status": "ok"}, "hash")
+

@@ -1,0 +1,255 @@
+"""Loose InvoiceOcean input -> clean core fields and commands' parts, once, at the edge.
+
+null and "" mean absent; read-only keys are ignored; keys the core has no column for are kept in
+`extra` (so they round-trip); a value that cannot be read is a 422 under the client's field name.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from sqlmodel import SQLModel
+
+from core.commands import LineSpec
+from core.errors import FieldError, Invalid
+from core.fields import PROTECTED, column_types
+from core.models import Invoice, Payment, PriceListItem
+from core.money import to_decimal
+from dialects.invoiceocean.lenient import (absent, as_list, coerce, plain, to_bool, to_int, to_sell_date, to_tax,
+                                           to_text)
+from dialects.invoiceocean.present import INVOICE_SAME, STATUS_INPUT
+
+Convert = Callable[[Any], Any]
+
+# Read-only or computed keys clients echo back from a GET (wooyek strips some of them before a PUT).
+READ_ONLY = frozenset({
+    "id", "token", "view_url", "payment_url", "price_net", "price_tax", "price_gross", "created_at", "updated_at",
+    "account_id", "cancelled", "correction", "from_api", "origin", "sent_time", "paid", "pattern", "pattern_nr",
+    "pattern_nr_m", "pattern_nr_d", "issue_year", "user_id", "app", "deleted", "attachments_count",
+    "has_attachments", "search_data", "product_cache", "print_time", "email_status", "fiscal_status",
+    "check_fiscal_print", "adjust_invoice_price", "sales_code", "api_token", "tax_no_check", "balance",
+    "invoice_id_list", "number_counter", "invoice_ids", "stock_level_changed", "positions_count",
+})
+RECORD_READ_ONLY = frozenset({"id", "created_at", "updated_at", "account_id", "api_token", "token", "tax_no_check",
+                              "balance", "attachments_count", "price_list_positions"})
+INVOICE_COLUMNS = frozenset(INVOICE_SAME) - {"token"} | {"status", "payment_to_kind"}
+POSITION_FIELDS: dict[str, tuple[str, Convert]] = {
+    "id": ("id", to_int), "product_id": ("product_id", to_int), "name": ("name", to_text),
+    "code": ("code", to_text), "description": ("description", to_text),
+    "additional_info": ("additional_info", to_text), "quantity_unit": ("unit", to_text),
+    "quantity": ("quantity", to_decimal), "tax": ("tax", to_tax), "price_net": ("price_net", to_decimal),
+    "price_gross": ("price_gross", to_decimal), "total_price_net": ("total_net", to_decimal),
+    "total_price_gross": ("total_gross", to_decimal), "discount_percent": ("discount_percent", to_decimal),
+    "discount": ("discount_amount", to_decimal), "_destroy": ("destroy", to_bool),
+}
+POSITION_READ_ONLY = frozenset({"invoice_id", "price_tax", "total_price_tax", "created_at", "updated_at",
+                                "account_id", "deleted"})
+LINE_KINDS = {"normal": "normal", "text": "text", "correction": "correction"}
+
+
+class Errors:
+    """Collects every unreadable field so one 422 names them all."""
+
+    def __init__(self) -> None:
+        self.items: list[FieldError] = []
+
+    def read(self, name: str, convert: Convert, value: Any) -> Any:
+        try:
+            return convert(value)
+        except (ValueError, TypeError, ArithmeticError):
+            self.items.append(FieldError(name, "invalid", "is invalid"))
+            return None
+
+    def check(self) -> None:
+        if self.items:
+            raise Invalid(self.items)
+
+
+def wrapped(payload: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    for name in names:
+        value = payload.get(name)
+        if isinstance(value, dict):
+            return value
+    return {}
+
+
+@dataclass
+class InvoiceInput:
+    fields: dict[str, Any]
+    lines: tuple[LineSpec, ...] | None
+    copy_from: int | None = None
+    oid_unique: bool = False
+    price_list_id: int | None = None
+    use_price_lists: bool = False
+
+
+def _column(errors: Errors, name: str, value: Any) -> Any:
+    expected, _nullable = column_types(Invoice)[name]
+    return errors.read(name, lambda v: coerce(expected, v), value)
+
+
+def invoice_input(data: Mapping[str, Any]) -> InvoiceInput:
+    errors = Errors()
+    fields: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    result = InvoiceInput(fields, None)
+    for key, value in data.items():
+        if absent(value) or key in READ_ONLY:
+            continue
+        if key == "positions":
+            result.lines = errors.read("positions", lambda v: tuple(positions(v, errors)), value)
+        elif key == "sell_date":
+            parsed = errors.read(key, to_sell_date, value)
+            if parsed is not None:
+                fields["sell_date"], fields["sell_date_month"] = parsed
+        elif key == "status":
+            status = str(value).strip().lower()
+            if status not in STATUS_INPUT:
+                errors.items.append(FieldError("status", "inclusion", "is not included in the list"))
+            fields["status"] = status
+        elif key == "payment_to_kind":
+            fields[key] = to_text(value).strip()
+        elif key == "calculating_strategy" and isinstance(value, dict):
+            _strategy(value, fields)
+        elif key == "copy_invoice_from":
+            result.copy_from = errors.read(key, to_int, value)
+        elif key == "oid_unique":
+            result.oid_unique = bool(errors.read(key, to_bool, value))
+        elif key == "price_list_id":
+            result.price_list_id = errors.read(key, to_int, value)
+        elif key == "use_prices_from_price_lists":
+            result.use_price_lists = bool(errors.read(key, to_bool, value))
+        elif key in INVOICE_COLUMNS:
+            fields[key] = _column(errors, key, value)
+        else:
+            extra[key] = plain(value)
+    errors.check()
+    if extra:
+        fields["extra"] = extra
+    return result
+
+
+def _strategy(value: Mapping[str, Any], fields: dict[str, Any]) -> None:
+    if not absent(value.get("position")):
+        fields["calc_position"] = str(value["position"])
+    if not absent(value.get("sum")):
+        fields["calc_sum"] = str(value["sum"])
+    if not absent(value.get("invoice_form_price_kind")):
+        fields["prices_gross"] = str(value["invoice_form_price_kind"]) == "gross"
+
+
+def positions(value: Any, errors: Errors) -> list[LineSpec]:
+    return [position(item, f"positions.{i}", errors) for i, item in enumerate(as_list(value, "position"))]
+
+
+def position(data: Any, path: str, errors: Errors) -> LineSpec:
+    if not isinstance(data, dict):
+        errors.items.append(FieldError(path, "invalid", "is invalid"))
+        return LineSpec()
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in data.items():
+        if absent(value) or key in POSITION_READ_ONLY:
+            continue
+        if key in POSITION_FIELDS:
+            target, convert = POSITION_FIELDS[key]
+            values[target] = errors.read(f"{path}.{key}", convert, value)
+        elif key == "kind":
+            values["kind"] = LINE_KINDS.get(str(value))
+        elif key in ("correction_before_attributes", "correction_after_attributes"):
+            values["before" if "before" in key else "after"] = position(value, f"{path}.{key}", errors)
+        else:
+            extra[key] = plain(value)
+    if "before" in values or "after" in values:
+        values["kind"] = "correction"
+    return LineSpec(**{k: v for k, v in values.items() if v is not None}, extra=extra)
+
+
+# --- simple records ------------------------------------------------------------------------
+
+ALIASES: dict[str, dict[str, str]] = {
+    "client": {"payment_to_kind": "payment_days"},
+    "product": {"quantity_unit": "unit"},
+    "price_list_item": {"priceable_id": "product_id", "priceable_name": "product_name"},
+}
+SPECIAL: dict[str, Convert] = {"tax": to_tax, "default_tax": to_tax}
+# Columns the API does not set even though the core has them.
+NOT_SETTABLE = frozenset({"settings", "number", "main", "active", "price_list_id_locked"})
+
+
+def record_fields(entity: str, model: type[SQLModel], data: Mapping[str, Any], *,
+                  keep_extra: bool = True) -> dict[str, Any]:
+    types = column_types(model)
+    aliases = ALIASES.get(entity, {})
+    errors = Errors()
+    fields: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in RECORD_READ_ONLY:
+            continue
+        name = aliases.get(key, key)
+        if absent(value) or (value == "null" and name in types and types[name][0] is not str):
+            continue  # null, "" and the recurring's "end_date": "null" all mean absent
+        if name in types and name not in PROTECTED and name not in NOT_SETTABLE and name != "extra":
+            convert = SPECIAL.get(name) or (lambda v, t=types[name][0]: coerce(t, v))
+            fields[name] = errors.read(key, convert, value)
+        elif keep_extra:
+            extra[key] = plain(value)
+    errors.check()
+    if extra and "extra" in types:
+        fields["extra"] = extra
+    return fields
+
+
+def price_list_children(data: Mapping[str, Any]) -> tuple[dict[str, Any], ...] | None:
+    raw = data.get("price_list_positions_attributes", data.get("price_list_positions"))
+    if raw is None:
+        return None
+    items = as_list(raw, "price_list_position")
+    return tuple(record_fields("price_list_item", PriceListItem,
+                               {k: v for k, v in item.items() if k not in ("priceable_type", "_destroy", "id")},
+                               keep_extra=False)
+                 for item in items if isinstance(item, dict))
+
+
+@dataclass
+class PaymentInput:
+    fields: dict[str, Any]
+    amount: Any = None
+    invoice_ids: tuple[int, ...] | None = None
+    paid_date: Any = None
+    generate_invoice: bool = False
+
+
+PAYMENT_COLUMNS = frozenset({"name", "currency", "paid", "kind", "description", "client_id", "email", "oid"})
+
+
+def payment_input(data: Mapping[str, Any]) -> PaymentInput:
+    errors = Errors()
+    result = PaymentInput({})
+    extra: dict[str, Any] = {}
+    types = column_types(Payment)
+    for key, value in data.items():
+        if absent(value) or key in RECORD_READ_ONLY:
+            continue
+        if key == "price":
+            result.amount = errors.read(key, to_decimal, value)
+        elif key == "invoice_id":
+            result.invoice_ids = (errors.read(key, to_int, value),)
+        elif key == "invoice_ids":
+            ids = errors.read(key, lambda v: tuple(to_int(i) for i in
+                                                   (v.split(",") if isinstance(v, str) else as_list(v, "invoice_id"))),
+                              value)
+            result.invoice_ids = ids
+        elif key == "paid_date":
+            result.paid_date = errors.read(key, lambda v: coerce(types["paid_date"][0], v), value)
+        elif key == "generate_invoice":
+            result.generate_invoice = bool(errors.read(key, to_bool, value))
+        elif key in PAYMENT_COLUMNS:
+            result.fields[key] = errors.read(key, lambda v, t=types[key][0]: coerce(t, v), value)
+        else:
+            extra[key] = plain(value)
+    errors.check()
+    if extra:
+        result.fields["extra"] = extra
+    return result

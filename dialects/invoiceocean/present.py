@@ -1,0 +1,182 @@
+"""Domain -> InvoiceOcean objects with the real field names (public-api-notes 1.6, 1.10-1.12).
+
+Values stay typed (Decimal, date, datetime, int, bool) so the JSON renderer can print money and
+quantities as strings and the XML renderer can add type="decimal"/"date"; the presenters decide
+only names, shapes and precision.
+
+Status, core -> InvoiceOcean (the one table):
+| core      | InvoiceOcean                      |
+|-----------|-----------------------------------|
+| draft     | issued (InvoiceOcean has no draft)|
+| issued    | issued                            |
+| sent      | sent                              |
+| printed   | issued                            |
+| partial   | partial                           |
+| paid      | paid                              |
+| rejected  | rejected                          |
+| cancelled | cancelled, and "cancelled": true  |
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Iterable, Mapping
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from sqlmodel import SQLModel
+
+from core.handlers.invoice_state import InvoiceView
+from core.handlers.payments import PaymentView
+from core.models import Invoice, InvoiceLine, PriceList, PriceListItem
+
+STATUS: dict[str, str] = {"draft": "issued", "issued": "issued", "sent": "sent", "printed": "issued",
+                          "partial": "partial", "paid": "paid", "rejected": "rejected", "cancelled": "cancelled"}
+# What a client may ask for (change_status, PUT status): InvoiceOcean's names, which are core names too.
+STATUS_INPUT = frozenset(STATUS.values())
+
+# Invoice columns shown under their own name.
+INVOICE_SAME = (
+    "number", "kind", "income", "issue_date", "place", "payment_to", "paid_date", "payment_type", "currency",
+    "exchange_currency", "exchange_kind", "exchange_rate", "lang", "show_discount", "discount_kind", "description",
+    "internal_note", "oid", "client_id", "recipient_id", "department_id", "from_invoice_id", "invoice_id",
+    "recurring_id", "correction_reason", "cancel_reason", "token",
+    "seller_name", "seller_tax_no", "seller_street", "seller_post_code", "seller_city", "seller_country",
+    "seller_email", "seller_phone", "seller_www", "seller_fax", "seller_person", "seller_bank", "seller_bank_account",
+    "buyer_name", "buyer_first_name", "buyer_last_name", "buyer_company", "buyer_tax_no", "buyer_street",
+    "buyer_post_code", "buyer_city", "buyer_country", "buyer_email", "buyer_phone", "buyer_note",
+)
+CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class Audience:
+    """What presentation depends on besides the record: the account's timezone and the public base URL."""
+
+    timezone: str
+    base_url: str
+
+
+def money(value: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    return value.quantize(CENT) if value.as_tuple().exponent > -2 else value  # type: ignore[operator]
+
+
+def quantity(value: Decimal) -> Decimal:
+    return value.quantize(TENTH) if value.as_tuple().exponent > -1 else value  # type: ignore[operator]
+
+
+def stamp(value: datetime | None, audience: Audience) -> datetime | None:
+    return value.astimezone(ZoneInfo(audience.timezone or "UTC")) if value is not None else None
+
+
+def with_extra(result: dict[str, Any], extra: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Unknown keys a client sent come back as they were given, never over a real field."""
+    for key, value in (extra or {}).items():
+        result.setdefault(key, value)
+    return result
+
+
+def public_urls(invoice: Invoice, audience: Audience) -> dict[str, str]:
+    base = audience.base_url.rstrip("/")
+    number = quote(invoice.number.replace("/", "-"), safe="")
+    return {"view_url": f"{base}/f/{number}/{invoice.token}",
+            "payment_url": f"{base}/invoice/payment/{invoice.token}"}
+
+
+def position(line: InvoiceLine, children: Iterable[InvoiceLine] = ()) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "id": line.id, "invoice_id": line.invoice_id, "product_id": line.product_id, "name": line.name,
+        "code": line.code, "description": line.description, "additional_info": line.additional_info,
+        "quantity": quantity(line.quantity), "quantity_unit": line.unit, "tax": line.tax,
+        "price_net": money(line.price_net), "price_gross": money(line.price_gross), "price_tax": money(line.price_tax),
+        "total_price_net": money(line.total_net), "total_price_tax": money(line.total_tax),
+        "total_price_gross": money(line.total_gross), "discount": money(line.discount),
+        "discount_percent": line.discount_percent, "kind": line.kind,
+    }
+    for child in children:
+        key = "correction_before_attributes" if child.kind == "correction_before" else "correction_after_attributes"
+        result[key] = position(child)
+    return with_extra(result, line.extra)
+
+
+def positions(lines: list[InvoiceLine]) -> list[dict[str, Any]]:
+    children: dict[int, list[InvoiceLine]] = {}
+    for line in lines:
+        if line.parent_id is not None:
+            children.setdefault(line.parent_id, []).append(line)
+    return [position(line, children.get(line.id or 0, ())) for line in lines if line.parent_id is None]
+
+
+def invoice(view: InvoiceView, audience: Audience, *, with_positions: bool = True) -> dict[str, Any]:
+    inv = view.invoice
+    result: dict[str, Any] = {"id": inv.id, "account_id": inv.account_id}
+    result.update({name: getattr(inv, name) for name in INVOICE_SAME})
+    kind_days = inv.payment_to_kind
+    result.update({
+        "sell_date": inv.sell_date.strftime("%Y-%m") if inv.sell_date and inv.sell_date_month else inv.sell_date,
+        "payment_to_kind": int(kind_days) if kind_days.isdigit() else (kind_days or None),
+        "status": STATUS.get(inv.status, inv.status),
+        "cancelled": inv.status == "cancelled",
+        "correction": inv.kind == "correction",
+        "price_net": money(inv.price_net), "price_tax": money(inv.price_tax), "price_gross": money(inv.price_gross),
+        "paid": money(inv.paid),
+        "calculating_strategy": {"position": inv.calc_position, "sum": inv.calc_sum,
+                                 "invoice_form_price_kind": "gross" if inv.prices_gross else "net"},
+        "from_api": inv.origin == "invoiceocean", "origin": "api" if inv.origin == "invoiceocean" else inv.origin,
+        "sent_time": stamp(inv.sent_at, audience),
+        "created_at": stamp(inv.created_at, audience), "updated_at": stamp(inv.updated_at, audience),
+    })
+    result.update(public_urls(inv, audience))
+    if with_positions:
+        result["positions"] = positions(view.lines)
+    return with_extra(result, inv.extra)
+
+
+# --- simple records ----------------------------------------------------------------------
+
+HIDDEN = frozenset({"account_id", "extra", "password_hash", "tax_no_normalized", "settings"})
+RENAMES: dict[str, dict[str, str]] = {
+    "client": {"payment_days": "payment_to_kind"},
+    "product": {"unit": "quantity_unit"},
+    "price_list_item": {"product_id": "priceable_id", "product_name": "priceable_name"},
+    "payment": {"amount": "price"},
+}
+
+
+def record(entity: str, row: SQLModel, audience: Audience, hidden: frozenset[str] = frozenset()) -> dict[str, Any]:
+    renames = RENAMES.get(entity, {})
+    result: dict[str, Any] = {}
+    for name in type(row).model_fields:
+        if name in HIDDEN or name in hidden:
+            continue
+        value = getattr(row, name)
+        if isinstance(value, datetime):
+            value = stamp(value, audience)
+        elif isinstance(value, Decimal):
+            value = money(value)
+        result[renames.get(name, name)] = value
+    return with_extra(result, getattr(row, "extra", None))
+
+
+def product(row: SQLModel, audience: Audience, *, with_stock: bool) -> dict[str, Any]:
+    return record("product", row, audience, frozenset() if with_stock else frozenset({"stock_level"}))
+
+
+def price_list(row: PriceList, items: list[PriceListItem], audience: Audience) -> dict[str, Any]:
+    result = record("price_list", row, audience)
+    result["price_list_positions"] = [
+        {**record("price_list_item", item, audience, frozenset({"price_list_id"})), "priceable_type": "Product"}
+        for item in items]
+    return result
+
+
+def payment(view: PaymentView, audience: Audience) -> dict[str, Any]:
+    result = record("payment", view.payment, audience)
+    ids = view.invoice_ids
+    result["invoice_id"] = ids[0] if ids else (view.payment.extra or {}).get("invoice_id")
+    result["invoice_ids"] = ids
+    return result

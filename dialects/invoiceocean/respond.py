@@ -1,0 +1,164 @@
+"""One handler, two renderers: endpoints return a Reply (status, plain value, XML root name) and
+this module reads request bodies and renders replies and errors as JSON or Rails-style XML."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Mapping
+from xml.sax.saxutils import escape
+
+import orjson
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import Response
+
+from core.queries import MAX_PER_PAGE, Page
+from dialects.invoiceocean.errors import ApiError
+from dialects.invoiceocean.present import Audience
+from dialects.invoiceocean.xml import XmlRejected, parse_xml, render_xml
+from gateway.auth import AccountContext
+from gateway.http import BodyTooLarge, body_limit, read_body
+
+XML_MEDIA = "application/xml; charset=utf-8"
+# Root elements that are resource wrappers; any other root (<hash>, <request>) is the payload itself.
+WRAPPERS = frozenset({"invoice", "client", "product", "price_list", "banking_payment", "payment", "department",
+                      "recurring"})
+_TAG = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    value: Any
+    root: str  # the XML root element; lists render as <root type="array"><singular>...</singular></root>
+
+
+@dataclass
+class Call:
+    """Everything an endpoint needs: the request, its format, the account and the parsed input."""
+
+    request: Request
+    fmt: str
+    account: AccountContext
+    params: Mapping[str, Any]
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def query(self) -> QueryParams:
+        return self.request.query_params
+
+    @property
+    def audience(self) -> Audience:
+        base = self.request.app.state.settings.public_base_url or str(self.request.base_url)
+        return Audience(self.account.timezone, base.rstrip("/"))
+
+    def page(self) -> Page:
+        """page from 1, per_page 25 by default and at most 100; nonsense falls back to the defaults."""
+        def number(name: str, default: int) -> int:
+            raw = str(self.arg(name) or "")
+            return int(raw) if raw.isdigit() and int(raw) > 0 else default
+        return Page(number("page", 1), min(number("per_page", 25), MAX_PER_PAGE))
+
+    def arg(self, name: str) -> Any:
+        """A parameter from the query string or, failing that, a top-level body key."""
+        value = self.query.get(name)
+        return value if value not in (None, "") else self.payload.get(name)
+
+
+def is_xml_body(request: Request, fmt: str, body: bytes) -> bool:
+    ctype = request.headers.get("content-type", "").lower()
+    if "xml" in ctype:
+        return True
+    if "json" in ctype:
+        return False
+    return fmt == "xml" and body.lstrip().startswith(b"<")
+
+
+async def read_payload(request: Request, fmt: str) -> dict[str, Any]:
+    try:
+        body = await read_body(request)
+    except BodyTooLarge as exc:
+        raise ApiError(413, f"Request body too large (limit {exc.limit} bytes)") from None
+    if not body.strip():
+        return {}
+    if is_xml_body(request, fmt, body):
+        try:
+            root, value = parse_xml(body, max_bytes=body_limit(request))
+        except XmlRejected as exc:
+            raise ApiError(400, exc.reason) from None
+        return xml_payload(root, value)
+    try:
+        value = json.loads(body, parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, f"Malformed JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise ApiError(400, "Malformed JSON: the body must be an object")
+    return value
+
+
+def xml_payload(root: str, value: Any) -> dict[str, Any]:
+    body = value if isinstance(value, dict) else {}
+    if root not in WRAPPERS:
+        return body
+    payload: dict[str, Any] = {root: body}
+    if "api_token" in body:  # <invoice><api-token>..</api-token>..</invoice>
+        payload["api_token"] = body.pop("api_token")
+    return payload
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime):  # InvoiceOcean prints milliseconds: 2018-01-04T19:59:15.000+01:00
+        stamp = value.isoformat(timespec="milliseconds")
+        return stamp[:-6] + "Z" if value.utcoffset() is None else stamp
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def json_bytes(value: Any) -> bytes:
+    return orjson.dumps(value, default=_json_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+
+
+def _xml_safe(value: Any) -> Any:
+    """Keys that cannot be element names (round-tripped unknown keys such as "0") are left out of XML."""
+    if isinstance(value, Mapping):
+        return {k: _xml_safe(v) for k, v in value.items() if _TAG.match(str(k).replace("_", "-"))}
+    if isinstance(value, list):
+        return [_xml_safe(v) for v in value]
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return value
+
+
+def render(fmt: str, reply: Reply) -> Response:
+    if isinstance(reply.value, Response):  # a legacy plain-text answer
+        return reply.value
+    if fmt == "xml":
+        return Response(render_xml(reply.root, _xml_safe(reply.value)), status_code=reply.status,
+                        media_type=XML_MEDIA)
+    return Response(json_bytes(reply.value), status_code=reply.status, media_type="application/json")
+
+
+def render_error(fmt: str, error: ApiError) -> Response:
+    if fmt != "xml":
+        return Response(json_bytes({"code": "error", "message": error.message}), status_code=error.status,
+                        media_type="application/json")
+    if isinstance(error.message, dict):  # Rails' errors.to_xml
+        items = "".join(f"  <error>{escape(f'{name} {text}')}</error>\n"
+                        for name, texts in error.message.items() for text in texts)
+        body = f'<?xml version="1.0" encoding="UTF-8"?>\n<errors>\n{items}</errors>\n'.encode()
+    else:  # a Hash#to_xml
+        body = render_xml("hash", {"code": "error", "message": error.message})
+    return Response(body, status_code=error.status, media_type=XML_MEDIA)
+
+
+def format_of_path(path: str) -> str:
+    return "xml" if path.endswith(".xml") else "json"
