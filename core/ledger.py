@@ -11,7 +11,7 @@ from typing import Any, Callable, TypeVar
 from sqlalchemy import Engine
 
 from core import commands as c
-from core.handlers import invoices, payments, records, sending
+from core.handlers import attachments, invoices, payments, records, sending
 from core.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -29,6 +29,7 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     c.CreateRecord: records.create_record,
     c.UpdateRecord: records.update_record,
     c.DeleteRecord: records.delete_record,
+    c.StoreAttachment: attachments.store_attachment,
 }
 
 

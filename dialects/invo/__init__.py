@@ -1,12 +1,21 @@
-"""INVO: a single POST /api.json with form fields r (resource) and q (JSON)."""
+"""INVO: a single POST /api.json with form fields r (resource) and q (JSON). See README.md."""
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from dialects.invo.errors import ERRORS, GATEWAY_KINDS, error_response
+from dialects.invo.routes import routes
 from gateway.dialect import Dialect
-from gateway.http import JSONResponse
 
 
-def _routes():  # type: ignore[no-untyped-def]
-    return []
+def gateway_error(request: Request, status: int, kind: str, message: str) -> Response:
+    """Gateway-level failures (too large, wrong method, crash, rate limit) in INVO's error shape."""
+    code = GATEWAY_KINDS.get(kind, 13)
+    response = error_response(code, ERRORS[code][0], status=status)
+    if status == 405:
+        response.headers["Allow"] = "POST"
+    return response
 
 
-DIALECT = Dialect(name="invo", routes=_routes, owns=lambda path: path == "/api.json",
-                  error_response=lambda request, status, kind, message: JSONResponse({"error": 0, "message": message},
-                                                                                     status_code=status))
+DIALECT = Dialect(name="invo", routes=routes, owns=lambda path: path == "/api.json", error_response=gateway_error)

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from core.errors import DomainError
+from dialects.invoiceocean import documents as docs
 from dialects.invoiceocean import invoices as inv
 from dialects.invoiceocean import payments as pay
 from dialects.invoiceocean import records as rec
@@ -53,6 +54,7 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
     ("POST", "/invoices.{fmt}", inv.create_invoice, "invoices.create"),
     ("POST", "/invoices/cancel.{fmt}", inv.cancel_invoice, "invoices.cancel"),
     ("GET", "/invoices/{id}.{fmt}", inv.get_invoice, "invoices.get"),
+    ("GET", "/invoices/{id}.pdf", docs.invoice_pdf, "invoices.pdf"),
     ("PUT", "/invoices/{id}.{fmt}", inv.update_invoice, "invoices.update"),
     ("PATCH", "/invoices/{id}.{fmt}", inv.update_invoice, "invoices.update"),
     ("DELETE", "/invoices/{id}.{fmt}", inv.delete_invoice, "invoices.delete"),

@@ -1,0 +1,69 @@
+"""The account's dictionaries, read once per request: they turn vatid/unitid/ptid/bank_id into
+the values invoices and products store, and stored values back into IDs for listings."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from core.models import DictionaryEntry
+from core.tax import parse_tax
+from dialects.invo.errors import invalid
+from dialects.invo.parse import as_id
+
+
+@dataclass(frozen=True)
+class Dictionaries:
+    entries: dict[str, list[DictionaryEntry]]
+
+    def of(self, kind: str) -> list[DictionaryEntry]:
+        return self.entries.get(kind, [])
+
+    def get(self, kind: str, value: Any, field: str) -> DictionaryEntry:
+        """The entry an *id field names; an unknown one is a field error on that field."""
+        ident = as_id(value, field)
+        for entry in self.of(kind):
+            if entry.id == ident:
+                return entry
+        raise invalid(field, f"no such entry in {kind}")
+
+    def tax_entry(self, code: str) -> DictionaryEntry | None:
+        for entry in self.of("taxrates"):
+            try:
+                if parse_tax(str(entry.data.get("symbol", ""))).code == code:
+                    return entry
+            except ValueError:
+                continue
+        return None
+
+    def unit_entry(self, symbol: str) -> DictionaryEntry | None:
+        return next((e for e in self.of("units") if e.data.get("symbol") == symbol), None)
+
+
+def load_dictionaries(session: Session, account_id: int) -> Dictionaries:
+    rows = session.execute(select(DictionaryEntry).where(DictionaryEntry.account_id == account_id)
+                           .order_by(DictionaryEntry.kind, DictionaryEntry.position, DictionaryEntry.id)).scalars()
+    entries: dict[str, list[DictionaryEntry]] = {}
+    for row in rows:
+        entries.setdefault(row.kind, []).append(row)
+    return Dictionaries(entries)
+
+
+def tax_symbol(code: str) -> str:
+    """Core tax code -> INVO vatsm: "23" -> "23%", symbolic codes ("zw", "np") as they are."""
+    try:
+        rate = parse_tax(code)
+    except ValueError:
+        return code
+    return rate.code if rate.is_symbolic else f"{rate.code}%"
+
+
+def payment_type_of(paytype: DictionaryEntry) -> str:
+    data = paytype.data
+    if int(data.get("cash_percent") or 0) >= 100:
+        return "cash"
+    if int(data.get("card") or 0):
+        return "card"
+    return "transfer"

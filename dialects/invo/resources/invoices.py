@@ -1,0 +1,185 @@
+"""r=invoices: list, add, edit, status, delete, default."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from sqlmodel import Session
+
+from core.commands import CancelInvoice, ChangeInvoiceStatus, CreateInvoice, DeleteInvoice, UpdateInvoice
+from core.errors import NotFound
+from core.handlers.invoice_state import InvoiceView, view_of
+from core.handlers.parties import main_department
+from core.handlers.records import get_record
+from core.models import Client, Department
+from core.queries import InvoiceFilter, Page, count_invoices, list_invoices
+from dialects.invo.errors import InvoError, invalid
+from dialects.invo.invoice_input import (InvoiceInput, cost_party_fields, header, require_items_list,
+                                         supplier_snapshot, type2_code)
+from dialects.invo.lookups import Dictionaries, load_dictionaries
+from dialects.invo.mapping import INVOICE_SORT, STATUS_FROM_CORE, STATUS_TO_CORE, TYPE2
+from dialects.invo.parse import as_flag, as_id, as_int, as_range, as_str
+from dialects.invo.present import invoice_row, items_of
+from dialects.invo.resources.base import Call, listing, order_of, page_of
+from dialects.invo.resources.defaults import default_values
+
+ORIGIN = "invo"
+
+
+def summary(view: InvoiceView) -> dict[str, Any]:
+    """What add and edit answer: the ID and what the gateway decided (number, totals, status)."""
+    inv = view.invoice
+    return {"id": inv.id, "nrdoc": inv.number, "nrx": inv.seq or 0, "vnetto": inv.price_net,
+            "vbrutto": inv.price_gross, "status": STATUS_FROM_CORE.get(inv.status, 4)}
+
+
+def invoice_filter(q: Mapping[str, Any]) -> InvoiceFilter:
+    values: dict[str, Any] = {}
+    if "id" in q:
+        values["ids"] = (as_id(q["id"]),)
+    if "type2" in q:
+        values["kinds"] = (TYPE2[type2_code(q["type2"])],)
+    if "buy" in q:
+        values["income"] = not as_flag(q["buy"], "buy")
+    for name, column in (("mdate", "issue_date"), ("sdate", "sell_date"), ("tdate", "payment_to")):
+        if name in q:
+            values["date_from"], values["date_to"] = as_range(q[name], name)
+            values["date_field"] = column
+            break
+    if "nrdoc" in q:
+        values["number"] = as_str(q["nrdoc"], "nrdoc")
+    if "nrx" in q:
+        values["seq"] = as_int(q["nrx"], "nrx")
+    for name in ("c1id", "include_customer"):
+        if name in q:
+            values["client_id"] = as_id(q[name], name)
+    if "include_product" in q:
+        values["product_id"] = as_id(q["include_product"], "include_product")
+    if "status" in q:
+        code = as_int(q["status"], "status")
+        if code not in STATUS_TO_CORE:
+            raise invalid("status", "must be 0 to 5")
+        values["status"] = tuple(s for s, c in STATUS_FROM_CORE.items() if c == code)
+    if q.get("search"):
+        values["search"] = as_str(q["search"], "search")
+    return InvoiceFilter(**values)
+
+
+def _list(session: Session, account_id: int, f: InvoiceFilter, page: Page, order: list[tuple[str, bool]],
+          with_lines: bool) -> tuple[list[InvoiceView], int, Dictionaries]:
+    views = list_invoices(session, account_id, f, page, order, with_lines=with_lines)
+    return views, count_invoices(session, account_id, f), load_dictionaries(session, account_id)
+
+
+async def list_(call: Call) -> dict[str, Any]:
+    q = call.q
+    f = invoice_filter(q)
+    with_items = "items" in q and as_flag(q["items"], "items")
+    if with_items and f.ids is None:
+        raise InvoError(6, "incorrect ID: items are listed only for one invoice, give its id")
+    bef = as_flag(q["bef"], "bef") if "bef" in q else None
+    views, total, dicts = await call.read(_list, call.account_id, f, page_of(q), order_of(q, INVOICE_SORT),
+                                          with_items)
+    if f.ids is not None and not views:
+        raise InvoError(6)
+    rows = []
+    for view in views:
+        row = invoice_row(view)
+        if with_items:
+            row["items"] = items_of(view, dicts, bef)
+        rows.append(row)
+    return listing(rows, total)
+
+
+def _party_sources(session: Session, account_id: int, client_ids: tuple[int | None, ...]
+                   ) -> tuple[Dictionaries, list[Client | None], Department | None]:
+    clients: list[Client | None] = []
+    for client_id in client_ids:
+        try:
+            clients.append(get_record(session, "client", account_id, client_id) if client_id else None)
+        except NotFound:
+            clients.append(None)
+    return load_dictionaries(session, account_id), clients, main_department(session, account_id)
+
+
+async def _fields(call: Call, data: InvoiceInput, income: bool, current: InvoiceView | None) -> dict[str, Any]:
+    """Header fields with the recipient (c2id) and, on cost invoices, the supplier resolved."""
+    fields = dict(data.fields)
+    _dicts, (recipient, supplier), department = await call.read(
+        _party_sources, call.account_id, (data.recipient_id, data.supplier_id))
+    if data.recipient_id:
+        if recipient is None:
+            raise invalid("c2id", "no such customer")
+        snapshot = {"name": recipient.name, "street": recipient.street, "code": recipient.post_code,
+                    "city": recipient.city, "taxid": recipient.tax_no, "tueid": recipient.vat_eu,
+                    "traid": recipient.register_number, "krsid": recipient.krs}
+        fields["recipient_id"] = recipient.id
+        fields["recipient"] = {**snapshot, **fields.get("recipient", {})}
+    if "recipient" in fields and current is not None:
+        fields["recipient"] = {**(current.invoice.recipient or {}), **fields["recipient"]}
+    if data.extra:
+        fields["extra"] = {**((current.invoice.extra or {}) if current else {}), **data.extra}
+    if not income:
+        moved = cost_party_fields(fields)
+        if data.supplier_id:
+            if supplier is None:
+                raise invalid("c1id", "no such customer")
+            fields.update(supplier_snapshot(supplier, department, call.q))
+            fields["client_id"] = supplier.id
+        elif current is None:
+            fields.update({k: v for k, v in supplier_snapshot(Client(account_id=0), department, call.q).items()
+                           if k.startswith("buyer_")})
+        fields.update(moved)
+    return fields
+
+
+async def add(call: Call) -> dict[str, Any]:
+    call.new_record()
+    require_items_list(call.q)
+    dicts = await call.read(load_dictionaries, call.account_id)
+    data = header(call.q, dicts)
+    income = data.fields.get("income", True)
+    fields = await _fields(call, data, income, None)
+    view = await call.execute(CreateInvoice(call.account_id, ORIGIN, fields=fields, lines=data.lines or (),
+                                            seq=data.seq, match_client=income))
+    return summary(view)
+
+
+async def edit(call: Call) -> dict[str, Any]:
+    """Only the given fields change; "items", when given, replace the whole item set."""
+    invoice_id = call.record_id()
+    require_items_list(call.q)
+    current = await call.read(view_of, call.account_id, invoice_id)
+    dicts = await call.read(load_dictionaries, call.account_id)
+    data = header(call.q, dicts)
+    income = data.fields.get("income", current.invoice.income)
+    fields = await _fields(call, data, income, current)
+    view = await call.execute(UpdateInvoice(call.account_id, invoice_id, fields=fields, lines=data.lines,
+                                            replace_lines=data.lines is not None, seq=data.seq))
+    return summary(view)
+
+
+async def status(call: Call) -> dict[str, Any]:
+    invoice_id = call.record_id()
+    if "value" not in call.q:
+        raise invalid("value", "must be 0 to 5")
+    code = as_int(call.q["value"], "value")
+    if code not in STATUS_TO_CORE:
+        raise invalid("value", "must be 0 to 5")
+    target = STATUS_TO_CORE[code]
+    command = CancelInvoice(call.account_id, invoice_id) if target == "cancelled" else ChangeInvoiceStatus(
+        call.account_id, invoice_id, target)
+    view = await call.execute(command)
+    return {"id": view.invoice.id, "status": STATUS_FROM_CORE.get(view.invoice.status, 4)}
+
+
+async def delete(call: Call) -> dict[str, Any]:
+    invoice_id = call.record_id()
+    await call.execute(DeleteInvoice(call.account_id, invoice_id))
+    return {"id": invoice_id}
+
+
+async def default(call: Call) -> dict[str, Any]:
+    return await call.read(default_values, call.account_id, call.q)
+
+
+ACTIONS = {"list": list_, "add": add, "edit": edit, "status": status, "delete": delete, "default": default}

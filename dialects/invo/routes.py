@@ -1,0 +1,67 @@
+"""The one endpoint: POST /api.json. Order of checks: credentials (1), active account (7),
+resource (2), JSON (3), action (5); then the handler, whose core errors become 6, 8 or 9."""
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from core.errors import DomainError
+from dialects.invo import protocol
+from dialects.invo.errors import InvoError, error_response, from_domain
+from dialects.invo.mapping import CUSTOMER_NAMES, INVOICE_NAMES, ITEM_NAMES, PRODUCT_NAMES
+from dialects.invo.resources import IMPLIED_ACTION, REGISTRY, Call
+from dialects.invo.wire import InvoResponse
+from gateway.context import endpoint_name
+from gateway.http import BodyTooLarge
+
+# resource -> (core field -> INVO field, core line field -> INVO item field), for code-8 answers.
+FIELD_NAMES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
+    "invoices": (INVOICE_NAMES, ITEM_NAMES),
+    "customers": (CUSTOMER_NAMES, {}),
+    "products": (PRODUCT_NAMES, {}),
+    "files": ({"recipients": "email", "data": "file", "file_type": "ftype", "invoice_id": "id",
+               "attached_on": "idate", "name": "fname"}, {}),
+    "dictionaries": ({"data": "c3"}, {}),
+}
+
+
+async def api(request: Request) -> Response:
+    endpoint_name(request, "invo:api")
+    if request.method != "POST":
+        return _method_not_allowed()
+    resource = ""
+    try:
+        auth = await protocol.caller(request)
+        envelope = await protocol.envelope(request)
+        resource = envelope.resource if isinstance(envelope.resource, str) else ""
+        if resource not in REGISTRY:
+            raise InvoError(2)
+        q = protocol.query_document(envelope.q)
+        action = q.get("action", IMPLIED_ACTION.get(resource))
+        handler = REGISTRY[resource].get(action) if isinstance(action, str) else None
+        if handler is None:
+            raise InvoError(5)
+        endpoint_name(request, f"invo:{resource}.{action}")
+        result: Any = await handler(Call(request, auth, q))
+        return InvoResponse(result)
+    except InvoError as exc:
+        return error_response(exc.code, exc.message, exc.fields)
+    except BodyTooLarge:
+        return error_response(11)
+    except DomainError as exc:
+        names, item_names = FIELD_NAMES.get(resource, ({}, {}))
+        mapped = from_domain(exc, names, item_names)
+        return error_response(mapped.code, mapped.message, mapped.fields)
+
+
+def _method_not_allowed() -> Response:
+    response = error_response(12)
+    response.headers["Allow"] = "POST"
+    return response
+
+
+def routes() -> list[BaseRoute]:
+    return [Route("/api.json", api, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])]
