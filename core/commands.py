@@ -100,6 +100,7 @@ class SendInvoice:
     force: bool = False
     as_reminder: bool = False
     use_buyer_email: bool = True  # without recipients, send to the buyer's address
+    public_base_url: str = ""  # "https://host" the mail's links start with; empty: the gateway's setting
 
 
 @dataclass(frozen=True)

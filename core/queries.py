@@ -10,6 +10,7 @@ from sqlmodel import Session, SQLModel
 
 from core.handlers.invoice_state import InvoiceView, load_lines
 from core.models import Invoice, InvoiceLine
+from core.models.types import DecimalType
 
 MAX_PER_PAGE = 100
 
@@ -141,6 +142,8 @@ def list_records(session: Session, model: type[SQLModel], account_id: int, f: Re
     stmt = record_query(model, account_id, f)
     for name, desc in order:
         column = getattr(model, name)
+        if isinstance(column.type, DecimalType):  # money is text on SQLite: sort it as a number
+            column = cast(column, Numeric(24, 6))
         stmt = stmt.order_by(column.desc() if desc else column.asc())
     stmt = stmt.order_by(model.id.asc())  # type: ignore[attr-defined]
     return list(session.execute(stmt.offset(page.offset).limit(page.per_page)).scalars())

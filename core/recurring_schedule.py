@@ -33,7 +33,25 @@ def nth_occurrence(start: date, every: str, n: int) -> date:
     return add_months(start, count * n * (12 if unit == "y" else 1))
 
 
+def next_after(start: date, every: str, day: date) -> date:
+    """The first schedule date strictly after `day`. Counting from the anchor keeps the
+    month-end clamp from drifting, and a date set off-schedule by hand rejoins the schedule."""
+    count, unit = parse_every(every)
+    if day < start:
+        return start
+    if unit in ("d", "w"):
+        step = count * (7 if unit == "w" else 1)
+        return start + timedelta(days=step * ((day - start).days // step + 1))
+    months = count * (12 if unit == "y" else 1)
+    # The estimate lands in or before day's month, so only stepping forward is needed.
+    n = ((day.year - start.year) * 12 + day.month - start.month) // months
+    while add_months(start, months * n) <= day:
+        n += 1
+    return add_months(start, months * n)
+
+
 def next_working_day(day: date) -> date:
+    """Saturday and Sunday move to Monday; public holidays are not modelled."""
     while day.weekday() >= 5:
         day += timedelta(days=1)
     return day

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from core.documents.outbox import DeliveryWorker, after_commit_hook
 from core.ledger import Ledger
 from dialects.fakturan import DIALECT as FAKTURAN
 from dialects.invo import DIALECT as INVO
@@ -21,12 +22,13 @@ from gateway.db import make_engine
 from gateway.dialect import Dialect
 from gateway.http import JSONResponse
 from gateway.middleware import GatewayMiddleware
+from gateway.public import routes as public_routes
 from gateway.settings import Settings
 from gateway.traffic import TrafficRecorder
 
 # Order matters: InvoiceOcean owns the root paths, so it is asked last.
 DIALECTS: tuple[Dialect, ...] = (INVO, FAKTURAN, INVOICEOCEAN)
-GATEWAY_PATHS = ("/healthz", "/metrics", "/console", "/openapi", "/docs", "/static")
+GATEWAY_PATHS = ("/healthz", "/metrics", "/console", "/openapi", "/docs", "/static", "/invoice/", "/f/")
 
 
 def dialect_for(path: str) -> Dialect | None:
@@ -59,16 +61,24 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url)
     recorder = TrafficRecorder(engine)
+    delivery = DeliveryWorker(engine, settings)  # the outbox: mail, .eml files and the print queue
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        from gateway.scheduler import from_env as recurring_scheduler  # GATEWAY_SCHEDULER=1 only
+
         recorder.start()
+        delivery.start()
+        scheduler = recurring_scheduler(engine)
         try:
             yield
         finally:
+            delivery.stop()
+            if scheduler is not None:
+                scheduler.stop()
             recorder.stop()
 
-    routes = [Route("/healthz", healthz, methods=["GET"])]
+    routes = [Route("/healthz", healthz, methods=["GET"]), *public_routes()]
     for dialect in DIALECTS:
         routes.extend(dialect.routes())
     app = Starlette(
@@ -81,5 +91,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.engine = engine
     app.state.ledger = Ledger(engine)
+    app.state.ledger.after_commit.append(after_commit_hook(engine, settings, delivery))
+    app.state.delivery = delivery
     app.state.traffic = recorder
     return app

@@ -87,15 +87,21 @@ def by_api_token(session: Session, raw: str, host_prefix: str | None = None) -> 
     return _context(account, user, credential)
 
 
+def _password_ok(scheme: str, identity: str, stored_hash: str, password: str) -> bool:
+    """argon2 once, then the cache; the key covers the stored hash, so a changed password misses."""
+    key = (scheme, identity, hashlib.sha256(f"{stored_hash}\0{password}".encode()).hexdigest())
+    if _verified.hit(key):
+        return True
+    if not verify_password(stored_hash, password):
+        return False
+    _verified.remember(key)
+    return True
+
+
 def by_login(session: Session, login: str, password: str) -> AccountContext | None:
     user = session.execute(select(User).where(User.login == login)).scalars().first()
-    if user is None:
+    if user is None or not _password_ok("login", login, user.password_hash, password):
         return None
-    key = ("login", login, hashlib.sha256(f"{user.password_hash}\0{password}".encode()).hexdigest())
-    if not _verified.hit(key):
-        if not verify_password(user.password_hash, password):
-            return None
-        _verified.remember(key)
     account = session.get(Account, user.account_id)
     return _context(account, user, None) if account is not None else None
 
@@ -104,13 +110,8 @@ def by_fakturan_key(session: Session, key_id: str, password: str) -> AccountCont
     credential = session.execute(select(Credential).where(
         Credential.kind == "fakturan_key", Credential.key_id == key_id,
         Credential.revoked_at.is_(None))).scalars().first()  # type: ignore[union-attr]
-    if credential is None:
+    if credential is None or not _password_ok("fakturan", key_id, credential.secret_hash, password):
         return None
-    key = ("fakturan", key_id, hashlib.sha256(f"{credential.secret_hash}\0{password}".encode()).hexdigest())
-    if not _verified.hit(key):
-        if not verify_password(credential.secret_hash, password):
-            return None
-        _verified.remember(key)
     account = session.get(Account, credential.account_id)
     user = session.get(User, credential.user_id) if credential.user_id else None
     return _context(account, user, credential) if account is not None else None

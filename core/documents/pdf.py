@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -29,11 +31,9 @@ from core.documents.view import LINE_KINDS, DocumentView, LineView, PartyView
 from core.documents.words import amount_in_words
 
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
+# Each option is the copies it prints, in order; each copy is marked with its label.
 PRINT_OPTIONS: dict[str, tuple[str, ...]] = {
-    "original": ("original",),
-    "copy": ("copy",),
-    "duplicate": ("duplicate",),
-    "original_and_copy": ("original", "copy"),
+    "original": ("original",), "copy": ("copy",), "duplicate": ("duplicate",), "original_and_copy": ("original", "copy"),
 }
 _STAMPED_STATUSES = frozenset({"paid", "partial", "cancelled"})
 _CENT = Decimal("0.01")
@@ -42,47 +42,40 @@ _WIDTH = A4[0] - 2 * _MARGIN
 _PAD = 3  # points of cell padding left and right
 
 
-def _font_dir() -> Path:
-    bundled = Path(__file__).parents[2] / "templates" / "fonts"
-    return bundled if (bundled / "DejaVuSans.ttf").is_file() else Path("/usr/share/fonts/truetype/dejavu")
-
-
 def _register_fonts() -> None:
-    folder = _font_dir()
+    folder = Path(__file__).parents[2] / "templates" / "fonts"
+    if not (folder / "DejaVuSans.ttf").is_file():
+        folder = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core
     pdfmetrics.registerFont(TTFont(FONT, str(folder / "DejaVuSans.ttf")))
     pdfmetrics.registerFont(TTFont(FONT_BOLD, str(folder / "DejaVuSans-Bold.ttf")))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
 
 
 _register_fonts()
+# Binary streams instead of ASCII85: smaller files and about a millisecond less per document.
+# A process-wide reportlab setting; nothing here needs 7-bit-clean PDFs.
+rl_config.useA85 = 0
 _BODY = ParagraphStyle("body", fontName=FONT, fontSize=8, leading=10.5)
 _CELL = ParagraphStyle("cell", fontName=FONT, fontSize=7, leading=8.5)
 _HEAD = ParagraphStyle("head", fontName=FONT_BOLD, fontSize=6.5, leading=8)
+_HEAD_RIGHT = ParagraphStyle("head_right", _HEAD, alignment=TA_RIGHT)
 _TITLE = ParagraphStyle("title", fontName=FONT_BOLD, fontSize=14, leading=18, spaceAfter=2 * mm)
 _SECTION = ParagraphStyle("section", fontName=FONT_BOLD, fontSize=8.5, leading=11, spaceBefore=3 * mm, spaceAfter=mm)
-_GRID: list[tuple[Any, ...]] = [
-    ("FONT", (0, 0), (-1, -1), FONT, 7),
-    ("FONT", (0, 0), (-1, 0), FONT_BOLD, 6.5),
-    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ("ALIGN", (2, 1), (-1, -1), "RIGHT"),
-    ("LEFTPADDING", (0, 0), (-1, -1), _PAD),
-    ("RIGHTPADDING", (0, 0), (-1, -1), _PAD),
-    ("TOPPADDING", (0, 0), (-1, -1), 2),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+_Style = list[tuple[Any, ...]]
+_GRID: _Style = [
+    ("FONT", (0, 0), (-1, -1), FONT, 7), ("FONT", (0, 0), (-1, 0), FONT_BOLD, 6.5),
+    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (2, 1), (-1, -1), "RIGHT"),
+    ("LEFTPADDING", (0, 0), (-1, -1), _PAD), ("RIGHTPADDING", (0, 0), (-1, -1), _PAD),
+    ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
 ]
-_PLAIN: list[tuple[Any, ...]] = [
-    ("FONT", (0, 0), (-1, -1), FONT, 8),
-    ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
-    ("TOPPADDING", (0, 0), (-1, -1), 1),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+_PLAIN: _Style = [
+    ("FONT", (0, 0), (-1, -1), FONT, 8), ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+    ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
 ]
-_STAMP: list[tuple[Any, ...]] = [
-    ("FONT", (0, 0), (-1, -1), FONT_BOLD, 15, 18),
-    ("TEXTCOLOR", (0, 0), (-1, -1), colors.darkred),
-    ("BOX", (0, 0), (-1, -1), 1.5, colors.darkred),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+_STAMP: _Style = [
+    ("FONT", (0, 0), (-1, -1), FONT_BOLD, 15, 18), ("TEXTCOLOR", (0, 0), (-1, -1), colors.darkred),
+    ("BOX", (0, 0), (-1, -1), 1.5, colors.darkred), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
 ]
 
 
@@ -93,15 +86,13 @@ def render_pdf(doc: DocumentView, print_option: str = "original", *, duplicate_d
         raise ValueError(f"unknown print_option {print_option!r}; expected one of {', '.join(PRINT_OPTIONS)}")
     if not has_label(f"title.{doc.kind}"):
         raise ValueError(f"no document title for kind {doc.kind!r}")
-    unknown = {line.kind for line in doc.lines} - LINE_KINDS
-    if unknown:
+    if unknown := {line.kind for line in doc.lines} - LINE_KINDS:
         raise ValueError(f"unknown line kinds {sorted(unknown)}")
     layout = _Layout(doc)
     story: list[Flowable] = []
     for index, mark in enumerate(PRINT_OPTIONS[print_option]):
-        note = ""
-        if mark == "duplicate":
-            note = f"{layout.label('duplicate_issued')} {(duplicate_date or date.today()).isoformat()}"
+        issued = (duplicate_date or date.today()).isoformat()
+        note = f"{layout.label('duplicate_issued')} {issued}" if mark == "duplicate" else ""
         story += [PageBreak()] if index else []
         story.append(_CopyStart(layout.label(mark).upper(), note))
         story += layout.body()  # fresh flowables per copy: splitting a table consumes it
@@ -109,12 +100,13 @@ def render_pdf(doc: DocumentView, print_option: str = "original", *, duplicate_d
     template = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=_MARGIN, rightMargin=_MARGIN, topMargin=20 * mm, bottomMargin=15 * mm,
         title=f"{layout.label(f'title.{doc.kind}')} {doc.number}", author=doc.seller.name, invariant=1,
+        initialFontName=FONT,  # the canvas default, Helvetica, would be referenced by every page
     )
     template.build(story, canvasmaker=partial(_PagedCanvas, page_label=layout.label("page"), number=doc.number))
     return buffer.getvalue()
 
 
-class _CopyStart(Flowable):
+class _CopyStart(Flowable):  # type: ignore[misc]  # reportlab is untyped
     """Zero-size marker telling the canvas that a copy, with its own mark, starts on this page."""
 
     def __init__(self, mark: str, note: str) -> None:
@@ -128,7 +120,7 @@ class _CopyStart(Flowable):
         self.canv.copy_starts.append((self.canv.getPageNumber(), self.mark, self.note))
 
 
-class _PagedCanvas(Canvas):
+class _PagedCanvas(Canvas):  # type: ignore[misc]
     """Holds every page back until save(), then draws the copy mark and "Page x of y"."""
 
     def __init__(self, *args: Any, page_label: str, number: str, **kwargs: Any) -> None:
@@ -201,7 +193,7 @@ class _Layout:
         if doc.correction_reason:
             story.append(self._pair("correction_reason", doc.correction_reason))
         story += [self._dates(), Spacer(0, 3 * mm), self._parties(), Spacer(0, 4 * mm)]
-        return story + self._lines() + self._summary() + self._payment()
+        return story + self._lines() + self._summary() + self._due() + self._payment()
 
     def _pair(self, key: str, value: str) -> Paragraph:
         return Paragraph(f"<b>{escape(self.label(key))}:</b> {escape(value)}", _BODY)
@@ -221,7 +213,9 @@ class _Layout:
 
     def _parties(self) -> Table:
         cells = [self._party("seller", self.doc.seller), self._party("buyer", self.doc.buyer)]
-        return Table([cells], colWidths=[_WIDTH / 2] * 2, style=[("VALIGN", (0, 0), (-1, -1), "TOP")])
+        # A table without a FONT command makes reportlab reference Helvetica in the PDF.
+        style = [("FONT", (0, 0), (-1, -1), FONT, 8), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+        return Table([cells], colWidths=[_WIDTH / 2] * 2, style=style)
 
     def _party(self, key: str, party: PartyView) -> Paragraph:
         place = " ".join(part for part in (party.post_code, party.city) if part)
@@ -248,9 +242,10 @@ class _Layout:
         return story
 
     def _columns(self) -> list[tuple[str, float]]:
-        columns = [("no", 9), ("name", 0), ("qty", 13), ("unit", 11), ("unit_net", 20)]
+        # Millimetres; wide enough for the longest single header word of every language.
+        columns = [("no", 8), ("name", 0), ("qty", 14), ("unit", 13), ("unit_net", 20)]
         columns += [("discount", 16)] if self.doc.show_discount else []
-        columns += [("vat_rate", 14), ("net", 21), ("vat", 18), ("gross", 21)]
+        columns += [("vat_rate", 16), ("net", 20), ("vat", 18), ("gross", 20)]
         fixed = sum(width for _, width in columns) * mm
         return [(key, width * mm or _WIDTH - fixed) for key, width in columns]
 
@@ -291,7 +286,7 @@ class _Layout:
     def _amounts(self, rows: list[list[str]], first: str = "", bold_last: bool = False) -> Table:
         widths = [30 * mm, 25 * mm, 25 * mm, 25 * mm]
         keys = ("net", "vat", "gross")
-        head = [_fit(first, widths[0], _HEAD)] + [_fit(self.label(key), 25 * mm, _HEAD) for key in keys]
+        head = [_fit(first, widths[0], _HEAD)] + [_fit(self.label(key), 25 * mm, _HEAD_RIGHT) for key in keys]
         style = _GRID + [("ALIGN", (1, 0), (-1, -1), "RIGHT")]
         style += [("FONT", (0, -1), (-1, -1), FONT_BOLD, 7)] if bold_last else []
         return Table([head] + rows, colWidths=widths, style=style, hAlign="RIGHT")
@@ -302,9 +297,11 @@ class _Layout:
                 for rate in doc.rate_totals]
         rows.append([self.label("total"), self.money(doc.total_net), self.money(doc.total_tax),
                      self.money(doc.total_gross)])
-        story: list[Flowable] = [Paragraph(escape(self.label("summary_by_rate")), _SECTION),
-                                 self._amounts(rows, self.label("vat_rate"), bold_last=True), Spacer(0, 3 * mm)]
-        due = doc.amount_due
+        return [Paragraph(escape(self.label("summary_by_rate")), _SECTION),
+                self._amounts(rows, self.label("vat_rate"), bold_last=True), Spacer(0, 3 * mm)]
+
+    def _due(self) -> list[Flowable]:
+        doc, due = self.doc, self.doc.amount_due
         totals = [[f"{self.label('cash_rounding')}:", self._priced(doc.cash_rounding)]] if doc.cash_rounding else []
         due_row = len(totals)
         totals.append([f"{self.label('amount_due')}:", self._priced(due)])
@@ -318,7 +315,7 @@ class _Layout:
             totals.append([f"{self.label('tax_in_currency').format(currency=doc.exchange_currency)}:",
                            f"{self.money(converted)} {doc.exchange_currency}"])
         bold = [("FONT", (0, due_row), (-1, due_row), FONT_BOLD, 10)]
-        story.append(Table(totals, style=_PLAIN + bold, hAlign="RIGHT"))
+        story: list[Flowable] = [Table(totals, style=_PLAIN + bold, hAlign="RIGHT")]
         if primary_language(doc.lang) == "pl":  # Polish invoices state the amount due in words
             story.append(self._pair("in_words", amount_in_words(due, doc.currency, doc.lang)))
         return story

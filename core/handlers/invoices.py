@@ -262,7 +262,9 @@ def update_invoice(cmd: UpdateInvoice, uow: UnitOfWork) -> InvoiceView:
     if invoice.department_id != before_dept and invoice.department_id:
         _resolve_seller(session, invoice, given)
     if ("number" in given and invoice.number != before_number) or cmd.seq is not None:
-        if not invoice.number:
+        if cmd.seq is not None and "number" not in given:
+            invoice.number = ""  # re-rendered from the account's pattern, as on create
+        elif not invoice.number:
             raise Invalid.one("number", "blank", "can't be blank")
         _assign_number(session, account, invoice, cmd.seq)
     if {"issue_date", "payment_to_kind"} & given.keys() and "payment_to" not in given:

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlmodel import Session
 
 from core.clock import now_utc
 from core.commands import SendInvoice
@@ -25,7 +26,13 @@ def split_addresses(raw: str) -> tuple[str, ...]:
 
 
 def send_invoice(cmd: SendInvoice, uow: UnitOfWork) -> OutboxMessage:
-    session = uow.session
+    message = send_invoice_in_session(cmd, uow.session)
+    uow.commit()
+    return message
+
+
+def send_invoice_in_session(cmd: SendInvoice, session: Session) -> OutboxMessage:
+    """Everything send does, short of committing: recurring runs queue mail in their own transaction."""
     invoice = load_invoice(session, cmd.account_id, cmd.invoice_id, lock=True)
     if cmd.channel not in ("email", "letter"):
         raise Invalid.one("delivery_method", "inclusion", "must be email or letter", value=cmd.channel)
@@ -48,14 +55,14 @@ def send_invoice(cmd: SendInvoice, uow: UnitOfWork) -> OutboxMessage:
     message = OutboxMessage(
         account_id=invoice.account_id, invoice_id=invoice.id, channel=cmd.channel,
         recipients=list(recipients), cc=list(cmd.cc), print_option=cmd.print_option,
-        status="queued", meta={"origin": cmd.origin, "reminder": cmd.as_reminder, "lang": invoice.lang},
+        status="queued", meta={"origin": cmd.origin, "reminder": cmd.as_reminder, "lang": invoice.lang,
+                               **({"public_base_url": cmd.public_base_url} if cmd.public_base_url else {})},
     )
     session.add(message)
     invoice.sent_at = now_utc()
     if invoice.status in ("draft", "issued", "printed"):
         invoice.status = "sent"
     invoice.updated_at = now_utc()
-    uow.commit()
     return message
 
 

@@ -1,12 +1,7 @@
-"""fakturan.nu API v2 under /api/v2."""
+"""fakturan.nu API v2 under /api/v2 (see README.md in this folder)."""
+from dialects.fakturan.errors import error_response
+from dialects.fakturan.routes import PREFIX, routes
 from gateway.dialect import Dialect
-from gateway.http import JSONResponse
 
-
-def _routes():  # type: ignore[no-untyped-def]
-    return []
-
-
-DIALECT = Dialect(name="fakturan", routes=_routes, owns=lambda path: path.startswith("/api/v2"),
-                  error_response=lambda request, status, kind, message: JSONResponse({"error": message},
-                                                                                     status_code=status))
+DIALECT = Dialect(name="fakturan", routes=routes, owns=lambda path: path == PREFIX or path.startswith(PREFIX + "/"),
+                  error_response=error_response)

@@ -160,7 +160,8 @@ async def send_by_email(call: Call) -> Reply:
     command = SendInvoice(
         account_id=call.account.account_id, invoice_id=call.params["id"], origin=ORIGIN,
         recipients=split_addresses(str(call.arg("email_to") or "")), cc=split_addresses(str(call.arg("email_cc") or "")),
-        print_option=str(call.arg("print_option") or "original"), force=force)
+        print_option=str(call.arg("print_option") or "original"), force=force,
+        public_base_url=str(call.request.base_url).rstrip("/"))
     try:
         await execute(call.request, command)
     except Conflict as exc:

@@ -7,8 +7,7 @@ from core.models import Client
 from dialects.invo.lookups import Dictionaries, payment_type_of
 from dialects.invo.mapping import CUSTOMER_FIELDS, CUSTOMER_SEARCH, to_core
 from dialects.invo.resources.base import Call
-from dialects.invo.resources.records import (Kind, add_record, delete_record, edit_record, group_of,
-                                             list_records_call)
+from dialects.invo.resources.records import Kind, crud_actions, group_of
 
 
 def present(client: Client, dicts: Dictionaries) -> dict[str, Any]:
@@ -38,20 +37,4 @@ def fields_of(q: Mapping[str, Any], dicts: Dictionaries) -> dict[str, Any]:
 KIND = Kind("client", Client, CUSTOMER_FIELDS, CUSTOMER_SEARCH, present, fields_of)
 
 
-async def list_(call: Call) -> dict[str, Any]:
-    return await list_records_call(call, KIND)
-
-
-async def add(call: Call) -> dict[str, Any]:
-    return await add_record(call, KIND)
-
-
-async def edit(call: Call) -> dict[str, Any]:
-    return await edit_record(call, KIND)
-
-
-async def delete(call: Call) -> dict[str, Any]:
-    return await delete_record(call, KIND)
-
-
-ACTIONS = {"list": list_, "add": add, "edit": edit, "delete": delete}
+ACTIONS = crud_actions(KIND)

@@ -48,7 +48,8 @@ async def send(call: Call) -> dict[str, Any]:
     invoice_id = call.record_id()
     await call.read(load_invoice, call.account_id, invoice_id)
     recipients = split_addresses(as_str(call.q.get("email"), "email"))
-    message = await call.execute(SendInvoice(call.account_id, invoice_id, ORIGIN, recipients=recipients, force=True))
+    message = await call.execute(SendInvoice(call.account_id, invoice_id, ORIGIN, recipients=recipients, force=True,
+                                             public_base_url=str(call.request.base_url).rstrip("/")))
     return {"id": invoice_id, "email": ", ".join(message.recipients)}
 
 

@@ -109,3 +109,20 @@ def group_of(q: Mapping[str, Any], dicts: Dictionaries, kind: str) -> int | None
         return None
     return dicts.get(kind, q["group"], "group").id
 
+
+
+def crud_actions(kind: Kind) -> dict[str, Callable[[Call], Any]]:
+    """list/add/edit/delete for a catalogue resource (customers, products): one shape, one place."""
+    async def list_(call: Call) -> dict[str, Any]:
+        return await list_records_call(call, kind)
+
+    async def add(call: Call) -> dict[str, Any]:
+        return await add_record(call, kind)
+
+    async def edit(call: Call) -> dict[str, Any]:
+        return await edit_record(call, kind)
+
+    async def delete(call: Call) -> dict[str, Any]:
+        return await delete_record(call, kind)
+
+    return {"list": list_, "add": add, "edit": edit, "delete": delete}

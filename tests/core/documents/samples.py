@@ -33,15 +33,22 @@ def line(no: int, net: str = "100.00", rate: str = "23", quantity: str = "1", **
     return LineView(**values)
 
 
-def document(lines: int = 10, **fields: Any) -> DocumentView:
-    """A Polish VAT invoice with `lines` lines of 100.00 net at 23%, totals summed from the lines."""
-    items = tuple(line(no) for no in range(1, lines + 1))
-    net = sum((item.total_net for item in items), Decimal(0))
-    tax = sum((item.total_tax for item in items), Decimal(0))
+def document(count: int = 10, **fields: Any) -> DocumentView:
+    """A Polish VAT invoice with `count` lines of 100.00 net at 23%, or with the given `lines`;
+    totals and rate totals are summed from the lines that count (normal and correction)."""
+    items: tuple[LineView, ...] = fields.pop("lines", None) or tuple(line(no) for no in range(1, count + 1))
+    rates: dict[str, list[Decimal]] = {}
+    for item in items:
+        if item.kind in ("normal", "correction"):
+            sums = rates.setdefault(item.tax_code, [Decimal(0)] * 3)
+            for index, value in enumerate((item.total_net, item.total_tax, item.total_gross)):
+                sums[index] += value
+    net, tax, gross = (sum((sums[i] for sums in rates.values()), Decimal(0)) for i in range(3))
     doc = DocumentView(
         kind="vat", number="FV 1/01/2024", issue_date=date(2024, 1, 15), sell_date=date(2024, 1, 14),
         payment_to=date(2024, 1, 29), payment_type="transfer", place="Warszawa", currency="PLN", lang="pl",
-        seller=SELLER, buyer=BUYER, lines=items, rate_totals=(RateTotalView("23", net, tax, net + tax),),
-        total_net=net, total_tax=tax, total_gross=net + tax,
+        seller=SELLER, buyer=BUYER, lines=items,
+        rate_totals=tuple(RateTotalView(code, *sums) for code, sums in rates.items()),
+        total_net=net, total_tax=tax, total_gross=gross,
     )
     return replace(doc, **fields)

@@ -1,0 +1,76 @@
+"""The request plumbing every fakturan endpoint shares: Basic auth, the error mapping and Location."""
+from __future__ import annotations
+
+import functools
+from typing import Any, Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from core.errors import Conflict, Forbidden, Invalid, NotFound
+from dialects.fakturan.errors import BadRequest, Rejected, error_json, from_core, unauthorized, unprocessable
+from dialects.fakturan.lenient import read_json
+from dialects.fakturan.paging import base_url
+from gateway.auth import AccountContext, by_fakturan_key, parse_basic
+from gateway.context import authenticate, endpoint_name
+from gateway.http import BodyTooLarge, JSONResponse, read_body
+
+Handler = Callable[[Request, AccountContext], Awaitable[Response]]
+
+
+async def signed_in(request: Request) -> AccountContext | None:
+    """A deactivated account gets the same 401 as a wrong key: the real service only knows
+    Basic auth failures, and a 403 would tell a caller that the key itself is still valid."""
+    credentials = parse_basic(request.headers.get("authorization"))
+    if credentials is None:
+        return None
+    context = await authenticate(request, by_fakturan_key, *credentials)
+    return context if context is not None and context.active else None
+
+
+def endpoint(name: str, resource: str) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
+    """Sign the caller in, run the handler, and answer every domain error in fakturan's shape.
+    `resource` tells which field table names core's errors."""
+    def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        @functools.wraps(handler)
+        async def run(request: Request) -> Response:
+            endpoint_name(request, name)
+            context = await signed_in(request)
+            if context is None:
+                return unauthorized()
+            try:
+                return await handler(request, context)
+            except BadRequest:
+                return error_json(400)
+            except BodyTooLarge:
+                return error_json(413)
+            except NotFound:
+                return error_json(404)
+            except Rejected as exc:
+                return unprocessable(exc.problems)
+            except Invalid as exc:
+                return unprocessable(from_core(exc.errors, resource))
+            except Conflict as exc:
+                return JSONResponse({"error": exc.message}, status_code=422)
+            except Forbidden:
+                return error_json(403)
+        return run
+    return wrap
+
+
+async def body_of(request: Request) -> dict[str, Any]:
+    return read_json(await read_body(request))
+
+
+def path_id(request: Request, key: str = "id") -> int:
+    return int(request.path_params[key])
+
+
+def data(payload: dict[str, Any], status: int = 200, location: str | None = None,
+         request: Request | None = None) -> JSONResponse:
+    headers = {"Location": f"{base_url(request)}{location}"} if location and request is not None else None
+    return JSONResponse({"data": payload}, status_code=status, headers=headers)
+
+
+def no_content() -> Response:
+    return Response(status_code=204)

@@ -1,0 +1,184 @@
+"""Endpoints for invoices, sending them, and their payments."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from core.clock import today_in
+from core.commands import CreateInvoice, RecordPayment, SendInvoice, UpdateInvoice
+from core.errors import Invalid, NotFound
+from core.handlers.invoice_state import account_of, view_of
+from core.handlers.records import get_record
+from core.handlers.sending import split_addresses
+from core.models import Client
+from core.queries import InvoiceFilter, count_invoices, list_invoices
+from dialects.fakturan.errors import ErrorBag
+from dialects.fakturan.http import body_of, data, endpoint, no_content, path_id
+from dialects.fakturan.lenient import list_params, to_date, to_int
+from dialects.fakturan.paging import listing, page_of, sort_order
+from dialects.fakturan.parse import InvoiceInput, invoice_input, payment_input, send_input, with_gross_prices
+from dialects.fakturan.present import client_settings_defaults, invoice_json, payment_json
+from gateway.auth import AccountContext
+from gateway.context import execute, read
+from gateway.http import JSONResponse, read_body
+
+ORIGIN = "fakturan"
+INVOICE_SORT = {"number": "seq", "date": "issue_date"}
+NO_RECIPIENT = "You must select at least one recipient."
+
+
+def _find_client(session: Session, account_id: int, client_id: int) -> Client | None:
+    try:
+        return get_record(session, "client", account_id, client_id)  # type: ignore[no-any-return]
+    except NotFound:
+        return None
+
+
+def _invoice_filter(bag: ErrorBag, params: dict[str, Any], timezone: str) -> InvoiceFilter:
+    found: dict[str, Any] = {}
+    for key, target, reader in (("number", "seq", to_int), ("client_id", "client_id", to_int),
+                                ("start_date", "date_from", to_date), ("end_date", "date_to", to_date)):
+        if params.get(key) not in (None, ""):
+            try:
+                found[target] = reader(params[key])
+            except ValueError:
+                bag.add(key, "invalid")
+    if "date_from" in found and "date_to" not in found:
+        found["date_to"] = today_in(timezone)  # start_date alone runs to today
+    return InvoiceFilter(**found)
+
+
+def _client_defaults(inp: InvoiceInput, settings: dict[str, Any]) -> dict[str, Any]:
+    """The client's invoice settings fill what the request left out, as in the real service."""
+    fields, extra = dict(inp.fields), dict(inp.extra)
+    if "lang" not in fields and settings.get("locale"):
+        fields["lang"] = settings["locale"]
+    if "prices_gross" not in fields and settings.get("prices_inc_tax") == "yes":
+        fields["prices_gross"] = True
+    for key in ("invoice_template", "show_product_code"):
+        if key not in extra and key in settings:
+            extra[key] = settings[key]
+    if extra:
+        fields["extra"] = extra
+    return fields
+
+
+@endpoint("invoices.list", "invoice")
+async def list_all(request: Request, ctx: AccountContext) -> Response:
+    params = list_params(request.query_params, await read_body(request))
+    bag = ErrorBag()
+    invoice_filter = _invoice_filter(bag, params, ctx.timezone)
+    order = sort_order(bag, params.get("sort"), INVOICE_SORT)
+    bag.raise_if_any()
+    page = page_of(params)
+    account = await read(request, account_of, ctx.account_id)
+    views = await read(request, list_invoices, ctx.account_id, invoice_filter, page, order, with_lines=True)
+    total = await read(request, count_invoices, ctx.account_id, invoice_filter)
+    return JSONResponse(listing(request, params, page, total, [invoice_json(v, account) for v in views]))
+
+
+@endpoint("invoices.show", "invoice")
+async def show(request: Request, ctx: AccountContext) -> Response:
+    view = await read(request, view_of, ctx.account_id, path_id(request))
+    account = await read(request, account_of, ctx.account_id)
+    return data(invoice_json(view, account))
+
+
+@endpoint("invoices.create", "invoice")
+async def create(request: Request, ctx: AccountContext) -> Response:
+    payload = await body_of(request)
+    account = await read(request, account_of, ctx.account_id)
+    bag = ErrorBag()
+    inp = invoice_input(bag, payload, creating=True, client_defaults=client_settings_defaults(account))
+    settings: dict[str, Any] = {}
+    if "client_id" in inp.fields:
+        client = await read(request, _find_client, ctx.account_id, inp.fields["client_id"])
+        if client is None:
+            bag.add("client_id", "blank")  # like the seed's client_id 0: no such client to bill
+        else:
+            settings = client.settings or {}
+    elif inp.new_client is not None:
+        settings = inp.new_client.get("settings") or {}
+    bag.raise_if_any()
+    fields = _client_defaults(inp, settings)
+    lines = (with_gross_prices(inp.lines) if fields.get("prices_gross") else inp.lines) or ()
+    view = await execute(request, CreateInvoice(ctx.account_id, ORIGIN, fields, lines, new_client=inp.new_client,
+                                                match_client=False, seq=inp.seq))
+    return data(invoice_json(view, account), 201, f"/api/v2/invoices/{view.invoice.id}", request)
+
+
+@endpoint("invoices.update", "invoice")
+async def update(request: Request, ctx: AccountContext) -> Response:
+    invoice = (await read(request, view_of, ctx.account_id, path_id(request))).invoice
+    payload = await body_of(request)
+    bag = ErrorBag()
+    inp = invoice_input(bag, payload, creating=False)
+    client_id = inp.fields.get("client_id")
+    if client_id is not None and client_id != invoice.client_id and \
+            await read(request, _find_client, ctx.account_id, client_id) is None:
+        bag.add("client_id", "blank")
+    bag.raise_if_any()
+    fields = dict(inp.fields)
+    if inp.extra:
+        fields["extra"] = {**(invoice.extra or {}), **inp.extra}
+    gross = fields.get("prices_gross", invoice.prices_gross)
+    lines = with_gross_prices(inp.lines) if gross else inp.lines
+    seq = inp.seq if inp.seq is not None and inp.seq != invoice.seq else None
+    await execute(request, UpdateInvoice(ctx.account_id, invoice.id or 0, fields, lines, seq=seq))
+    return no_content()
+
+
+@endpoint("invoices.send", "invoice")
+async def send(request: Request, ctx: AccountContext) -> Response:
+    invoice = (await read(request, view_of, ctx.account_id, path_id(request))).invoice
+    bag = ErrorBag()
+    method, reminder = send_input(bag, await body_of(request))
+    bag.raise_if_any()
+    client = await read(request, _find_client, ctx.account_id, invoice.client_id) if invoice.client_id else None
+    if method == "auto":
+        wanted = (client.settings or {}).get("invoice_delivery_method") if client is not None else None
+        method = "letter" if wanted == "letter" else "email"
+    # The client's current address, not the snapshot on the invoice: that is who fakturan mails.
+    recipients = split_addresses(client.email) if client is not None else ()
+    try:
+        await execute(request, SendInvoice(ctx.account_id, invoice.id or 0, ORIGIN, channel=method,
+                                           recipients=recipients, use_buyer_email=client is None, force=True,
+                                           as_reminder=reminder,
+                                           public_base_url=str(request.base_url).rstrip("/")))
+    except Invalid as exc:
+        if any(e.field == "recipients" and e.code == "blank" for e in exc.errors):
+            return JSONResponse({"error": NO_RECIPIENT}, status_code=422)
+        raise
+    view = await read(request, view_of, ctx.account_id, invoice.id or 0)
+    account = await read(request, account_of, ctx.account_id)
+    return data(invoice_json(view, account))
+
+
+@endpoint("payments.create", "payment")
+async def add_payment(request: Request, ctx: AccountContext) -> Response:
+    invoice_id = path_id(request, "invoice_id")
+    invoice = (await read(request, view_of, ctx.account_id, invoice_id)).invoice
+    bag = ErrorBag()
+    amount, paid_at = payment_input(bag, await body_of(request))
+    if amount is None and invoice.payable - invoice.paid <= 0:
+        bag.add("amount", "greater_than", count=0)  # nothing left to pay
+    bag.raise_if_any()
+    result = await execute(request, RecordPayment(ctx.account_id, ORIGIN, amount=amount, invoice_ids=(invoice_id,),
+                                                  paid_date=paid_at))
+    payment = result.payment
+    return data(payment_json(payment, payment.amount, invoice_id), 201,
+                f"/api/v2/invoices/{invoice_id}/payments/{payment.id}", request)
+
+
+@endpoint("payments.list", "payment")
+async def list_payments(request: Request, ctx: AccountContext) -> Response:
+    invoice_id = path_id(request, "invoice_id")
+    view = await read(request, view_of, ctx.account_id, invoice_id)
+    params = list_params(request.query_params, await read_body(request))
+    page = page_of(params)
+    chunk = view.payments[page.offset:page.offset + page.per_page]
+    items = [payment_json(payment, payment.amount, invoice_id) for payment, _share in chunk]
+    return JSONResponse(listing(request, params, page, len(view.payments), items))

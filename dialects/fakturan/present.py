@@ -1,0 +1,189 @@
+"""fakturan.nu field tables (one per resource) and the JSON shapes built from core rows.
+
+Each table maps a fakturan key (dotted for the nested address hash) to a core column. parse.py reads
+input through the same tables and errors.py inverts them to name core errors, so a field is renamed
+in exactly one place.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from core.handlers.invoice_state import InvoiceView
+from core.handlers.lines import totals_of
+from core.models import Account, Client, Invoice, InvoiceLine, Payment, Product
+
+# Client: fakturan key -> Client column. `company`/`name`, `client_type` and `settings` are special (below).
+CLIENT_FIELDS: dict[str, str] = {
+    "number": "number", "first_name": "first_name", "last_name": "last_name", "email": "email",
+    "fax": "fax", "phone": "phone", "home_phone": "home_phone", "mobile_phone": "mobile_phone",
+    "org_number": "tax_no", "web": "www", "vat_number": "vat_eu", "gln": "gln",
+    "address.street_address": "street", "address.care_of": "care_of", "address.zip_code": "post_code",
+    "address.city": "city", "address.country": "country",
+}
+# Shown in responses, in the real service's order; web, vat_number and gln are accepted but never shown.
+CLIENT_OUTPUT = ("number", "first_name", "last_name", "email", "fax", "phone", "home_phone", "mobile_phone")
+CLIENT_SETTINGS_OUTPUT = ("currency", "discount", "email_attach_pdf", "invoice_days", "invoice_delivery_method",
+                          "invoice_template", "locale", "prices_inc_tax", "show_product_code", "tax")
+
+# Product: fakturan key -> Product column (price_inc_tax is computed by core as price_gross).
+PRODUCT_FIELDS: dict[str, str] = {"name": "name", "product_code": "code", "unit": "unit", "price": "price_net",
+                                  "tax": "tax"}
+
+# Invoice header: fakturan key -> Invoice column; our_reference, your_reference and the settings
+# invoice_template/show_product_code have no column and live in Invoice.extra under the same names.
+INVOICE_FIELDS: dict[str, str] = {"number": "number", "date": "issue_date", "client_id": "client_id",
+                                  "days": "payment_to_kind", "locale": "lang", "currency": "currency",
+                                  "settings.prices_inc_tax": "prices_gross"}
+INVOICE_EXTRA = ("our_reference", "your_reference")
+INVOICE_SETTINGS_EXTRA = ("invoice_template", "show_product_code")
+
+# Invoice row: fakturan key -> InvoiceLine column / LineSpec attribute.
+ROW_FIELDS: dict[str, str] = {"id": "id", "product_id": "product_id", "discount": "discount_percent",
+                              "amount": "quantity", "text": "description", "product_code": "code",
+                              "product_name": "name", "product_unit": "unit", "product_price": "price_net",
+                              "product_tax": "tax", "text_row": "kind", "sort_order": "position",
+                              "tax_deductible": "tax_deductible"}
+
+# Payment: fakturan key -> Payment column.
+PAYMENT_FIELDS: dict[str, str] = {"paid_at": "paid_date", "amount": "amount", "invoice_id": "invoice_id"}
+
+_SWEDISH_ZIP = re.compile(r"(\d{3})\s?(\d{2})")
+
+
+def decimal_string(value: Decimal | int | None) -> str | None:
+    """Ruby BigDecimal#to_s as Rails renders it: "2370.0", "191.25", "10.0"."""
+    if value is None:
+        return None
+    text = format(Decimal(value).normalize(), "f")
+    if text.startswith("-") and Decimal(text) == 0:
+        text = text[1:]
+    return text if "." in text else text + ".0"
+
+
+def number_or_string(value: Decimal | None) -> int | str:
+    """Whole numbers as integers (the recorded `discount: 0`), fractions as decimal strings."""
+    if value is None:
+        return 0
+    return int(value) if value == value.to_integral_value() else decimal_string(value) or "0.0"
+
+
+def tax_integer(code: str) -> int | str:
+    try:
+        value = Decimal(code)
+    except ArithmeticError:
+        return code
+    return int(value) if value == value.to_integral_value() else decimal_string(value) or code
+
+
+def zip_code(raw: str, country: str) -> str:
+    """Swedish postal codes print as "940 43"; others are left as given."""
+    found = _SWEDISH_ZIP.fullmatch(raw.strip())
+    if found and country.upper() in ("SE", ""):
+        return f"{found.group(1)} {found.group(2)}"
+    return raw
+
+
+def path_set(data: dict[str, Any], dotted: str, value: Any) -> None:
+    head, _, rest = dotted.partition(".")
+    if rest:
+        path_set(data.setdefault(head, {}), rest, value)
+    else:
+        data[head] = value
+
+
+def client_settings_defaults(account: Account) -> dict[str, Any]:
+    """What a new client's settings start as: the account's defaults."""
+    settings = account.settings or {}
+    return {"currency": account.currency, "discount": 0, "email_attach_pdf": False,
+            "invoice_days": int(settings.get("payment_days", 30)),
+            "invoice_delivery_method": settings.get("invoice_delivery_method", "email"),
+            "invoice_template": settings.get("invoice_template", "croatia"), "locale": account.lang,
+            "prices_inc_tax": settings.get("prices_inc_tax", "no"), "show_product_code": False,
+            "tax": settings.get("tax", 25)}
+
+
+def client_json(client: Client) -> dict[str, Any]:
+    stored = client.settings or {}
+    out: dict[str, Any] = {"id": client.id, "number": client.number, "name": client.name}
+    out.update({key: getattr(client, CLIENT_FIELDS[key]) for key in CLIENT_OUTPUT if key != "number"})
+    out["client_type"] = "company" if client.company else "individual"
+    out["org_number"] = client.tax_no
+    out["settings"] = {key: stored.get(key) for key in CLIENT_SETTINGS_OUTPUT}
+    address: dict[str, Any] = {}
+    for key, column in CLIENT_FIELDS.items():
+        if key.startswith("address."):
+            path_set(address, key, getattr(client, column))
+    out["address"] = address["address"]
+    return out
+
+
+def product_json(product: Product) -> dict[str, Any]:
+    return {"id": product.id, "product_code": product.code or None, "name": product.name, "unit": product.unit,
+            "price": decimal_string(product.price_net), "price_inc_tax": decimal_string(product.price_gross),
+            "tax": tax_integer(product.tax)}
+
+
+def _unit_price(line: InvoiceLine, gross: bool) -> Decimal:
+    """The price before the row discount: core stores discounted unit prices."""
+    price = line.price_gross if gross else line.price_net
+    if line.kind == "text" or not line.quantity or not line.discount:
+        return price
+    return price + (line.discount / line.quantity).quantize(Decimal("0.01"))
+
+
+def row_json(line: InvoiceLine, prices_inc_tax: bool) -> dict[str, Any]:
+    return {"id": line.id, "product_id": line.product_id or 0, "discount": number_or_string(line.discount_percent),
+            "amount": decimal_string(line.quantity), "text": line.description, "product_code": line.code or None,
+            "product_name": line.name, "product_unit": line.unit,
+            "product_price": decimal_string(_unit_price(line, prices_inc_tax)), "product_tax": tax_integer(line.tax),
+            "text_row": line.kind == "text", "sort_order": line.position, "tax_deductible": line.tax_deductible}
+
+
+def days_of(invoice: Invoice) -> int | None:
+    if invoice.payment_to_kind.isdigit():
+        return int(invoice.payment_to_kind)
+    if invoice.payment_to is not None:
+        return (invoice.payment_to - invoice.issue_date).days
+    return None
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def invoice_json(view: InvoiceView, account: Account) -> dict[str, Any]:
+    invoice, extra = view.invoice, view.invoice.extra or {}
+    defaults = account.settings or {}
+    per_rate = totals_of(invoice, view.lines).per_rate
+    rows = [line for line in view.lines if line.kind in ("normal", "text", "correction")]
+    return {
+        "id": invoice.id, "number": invoice.seq, "date": _iso(invoice.issue_date), "client_id": invoice.client_id,
+        "days": days_of(invoice), **{key: extra.get(key, "") for key in INVOICE_EXTRA},
+        "sent": invoice.sent_at is not None,
+        "paid_at": _iso(invoice.paid_date) if invoice.status == "paid" else None,
+        "locale": invoice.lang, "currency": invoice.currency,
+        "settings": {"invoice_template": extra.get("invoice_template", defaults.get("invoice_template", "croatia")),
+                     "prices_inc_tax": "yes" if invoice.prices_gross else "no",
+                     "show_product_code": bool(extra.get("show_product_code", False))},
+        "sum": decimal_string(invoice.payable), "net": decimal_string(invoice.price_net),
+        "tax": decimal_string(invoice.price_tax),
+        "tax_details": {rate.tax.code: decimal_string(rate.tax_amount) for rate in per_rate},
+        "address": {"name": invoice.buyer_name, "street_address": invoice.buyer_street,
+                    "care_of": invoice.buyer_care_of, "zip_code": zip_code(invoice.buyer_post_code,
+                                                                           invoice.buyer_country),
+                    "city": invoice.buyer_city, "country": invoice.buyer_country},
+        "rows": [row_json(line, invoice.prices_gross) for line in rows],
+    }
+
+
+def payment_json(payment: Payment, amount: Decimal, invoice_id: int) -> dict[str, Any]:
+    return {"id": payment.id, "paid_at": _iso(payment.paid_date), "amount": decimal_string(amount),
+            "invoice_id": invoice_id}
+
+
+__all__ = ["CLIENT_FIELDS", "PRODUCT_FIELDS", "INVOICE_FIELDS", "ROW_FIELDS", "PAYMENT_FIELDS", "decimal_string",
+           "client_json", "product_json", "invoice_json", "payment_json", "client_settings_defaults", "zip_code",
+           "path_set"]
