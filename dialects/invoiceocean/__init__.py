@@ -1,4 +1,4 @@
-"""InvoiceOcean / Fakturownia REST at the root paths, in JSON and XML (see ENDPOINTS.md)."""
+"""InvoiceOcean / Fakturownia REST at the root paths, in JSON and XML (README: InvoiceOcean dialect)."""
 from dialects.invoiceocean.routes import error_response, routes
 from gateway.dialect import Dialect
 

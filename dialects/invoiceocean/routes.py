@@ -118,5 +118,5 @@ def error_response(request: Request, status: int, kind: str, message: str) -> Re
 
 
 def describe() -> list[dict[str, Any]]:
-    """The route table as data, for ENDPOINTS.md and tests."""
+    """The route table as data, for the README's endpoint table and tests."""
     return [{"method": m, "path": p, "endpoint": n} for m, p, _h, n in ROUTES]

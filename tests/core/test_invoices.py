@@ -23,39 +23,39 @@ SEED_LINES = (LineSpec(name="Produkt A1", tax=23, total_gross=D("10.23"), quanti
 
 
 @pytest.fixture
-def acme(core_ledger: Ledger) -> int:
-    return core_ledger.write(create_account, "Acme").account_id
+def acme(backend_ledger: Ledger) -> int:
+    return backend_ledger.write(create_account, "Acme").account_id
 
 
 def _count(ledger: Ledger, model: type) -> int:
     return ledger.read(lambda s: s.execute(select(func.count()).select_from(model)).scalar_one())
 
 
-def test_seed_invoice_totals_58_32_net_1_91_tax_60_23_gross(core_ledger: Ledger, acme: int) -> None:
-    invoice = core_ledger.execute(CreateInvoice(acme, "test", SEED_FIELDS, SEED_LINES)).invoice
+def test_seed_invoice_totals_58_32_net_1_91_tax_60_23_gross(backend_ledger: Ledger, acme: int) -> None:
+    invoice = backend_ledger.execute(CreateInvoice(acme, "test", SEED_FIELDS, SEED_LINES)).invoice
     assert (invoice.price_net, invoice.price_tax, invoice.price_gross) == (D("58.32"), D("1.91"), D("60.23"))
     assert (invoice.number, invoice.status, invoice.payment_to_kind) == ("1/01/2013", "issued", "other_date")
     assert len(invoice.token) == 22
 
 
-def test_buyer_is_matched_to_an_existing_client_by_name_and_normalised_tax_no(core_ledger: Ledger, acme: int) -> None:
-    first = core_ledger.execute(CreateInvoice(acme, "test", SEED_FIELDS, SEED_LINES)).invoice
-    second = core_ledger.execute(CreateInvoice(acme, "test", {**SEED_FIELDS, "buyer_tax_no": "PL 525-244-57-67"},
+def test_buyer_is_matched_to_an_existing_client_by_name_and_normalised_tax_no(backend_ledger: Ledger, acme: int) -> None:
+    first = backend_ledger.execute(CreateInvoice(acme, "test", SEED_FIELDS, SEED_LINES)).invoice
+    second = backend_ledger.execute(CreateInvoice(acme, "test", {**SEED_FIELDS, "buyer_tax_no": "PL 525-244-57-67"},
                                                SEED_LINES)).invoice
     assert first.client_id == second.client_id
-    assert _count(core_ledger, Client) == 1
+    assert _count(backend_ledger, Client) == 1
 
 
-def test_client_id_minus_one_always_creates_a_new_client(core_ledger: Ledger, acme: int) -> None:
-    core_ledger.execute(CreateInvoice(acme, "test", SEED_FIELDS, SEED_LINES))
-    core_ledger.execute(CreateInvoice(acme, "test", {**SEED_FIELDS, "client_id": -1}, SEED_LINES))
-    assert _count(core_ledger, Client) == 2
+def test_client_id_minus_one_always_creates_a_new_client(backend_ledger: Ledger, acme: int) -> None:
+    backend_ledger.execute(CreateInvoice(acme, "test", SEED_FIELDS, SEED_LINES))
+    backend_ledger.execute(CreateInvoice(acme, "test", {**SEED_FIELDS, "client_id": -1}, SEED_LINES))
+    assert _count(backend_ledger, Client) == 2
 
 
-def test_product_lines_take_name_price_and_tax_from_the_catalogue(core_ledger: Ledger, acme: int) -> None:
-    product = core_ledger.execute(CreateRecord("product", acme, {"name": "Szkolenie", "price_net": D("100"),
+def test_product_lines_take_name_price_and_tax_from_the_catalogue(backend_ledger: Ledger, acme: int) -> None:
+    product = backend_ledger.execute(CreateRecord("product", acme, {"name": "Szkolenie", "price_net": D("100"),
                                                                  "tax": "23"}))
-    view = core_ledger.execute(CreateInvoice(acme, "test", {"buyer_name": "X", "payment_to_kind": "5",
+    view = backend_ledger.execute(CreateInvoice(acme, "test", {"buyer_name": "X", "payment_to_kind": "5",
                                                             "issue_date": date(2026, 1, 2)},
                                              (LineSpec(product_id=product.id, quantity=D(2)),)))
     line = view.lines[0]
@@ -63,83 +63,83 @@ def test_product_lines_take_name_price_and_tax_from_the_catalogue(core_ledger: L
     assert view.invoice.payment_to == date(2026, 1, 7)
 
 
-def test_correction_invoice_counts_the_difference_between_after_and_before(core_ledger: Ledger, acme: int) -> None:
-    original = core_ledger.execute(CreateInvoice(acme, "test", SEED_FIELDS, SEED_LINES)).invoice
+def test_correction_invoice_counts_the_difference_between_after_and_before(backend_ledger: Ledger, acme: int) -> None:
+    original = backend_ledger.execute(CreateInvoice(acme, "test", SEED_FIELDS, SEED_LINES)).invoice
     line = LineSpec(kind="correction", name="Produkt A1",
                     before=LineSpec(name="Produkt A1", quantity=D(2), total_gross=D(20), tax="23"),
                     after=LineSpec(name="Produkt A1", quantity=D(1), total_gross=D(10), tax="23"))
-    view = core_ledger.execute(CreateInvoice(acme, "test", {"kind": "correction", "from_invoice_id": original.id,
+    view = backend_ledger.execute(CreateInvoice(acme, "test", {"kind": "correction", "from_invoice_id": original.id,
                                                             "issue_date": date(2013, 2, 1)}, (line,)))
     diff = view.lines_of("correction")[0]
     assert (diff.quantity, diff.total_gross, view.invoice.price_gross) == (D(-1), D("-10.00"), D("-10.00"))
     assert view.invoice.buyer_name == original.buyer_name and view.invoice.number == "K1/02/2013"
 
 
-def test_payments_settle_invoices_in_the_order_given(core_ledger: Ledger, acme: int) -> None:
-    a = core_ledger.execute(CreateInvoice(acme, "test", {"buyer_name": "X"}, (LineSpec(name="a", price_gross=D(100),
+def test_payments_settle_invoices_in_the_order_given(backend_ledger: Ledger, acme: int) -> None:
+    a = backend_ledger.execute(CreateInvoice(acme, "test", {"buyer_name": "X"}, (LineSpec(name="a", price_gross=D(100),
                                                                                        tax="23"),))).invoice
-    b = core_ledger.execute(CreateInvoice(acme, "test", {"buyer_name": "X"}, (LineSpec(name="b", price_gross=D(200),
+    b = backend_ledger.execute(CreateInvoice(acme, "test", {"buyer_name": "X"}, (LineSpec(name="b", price_gross=D(200),
                                                                                        tax="23"),))).invoice
-    core_ledger.execute(RecordPayment(acme, "test", amount=D(200), invoice_ids=(a.id, b.id)))
-    a2, b2 = (core_ledger.read(view_of, acme, i.id).invoice for i in (a, b))
+    backend_ledger.execute(RecordPayment(acme, "test", amount=D(200), invoice_ids=(a.id, b.id)))
+    a2, b2 = (backend_ledger.read(view_of, acme, i.id).invoice for i in (a, b))
     assert (a2.status, a2.paid, b2.status, b2.paid) == ("paid", D(100), "partial", D(100))
-    core_ledger.execute(RecordPayment(acme, "test", invoice_ids=(b.id,)))
-    assert core_ledger.read(view_of, acme, b.id).invoice.status == "paid"
+    backend_ledger.execute(RecordPayment(acme, "test", invoice_ids=(b.id,)))
+    assert backend_ledger.read(view_of, acme, b.id).invoice.status == "paid"
 
 
-def test_failed_validation_changes_nothing(core_ledger: Ledger, acme: int) -> None:
-    before = (_count(core_ledger, Invoice), _count(core_ledger, Client), _count(core_ledger, InvoiceLine))
+def test_failed_validation_changes_nothing(backend_ledger: Ledger, acme: int) -> None:
+    before = (_count(backend_ledger, Invoice), _count(backend_ledger, Client), _count(backend_ledger, InvoiceLine))
     with pytest.raises(Invalid) as caught:
-        core_ledger.execute(CreateInvoice(acme, "test", {"buyer_name": "New buyer"},
+        backend_ledger.execute(CreateInvoice(acme, "test", {"buyer_name": "New buyer"},
                                           (LineSpec(name="ok", price_net=D(1), tax="23"), LineSpec(name="bad", tax="abc"))))
     assert caught.value.errors[0].field == "lines.1.tax"
-    assert (_count(core_ledger, Invoice), _count(core_ledger, Client), _count(core_ledger, InvoiceLine)) == before
+    assert (_count(backend_ledger, Invoice), _count(backend_ledger, Client), _count(backend_ledger, InvoiceLine)) == before
 
 
-def test_invoice_needs_a_buyer_and_lines(core_ledger: Ledger, acme: int) -> None:
+def test_invoice_needs_a_buyer_and_lines(backend_ledger: Ledger, acme: int) -> None:
     with pytest.raises(Invalid) as no_buyer:
-        core_ledger.execute(CreateInvoice(acme, "test", {}, SEED_LINES))
+        backend_ledger.execute(CreateInvoice(acme, "test", {}, SEED_LINES))
     with pytest.raises(Invalid) as no_lines:
-        core_ledger.execute(CreateInvoice(acme, "test", {"buyer_name": "X"}, ()))
+        backend_ledger.execute(CreateInvoice(acme, "test", {"buyer_name": "X"}, ()))
     assert no_buyer.value.errors[0].field == "client_id" and no_lines.value.errors[0].field == "lines"
 
 
-def test_update_changes_one_line_and_keeps_the_others(core_ledger: Ledger, acme: int) -> None:
-    view = core_ledger.execute(CreateInvoice(acme, "test", SEED_FIELDS, SEED_LINES))
+def test_update_changes_one_line_and_keeps_the_others(backend_ledger: Ledger, acme: int) -> None:
+    view = backend_ledger.execute(CreateInvoice(acme, "test", SEED_FIELDS, SEED_LINES))
     first, second = view.lines
-    updated = core_ledger.execute(UpdateInvoice(acme, view.invoice.id, {}, (LineSpec(id=first.id, quantity=D(2)),)))
+    updated = backend_ledger.execute(UpdateInvoice(acme, view.invoice.id, {}, (LineSpec(id=first.id, quantity=D(2)),)))
     lines = {line.id: line for line in updated.lines}
     assert lines[first.id].total_gross == D("20.46") and lines[second.id].total_gross == second.total_gross
     assert updated.invoice.price_gross == D("70.46")
 
 
-def test_oid_unique_refuses_a_second_invoice_for_the_same_order(core_ledger: Ledger, acme: int) -> None:
-    core_ledger.execute(CreateInvoice(acme, "test", {**SEED_FIELDS, "oid": "order-1"}, SEED_LINES, oid_unique=True))
+def test_oid_unique_refuses_a_second_invoice_for_the_same_order(backend_ledger: Ledger, acme: int) -> None:
+    backend_ledger.execute(CreateInvoice(acme, "test", {**SEED_FIELDS, "oid": "order-1"}, SEED_LINES, oid_unique=True))
     with pytest.raises(Invalid):
-        core_ledger.execute(CreateInvoice(acme, "test", {**SEED_FIELDS, "oid": "order-1"}, SEED_LINES, oid_unique=True))
+        backend_ledger.execute(CreateInvoice(acme, "test", {**SEED_FIELDS, "oid": "order-1"}, SEED_LINES, oid_unique=True))
 
 
-def test_status_cancel_and_delete(core_ledger: Ledger, acme: int) -> None:
-    invoice = core_ledger.execute(CreateInvoice(acme, "test", SEED_FIELDS, SEED_LINES)).invoice
-    paid = core_ledger.execute(ChangeInvoiceStatus(acme, invoice.id, "paid")).invoice
+def test_status_cancel_and_delete(backend_ledger: Ledger, acme: int) -> None:
+    invoice = backend_ledger.execute(CreateInvoice(acme, "test", SEED_FIELDS, SEED_LINES)).invoice
+    paid = backend_ledger.execute(ChangeInvoiceStatus(acme, invoice.id, "paid")).invoice
     assert (paid.status, paid.paid) == ("paid", D("60.23"))
-    assert core_ledger.execute(CancelInvoice(acme, invoice.id, "mistake")).invoice.status == "cancelled"
-    core_ledger.execute(DeleteInvoice(acme, invoice.id))
-    assert _count(core_ledger, Invoice) == 0 and _count(core_ledger, InvoiceLine) == 0
+    assert backend_ledger.execute(CancelInvoice(acme, invoice.id, "mistake")).invoice.status == "cancelled"
+    backend_ledger.execute(DeleteInvoice(acme, invoice.id))
+    assert _count(backend_ledger, Invoice) == 0 and _count(backend_ledger, InvoiceLine) == 0
 
 
-def test_sek_invoice_keeps_cash_rounding_apart_from_vat(core_ledger: Ledger, acme: int) -> None:
-    invoice = core_ledger.execute(CreateInvoice(acme, "test", {"buyer_name": "AB", "currency": "SEK"},
+def test_sek_invoice_keeps_cash_rounding_apart_from_vat(backend_ledger: Ledger, acme: int) -> None:
+    invoice = backend_ledger.execute(CreateInvoice(acme, "test", {"buyer_name": "AB", "currency": "SEK"},
                                                 (LineSpec(name="x", price_net=D("765.00"), tax="25"),))).invoice
     assert (invoice.price_net, invoice.price_tax, invoice.cash_rounding, invoice.payable) == (
         D("765.00"), D("191.25"), D("-0.25"), D("956.00"))
 
 
-def test_one_account_cannot_reach_another_accounts_invoice(core_ledger: Ledger, acme: int) -> None:
-    other = core_ledger.write(create_account, "Other").account_id
-    invoice = core_ledger.execute(CreateInvoice(acme, "test", SEED_FIELDS, SEED_LINES)).invoice
+def test_one_account_cannot_reach_another_accounts_invoice(backend_ledger: Ledger, acme: int) -> None:
+    other = backend_ledger.write(create_account, "Other").account_id
+    invoice = backend_ledger.execute(CreateInvoice(acme, "test", SEED_FIELDS, SEED_LINES)).invoice
     from core.errors import NotFound
     with pytest.raises(NotFound):
-        core_ledger.read(view_of, other, invoice.id)
+        backend_ledger.read(view_of, other, invoice.id)
     with pytest.raises(NotFound):
-        core_ledger.execute(DeleteInvoice(other, invoice.id))
+        backend_ledger.execute(DeleteInvoice(other, invoice.id))

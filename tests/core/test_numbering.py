@@ -47,35 +47,35 @@ def test_explicit_number_is_parsed_only_when_it_matches_the_period() -> None:
 
 
 @pytest.fixture
-def acme(core_ledger: Ledger) -> int:
-    return core_ledger.write(create_account, "Acme").account_id
+def acme(backend_ledger: Ledger) -> int:
+    return backend_ledger.write(create_account, "Acme").account_id
 
 
-def test_numbers_restart_each_month_and_per_kind(core_ledger: Ledger, acme: int) -> None:
-    made = [core_ledger.execute(minimal_invoice(acme, issue_date=d, kind=k)).invoice.number for d, k in [
+def test_numbers_restart_each_month_and_per_kind(backend_ledger: Ledger, acme: int) -> None:
+    made = [backend_ledger.execute(minimal_invoice(acme, issue_date=d, kind=k)).invoice.number for d, k in [
         (date(2026, 3, 1), "vat"), (date(2026, 3, 2), "vat"), (date(2026, 3, 2), "proforma"), (date(2026, 4, 1), "vat")]]
     assert made == ["1/03/2026", "2/03/2026", "P1/03/2026", "1/04/2026"]
 
 
-def test_next_automatic_number_continues_after_the_highest_explicit_one(core_ledger: Ledger, acme: int) -> None:
-    core_ledger.execute(minimal_invoice(acme, number="40/03/2026"))
-    assert core_ledger.execute(minimal_invoice(acme)).invoice.number == "41/03/2026"
+def test_next_automatic_number_continues_after_the_highest_explicit_one(backend_ledger: Ledger, acme: int) -> None:
+    backend_ledger.execute(minimal_invoice(acme, number="40/03/2026"))
+    assert backend_ledger.execute(minimal_invoice(acme)).invoice.number == "41/03/2026"
 
 
-def test_explicit_counter_without_a_number_renders_the_pattern(core_ledger: Ledger, acme: int) -> None:
+def test_explicit_counter_without_a_number_renders_the_pattern(backend_ledger: Ledger, acme: int) -> None:
     cmd = minimal_invoice(acme)
-    view = core_ledger.execute(type(cmd)(**{**cmd.__dict__, "seq": 15}))
+    view = backend_ledger.execute(type(cmd)(**{**cmd.__dict__, "seq": 15}))
     assert (view.invoice.number, view.invoice.seq) == ("15/03/2026", 15)
 
 
-def test_duplicate_number_in_a_series_is_a_validation_error(core_ledger: Ledger, acme: int) -> None:
-    core_ledger.execute(minimal_invoice(acme, number="7/03/2026"))
+def test_duplicate_number_in_a_series_is_a_validation_error(backend_ledger: Ledger, acme: int) -> None:
+    backend_ledger.execute(minimal_invoice(acme, number="7/03/2026"))
     with pytest.raises(Invalid) as caught:
-        core_ledger.execute(minimal_invoice(acme, number="7/03/2026"))
+        backend_ledger.execute(minimal_invoice(acme, number="7/03/2026"))
     assert [(e.field, e.code) for e in caught.value.errors] == [("number", "taken")]
 
 
-def test_failure_after_the_number_is_taken_leaves_no_gap(core_ledger: Ledger, acme: int,
+def test_failure_after_the_number_is_taken_leaves_no_gap(backend_ledger: Ledger, acme: int,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     real_build = invoice_handlers._build_lines
     calls = {"n": 0}
@@ -87,12 +87,12 @@ def test_failure_after_the_number_is_taken_leaves_no_gap(core_ledger: Ledger, ac
         return real_build(*args, **kwargs)
 
     monkeypatch.setattr(invoice_handlers, "_build_lines", failing_build)
-    first = core_ledger.execute(minimal_invoice(acme)).invoice.seq
+    first = backend_ledger.execute(minimal_invoice(acme)).invoice.seq
     with pytest.raises(RuntimeError):
-        core_ledger.execute(minimal_invoice(acme))
-    third = core_ledger.execute(minimal_invoice(acme)).invoice.seq
+        backend_ledger.execute(minimal_invoice(acme))
+    third = backend_ledger.execute(minimal_invoice(acme)).invoice.seq
     assert (first, third) == (1, 2)
-    stored = core_ledger.read(lambda s: s.execute(select(Invoice.seq).order_by(Invoice.seq)).scalars().all())
+    stored = backend_ledger.read(lambda s: s.execute(select(Invoice.seq).order_by(Invoice.seq)).scalars().all())
     assert stored == [1, 2]
 
 
@@ -119,3 +119,16 @@ def test_four_processes_on_postgresql_number_exactly_1_to_n(postgres_url: str) -
         results = pool.starmap(create_many, [(postgres_url, account_id, per_process)] * 4)
     assert sorted(s for chunk in results for s in chunk) == list(range(1, 4 * per_process + 1))
     assert DAY.month == 3
+
+
+def test_account_may_set_its_own_pattern_with_a_yearly_reset(backend_ledger: Ledger, acme: int) -> None:
+    from core.models import Account
+
+    def use_pattern(session) -> None:  # type: ignore[no-untyped-def]
+        account = session.get(Account, acme)
+        account.settings = {**account.settings, "numbering": {"vat": "FV/nr-y/yyyy"}}
+
+    backend_ledger.write(use_pattern)
+    made = [backend_ledger.execute(minimal_invoice(acme, issue_date=d)).invoice.number
+            for d in (date(2026, 3, 1), date(2026, 11, 30), date(2027, 1, 2))]
+    assert made == ["FV/1/2026", "FV/2/2026", "FV/1/2027"]

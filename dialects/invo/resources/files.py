@@ -10,36 +10,35 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from core.commands import SendInvoice, StoreAttachment
-from core.handlers.invoice_state import InvoiceView, load_invoice, view_of
+from core.documents.access import attachment_file
+from core.documents.build import load_document
+from core.documents.pdf import render_pdf
+from core.handlers.invoice_state import load_invoice
 from core.handlers.sending import split_addresses
 from core.models import Attachment
-from dialects.invo.errors import InvoError, invalid
+from dialects.invo.errors import invalid
 from dialects.invo.parse import as_date, as_id, as_int, as_range, as_str
 from dialects.invo.resources.base import Call, listing, page_of
 
 ORIGIN = "invo"
 
 
-def render_invoice_pdf(view: InvoiceView, corrected_number: str = "") -> bytes:
-    """The colleague-owned builder and renderer, imported here so the rest of the dialect works without them."""
-    try:
-        from core.documents.build import document_view
-        from core.documents.pdf import render_pdf
-    except ImportError:
-        raise InvoError(10, "not available: PDF rendering is not installed on this gateway") from None
-    return render_pdf(document_view(view, corrected_number=corrected_number), "original")
+# `what` of files/get: 0 is the seed's invoice PDF; 1 is this gateway's extension for a stored scan.
+WHAT_INVOICE, WHAT_SCAN = 0, 1
 
 
 async def get(call: Call) -> dict[str, Any]:
+    what = as_int(call.q.get("what", WHAT_INVOICE), "what")
+    if what == WHAT_SCAN:
+        stored = await call.read(attachment_file, call.account_id, call.record_id())
+        return {"id": stored.id, "fname": stored.name, "ftype": stored.file_type, "size": stored.size,
+                "file": base64.b64encode(stored.data).decode()}
+    if what != WHAT_INVOICE:
+        raise invalid("what", "0 (the invoice) or 1 (a scan)")
     invoice_id = call.record_id()
-    if as_int(call.q.get("what", 0), "what") != 0:
-        raise invalid("what", "only 0 (the invoice) can be fetched")
-    view = await call.read(view_of, call.account_id, invoice_id)
-    corrected = ""
-    if view.invoice.kind == "correction" and view.invoice.from_invoice_id:
-        corrected = (await call.read(load_invoice, call.account_id, view.invoice.from_invoice_id)).number
-    pdf = await run_in_threadpool(render_invoice_pdf, view, corrected)
-    name = view.invoice.number.replace("/", "_") or str(invoice_id)
+    document = await call.read(load_document, call.account_id, invoice_id)
+    pdf = await run_in_threadpool(render_pdf, document, "original")
+    name = document.number.replace("/", "_") or str(invoice_id)
     return {"id": invoice_id, "fname": f"{name}.pdf", "ftype": ".pdf", "file": base64.b64encode(pdf).decode()}
 
 
