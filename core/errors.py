@@ -40,7 +40,7 @@ class Conflict(DomainError):
 
 
 class Unauthorized(DomainError):
-    pass
+    """No valid credential; each dialect answers it in its own 401 (or INVO error 1)."""
 
 
 class Forbidden(DomainError):
