@@ -8,7 +8,8 @@ from typing import Any, Mapping, Sequence
 from sqlalchemy import Numeric, Select, cast, func, or_, select
 from sqlmodel import Session, SQLModel
 
-from core.handlers.invoice_state import InvoiceView, load_lines
+from core import numbering
+from core.handlers.invoice_state import InvoiceView, account_of, load_lines
 from core.models import Invoice, InvoiceLine
 from core.models.types import DecimalType
 
@@ -156,9 +157,6 @@ def count_records(session: Session, model: type[SQLModel], account_id: int, f: R
 
 def next_number(session: Session, account_id: int, kind: str, day: date) -> tuple[str, int]:
     """(number, counter) the next sales document of this kind and date would get."""
-    from core import numbering
-    from core.handlers.invoice_state import account_of
-
     account = account_of(session, account_id)
     pattern = numbering.pattern_for(account.settings or {}, kind, account.profile)
     got = numbering.peek(session, account_id, kind, pattern, day)

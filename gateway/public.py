@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -70,7 +71,7 @@ async def invoice_pdf_view(request: Request) -> Response:
     option = request.query_params.get("print_option") or "original"
     if option not in PRINT_OPTIONS:
         return PlainTextResponse(f"print_option must be one of {', '.join(PRINT_OPTIONS)}", status_code=400)
-    pdf = render_pdf(found.document, option)
+    pdf = await run_in_threadpool(render_pdf, found.document, option)  # keep reportlab off the event loop
     name = pdf_filename(found.number)
     disposition = "inline" if request.query_params.get("inline", "").lower() in ("yes", "1", "true") else "attachment"
     return Response(pdf, media_type="application/pdf", headers={

@@ -14,9 +14,10 @@ from core.errors import Conflict, Invalid, NotFound
 from core.fields import check_fields
 from core.handlers.invoice_state import account_of
 from core.handlers.parties import prepare_client
-from core.models import (Account, Client, Department, DictionaryEntry, Invoice, PriceList, PriceListItem, Product,
-                         Recurring)
+from core.models import (DICTIONARY_KINDS, Account, Client, Department, DictionaryEntry, Invoice, InvoiceLine,
+                         PriceList, PriceListItem, Product, Recurring, RecurringRun)
 from core.money import parse_tax, round_money
+from core.recurring_schedule import parse_every
 from core.unit_of_work import UnitOfWork
 
 Hook = Callable[[Session, Account, Any, Mapping[str, Any]], None]
@@ -56,7 +57,6 @@ def _prepare_recurring(session: Session, account: Account, recurring: Recurring,
         raise Invalid.one("invoice_id", "not_found", "no such invoice", value=recurring.invoice_id)
     if not recurring.name:
         raise Invalid.one("name", "blank", "can't be blank")
-    from core.recurring_schedule import parse_every  # local: the scheduler module imports handlers
     try:
         parse_every(recurring.every)
     except ValueError:
@@ -66,7 +66,6 @@ def _prepare_recurring(session: Session, account: Account, recurring: Recurring,
 
 
 def _prepare_dictionary(session: Session, account: Account, entry: DictionaryEntry, given: Mapping[str, Any]) -> None:
-    from core.models import DICTIONARY_KINDS
     if entry.kind not in DICTIONARY_KINDS:
         raise Invalid.one("kind", "inclusion", "unknown dictionary", value=entry.kind)
 
@@ -169,10 +168,8 @@ def delete_record(cmd: DeleteRecord, uow: UnitOfWork) -> Any:
     if cmd.entity in ("client", "department"):
         _invoice_links_cleared(session, cmd.entity, record.id)
     if cmd.entity == "recurring":
-        from core.models import RecurringRun
         session.execute(delete(RecurringRun).where(RecurringRun.recurring_id == record.id))
     if cmd.entity == "product":
-        from core.models import InvoiceLine
         for line in session.execute(select(InvoiceLine).where(InvoiceLine.product_id == record.id)).scalars():
             line.product_id = None
         for item in session.execute(select(PriceListItem).where(PriceListItem.product_id == record.id)).scalars():

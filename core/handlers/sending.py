@@ -4,7 +4,7 @@ Delivery (SMTP, .eml files, the print queue) happens after commit, from the outb
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -66,6 +66,6 @@ def send_invoice_in_session(cmd: SendInvoice, session: Session) -> OutboxMessage
     return message
 
 
-def _aware(value):  # type: ignore[no-untyped-def]
-    from datetime import timezone
+def _aware(value: datetime) -> datetime:
+    """SQLite hands timestamps back naive; they are UTC."""
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

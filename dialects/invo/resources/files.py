@@ -7,18 +7,16 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from core.commands import SendInvoice, StoreAttachment
 from core.documents.access import attachment_file
-from core.documents.build import load_document
-from core.documents.pdf import render_pdf
 from core.handlers.invoice_state import load_invoice
 from core.handlers.sending import split_addresses
 from core.models import Attachment
 from dialects.invo.errors import invalid
 from dialects.invo.parse import as_date, as_id, as_int, as_range, as_str
 from dialects.invo.resources.base import Call, listing, page_of
+from gateway.context import invoice_pdf
 
 ORIGIN = "invo"
 
@@ -36,8 +34,7 @@ async def get(call: Call) -> dict[str, Any]:
     if what != WHAT_INVOICE:
         raise invalid("what", "0 (the invoice) or 1 (a scan)")
     invoice_id = call.record_id()
-    document = await call.read(load_document, call.account_id, invoice_id)
-    pdf = await run_in_threadpool(render_pdf, document, "original")
+    document, pdf = await invoice_pdf(call.request, call.account_id, invoice_id)
     name = document.number.replace("/", "_") or str(invoice_id)
     return {"id": invoice_id, "fname": f"{name}.pdf", "ftype": ".pdf", "file": base64.b64encode(pdf).decode()}
 
