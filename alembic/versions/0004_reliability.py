@@ -1,0 +1,22 @@
+"""idempotency and abuse-limit schema needs (issue K)
+
+Revision ID: 0004
+Revises: 0003
+"""
+from typing import Sequence, Union
+
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+revision: str = '0004'
+down_revision: Union[str, None] = '0003'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    """RESERVED: filled in by the issue that owns this revision, or removed before commit."""
+
+
+def downgrade() -> None:
+    """RESERVED."""
