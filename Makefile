@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB_URL ?= sqlite:///var/gateway.sqlite3
 
-.PHONY: run test venv migrate demo clean examples
+.PHONY: run test venv migrate demo clean examples fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,31 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+# Long fuzzing profiles: >= 2,000 schemathesis cases per REST dialect, plus the INVO fuzzer.
+fuzz: $(STAMP)
+	FUZZ_PROFILE=long $(BIN)/python -m pytest -q -p no:randomly tests/fuzz
+
+# Benchmarks (issue J), never part of `make test`: the table of ratios to the reference B, a few-second
+# smoke of the same harness (CI), the 1,000,000-invoice ledger (seeded into var/ first, minutes), a profile.
+.PHONY: bench bench-smoke bench-large bench-profile
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
+
+bench-smoke: $(STAMP)
+	$(BIN)/python -m benchmarks.run --smoke
+
+bench-large: $(STAMP)
+	$(BIN)/python -m benchmarks.large
+
+bench-profile: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m benchmarks.profile
+
+# Every example under examples/ against a running gateway (`make run` in another terminal; BASE_URL,
+# CREDENTIALS_FILE and the credential variables of examples/README.md point them elsewhere).
+examples: $(STAMP)
+	PYTHON=$(BIN)/python examples/run_all.sh
 
 migrate: $(STAMP)
 	mkdir -p var

@@ -5,6 +5,7 @@ bug or an unexpected key becomes a field error instead of a corrupt row or a 500
 """
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from datetime import date, datetime
@@ -33,6 +34,7 @@ def _python_type(annotation: Any) -> tuple[type, bool]:
     return annotation, False
 
 
+@functools.cache  # models are fixed at import; this ran for every command and every column
 def column_types(model: type[SQLModel]) -> dict[str, tuple[type, bool]]:
     return {name: _python_type(info.annotation) for name, info in model.model_fields.items()}
 

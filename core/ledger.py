@@ -6,11 +6,12 @@
 """
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Sequence, TypeVar
 
 from sqlalchemy import Engine
 
 from core import commands as c
+from core import idempotency
 from core.handlers import attachments, invoices, payments, records, sending
 from core.unit_of_work import UnitOfWork
 
@@ -49,6 +50,36 @@ class Ledger:
         for hook in self.after_commit:
             hook(command, result)
         return result
+
+    def execute_once(self, command: Any, claims: Sequence[idempotency.Claim]) -> idempotency.Done | idempotency.Replay:
+        """execute(), at most once per claimed key: the keys are inserted in the command's transaction and
+        tied to the record it creates. A live key for the same request answers Replay instead."""
+        for _attempt in range(5):
+            try:
+                outcome = self._execute_claimed(command, claims)
+            except idempotency.ClaimRace:
+                continue  # a concurrent duplicate committed first: the next attempt finds its key
+            if isinstance(outcome, idempotency.Done):
+                for hook in self.after_commit:
+                    hook(command, outcome.result)
+            return outcome
+        raise RuntimeError("idempotency key claim kept racing")
+
+    def _execute_claimed(self, command: Any, claims: Sequence[idempotency.Claim]
+                         ) -> idempotency.Done | idempotency.Replay:
+        handler = self.handlers[type(command)]
+        with UnitOfWork(self.engine, write=True) as uow:
+            claimed = idempotency.claim(uow.session, command, claims)
+            if isinstance(claimed, idempotency.Replay):
+                return claimed
+            uow.defer_commit = True
+            result = handler(command, uow)
+            if not uow.commit_requested:
+                raise RuntimeError(f"{type(command).__name__} did not commit")
+            idempotency.bind(uow.session, claimed, idempotency.record_id_of(result))
+            uow.defer_commit = False
+            uow.commit()
+            return idempotency.Done(result, tuple(row.id or 0 for row in claimed))
 
     def read(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with UnitOfWork(self.engine, write=False) as uow:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import Numeric, Select, cast, func, or_, select
+from sqlalchemy import Numeric, Select, cast, func, literal_column, or_, select, text, union
 from sqlmodel import Session, SQLModel
 
 from core import numbering
@@ -23,7 +23,8 @@ class Page:
 
     @property
     def offset(self) -> int:
-        return (max(self.page, 1) - 1) * self.per_page
+        # Capped at the databases' largest integer: a page number past it is just an empty page.
+        return min((max(self.page, 1) - 1) * self.per_page, 2**63 - 1)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class InvoiceFilter:
     status: tuple[str, ...] | None = None
     from_invoice_id: int | None = None
     exclude_statuses: tuple[str, ...] = ()
+    after_id: int | None = None  # keyset cursor: only invoices with a greater id (the last id of a page)
 
 
 # Sortable invoice columns by their core name; dialects map their own names onto these.
@@ -61,7 +63,7 @@ def _order_column(name: str) -> Any:
     raise ValueError(f"cannot sort invoices by {name}")
 
 
-def invoice_query(account_id: int, f: InvoiceFilter) -> Select[Any]:
+def invoice_query(account_id: int, f: InvoiceFilter, *, fts: bool = False) -> Select[Any]:
     stmt = select(Invoice).where(Invoice.account_id == account_id)
     if f.ids is not None:
         stmt = stmt.where(Invoice.id.in_(f.ids))  # type: ignore[union-attr]
@@ -91,31 +93,92 @@ def invoice_query(account_id: int, f: InvoiceFilter) -> Select[Any]:
     if f.product_id is not None:
         stmt = stmt.where(Invoice.id.in_(select(InvoiceLine.invoice_id).where(  # type: ignore[union-attr]
             InvoiceLine.product_id == f.product_id)))
+    if f.after_id is not None:
+        stmt = stmt.where(Invoice.id > f.after_id)  # type: ignore[operator]
     if f.search:
-        needle = f"%{f.search.lower()}%"
-        in_lines = select(InvoiceLine.invoice_id).where(func.lower(InvoiceLine.name).like(needle))
-        stmt = stmt.where(or_(func.lower(Invoice.number).like(needle), func.lower(Invoice.buyer_name).like(needle),
-                              func.lower(Invoice.buyer_tax_no).like(needle), func.lower(Invoice.description).like(needle),
-                              func.lower(Invoice.oid).like(needle), Invoice.id.in_(in_lines)))  # type: ignore[union-attr]
+        stmt = stmt.where(_search_clause(f.search, fts))
     return stmt
+
+
+# Trigram FTS5 needs three characters; shorter needles scan with LIKE.
+FTS_MIN_CHARS = 3
+# From this offset on, a page is found by seeking: the boundary row's sort key is read from the index
+# alone, then the page starts there (keyset), instead of SQLite materialising every skipped row.
+SEEK_FROM_OFFSET = 2_000
+SEEKABLE = frozenset({"id", "issue_date"})  # NOT NULL columns with an index that ends in id
+
+
+def has_fts(session: Session) -> bool:
+    """Whether migration 0002 could build the FTS5 tables here; remembered per DBAPI connection."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return False
+    info = connection.info
+    if "invoice_fts" not in info:
+        info["invoice_fts"] = connection.exec_driver_sql(
+            "SELECT count(*) FROM sqlite_master WHERE name IN ('invoices_fts', 'invoice_lines_fts')").scalar() == 2
+    return bool(info["invoice_fts"])
+
+
+def _search_clause(text_: str, fts: bool) -> Any:
+    """Case-insensitive substring in number, buyer name and tax no, description, oid or a line name."""
+    if fts and len(text_.strip()) >= FTS_MIN_CHARS:
+        phrase = '"' + text_.replace('"', '""') + '"'  # one trigram phrase: a substring, not FTS syntax
+        in_header = text("SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH :phrase")
+        in_lines = text("SELECT invoice_lines.invoice_id FROM invoice_lines_fts JOIN invoice_lines "
+                        "ON invoice_lines.id = invoice_lines_fts.rowid WHERE invoice_lines_fts MATCH :phrase")
+        matches = union(in_header.columns(literal_column("rowid")),
+                        in_lines.columns(literal_column("invoice_id"))).params(phrase=phrase)
+        return Invoice.id.in_(matches)  # type: ignore[union-attr]
+    needle = f"%{text_.lower()}%"
+    in_lines = select(InvoiceLine.invoice_id).where(func.lower(InvoiceLine.name).like(needle))
+    return or_(func.lower(Invoice.number).like(needle), func.lower(Invoice.buyer_name).like(needle),
+               func.lower(Invoice.buyer_tax_no).like(needle), func.lower(Invoice.description).like(needle),
+               func.lower(Invoice.oid).like(needle), Invoice.id.in_(in_lines))  # type: ignore[union-attr]
+
+
+def _seek(session: Session, stmt: Select[Any], name: str, desc: bool, offset: int) -> Select[Any] | None:
+    """The page at a deep offset as a keyset query: (key, id) of its first row, read through the index
+    only, then everything from there on in the same order. None when the offset is past the end."""
+    column = getattr(Invoice, name)
+    keys = [column, Invoice.id] if name != "id" else [Invoice.id]
+    ordered = [k.desc() if desc else k.asc() for k in keys]
+    boundary = session.execute(stmt.with_only_columns(*keys).order_by(None).order_by(*ordered)
+                               .offset(offset).limit(1)).first()
+    if boundary is None:
+        return None
+    if name == "id":
+        return stmt.where(Invoice.id <= boundary[0] if desc else Invoice.id >= boundary[0])  # type: ignore[operator]
+    value, row_id = boundary
+    if desc:
+        return stmt.where((column < value) | ((column == value) & (Invoice.id <= row_id)))  # type: ignore[operator]
+    return stmt.where((column > value) | ((column == value) & (Invoice.id >= row_id)))  # type: ignore[operator]
 
 
 def list_invoices(session: Session, account_id: int, f: InvoiceFilter, page: Page,
                   order: Sequence[tuple[str, bool]] = (("id", False),), *, with_lines: bool = False) -> list[InvoiceView]:
-    stmt = invoice_query(account_id, f)
+    stmt = invoice_query(account_id, f, fts=bool(f.search) and has_fts(session))
+    offset = page.offset
+    # Ties on the first sort key are broken by id in the same direction, so a seek is exact.
+    if offset >= SEEK_FROM_OFFSET and len(order) == 1 and order[0][0] in SEEKABLE:
+        sought = _seek(session, stmt, order[0][0], order[0][1], offset)
+        if sought is None:
+            return []
+        stmt, offset = sought, 0
     for name, desc in order:
         column = _order_column(name)
         stmt = stmt.order_by(column.desc() if desc else column.asc())
     stmt = stmt.order_by(Invoice.id.desc() if order and order[0][1] else Invoice.id.asc())  # type: ignore[union-attr]
-    stmt = stmt.offset(page.offset).limit(page.per_page)
+    stmt = stmt.offset(offset).limit(page.per_page)
     invoices = list(session.execute(stmt).scalars())
     lines = load_lines(session, [i.id for i in invoices if i.id]) if with_lines else {}
     return [InvoiceView(i, lines.get(i.id or 0, [])) for i in invoices]
 
 
 def count_invoices(session: Session, account_id: int, f: InvoiceFilter) -> int:
-    sub = invoice_query(account_id, f).with_only_columns(Invoice.id).subquery()
-    return int(session.execute(select(func.count()).select_from(sub)).scalar_one())
+    """count(*) over the filtered invoices directly: a derived table around it costs SQLite a copy."""
+    stmt = invoice_query(account_id, f, fts=bool(f.search) and has_fts(session))
+    return int(session.execute(stmt.with_only_columns(func.count()).order_by(None)).scalar_one())
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,10 @@ class UnitOfWork:
         self.engine = engine
         self.write = write
         self._committed = False
+        # Set by the ledger when it has more to write after the handler (idempotency keys): the
+        # handler's commit() then only flushes, and the ledger commits once, with everything.
+        self.defer_commit = False
+        self.commit_requested = False
 
     def __enter__(self) -> "UnitOfWork":
         self.connection = self.engine.connect()
@@ -22,6 +26,10 @@ class UnitOfWork:
         return self
 
     def commit(self) -> None:
+        if self.defer_commit:
+            self.session.flush()
+            self.commit_requested = True
+            return
         self.session.commit()
         self._committed = True
 

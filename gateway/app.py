@@ -18,9 +18,13 @@ from core.ledger import Ledger
 from dialects.fakturan import DIALECT as FAKTURAN
 from dialects.invo import DIALECT as INVO
 from dialects.invoiceocean import DIALECT as INVOICEOCEAN
+from gateway.apidocs.routes import routes as apidocs_routes
+from gateway.console.routes import routes as console_routes
 from gateway.db import make_engine
 from gateway.dialect import Dialect
 from gateway.http import JSONResponse
+from gateway.idempotency import IdempotencyMiddleware
+from gateway.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, GatewayMetrics
 from gateway.middleware import GatewayMiddleware
 from gateway.public import routes as public_routes
 from gateway.settings import Settings
@@ -39,13 +43,19 @@ def dialect_for(path: str) -> Dialect | None:
 
 async def healthz(request: Request) -> Response:
     def ping() -> None:
-        with request.app.state.engine.connect() as conn:
+        # A read (plain BEGIN): on SQLite the default BEGIN IMMEDIATE would queue behind writers.
+        with request.app.state.engine.connect().execution_options(sqlite_immediate=False) as conn:
             conn.execute(text("select 1"))
     try:
         await run_in_threadpool(ping)
     except Exception as exc:  # the point of the endpoint is to say so, not to crash
         return JSONResponse({"status": "error", "database": type(exc).__name__}, status_code=503)
     return JSONResponse({"status": "ok", "database": "ok"})
+
+
+async def metrics(request: Request) -> Response:
+    body = await run_in_threadpool(request.app.state.metrics.render)  # queries the database
+    return Response(body, media_type=METRICS_CONTENT_TYPE)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -60,16 +70,18 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url)
-    recorder = TrafficRecorder(engine)
+    recorder = TrafficRecorder(engine, retention_days=settings.traffic_retention_days)
     delivery = DeliveryWorker(engine, settings)  # the outbox: mail, .eml files and the print queue
+    observed = GatewayMetrics(engine)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        from core.recurring import run_due
         from gateway.scheduler import from_env as recurring_scheduler  # GATEWAY_SCHEDULER=1 only
 
         recorder.start()
         delivery.start()
-        scheduler = recurring_scheduler(engine)
+        scheduler = recurring_scheduler(engine, run=observed.counted(run_due))
         try:
             yield
         finally:
@@ -78,13 +90,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 scheduler.stop()
             recorder.stop()
 
-    routes = [Route("/healthz", healthz, methods=["GET"]), *public_routes()]
+    routes = [Route("/healthz", healthz, methods=["GET"]), Route("/metrics", metrics, methods=["GET"]),
+              *public_routes(), *apidocs_routes(), *console_routes()]
     for dialect in DIALECTS:
         routes.extend(dialect.routes())
     app = Starlette(
         routes=routes,
         middleware=[Middleware(GatewayMiddleware, dialect_for=dialect_for, max_body=settings.max_body_bytes,
-                               recorder=recorder)],
+                               recorder=recorder, observer=observed.observe),
+                    Middleware(IdempotencyMiddleware)],  # inside: stores create responses, sends replays
         exception_handlers={HTTPException: _http_error},
         lifespan=lifespan,
     )
@@ -94,4 +108,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.ledger.after_commit.append(after_commit_hook(engine, settings, delivery))
     app.state.delivery = delivery
     app.state.traffic = recorder
+    app.state.metrics = observed
     return app

@@ -1,4 +1,10 @@
 """The ASGI entry point uvicorn imports (in each worker process)."""
 from gateway.app import create_app
+from gateway.logs import ensure_logging
+from gateway.settings import Settings
 
-app = create_app()
+settings = Settings.from_env()
+# `invoice-gateway serve` has configured logging already; this covers `uvicorn gateway.asgi:app`
+# run by hand: JSON logs, and the redaction filter on uvicorn's handlers (its access log too).
+ensure_logging(settings.log_level, settings.log_json)
+app = create_app(settings)

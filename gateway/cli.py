@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -46,8 +47,30 @@ def serve(host: str, port: int, workers: int, scheduler: bool, database_url: str
     os.environ["GATEWAY_DATABASE_URL"] = settings.database_url  # the factory reads it in each worker
     if scheduler:
         os.environ["GATEWAY_SCHEDULER"] = "1"  # the app's lifespan starts it, in each worker
-    uvicorn.run("gateway.asgi:app", host=host, port=port, workers=workers, log_level="warning",
-                access_log=False, proxy_headers=True, timeout_keep_alive=5)
+    metrics_dir = None
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        import tempfile  # one /metrics total across workers: each writes its samples there
+
+        metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="invoice-gateway-metrics-")
+    from gateway.logs import logging_config
+    from gateway.slow_clients import HeadDeadlineProtocol
+
+    # JSON lines with request ids and secrets masked; uvicorn's access log (raw query strings) stays
+    # off, the app writes a redacted `gateway.access` line per request instead.
+    try:
+        uvicorn.run("gateway.asgi:app", host=host, port=port, workers=workers,
+                    log_level=settings.log_level.lower(),
+                    log_config=logging_config(settings.log_level, settings.log_json),
+                    access_log=False, proxy_headers=True, timeout_keep_alive=5,
+                    # With --workers, uvicorn restarts a worker that is not serving within this many seconds;
+                    # its 5 s default kills workers still importing the app on a loaded machine, forever.
+                    timeout_worker_healthcheck=60,
+                    http=HeadDeadlineProtocol)  # a request head must arrive within GATEWAY_HEADER_TIMEOUT
+    finally:
+        if metrics_dir is not None:  # counters restart with the server; stale files would be added in
+            import shutil
+
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 @main.command()
@@ -58,6 +81,59 @@ def migrate(database_url: str | None) -> None:
 
     upgrade(_settings(database_url).database_url)
     click.echo("migrations applied")
+
+
+def _report(report: Any, as_json: bool) -> None:
+    click.echo(orjson.dumps(report.as_dict()).decode() if as_json else "\n".join(report.lines()))
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@main.command()
+@click.argument("dest", required=False, type=click.Path(path_type=Path))
+@click.option("--check", "check_file", type=click.Path(path_type=Path), default=None,
+              help="only verify an existing backup file (integrity, schema revision, row counts)")
+@click.option("--force", is_flag=True, help="overwrite DEST if it exists")
+@click.option("--json", "as_json", is_flag=True, help="print the restore check as one JSON object")
+@DB_OPTION
+def backup(dest: Path | None, check_file: Path | None, force: bool, as_json: bool, database_url: str | None) -> None:
+    """Copy the live SQLite database to DEST (a file, or a folder for a timestamped file) with the
+    online backup API, while the server runs, then run the restore check on the copy. Exit 1 when
+    the check fails. PostgreSQL: use pg_dump (README, Operations)."""
+    from gateway.backup import BackupError, backup as run_backup, check
+
+    if (dest is None) == (check_file is None):
+        raise click.UsageError("give either DEST or --check FILE")
+    if check_file is not None:
+        _report(check(check_file), as_json)
+        return
+    assert dest is not None
+    try:
+        report = run_backup(_settings(database_url).database_url, dest, overwrite=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not as_json:
+        click.echo(f"backup written to {report.path}")
+    _report(report, as_json)
+
+
+@main.command()
+@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="replace an existing database (it is kept as .before-restore-*)")
+@DB_OPTION
+def restore(backup_file: Path, force: bool, database_url: str | None) -> None:
+    """Check BACKUP_FILE, then make it the SQLite database. Stop the server first."""
+    from gateway.backup import BackupError, restore as run_restore
+
+    try:
+        report, kept = run_restore(backup_file, _settings(database_url).database_url, overwrite=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    if kept is not None:
+        click.echo(f"previous database kept as {kept}")
+    if report.ok:
+        click.echo(f"restored {backup_file} to {report.path}")
+    _report(report, False)
 
 
 @main.group()
@@ -111,6 +187,16 @@ def accounts_deactivate(name: str, database_url: str | None) -> None:
 def accounts_activate(name: str, database_url: str | None) -> None:
     """Reactivate an account."""
     _set_active(name, True, database_url)
+
+
+from gateway.console.commands import credentials_group, traffic_group  # noqa: E402  (click only)
+
+accounts.add_command(credentials_group)
+main.add_command(traffic_group)
+
+from gateway.translate import cli_command as translate_command  # noqa: E402  (invoice-gateway translate)
+
+main.add_command(translate_command())
 
 
 @main.group()
@@ -174,6 +260,26 @@ def describe_credentials(name: str, creds: dict[str, Any], base: str = "http://1
         f"  fakturan.nu   key_id={fk['key_id']} password={fk['password']}",
         f"                curl -u '{fk['key_id']}:{fk['password']}' {base}/api/v2/invoices",
     ])
+
+
+@main.group()
+def docs() -> None:
+    """Generated API documents."""
+
+
+@docs.command("invo")
+@click.option("--output", type=click.Path(dir_okay=False), default=None,
+              help="where to write; default dialects/invo/REFERENCE.md; - prints it")
+def docs_invo(output: str | None) -> None:
+    """Write the INVO Markdown reference, generated from the dialect's resource table."""
+    from pathlib import Path
+
+    from dialects.invo.reference import REFERENCE_PATH, render, write
+
+    if output == "-":
+        click.echo(render(), nl=False)
+        return
+    click.echo(f"wrote {write(Path(output) if output else REFERENCE_PATH)}")
 
 
 if __name__ == "__main__":

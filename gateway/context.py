@@ -10,6 +10,7 @@ from core.documents.build import load_document
 from core.documents.pdf import render_pdf
 from core.documents.view import DocumentView
 from core.ledger import Ledger
+from gateway import idempotency, ratelimit
 from gateway.auth import AccountContext
 
 T = TypeVar("T")
@@ -19,9 +20,15 @@ def ledger_of(request: Request) -> Ledger:
     return request.app.state.ledger  # type: ignore[no-any-return]
 
 
-async def execute(request: Request, command: Any) -> Any:
-    """Run a command in its own transaction, in the thread pool."""
-    return await run_in_threadpool(ledger_of(request).execute, command)
+async def execute(request: Request, command: Any, *, unique: tuple[str, str, str] | None = None) -> Any:
+    """Run a command in its own transaction, in the thread pool. A create carrying an Idempotency-Key
+    (or a `unique` (scope, key, field) claim, e.g. InvoiceOcean's oid_unique) runs at most once: see
+    gateway/idempotency.py."""
+    claims = await idempotency.claims_for(request, command, unique)
+    if not claims:
+        return await run_in_threadpool(ledger_of(request).execute, command)
+    outcome = await run_in_threadpool(ledger_of(request).execute_once, command, claims)
+    return await idempotency.settle(request, command, claims, outcome)
 
 
 async def read(request: Request, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -31,9 +38,17 @@ async def read(request: Request, query: Callable[..., T], *args: Any, **kwargs: 
 async def authenticate(request: Request, resolver: Callable[..., AccountContext | None],
                        *args: Any) -> AccountContext | None:
     """Resolve a credential with one of gateway.auth's by_* functions; remember it on the request
-    so the traffic log can attribute the request."""
+    so the traffic log can attribute the request. Failures are rate-limited per credential identifier
+    and per client address (gateway/ratelimit.py): over the limit, RateLimited (429) is raised before
+    the credential is even looked at."""
+    limiter = ratelimit.limiter_of(request.app)
+    address = ratelimit.client_address(request.scope.get("client"))
+    identity = ratelimit.identity_of(resolver, args)
+    limiter.check(address, identity)
     context = await read(request, resolver, *args)
-    if context is not None:
+    if context is None:
+        limiter.failed(address, identity)
+    else:
         request.state.auth = context
     return context
 

@@ -1,12 +1,19 @@
-"""Small HTTP helpers every dialect uses: bounded body reads and orjson responses."""
+"""Small HTTP helpers every dialect uses: bounded body reads, bounded JSON and orjson responses."""
 from __future__ import annotations
 
+import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, Mapping
 
+import anyio
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
+
+# Deeper JSON is refused (ValueError, so each dialect answers it as its own malformed-JSON 400). No
+# request of any dialect nests past 6; the cap keeps recursion in parsers and presenters far from
+# Python's limit, so nesting can never become a RecursionError and a 500.
+MAX_JSON_DEPTH = 32
 
 
 class BodyTooLarge(Exception):
@@ -15,25 +22,77 @@ class BodyTooLarge(Exception):
         super().__init__(f"request body exceeds {limit} bytes")
 
 
+class Refused(Exception):
+    """A gateway-level refusal (rate limit, timeout) that the middleware answers in the dialect's own
+    format through its error_response(kind), adding `headers` (e.g. Retry-After)."""
+
+    def __init__(self, status: int, kind: str, message: str, headers: Mapping[str, str] | None = None) -> None:
+        self.status, self.kind, self.message = status, kind, message
+        self.headers = dict(headers or {})
+        super().__init__(message)
+
+
+class BodyTimeout(Refused):
+    def __init__(self, seconds: float) -> None:
+        # Connection: close, so the server drops the rest of the trickle instead of parsing it as the next request.
+        super().__init__(408, "timeout", f"request body not received within {seconds:g} s", {"Connection": "close"})
+
+
 def body_limit(request: Request) -> int:
     return int(request.app.state.settings.max_body_bytes)
 
 
 async def read_body(request: Request) -> bytes:
-    """The request body, refusing to buffer more than the configured limit."""
+    """The request body, refusing to buffer more than the configured limit or to wait longer than
+    settings.body_timeout for it (a client trickling its body must not hold the request forever)."""
+    if getattr(request, "_body", None) is not None:
+        return request._body  # already read (and checked) once for this request
     limit = body_limit(request)
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge(limit)
+    seconds = float(getattr(request.app.state.settings, "body_timeout", 0) or 0)
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge(limit)
-        chunks.append(chunk)
+    with anyio.move_on_after(seconds if seconds > 0 else None) as scope:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge(limit)
+            chunks.append(chunk)
+    if scope.cancelled_caught:
+        raise BodyTimeout(seconds)
     body = b"".join(chunks)
     request._body = body  # lets request.form() reuse what was read
     return body
+
+
+def _depth_within(value: Any, limit: int) -> bool:
+    """Iterative, so the check itself cannot recurse."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item  # type: ignore[assignment]
+        else:
+            continue
+        if depth > limit:
+            return False
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return True
+
+
+def loads_json(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """JSON with exact decimals (never floats), at most `max_depth` containers deep. Every refusal is
+    a ValueError, which the dialects already answer as malformed JSON."""
+    try:
+        value = json.loads(text, parse_float=Decimal)
+    except RecursionError:
+        raise ValueError(f"JSON nested deeper than {max_depth} levels") from None
+    if not _depth_within(value, max_depth):
+        raise ValueError(f"JSON nested deeper than {max_depth} levels")
+    return value
 
 
 def _default(value: Any) -> Any:

@@ -12,15 +12,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.clock import now_utc
 from gateway.dialect import Dialect
-from gateway.http import BodyTooLarge
+from gateway.http import BodyTooLarge, Refused
+from gateway.logs import bind_request, redacted_target, unbind_request
 
 log = logging.getLogger("gateway.request")
+access_log = logging.getLogger("gateway.access")
 
 
 class GatewayMiddleware:
     def __init__(self, app: ASGIApp, dialect_for: Callable[[str], Dialect | None], max_body: int,
-                 recorder: Any) -> None:
+                 recorder: Any, observer: Callable[[str, str, int, float], None] | None = None) -> None:
         self.app, self.dialect_for, self.max_body, self.recorder = app, dialect_for, max_body, recorder
+        self.observer = observer  # metrics: (dialect, method, status, seconds)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -30,6 +33,8 @@ class GatewayMiddleware:
         headers = dict(scope.get("headers") or [])
         request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        # Log records from here on carry the request id, and this request's credentials are masked.
+        bound = bind_request(request_id, headers, scope.get("query_string", b""))
         dialect = self.dialect_for(scope["path"])
         status_holder = {"status": 500, "started": False}
 
@@ -47,15 +52,34 @@ class GatewayMiddleware:
             await self.app(scope, receive, send_wrapper)
         except BodyTooLarge as exc:
             await self._error(scope, receive, send_wrapper, dialect, 413, "too_large", str(exc), status_holder)
+        except Refused as exc:  # rate limited (429 + Retry-After), body timeout (408)
+            await self._error(scope, receive, send_wrapper, dialect, exc.status, exc.kind, exc.message,
+                              status_holder, exc.headers)
         except Exception:
             log.exception("unhandled error", extra={"request_id": request_id, "path": scope["path"]})
             await self._error(scope, receive, send_wrapper, dialect, 500, "internal", "internal server error",
                               status_holder)
         finally:
             self._record(scope, dialect, status_holder["status"], started, request_id)
+            self._observe(scope, dialect, status_holder["status"], started)
+            unbind_request(bound)
+
+    def _observe(self, scope: Scope, dialect: Dialect | None, status: int, started: float) -> None:
+        """Metrics and the access log line (query string redacted; uvicorn's own access log is off)."""
+        seconds = time.perf_counter() - started
+        name = dialect.name if dialect is not None else "gateway"
+        if self.observer is not None:
+            self.observer(name, scope["method"], status, seconds)
+        if access_log.isEnabledFor(logging.INFO):
+            target = redacted_target(scope["path"], scope.get("query_string", b""))
+            client = (scope.get("client") or ("", 0))[0]
+            access_log.info("%s %s %s %.1fms", scope["method"], target, status, seconds * 1000, extra={
+                "method": scope["method"], "path": target, "status": status, "latency_ms": round(seconds * 1000, 3),
+                "dialect": name, "client": client})
 
     async def _error(self, scope: Scope, receive: Receive, send: Send, dialect: Dialect | None, status: int,
-                     kind: str, message: str, holder: dict[str, Any]) -> None:
+                     kind: str, message: str, holder: dict[str, Any],
+                     headers: dict[str, str] | None = None) -> None:
         if holder["started"]:
             return  # too late to answer differently; the client sees a cut response
         request = Request(scope, receive)
@@ -64,6 +88,8 @@ class GatewayMiddleware:
             response = JSONResponse({"error": message}, status_code=status)
         else:
             response = dialect.error_response(request, status, kind, message)
+        for name, value in (headers or {}).items():
+            response.headers[name] = value
         await response(scope, receive, send)
 
     def _record(self, scope: Scope, dialect: Dialect | None, status: int, started: float, request_id: str) -> None:
@@ -74,6 +100,7 @@ class GatewayMiddleware:
         route = scope.get("route")
         self.recorder.record(
             account_id=getattr(auth, "account_id", None), credential_id=getattr(auth, "credential_id", None),
+            user_id=getattr(auth, "user_id", None),
             dialect=dialect.name, method=scope["method"], path=scope["path"][:500],
             endpoint=state.get("endpoint") or getattr(route, "path", "") or "", status=status,
             latency_ms=round((time.perf_counter() - started) * 1000, 3), request_id=request_id, created_at=now_utc(),

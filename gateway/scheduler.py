@@ -55,11 +55,12 @@ class Scheduler:
             self._stop.wait(self.interval)
 
 
-def from_env(engine: Engine) -> Scheduler | None:
-    """A started scheduler when GATEWAY_SCHEDULER=1, else None."""
+def from_env(engine: Engine, run: Callable[[Engine], list[Issued]] = run_due) -> Scheduler | None:
+    """A started scheduler when GATEWAY_SCHEDULER=1, else None. The app passes `run_due` wrapped
+    by its metrics, which count passes and issued invoices."""
     if os.environ.get("GATEWAY_SCHEDULER", "").strip() != "1":
         return None
     raw = os.environ.get("GATEWAY_SCHEDULER_INTERVAL", "").strip()
-    scheduler = Scheduler(engine, float(raw) if raw else DEFAULT_INTERVAL_S)
+    scheduler = Scheduler(engine, float(raw) if raw else DEFAULT_INTERVAL_S, run)
     scheduler.start()
     return scheduler

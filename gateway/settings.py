@@ -13,6 +13,11 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw.strip() else default
 
 
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "")
+    return float(raw) if raw.strip() else default
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -23,7 +28,18 @@ class Settings:
     public_base_url: str = ""  # used in view_url and paging links; empty: taken from the request
     traffic_retention_days: int = 30
     secret_key: str = ""  # signs console sessions; generated per process when empty
-    log_json: bool = True
+    # GATEWAY_CONSOLE_SECRET signs console session cookies; empty: generated once and kept in
+    # console_secret_file (mode 0600), so restarts and several workers share it.
+    console_secret: str = ""
+    console_secret_file: Path = field(default_factory=lambda: Path("var/console-secret"))
+    log_json: bool = True  # GATEWAY_LOG_FORMAT=json (default) or text
+    log_level: str = "INFO"  # GATEWAY_LOG_LEVEL: root level for `serve` (debug, info, warning, error)
+    # Abuse limits (README: Reliability). Failed authentications per credential and per client address
+    # within the sliding window, per worker process; 0 turns the limit off.
+    auth_fail_limit: int = 10
+    auth_fail_window: float = 60.0
+    body_timeout: float = 30.0  # seconds to receive a whole request body, else 408
+    header_timeout: float = 10.0  # seconds for a request's head (serve only), else 408 and the connection closes
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -37,6 +53,14 @@ class Settings:
             public_base_url=env.get("GATEWAY_PUBLIC_BASE_URL", ""),
             traffic_retention_days=_int("GATEWAY_TRAFFIC_RETENTION_DAYS", 30),
             secret_key=env.get("GATEWAY_SECRET_KEY", ""),
+            console_secret=env.get("GATEWAY_CONSOLE_SECRET", ""),
+            console_secret_file=Path(env.get("GATEWAY_CONSOLE_SECRET_FILE", "var/console-secret")),
+            log_json=env.get("GATEWAY_LOG_FORMAT", "json").strip().lower() != "text",
+            log_level=(env.get("GATEWAY_LOG_LEVEL", "").strip() or "INFO").upper(),
+            auth_fail_limit=_int("GATEWAY_AUTH_FAIL_LIMIT", 10),
+            auth_fail_window=_float("GATEWAY_AUTH_FAIL_WINDOW", 60.0),
+            body_timeout=_float("GATEWAY_BODY_TIMEOUT", 30.0),
+            header_timeout=_float("GATEWAY_HEADER_TIMEOUT", 10.0),
         )
         clean = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **clean) if clean else base  # type: ignore[arg-type]

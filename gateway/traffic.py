@@ -1,25 +1,72 @@
-"""The traffic log: one row per request, written in batches off the request path."""
+"""The traffic log: one row per request, written in batches off the request path, and pruned by age.
+
+Requests only append to an in-memory list; a background thread inserts the batch once a second
+and, at most every `prune_every` seconds, deletes rows older than the retention period in bounded
+batches (each its own short transaction, so a writer never waits long on SQLite's lock).
+"""
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine, delete, insert, select, update
 
-from core.models import Credential, TrafficEntry
+from core.clock import now_utc
+from core.models import Credential, TrafficEntry, User
 
 log = logging.getLogger("gateway.traffic")
 
+PRUNE_BATCH = 5000  # rows per DELETE: small enough that a writer waits milliseconds, not seconds
+PRUNE_EVERY_SECONDS = 600.0
+MAX_PENDING = 100_000  # entries held in memory while the database refuses writes; older ones are dropped
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    deleted: int
+    batches: int
+    seconds: float
+    cutoff: datetime
+
+
+def prune_traffic(engine: Engine, retention_days: int, *, batch: int = PRUNE_BATCH,
+                  now: datetime | None = None) -> PruneResult:
+    """Delete traffic rows older than `retention_days`, oldest first, `batch` rows per transaction."""
+    started = time.perf_counter()
+    cutoff = (now or now_utc()) - timedelta(days=retention_days)
+    oldest = (select(TrafficEntry.id).where(TrafficEntry.created_at < cutoff)  # type: ignore[arg-type]
+              .order_by(TrafficEntry.created_at).limit(batch))  # type: ignore[arg-type]
+    deleted = batches = 0
+    while True:
+        with engine.begin() as conn:
+            ids = list(conn.execute(oldest).scalars())
+            if ids:
+                conn.execute(delete(TrafficEntry).where(TrafficEntry.id.in_(ids)))  # type: ignore[union-attr]
+        if not ids:
+            break
+        deleted += len(ids)
+        batches += 1
+        if len(ids) < batch:
+            break
+    return PruneResult(deleted, batches, time.perf_counter() - started, cutoff)
+
 
 class TrafficRecorder:
-    def __init__(self, engine: Engine, interval: float = 1.0) -> None:
+    def __init__(self, engine: Engine, interval: float = 1.0, retention_days: int = 30,
+                 prune_every: float = PRUNE_EVERY_SECONDS) -> None:
         self.engine = engine
         self.interval = interval
+        self.retention_days = retention_days
+        self.prune_every = prune_every
         self._pending: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._last_prune: float | None = None  # monotonic; None: prune on the first round after start
 
     def record(self, **entry: Any) -> None:
         with self._lock:
@@ -30,18 +77,47 @@ class TrafficRecorder:
             batch, self._pending = self._pending, []
         if not batch:
             return 0
-        last_use: dict[int, Any] = {}
+        # Last use per credential, and per user for logins that have no credential row (INVO Basic).
+        credential_use: dict[int, Any] = {}
+        user_use: dict[int, Any] = {}
         for entry in batch:
+            if entry.get("status", 0) in (401, 403):
+                continue  # a refused request is not a use of the credential
             if entry.get("credential_id"):
-                last_use[entry["credential_id"]] = entry["created_at"]
+                credential_use[entry["credential_id"]] = entry["created_at"]
+            elif entry.get("user_id"):
+                user_use[entry["user_id"]] = entry["created_at"]
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(TrafficEntry), batch)
-                for credential_id, when in last_use.items():
+                for credential_id, when in credential_use.items():
                     conn.execute(update(Credential).where(Credential.id == credential_id).values(last_used_at=when))
+                for user_id, when in user_use.items():
+                    conn.execute(update(User).where(User.id == user_id).values(last_used_at=when))
         except Exception:  # the log must never take requests down with it
-            log.exception("traffic log flush failed; %d entries dropped", len(batch))
+            with self._lock:  # keep the batch for the next round (e.g. the database was locked), within bounds
+                room = max(MAX_PENDING - len(self._pending), 0)
+                self._pending[:0] = batch[-room:] if room else []
+            log.exception("traffic log flush failed; %d entries kept for retry, %d dropped",
+                          min(room, len(batch)), max(len(batch) - room, 0))
+            return 0
         return len(batch)
+
+    def prune_if_due(self) -> PruneResult | None:
+        if self.retention_days <= 0:
+            return None
+        if self._last_prune is not None and time.monotonic() - self._last_prune < self.prune_every:
+            return None
+        self._last_prune = time.monotonic()
+        try:
+            result = prune_traffic(self.engine, self.retention_days)
+        except Exception:  # pruning is housekeeping: try again next time
+            log.exception("traffic log pruning failed")
+            return None
+        if result.deleted:
+            log.info("traffic log pruned: %d rows older than %s in %.2f s", result.deleted,
+                     result.cutoff.isoformat(), result.seconds)
+        return result
 
     def start(self) -> None:
         if self._thread is None:
@@ -51,6 +127,7 @@ class TrafficRecorder:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             self.flush()
+            self.prune_if_due()
 
     def stop(self) -> None:
         self._stop.set()

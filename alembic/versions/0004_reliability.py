@@ -1,12 +1,16 @@
-"""idempotency and abuse-limit schema needs (issue K)
+"""idempotency keys remember their record; expired keys are pruned by creation time (issue K)
+
+`idempotency_keys.record_id` is the record a key created, written in the same transaction, so a replay can
+be answered (re-rendered) even when the process died between the commit and storing the response.
+`ix_idempotency_keys_created_at` serves the 24-hour expiry sweep.
 
 Revision ID: 0004
 Revises: 0003
 """
 from typing import Sequence, Union
 
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
 
 revision: str = '0004'
 down_revision: Union[str, None] = '0003'
@@ -15,8 +19,12 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
-    """RESERVED: filled in by the issue that owns this revision, or removed before commit."""
+    with op.batch_alter_table('idempotency_keys', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('record_id', sa.Integer(), nullable=True))
+        batch_op.create_index('ix_idempotency_keys_created_at', ['created_at'], unique=False)
 
 
 def downgrade() -> None:
-    """RESERVED."""
+    with op.batch_alter_table('idempotency_keys', schema=None) as batch_op:
+        batch_op.drop_index('ix_idempotency_keys_created_at')
+        batch_op.drop_column('record_id')

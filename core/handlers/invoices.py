@@ -177,13 +177,20 @@ def _default_terms(account: Account, client: Client | None, invoice: Invoice, gi
 
 
 def create_invoice(cmd: CreateInvoice, uow: UnitOfWork) -> InvoiceView:
-    invoice = create_invoice_in_session(cmd, uow.session)
+    invoice, lines = _create_in_session(cmd, uow.session)
     uow.commit()
-    return view_of(uow.session, invoice.account_id, invoice.id or 0)
+    # The session already holds exactly what was written (expire_on_commit is off), so the view is
+    # built from it instead of read back: re-reading cost three queries, a quarter of a create.
+    # Lines in load_lines' order; a new invoice has no payments yet.
+    return InvoiceView(invoice, sorted(lines, key=lambda line: (line.position, line.id or 0)), [])
 
 
 def create_invoice_in_session(cmd: CreateInvoice, session: Session) -> Invoice:
     """Everything create does, short of committing: payments and recurring runs build on it."""
+    return _create_in_session(cmd, session)[0]
+
+
+def _create_in_session(cmd: CreateInvoice, session: Session) -> tuple[Invoice, list[InvoiceLine]]:
     account = account_of(session, cmd.account_id)
     given = check_fields(Invoice, cmd.fields, extra_protected=DERIVED)
     invoice = Invoice(account_id=account.id or 0, issue_date=today_in(account.timezone), origin=cmd.origin,
@@ -221,7 +228,7 @@ def create_invoice_in_session(cmd: CreateInvoice, session: Session) -> Invoice:
     if invoice.status == "paid":
         invoice.paid, invoice.paid_date = invoice.payable, invoice.paid_date or invoice.issue_date
     _flush_unique(session)
-    return invoice
+    return invoice, lines
 
 
 def _inherit_from_corrected(session: Session, invoice: Invoice, given: dict[str, Any]) -> None:
@@ -254,13 +261,16 @@ def update_invoice(cmd: UpdateInvoice, uow: UnitOfWork) -> InvoiceView:
     for name, value in given.items():
         setattr(invoice, name, value)
     check_kind_and_status(invoice)
-    if invoice.client_id != before_client and invoice.client_id:
-        client = session.get(Client, invoice.client_id)
-        if client is None or client.account_id != account.id:
-            raise Invalid.one("client_id", "not_found", "no such client", value=invoice.client_id)
-        fill_buyer(invoice, client, given)
-    if invoice.department_id != before_dept and invoice.department_id:
-        _resolve_seller(session, invoice, given)
+    # No autoflush while the new references are looked up: flushing the changed invoice first would
+    # hit the foreign keys (an IntegrityError) before the check below can name the bad id.
+    with session.no_autoflush:
+        if invoice.client_id != before_client and invoice.client_id:
+            client = session.get(Client, invoice.client_id)
+            if client is None or client.account_id != account.id:
+                raise Invalid.one("client_id", "not_found", "no such client", value=invoice.client_id)
+            fill_buyer(invoice, client, given)
+        if invoice.department_id != before_dept and invoice.department_id:
+            _resolve_seller(session, invoice, given)
     if ("number" in given and invoice.number != before_number) or cmd.seq is not None:
         if cmd.seq is not None and "number" not in given:
             invoice.number = ""  # re-rendered from the account's pattern, as on create
@@ -278,7 +288,8 @@ def update_invoice(cmd: UpdateInvoice, uow: UnitOfWork) -> InvoiceView:
         raise Invalid.one("lines", "blank", "an invoice must contain at least one line")
     recompute_totals(invoice, lines)
     if given.get("status") == "paid":
-        invoice.paid = invoice.payable
+        # recompute_totals settled the status on the old paid amount (back to issued); paid was asked for.
+        invoice.paid, invoice.status = invoice.payable, "paid"
         invoice.paid_date = invoice.paid_date or today_in(account.timezone)
     invoice.updated_at = now_utc()
     _flush_unique(session)

@@ -39,6 +39,16 @@ def _spec_input(spec: LineSpec, product: Product | None, invoice: Invoice, path:
     )
 
 
+def _priced(inp: LineInput, strategy: str, path: str) -> LineAmounts:
+    """compute_line refuses impossible inputs (an amount discount on a percent invoice, 150 %) with
+    ValueError; that is the client's mistake, so it becomes a field error, never a 500."""
+    try:
+        return compute_line(inp, strategy)
+    except ValueError as exc:
+        field = path + (".discount" if "discount" in str(exc) else "")
+        raise Invalid.one(field, "invalid", str(exc)) from None
+
+
 def _store(line: InvoiceLine, amounts: LineAmounts) -> None:
     line.quantity = amounts.quantity
     line.tax = amounts.tax.code
@@ -73,7 +83,7 @@ def price_new_line(spec: LineSpec, product: Product | None, invoice: Invoice, pa
         return line
     if not line.name and product is None:
         raise Invalid.one(path + ".name", "blank", "can't be blank")
-    _store(line, compute_line(_spec_input(spec, product, invoice, path, default_tax), invoice.calc_position))
+    _store(line, _priced(_spec_input(spec, product, invoice, path, default_tax), invoice.calc_position, path))
     return line
 
 
@@ -94,7 +104,7 @@ def reprice_line(line: InvoiceLine, spec: LineSpec, product: Product | None, inv
         discount_percent=spec.discount_percent if spec.discount_percent is not None else line.discount_percent,
         discount_amount=spec.discount_amount, **given,
     )
-    _store(line, compute_line(_spec_input(merged, product, invoice, path, line.tax), invoice.calc_position))
+    _store(line, _priced(_spec_input(merged, product, invoice, path, line.tax), invoice.calc_position, path))
 
 
 def _unit_discount(line: InvoiceLine, *, gross: bool) -> Decimal:

@@ -37,6 +37,10 @@ class User(SQLModel, table=True):
     last_name: str = ""
     email: str = ""
     created_at: datetime = created_at()
+    # A login is INVO's credential: the console lists, rotates (new password) and revokes it.
+    label: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    last_used_at: datetime | None = timestamp()
+    revoked_at: datetime | None = timestamp()
 
 
 class Credential(SQLModel, table=True):

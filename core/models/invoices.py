@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.models.base import account_fk, created_at, json_field, money, optional_money, timestamp, updated_at
@@ -21,6 +21,9 @@ class Invoice(SQLModel, table=True):
         UniqueConstraint("account_id", "series", "number", name="uq_invoice_number_in_series"),
         UniqueConstraint("account_id", "series", "period_key", "seq", name="uq_invoice_seq_in_period"),
         UniqueConstraint("token", name="uq_invoice_token"),
+        # An account's pages in id order, and date ranges (id breaks ties) without sorting (migration 0002).
+        Index("ix_invoices_account_id_id", "account_id", "id"),
+        Index("ix_invoices_account_issue_date", "account_id", "issue_date", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = account_fk()
@@ -110,6 +113,7 @@ class InvoiceLine(SQLModel, table=True):
     pointing back through parent_id; only normal and correction lines count in totals."""
 
     __tablename__ = "invoice_lines"
+    __table_args__ = (Index("ix_invoice_lines_product_id", "product_id"),)  # INVO include_product (0002)
     id: int | None = Field(default=None, primary_key=True)
     invoice_id: int = Field(foreign_key="invoices.id", index=True)
     account_id: int = account_fk()

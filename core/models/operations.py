@@ -34,10 +34,14 @@ class OutboxMessage(SQLModel, table=True):
 
 class TrafficEntry(SQLModel, table=True):
     __tablename__ = "traffic_log"
-    __table_args__ = (Index("ix_traffic_account_time", "account_id", "created_at"),)
+    # ix_traffic_console covers the console's aggregates; ix_traffic_created_at serves retention pruning.
+    __table_args__ = (Index("ix_traffic_console", "account_id", "created_at", "dialect", "endpoint", "credential_id",
+                            "user_id", "status"),
+                      Index("ix_traffic_created_at", "created_at"))
     id: int | None = Field(default=None, primary_key=True)
     account_id: int | None = None
     credential_id: int | None = None
+    user_id: int | None = None  # the signed-in user; the only attribution of an INVO Basic login
     dialect: str = ""
     method: str = ""
     path: str = ""
@@ -49,13 +53,17 @@ class TrafficEntry(SQLModel, table=True):
 
 
 class IdempotencyKey(SQLModel, table=True):
+    """One claimed key (core/idempotency.py). Inserted in the create's own transaction, so the unique
+    constraint is what makes a concurrent duplicate wait and then replay instead of creating twice."""
     __tablename__ = "idempotency_keys"
-    __table_args__ = (UniqueConstraint("account_id", "dialect", "key", name="uq_idempotency_key"),)
+    __table_args__ = (UniqueConstraint("account_id", "dialect", "key", name="uq_idempotency_key"),
+                      Index("ix_idempotency_keys_created_at", "created_at"))  # pruning expired keys
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = account_fk()
-    dialect: str = ""
+    dialect: str = ""  # the key's scope: a dialect name, or "oid" for InvoiceOcean's oid_unique (account-wide)
     key: str = ""
     request_hash: str = ""
-    status: int = 0
+    status: int = 0  # 0 until the rendered response is stored
     response: dict[str, Any] = json_field()
+    record_id: int | None = None  # the created record: a replay re-renders it when no response was stored
     created_at: datetime = created_at()

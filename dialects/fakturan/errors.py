@@ -17,6 +17,7 @@ from gateway.http import JSONResponse
 
 STATUS_MESSAGES: dict[int, str] = {
     400: "400 Bad request", 403: "403 Forbidden", 404: "404 Not Found", 405: "405 Method Not Allowed",
+    408: "408 Request Timeout",
     413: "413 Request Entity Too Large", 429: "429 Too Many Requests", 500: "500 Internal server error",
     504: "504 Gateway Timeout",
 }

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.idempotency import KeyReused
 from dialects.fakturan.errors import BadRequest, Rejected, error_json, from_core, unauthorized, unprocessable
 from dialects.fakturan.lenient import read_json
 from dialects.fakturan.paging import base_url
@@ -50,10 +51,13 @@ def endpoint(name: str, resource: str) -> Callable[[Handler], Callable[[Request]
                 return unprocessable(exc.problems)
             except Invalid as exc:
                 return unprocessable(from_core(exc.errors, resource))
+            except KeyReused:  # an Idempotency-Key sent again with a different request
+                return JSONResponse({"errors": {"idempotency_key": [{"error": "taken"}]}}, status_code=409)
             except Conflict as exc:
                 return JSONResponse({"error": exc.message}, status_code=422)
             except Forbidden:
                 return error_json(403)
+        run.endpoint_name = name  # type: ignore[attr-defined]  # openapi.py describes routes by it
         return run
     return wrap
 

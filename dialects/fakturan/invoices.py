@@ -40,7 +40,8 @@ def _find_client(session: Session, account_id: int, client_id: int) -> Client | 
 def _invoice_filter(bag: ErrorBag, params: dict[str, Any], timezone: str) -> InvoiceFilter:
     found: dict[str, Any] = {}
     for key, target, reader in (("number", "seq", to_int), ("client_id", "client_id", to_int),
-                                ("start_date", "date_from", to_date), ("end_date", "date_to", to_date)):
+                                ("start_date", "date_from", to_date), ("end_date", "date_to", to_date),
+                                ("after_id", "after_id", to_int)):  # gateway extension: keyset paging
         if params.get(key) not in (None, ""):
             try:
                 found[target] = reader(params[key])

@@ -1,14 +1,14 @@
 """Lenient readers for the loose values fakturan.nu accepts: "10 st", "20230101", "yes", "1"."""
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
-from decimal import Decimal
 from typing import Any, Mapping
 
 from core.money import to_decimal
 from dialects.fakturan.errors import BadRequest
+from gateway.http import loads_json
+from gateway.ids import MAX_ID
 
 _DATE = re.compile(r"(\d{4})[-/.]?(\d{2})[-/.]?(\d{2})")
 _TRUE = frozenset({"true", "1", "yes", "t", "y", "on"})
@@ -20,7 +20,7 @@ def read_json(body: bytes) -> dict[str, Any]:
     if not body.strip():
         return {}
     try:
-        data = json.loads(body, parse_float=Decimal)
+        data = loads_json(body)  # exact decimals, bounded depth
     except (ValueError, UnicodeDecodeError):
         raise BadRequest() from None
     if not isinstance(data, dict):
@@ -55,7 +55,7 @@ def to_int(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError(f"not an integer: {value!r}")
     number = to_decimal(value)
-    if number != number.to_integral_value():
+    if number != number.to_integral_value() or abs(number) > MAX_ID:
         raise ValueError(f"not an integer: {value!r}")
     return int(number)
 

@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 from core.queries import Page
 from dialects.fakturan.errors import ErrorBag
+from gateway.ids import MAX_ID
 
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 100
@@ -20,7 +21,7 @@ def _positive(value: Any, default: int) -> int:
         number = int(str(value).strip())
     except (TypeError, ValueError):
         return default
-    return number if number > 0 else default
+    return number if 0 < number <= MAX_ID else default  # a page past 64 bits cannot be rendered back
 
 
 def page_of(params: Mapping[str, Any]) -> Page:

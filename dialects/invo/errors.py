@@ -10,6 +10,7 @@ import re
 from typing import Any, Mapping
 
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.idempotency import KeyReused
 from dialects.invo.wire import InvoResponse
 
 # code -> (message, HTTP status). INVO's PHP clients read the body, not the status, so every
@@ -29,7 +30,8 @@ ERRORS: dict[int, tuple[str, int]] = {
     12: ("method not allowed", 405),
     13: ("internal error", 500),
     14: ("too many requests", 429),
-    15: ("request timeout", 503),
+    15: ("request timeout", 408),
+    16: ("idempotency key reused", 200),
 }
 GATEWAY_KINDS: dict[str, int] = {"too_large": 11, "method_not_allowed": 12, "not_found": 12, "internal": 13,
                                  "rate_limited": 14, "timeout": 15}
@@ -85,6 +87,8 @@ def from_domain(exc: Exception, names: Mapping[str, str], item_names: Mapping[st
             text = err.message or err.code
             fields[key] = f"{fields[key]}; {text}" if key in fields else text
         return InvoError(8, fields=fields)
+    if isinstance(exc, KeyReused):  # an Idempotency-Key sent again with a different request
+        return InvoError(16)
     if isinstance(exc, (Conflict, Forbidden)):
         return InvoError(9, exc.message)
     raise exc

@@ -11,7 +11,7 @@ from dialects.invo.errors import InvoError, invalid
 from dialects.invo.lookups import Dictionaries, payment_type_of
 from dialects.invo.mapping import (INVOICE_EXTRA, INVOICE_FIELDS, ITEM_EXTRA, ITEM_FIELDS, RECIPIENT, STATUS_TO_CORE,
                                    TYPE2, convert, to_core)
-from dialects.invo.parse import as_flag, as_id, as_int, as_str
+from dialects.invo.parse import as_flag, as_id, as_int, as_str, as_stored
 
 LANGS = {"PL": "pl", "EN": "en", "DE": "de"}
 
@@ -67,7 +67,7 @@ def header(q: Mapping[str, Any], dicts: Dictionaries) -> InvoiceInput:
         bank = dicts.get("accounts", q["bank_id"], "bank_id")
         fields.setdefault("seller_bank", str(bank.data.get("bank_name", "")))
         fields.setdefault("seller_bank_account", str(bank.data.get("number", "")))
-    out.extra = {name: q[name] for name in INVOICE_EXTRA if name in q}
+    out.extra = {name: as_stored(q[name], name) for name in INVOICE_EXTRA if name in q}
     if fields.get("income") is False and "client_id" in fields:
         out.supplier_id = fields.pop("client_id")
     if "items" in q:
@@ -107,7 +107,7 @@ def item_spec(item: Any, dicts: Dictionaries, prefix: str) -> LineSpec:
         # A unit price and the totals together would disagree after rounding: the unit price rules.
         values.pop("total_net", None)
         values.pop("total_gross", None)
-    extra = {name: item[name] for name in ITEM_EXTRA if name in item}
+    extra = {name: as_stored(item[name], prefix + name) for name in ITEM_EXTRA if name in item}
     return LineSpec(**values, extra=extra)
 
 

@@ -8,14 +8,22 @@ from typing import Any
 
 from core.money import to_decimal
 from dialects.invo.errors import invalid
+from gateway.ids import MAX_ID
 
 
 def as_int(value: Any, field: str) -> int:
+    number = _int_of(value, field)
+    if abs(number) > MAX_ID:  # no row has such an id or counter, and the database driver cannot bind it
+        raise invalid(field, "is out of range")
+    return number
+
+
+def _int_of(value: Any, field: str) -> int:
     if isinstance(value, bool):
         raise invalid(field, "must be an integer")
     if isinstance(value, int):
         return value
-    if isinstance(value, Decimal) and value == value.to_integral_value():
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         return int(value)
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value.strip())
@@ -76,3 +84,27 @@ def as_range(value: Any, field: str) -> tuple[date | None, date | None]:
         raise invalid(field, "the range ends before it starts")
     return first, last
 
+
+
+def as_stored(value: Any, field: str) -> Any:
+    """A seed field the core has no column for, made storable in a JSON column as given.
+
+    q is read with exact decimals, and json (SQLite, PostgreSQL) cannot store a Decimal, NaN or
+    Infinity: a number becomes an int, or a float when the float says the same digits. One that
+    cannot be kept and answered exactly (1e400, 30 significant digits, NaN, an integer beyond the
+    64 bits the JSON writer takes) is a code-8 answer, not a crash on insert or on a later list."""
+    if isinstance(value, Decimal):
+        if value.is_finite() and value == value.to_integral_value() and value.as_tuple().exponent >= 0:
+            return as_stored(int(value), field)
+        if value.is_finite() and Decimal(repr(float(value))) == value:
+            return float(value)
+        raise invalid(field, "is a number that cannot be stored exactly")
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64:
+        raise invalid(field, "is a number that cannot be stored exactly")
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        raise invalid(field, "must be a finite number")
+    if isinstance(value, list):
+        return [as_stored(v, field) for v in value]
+    if isinstance(value, dict):
+        return {str(k): as_stored(v, field) for k, v in value.items()}
+    return value

@@ -9,18 +9,17 @@ PHP's CURLOPT_POSTFIELDS sends a string as it is, so q often arrives NOT url-enc
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote_plus
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from dialects.invo.errors import InvoError
 from gateway.auth import AccountContext, by_login, parse_basic
 from gateway.context import authenticate
-from gateway.http import read_body
+from gateway.http import loads_json, read_body
 
 
 @dataclass(frozen=True)
@@ -30,8 +29,8 @@ class Envelope:
 
 
 def loads(text: str | bytes) -> Any:
-    """JSON with exact decimals: 100.00 becomes Decimal("100.00"), never a float."""
-    return json.loads(text, parse_float=Decimal)
+    """JSON with exact decimals: 100.00 becomes Decimal("100.00"), never a float; depth-bounded."""
+    return loads_json(text)
 
 
 def _raw_json(parts: list[str], start: int, value: str) -> tuple[str, int]:
@@ -66,7 +65,10 @@ async def envelope(request: Request) -> Envelope:
     body = await read_body(request)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
-        form = await request.form()
+        try:
+            form = await request.form()
+        except HTTPException:  # starlette's answer to a body that is not multipart (no boundary, cut off)
+            raise InvoError(3) from None
         values = {k: (v if isinstance(v, str) else (await v.read()).decode("utf-8", "replace"))
                   for k, v in form.multi_items()}
         return Envelope(values.get("r"), values.get("q"))

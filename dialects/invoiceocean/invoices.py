@@ -74,12 +74,13 @@ def invoice_filter(call: Call) -> queries.InvoiceFilter:
     except ValueError:
         raise invalid("date_from", "is invalid") from None
     kinds = [k for k in (*q.getlist("kinds[]"), *q.getlist("kinds"), q.get("kind") or "") if k]
-    ids = _maybe(lambda v: tuple(int(i) for i in v.split(",") if i.strip()), q.get("invoice_ids"))
+    ids = _maybe(lambda v: tuple(to_int(i) for i in v.split(",") if i.strip()), q.get("invoice_ids"))
     income = _maybe(lambda v: False if v.lower() == "no" else to_bool(v), q.get("income"))
     return queries.InvoiceFilter(
         ids=ids, client_id=_maybe(to_int, q.get("client_id")), number=q.get("number") or None,
         oid=q.get("oid") or None, kinds=tuple(kinds) or None, income=income, date_from=start, date_to=end,
-        date_field=DATE_FIELDS.get(q.get("search_date_type", ""), "issue_date"))
+        date_field=DATE_FIELDS.get(q.get("search_date_type", ""), "issue_date"),
+        after_id=_maybe(to_int, q.get("after_id")))  # gateway extension: keyset paging (README, performance)
 
 
 def order_of(raw: str | None) -> tuple[tuple[str, bool], ...]:
@@ -106,10 +107,14 @@ async def get_invoice(call: Call) -> Reply:
 
 async def create_invoice(call: Call) -> Reply:
     parsed = invoice_input(wrapped(call.payload, "invoice"))
+    oid = str(parsed.fields.get("oid") or "")
+    # oid_unique is an idempotency key that refuses instead of replaying: claimed in the invoice's own
+    # transaction, so two concurrent requests with one oid cannot both create (core re-checks older invoices).
+    unique = ("oid", oid, "oid") if parsed.oid_unique and oid else None
     view = await execute(call.request, CreateInvoice(
         account_id=call.account.account_id, origin=ORIGIN, fields=parsed.fields, lines=parsed.lines or (),
         copy_from=parsed.copy_from, oid_unique=parsed.oid_unique, price_list_id=parsed.price_list_id,
-        use_price_lists=parsed.use_price_lists))
+        use_price_lists=parsed.use_price_lists), unique=unique)
     return _one(call, view, 201)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from core.fields import column_types
 from core.money import parse_tax, to_decimal
+from gateway.ids import MAX_ID
 from sqlmodel import SQLModel
 
 _TRUE = frozenset({"1", "true", "yes", "y", "t", "on", "tak"})
@@ -39,10 +40,8 @@ def to_bool(value: Any) -> bool:
 def to_int(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError(f"not an integer: {value!r}")
-    if isinstance(value, int):
-        return value
     number = to_decimal(value)
-    if number != number.to_integral_value():
+    if number != number.to_integral_value() or abs(number) > MAX_ID:
         raise ValueError(f"not an integer: {value!r}")
     return int(number)
 

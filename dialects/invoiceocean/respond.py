@@ -20,7 +20,7 @@ from dialects.invoiceocean.errors import ApiError
 from dialects.invoiceocean.present import Audience
 from dialects.invoiceocean.xml import XmlRejected, parse_xml, render_xml
 from gateway.auth import AccountContext
-from gateway.http import BodyTooLarge, body_limit, read_body
+from gateway.http import BodyTooLarge, body_limit, loads_json, read_body
 
 XML_MEDIA = "application/xml; charset=utf-8"
 # Root elements that are resource wrappers; any other root (<hash>, <request>) is the payload itself.
@@ -91,7 +91,7 @@ async def read_payload(request: Request, fmt: str) -> dict[str, Any]:
             raise ApiError(400, exc.reason) from None
         return xml_payload(root, value)
     try:
-        value = json.loads(body, parse_float=Decimal)
+        value = loads_json(body)  # exact decimals, bounded depth
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, f"Malformed JSON: {exc}") from None
     if not isinstance(value, dict):

@@ -18,6 +18,7 @@ from dialects.invoiceocean.auth import account_for
 from dialects.invoiceocean.errors import NOT_FOUND, ApiError, from_domain
 from dialects.invoiceocean.respond import Call, Reply, format_of_path, read_payload, render, render_error
 from gateway.context import endpoint_name
+from gateway.ids import RecordIdConvertor  # noqa: F401  registers {id:recid}
 
 Handler = Callable[[Call], Awaitable[Reply]]
 
@@ -98,7 +99,7 @@ def endpoint(handler: Handler, name: str) -> Callable[[Request], Awaitable[Respo
 
 
 def _starlette_path(path: str) -> str:
-    return path.replace("{id}", "{id:int}").replace("{fmt}", "{fmt:iofmt}")
+    return path.replace("{id}", "{id:recid}").replace("{fmt}", "{fmt:iofmt}")
 
 
 def routes() -> list[BaseRoute]:

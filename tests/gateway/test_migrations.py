@@ -9,11 +9,20 @@ import core.models  # noqa: F401
 from gateway.db import make_engine
 from gateway.migrations import upgrade
 
+# Search structures migration 0002 makes outside the models: SQLite FTS5 tables (and their shadow
+# tables, e.g. invoices_fts_data) and PostgreSQL pg_trgm expression indexes.
+SEARCH_PREFIXES = ("invoices_fts", "invoice_lines_fts", "trgm_")
+
+
+def _not_search_index(name: str | None, type_: str, parent_names: object) -> bool:
+    return not (name or "").startswith(SEARCH_PREFIXES)
+
 
 def _drift(url: str) -> list[object]:
     engine = make_engine(url)
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": False})
+        context = MigrationContext.configure(conn, opts={"compare_type": False,
+                                                         "include_name": _not_search_index})
         diff = compare_metadata(context, SQLModel.metadata)
     engine.dispose()
     return diff

@@ -8,6 +8,7 @@ from dialects.invo.resources.base import Call
 
 
 async def unavailable(call: Call) -> Any:
+    """Not available: reports are in preparation in the seed, so this answers code 10."""
     raise InvoError(10, "not available: reports are in preparation")
 
 

@@ -1,0 +1,169 @@
+"""Issue 11 part 3: the gateway over a 1,000,000-invoice ledger (benchmarks/seed_ledger.py).
+
+    make bench-large            # seeds var/bench-1m.sqlite3 first if it is missing (minutes)
+    .venv/bin/python -m benchmarks.large --ledger var/bench-1m.sqlite3 --seconds 5
+
+Latency here is the server's own: the traffic log's latency_ms (request in to response out, measured by
+the gateway middleware) for the requests of each scenario, so the load generator's share of a shared
+machine does not count. Two connections, so the figure is service time rather than queueing.
+Also measured: the fakturan `total_pages` count on its own, the server's resident memory, and whether
+64 connections of mixed reads and writes ever meet `database is locked`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import statistics
+import sys
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import harness, scenarios  # noqa: E402
+from benchmarks.harness import Request  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results"
+LIST_TARGET_MS, SEARCH_TARGET_MS, RSS_TARGET_MB = 5.0, 50.0, 300.0
+
+
+def server_latencies(db: str, after_id: int) -> list[float]:
+    with sqlite3.connect(db) as conn:
+        return [r[0] for r in conn.execute("SELECT latency_ms FROM traffic_log WHERE id > ? AND status < 300",
+                                           (after_id,))]
+
+
+def last_traffic_id(db: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute("SELECT coalesce(max(id), 0) FROM traffic_log").fetchone()[0])
+
+
+def count_cost_ms(url: str, account_id: int, runs: int = 5) -> dict[str, float]:
+    """count_invoices for fakturan's total_pages, timed in-process (median of runs)."""
+    from core.ledger import Ledger
+    from core.queries import InvoiceFilter, count_invoices
+    from gateway.db import make_engine
+
+    ledger = Ledger(make_engine(url))
+    out = {}
+    for name, f in (("all invoices", InvoiceFilter()), ("one client", InvoiceFilter(client_id=4711)),
+                    ("one month", InvoiceFilter(date_from=date(2025, 3, 1), date_to=date(2025, 3, 31)))):
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            ledger.read(count_invoices, account_id, f)
+            times.append((time.perf_counter() - started) * 1000)
+        out[name] = round(statistics.median(times), 2)
+    ledger.engine.dispose()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ledger", default="var/bench-1m.sqlite3")
+    parser.add_argument("--invoices", type=int, default=1_000_000, help="when the ledger must be seeded first")
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args(argv)
+    db = str(Path(args.ledger).resolve())
+    url = f"sqlite:///{db}"
+    if not Path(db + ".credentials.json").exists():
+        from benchmarks import seed_ledger
+        seed_ledger.main(["--database-url", url, "--invoices", str(args.invoices)])
+    creds = json.loads(Path(db + ".credentials.json").read_text())
+    wrk = harness.ensure_wrk()
+    server_pin, load_pin = harness.cores()
+    info = harness.machine()
+    with sqlite3.connect(db) as conn:
+        client_id, client_name = conn.execute("SELECT id, name FROM clients WHERE account_id = ? ORDER BY id "
+                                              "LIMIT 1 OFFSET 4710", (creds["account_id"],)).fetchone()
+        total = conn.execute("SELECT count(*) FROM invoices").fetchone()[0]
+        middle = conn.execute("SELECT id FROM invoices ORDER BY id LIMIT 1 OFFSET ?", (total // 2,)).fetchone()[0]
+    fx = scenarios.fixture_from(creds, creds)
+    fx.io_client = fx.fk_client = client_id
+    needle = client_name.split()[1]  # the client's number, e.g. "04711": about 100 invoices
+    year = date.today().year - 1
+    cases: list[tuple[str, Request, float]] = [
+        ("list page 1 (InvoiceOcean, period=all)", scenarios.io_list(fx, "&period=all"), LIST_TARGET_MS),
+        ("list page 1 (InvoiceOcean, default last 12 months)", scenarios.io_list(fx), LIST_TARGET_MS),
+        ("list page 1 (INVO, with total)", scenarios.invo_list(fx), LIST_TARGET_MS),
+        ("list page 1 (fakturan, with total_pages)", scenarios.fk_list(fx), LIST_TARGET_MS),
+        ("deep page 20000 (InvoiceOcean)", Request(
+            "GET", f"/invoices.json?api_token={fx.io_token}&per_page=25&page=20000&period=all"), LIST_TARGET_MS),
+        ("deep page 20000 (fakturan, with total_pages)", Request(
+            "GET", "/api/v2/invoices?per_page=25&page=20000", {"Authorization": fx.fk_auth}), LIST_TARGET_MS),
+        ("keyset after_id (InvoiceOcean)", Request(
+            "GET", f"/invoices.json?api_token={fx.io_token}&per_page=25&period=all&after_id={middle}"),
+         LIST_TARGET_MS),
+        ("filter by client (InvoiceOcean)", scenarios.io_list(fx, f"&period=all&client_id={client_id}"),
+         LIST_TARGET_MS),
+        ("filter by client (fakturan, with total_pages)", scenarios.fk_list(fx, f"&client_id={client_id}"),
+         LIST_TARGET_MS),
+        ("date range, one month (InvoiceOcean)", scenarios.io_list(
+            fx, f"&period=more&date_from={year}-03-01&date_to={year}-03-31"), LIST_TARGET_MS),
+        ("date range, one month (INVO, with total)", scenarios.invo_list(fx, mdate=f"{year}-03-01|{year}-03-31"),
+         LIST_TARGET_MS),
+        (f"INVO search '{needle}' (a client, ~100 hits)", scenarios.invo_list(fx, search=needle), SEARCH_TARGET_MS),
+        ("INVO search 'Audyt' (a line name, ~25% of invoices)", scenarios.invo_list(fx, search="Audyt"),
+         SEARCH_TARGET_MS),
+        ("get by id (InvoiceOcean)", scenarios.io_get(fx, middle), LIST_TARGET_MS),
+    ]
+    rows: list[dict[str, Any]] = []
+    print(f"ledger {db}: {total} invoices; load {info['loadavg_start']}", flush=True)
+    with harness.gateway_server(url, server_pin, log_path=Path(db + ".server.log")) as gw:
+        for name, request, target in cases:
+            harness.run_wrk(wrk, load_pin, gw.url, [request], seconds=1, connections=1)  # warm the cache
+            time.sleep(1.2)  # the traffic log flushes every second
+            marker = last_traffic_id(db)
+            result = harness.run_wrk(wrk, load_pin, gw.url, [request], seconds=args.seconds, connections=2)
+            time.sleep(1.5)
+            latencies = server_latencies(db, marker)
+            p50 = statistics.median(latencies) if latencies else float("nan")
+            row = {"case": name, "server_p50_ms": round(p50, 2), "client_p50_ms": result.p50_ms,
+                   "client_p99_ms": result.p99_ms, "rps": round(result.rps, 1), "target_ms": target,
+                   "target_met": p50 <= target, "non_2xx": result.non_2xx, "first_bad": result.first_bad}
+            rows.append(row)
+            print(f"  {name:<55} server p50 {p50:8.2f} ms  (target {target:g})"
+                  f"{'  NON-2XX ' + result.first_bad if result.non_2xx else ''}", flush=True)
+        memory_after_reads = gw.memory_mb()
+        mixed = [*(scenarios.io_get(fx, middle + i) for i in range(20)), *(scenarios.fk_list(fx) for _ in range(10)),
+                 *(scenarios.invo_list(fx) for _ in range(10)), *(scenarios.io_list(fx) for _ in range(30)),
+                 *(scenarios.io_create(fx) for _ in range(15)), *(scenarios.invo_create(fx) for _ in range(15))]
+        started = last_traffic_id(db)
+        contention = harness.run_wrk(wrk, load_pin, gw.url, mixed, seconds=max(args.seconds * 2, 10), connections=64,
+                                     threads=2)
+        time.sleep(1.5)
+        memory = gw.memory_mb()
+        log = gw.log_path.read_text(errors="replace")
+    locked = log.count("database is locked")
+    with sqlite3.connect(db) as conn:
+        statuses = dict(conn.execute("SELECT status, count(*) FROM traffic_log WHERE id > ? GROUP BY status",
+                                     (started,)).fetchall())
+    counts = count_cost_ms(url, creds["account_id"])
+    info["loadavg_end"] = list(os.getloadavg())
+    document = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "invoices": total, "machine": info,
+        "cases": rows, "count_cost_ms": counts, "server_memory_after_reads": memory_after_reads,
+        "server_memory": memory, "rss_target_met": memory.get("peak_rss_mb", 1e9) <= RSS_TARGET_MB,
+        "contention_64": {"requests": contention.requests, "rps": round(contention.rps, 1),
+                          "non_2xx": contention.non_2xx, "socket_errors": contention.socket_errors,
+                          "timeouts": contention.timeouts, "database_is_locked_in_log": locked,
+                          "statuses": statuses, "p99_ms": contention.p99_ms, "first_bad": contention.first_bad},
+    }
+    print(f"\ncount_invoices (fakturan total_pages) in-process: {counts}")
+    print(f"server memory: {memory} (target peak <= {RSS_TARGET_MB:g} MB)")
+    print(f"64 connections mixed: {contention.requests} requests, non-2xx {contention.non_2xx}, "
+          f"'database is locked' in log: {locked}, statuses {statuses}")
+    out = args.out or RESULTS / f"{datetime.now():%Y-%m-%d}-sqlite-1m.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(document, indent=2) + "\n")
+    print(f"results: {out}")
+    return 1 if any(r["non_2xx"] for r in rows) or contention.non_2xx or locked else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""The benchmark suite: every scenario of issue 11 per dialect, as a ratio to the reference B.
+
+    make bench                  # SQLite, 10 s per scenario, results/<date>-sqlite.json
+    make bench-smoke            # 2 s per scenario; proves the harness, judges nothing
+    .venv/bin/python -m benchmarks.run --postgres --seconds 5 --only create,get
+
+B (benchmarks/reference_app.py) and the gateway run one after the other on the same core, with wrk pinned
+to the other core(s), so each ratio compares like with like on whatever the machine has to give right now.
+The run fails only when the harness breaks or an answer is not 2xx; slow numbers are reported, not judged.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import harness, scenarios  # noqa: E402
+from benchmarks.harness import HarnessError, Request  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results"
+# Issue 11's targets, as fractions of B (None: judged by latency or not a throughput target).
+TARGETS = {"create": 0.10, "get": 0.25, "get xml": 0.25, "list 25": 0.15}
+
+
+def postgres_url(stack: ExitStack) -> str:
+    from tests.support.postgres import PostgresServer, postgres_available
+
+    if not postgres_available():
+        raise HarnessError("--postgres: no PostgreSQL binaries (apt-get install postgresql)")
+    server = stack.enter_context(PostgresServer())
+    return server.create_database("bench")
+
+
+def row_of(scenario: scenarios.Scenario, result: harness.WrkResult, reference_rps: float) -> dict[str, Any]:
+    ratio = result.rps / reference_rps if reference_rps else 0.0
+    target = TARGETS.get(scenario.name)
+    return {"scenario": scenario.name, "dialect": scenario.dialect, "rps": round(result.rps, 1),
+            "p50_ms": result.p50_ms, "p90_ms": result.p90_ms, "p99_ms": result.p99_ms, "requests": result.requests,
+            "connections": scenario.connections, "ratio_to_b": round(ratio, 4), "target_ratio": target,
+            "target_met": None if target is None else ratio >= target, "non_2xx": result.non_2xx,
+            "socket_errors": result.socket_errors, "timeouts": result.timeouts, "first_bad": result.first_bad}
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    head = f"{'scenario':<14}{'dialect':<14}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'ratio B':>10}  target"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        target = "" if r["target_ratio"] is None else (
+            f"{'ok' if r['target_met'] else 'MISS'} (>= {r['target_ratio']:.2f})")
+        if r["scenario"] == "pdf":
+            target = f"{'ok' if r['p50_ms'] <= 5 else 'MISS'} (p50 <= 5 ms)"
+        lines.append(f"{r['scenario']:<14}{r['dialect']:<14}{r['rps']:>10.0f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}"
+                     f"{r['ratio_to_b']:>10.3f}  {target}")
+    return "\n".join(lines)
+
+
+def spread(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """The same operation across dialects: (max - min) / max of req/s, per scenario (JSON only for get)."""
+    out = {}
+    for name in ("create", "get", "list 25"):
+        rates = [r["rps"] for r in rows if r["scenario"] == name]
+        if len(rates) > 1 and max(rates):
+            out[name] = round((max(rates) - min(rates)) / max(rates), 3)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL 15 instead of SQLite")
+    parser.add_argument("--smoke", action="store_true", help="2 s per scenario, results under results/tmp/")
+    parser.add_argument("--seconds", type=float, default=None, help="per scenario (default 10, smoke 2)")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--only", default="", help="comma-separated scenario names to run (plus B)")
+    parser.add_argument("--out", type=Path, default=None, help="where to write the JSON")
+    args = parser.parse_args(argv)
+    seconds = args.seconds or (2.0 if args.smoke else 10.0)
+    wrk = harness.ensure_wrk()
+    server_pin, load_pin = harness.cores()
+    info = harness.machine()
+    backend = "postgresql" if args.postgres else "sqlite"
+    print(f"machine: {info['cpu_model']}, {info['cores']} cores, load {info['loadavg_start']}, "
+          f"commit {info['git_commit'][:10]}{' (dirty)' if info['git_dirty'] else ''}; backend {backend}; "
+          f"{seconds:g} s per scenario; pinning {'on' if server_pin else 'off'}", flush=True)
+    rows: list[dict[str, Any]] = []
+    with ExitStack() as stack:
+        with harness.reference_server(server_pin) as ref:
+            run_for = max(seconds, 2.0)
+            harness.run_wrk(wrk, load_pin, ref.url, [Request("GET", "/invoice?id=1")], seconds=1,
+                            connections=args.connections)  # warm-up
+            b = harness.run_wrk(wrk, load_pin, ref.url, [Request("GET", f"/invoice?id={i}") for i in range(1, 50)],
+                                seconds=run_for, connections=args.connections)
+        reference = scenarios.Scenario("reference B", "-", [], connections=args.connections)
+        rows.append(row_of(reference, b, b.rps))
+        tmp = Path(tempfile.mkdtemp(prefix="bench-gw-"))
+        url = postgres_url(stack) if args.postgres else f"sqlite:///{tmp / 'bench.sqlite3'}"
+        harness.gateway_cli("migrate", "--database-url", url)
+        io_account = json.loads(harness.gateway_cli("accounts", "create", "Bench IO", "--json", "--database-url", url))
+        fk_account = json.loads(harness.gateway_cli("accounts", "create", "Bench FK", "--json", "--profile",
+                                                    "fakturan", "--database-url", url))
+        with harness.gateway_server(url, server_pin, log_path=tmp / "server.log") as gw:
+            fx = scenarios.prepare(gw.url, scenarios.fixture_from(io_account, fk_account))
+            wanted = {s.strip() for s in args.only.split(",") if s.strip()}
+            for scenario in scenarios.scenarios(fx):
+                if wanted and scenario.name not in wanted:
+                    continue
+                connections = scenario.connections or args.connections
+                scenarios.check(gw.url, scenario.requests[0])
+                harness.run_wrk(wrk, load_pin, gw.url, scenario.requests, seconds=1, connections=connections)
+                result = harness.run_wrk(wrk, load_pin, gw.url, scenario.requests, seconds=seconds,
+                                         connections=connections)
+                row = row_of(scenario, result, b.rps)
+                row["connections"] = connections
+                rows.append(row)
+                print(f"  {scenario.name:<14}{scenario.dialect:<14}{result.rps:>9.0f} req/s  p50 {result.p50_ms:.2f} ms"
+                      f"{'  NON-2XX: ' + result.first_bad if result.non_2xx else ''}", flush=True)
+            memory = gw.memory_mb()
+            server_log = gw.log()
+    info["loadavg_end"] = list(os.getloadavg())
+    print()
+    print(table(rows))
+    print(f"\nspread across dialects (max-min)/max: {spread(rows)}; server memory {memory}; "
+          f"load {info['loadavg_start']} -> {info['loadavg_end']}")
+    document = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "backend": backend,
+                "smoke": args.smoke, "seconds_per_scenario": seconds, "connections": args.connections,
+                "pinned": bool(server_pin), "machine": info, "server_memory": memory,
+                "spread_across_dialects": spread(rows), "rows": rows}
+    out = args.out or (RESULTS / "tmp" if args.smoke else RESULTS) / (
+        f"{datetime.now():%Y-%m-%d}-{backend}{'-smoke' if args.smoke else ''}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(document, indent=2) + "\n")
+    print(f"results: {out}")
+    # A smoke run on a crowded machine may finish no request of a slow scenario in its window; the
+    # direct check above has already proved that scenario's answer, so only a full run counts zero.
+    failed = [r for r in rows if r["non_2xx"] or (r["requests"] == 0 and not args.smoke)]
+    if failed:
+        print("FAILED: answers outside 2xx (or no answers) in: " + ", ".join(
+            f"{r['scenario']}/{r['dialect']} ({r['first_bad'] or 'no requests'})" for r in failed), file=sys.stderr)
+        if "Traceback" in server_log:
+            print(server_log, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

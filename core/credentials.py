@@ -1,0 +1,222 @@
+"""An account's credentials for every dialect: list, create, revoke and rotate. No HTTP here: the
+console and the `accounts credentials` CLI both call these inside a ledger transaction.
+
+How each dialect's credential is modelled:
+
+| kind          | dialect      | row         | identity shown            | secret (shown once)      |
+|---------------|--------------|-------------|---------------------------|--------------------------|
+| api_token     | invoiceocean | credentials | label + sha256 prefix     | the token, TOKEN/prefix  |
+| invo_login    | invo         | users       | login (INVO uid)          | the password             |
+| fakturan_key  | fakturan     | credentials | key id                    | the password             |
+
+Rotation issues a new secret and revokes the old one in the same transaction. For tokens and
+keys that is a new row (a new key id) with the same label; an INVO login keeps its login and uid
+(INVO clients see the uid) and gets a new password, so the old password stops working at once.
+Revoked rows stay, so the traffic log can still name them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from core.accounts import add_user, issue_api_token, issue_fakturan_key
+from core.clock import now_utc
+from core.errors import Conflict, Invalid, NotFound
+from core.models import Account, Credential, User
+from core.security import hash_password, random_secret, token_digest
+
+DIALECT_OF_KIND: dict[str, str] = {"api_token": "invoiceocean", "invo_login": "invo", "fakturan_key": "fakturan"}
+KIND_OF_DIALECT: dict[str, str] = {dialect: kind for kind, dialect in DIALECT_OF_KIND.items()}
+KINDS = tuple(DIALECT_OF_KIND)
+
+
+@dataclass(frozen=True)
+class CredentialRef:
+    """Names one credential across both tables: "api_token-12", "invo_login-3", "fakturan_key-7"."""
+
+    kind: str
+    id: int
+
+    def __str__(self) -> str:
+        return f"{self.kind}-{self.id}"
+
+    @classmethod
+    def parse(cls, text: str) -> "CredentialRef":
+        kind, _, number = str(text).strip().rpartition("-")
+        if kind not in DIALECT_OF_KIND or not number.isdigit() or len(number) > 18:
+            raise Invalid.one("credential", "invalid", "expected KIND-ID, e.g. api_token-12, invo_login-3, "
+                              "fakturan_key-7")
+        return cls(kind, int(number))
+
+
+@dataclass(frozen=True)
+class CredentialInfo:
+    ref: CredentialRef
+    dialect: str
+    identity: str  # what may be shown: never a secret
+    label: str
+    created_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    @property
+    def kind(self) -> str:
+        return self.ref.kind
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+    def as_dict(self) -> dict[str, Any]:
+        def iso(value: datetime | None) -> str | None:
+            return value.isoformat() if value is not None else None
+        return {"ref": str(self.ref), "kind": self.kind, "dialect": self.dialect, "identity": self.identity,
+                "label": self.label, "created_at": iso(self.created_at), "last_used_at": iso(self.last_used_at),
+                "revoked_at": iso(self.revoked_at), "active": self.active}
+
+
+@dataclass(frozen=True)
+class NewCredential:
+    """A credential just issued, with its secret in clear: the only time anyone sees it."""
+
+    info: CredentialInfo
+    secrets: dict[str, str] = field(default_factory=dict)
+    replaces: CredentialRef | None = None  # set by rotation
+
+    def as_dict(self) -> dict[str, Any]:
+        result = {**self.info.as_dict(), "secrets": dict(self.secrets)}
+        if self.replaces is not None:
+            result["replaces"] = str(self.replaces)
+        return result
+
+
+def _info_of_credential(row: Credential) -> CredentialInfo:
+    kind = row.kind
+    identity = row.key_id if kind == "fakturan_key" else f"sha256:{row.key_id[:10]}…"
+    return CredentialInfo(CredentialRef(kind, row.id or 0), DIALECT_OF_KIND.get(kind, kind), identity, row.label,
+                          row.created_at, row.last_used_at, row.revoked_at)
+
+
+def _info_of_user(user: User) -> CredentialInfo:
+    label = user.label or ("owner" if user.uid == 0 else f"user {user.uid}")
+    return CredentialInfo(CredentialRef("invo_login", user.id or 0), "invo", user.login, label,
+                          user.created_at, user.last_used_at, user.revoked_at)
+
+
+def list_credentials(session: Session, account_id: int, *, include_revoked: bool = True) -> list[CredentialInfo]:
+    """Every credential of the account: InvoiceOcean tokens, INVO logins, fakturan keys."""
+    rows = session.execute(select(Credential).where(Credential.account_id == account_id)
+                           .order_by(Credential.id)).scalars().all()  # type: ignore[arg-type]
+    users = session.execute(select(User).where(User.account_id == account_id)
+                            .order_by(User.uid)).scalars().all()  # type: ignore[arg-type]
+    found = [_info_of_credential(r) for r in rows if r.kind == "api_token"]
+    found += [_info_of_user(u) for u in users]
+    found += [_info_of_credential(r) for r in rows if r.kind == "fakturan_key"]
+    return [info for info in found if include_revoked or info.active]
+
+
+def _owner_id(session: Session, account_id: int) -> int | None:
+    return session.execute(select(User.id).where(User.account_id == account_id)
+                           .order_by(User.uid)).scalar()  # type: ignore[arg-type]
+
+
+def _account(session: Session, account_id: int) -> Account:
+    account = session.get(Account, account_id)
+    if account is None:
+        raise NotFound("account", account_id)
+    return account
+
+
+def _free_login(session: Session, base: str) -> str:
+    n = 2
+    while True:
+        candidate = f"{base}{n}"
+        if not session.execute(select(User.id).where(User.login == candidate)).first():
+            return candidate
+        n += 1
+
+
+def kind_of(name: str) -> str:
+    """A kind, or a dialect name standing for its kind."""
+    kind = KIND_OF_DIALECT.get(name, name)
+    if kind not in DIALECT_OF_KIND:
+        raise Invalid.one("kind", "inclusion", f"must be one of {', '.join(KINDS + tuple(KIND_OF_DIALECT))}")
+    return kind
+
+
+def create_credential(session: Session, account_id: int, kind: str, *, label: str = "",
+                      login: str | None = None, user_id: int | None = None) -> NewCredential:
+    kind = kind_of(kind)
+    account = _account(session, account_id)
+    label = label.strip()[:80]
+    if kind == "api_token":
+        token = issue_api_token(session, account_id, user_id or _owner_id(session, account_id), label)
+        session.flush()
+        row = session.execute(select(Credential).where(Credential.key_id == token_digest(token))).scalars().one()
+        return NewCredential(_info_of_credential(row), {"api_token": f"{token}/{account.prefix}"})
+    if kind == "fakturan_key":
+        key_id, password = issue_fakturan_key(session, account_id, user_id or _owner_id(session, account_id), label)
+        session.flush()
+        row = session.execute(select(Credential).where(Credential.key_id == key_id)).scalars().one()
+        return NewCredential(_info_of_credential(row), {"key_id": key_id, "password": password})
+    wanted = (login or "").strip()
+    if wanted and (len(wanted) > 64 or any(c.isspace() or c == ":" for c in wanted)):
+        raise Invalid.one("login", "invalid", "a login has no spaces or colons and at most 64 characters")
+    password = random_secret(16)
+    user = add_user(session, account_id, wanted or _free_login(session, account.prefix), password)
+    user.label = label
+    session.add(user)
+    session.flush()
+    return NewCredential(_info_of_user(user), {"login": user.login, "password": password})
+
+
+def _find(session: Session, account_id: int, ref: CredentialRef) -> Credential | User:
+    """The row, only if it belongs to the account: another account's ref is simply not found."""
+    row: Credential | User | None
+    if ref.kind == "invo_login":
+        row = session.get(User, ref.id)
+    else:
+        row = session.get(Credential, ref.id)
+        if row is not None and row.kind != ref.kind:
+            row = None
+    if row is None or row.account_id != account_id:
+        raise NotFound("credential", str(ref))
+    return row
+
+
+def get_credential(session: Session, account_id: int, ref: CredentialRef) -> CredentialInfo:
+    row = _find(session, account_id, ref)
+    return _info_of_user(row) if isinstance(row, User) else _info_of_credential(row)
+
+
+def revoke_credential(session: Session, account_id: int, ref: CredentialRef) -> CredentialInfo:
+    """Revoked from this transaction's commit on: every dialect re-reads revocation per request."""
+    row = _find(session, account_id, ref)
+    if row.revoked_at is None:
+        row.revoked_at = now_utc()
+        session.add(row)
+        session.flush()
+    return _info_of_user(row) if isinstance(row, User) else _info_of_credential(row)
+
+
+def rotate_credential(session: Session, account_id: int, ref: CredentialRef) -> NewCredential:
+    row = _find(session, account_id, ref)
+    if row.revoked_at is not None:
+        raise Conflict("revoked", f"credential {ref} is revoked; create a new one instead")
+    if isinstance(row, User):
+        password = random_secret(16)
+        row.password_hash = hash_password(password)  # the argon2 cache is keyed by the hash, so it misses
+        session.add(row)
+        session.flush()
+        return NewCredential(_info_of_user(row), {"login": row.login, "password": password}, replaces=ref)
+    new = create_credential(session, account_id, row.kind, label=row.label, user_id=row.user_id)
+    revoke_credential(session, account_id, ref)
+    return NewCredential(new.info, new.secrets, replaces=ref)
+
+
+__all__ = ["CredentialInfo", "CredentialRef", "NewCredential", "DIALECT_OF_KIND", "KINDS", "kind_of",
+           "list_credentials", "get_credential", "create_credential", "revoke_credential", "rotate_credential"]

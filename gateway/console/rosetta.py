@@ -1,0 +1,195 @@
+"""One invoice in all four wire forms, each produced by its dialect's own presenter and renderer
+(never a mapping of the console's own), with the fields each form cannot express exactly.
+
+    InvoiceOcean JSON  dialects.invoiceocean.present.invoice -> respond.render("json")
+    InvoiceOcean XML   the same value -> respond.render("xml")
+    INVO rows          dialects.invo.present.invoice_row + items_of, in INVO's list envelope -> wire.render
+    fakturan JSON      dialects.fakturan.present.invoice_json -> fakturan.http.data
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+from core.handlers.invoice_state import account_of, view_of
+
+log = logging.getLogger("gateway.console")
+
+PANES = (("invoiceocean", "InvoiceOcean JSON", "GET /invoices/{id}.json"),
+         ("invoiceocean_xml", "InvoiceOcean XML", "GET /invoices/{id}.xml"),
+         ("invo", "INVO rows", 'r=invoices q={"action":"list","id":{id},"items":1}'),
+         ("fakturan", "fakturan.nu JSON", "GET /api/v2/invoices/{id}"))
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    lossy: str | None = None  # the note, when this line shows a field the dialect renders lossily
+
+
+@dataclass
+class Pane:
+    key: str
+    title: str
+    request: str
+    lines: list[Line]
+    lossy: list[tuple[str, str | None, str]] = field(default_factory=list)  # (field, wire key, note)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+@dataclass(frozen=True)
+class Rosetta:
+    invoice_id: int
+    number: str
+    kind: str
+    status: str
+    buyer: str
+    gross: Any
+    currency: str
+    panes: list[Pane]
+    fidelity_note: str = ""
+
+
+def reindent_json(raw: str) -> str:
+    """Indent compact JSON without parsing it, so every number keeps the exact digits the dialect
+    wrote (INVO's "currval":4.1783 and "0.2300" stay as they are on the wire)."""
+    out: list[str] = []
+    depth, in_string, escaped = 0, False, False
+    pad = "  "
+    i = 0
+    while i < len(raw):
+        ch = raw[i]
+        if in_string:
+            out.append(ch)
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+            out.append(ch)
+        elif ch in "{[":
+            closing = "}" if ch == "{" else "]"
+            if i + 1 < len(raw) and raw[i + 1] == closing:  # {} and [] stay on one line
+                out.append(ch + closing)
+                i += 1
+            else:
+                depth += 1
+                out.append(ch + "\n" + pad * depth)
+        elif ch in "}]":
+            depth -= 1
+            out.append("\n" + pad * depth + ch)
+        elif ch == ",":
+            out.append(",\n" + pad * depth)
+        elif ch == ":":
+            out.append(": ")
+        elif not ch.isspace():
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _fidelity() -> tuple[Any, Any] | None:
+    """gateway.fidelity (the one table of lossy mappings), imported lazily: the console works,
+    without highlights, where it is absent."""
+    try:
+        from gateway.fidelity import lossy_fields, wire_key
+    except ImportError:
+        return None
+    return lossy_fields, wire_key
+
+
+def _lossy_of(pane_key: str) -> list[tuple[str, str | None, str]]:
+    found = _fidelity()
+    if found is None:
+        return []
+    lossy_fields, wire_key = found
+    try:
+        notes = lossy_fields(pane_key)
+    except (KeyError, ValueError):
+        return []
+    result = []
+    for name, note in notes.items():
+        try:
+            key = wire_key(name, pane_key)
+        except (KeyError, ValueError):
+            key = None
+        result.append((name, key, str(note)))
+    return result
+
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+
+
+def _leaf_keys(wire: str) -> list[str]:
+    """The element/key names a fidelity wire path ends in: "c1name, c1street" -> both;
+    "items[].discount" -> discount; "invoice/status" -> status; "rows[] by tax" -> rows."""
+    leaves = []
+    for part in wire.split(","):
+        words = part.strip().split(" ")
+        leaf = re.split(r"[./]", words[0].replace("[]", ""))[-1] if words and words[0] else ""
+        if _IDENT.match(leaf):
+            leaves.append(leaf)
+    return leaves
+
+
+def _key_patterns(pane_key: str, wire: str) -> list[re.Pattern[str]]:
+    if pane_key == "invoiceocean_xml":
+        return [re.compile(r"^\s*<" + re.escape(leaf.replace("_", "-")) + r"[\s>/]") for leaf in _leaf_keys(wire)]
+    return [re.compile(r'^\s*"' + re.escape(leaf) + r'":') for leaf in _leaf_keys(wire)]
+
+
+def _mark(pane_key: str, text: str, lossy: list[tuple[str, str | None, str]]) -> list[Line]:
+    patterns = [(pattern, f"{name}: {note}") for name, wire, note in lossy if wire
+                for pattern in _key_patterns(pane_key, wire)]
+    lines = []
+    for raw in text.splitlines():
+        note = next((n for pattern, n in patterns if pattern.match(raw)), None)
+        lines.append(Line(raw, note))
+    return lines
+
+
+def _renderings(session: Session, account_id: int, invoice_id: int, base_url: str) -> tuple[Any, dict[str, str]]:
+    from dialects.fakturan.http import data as fakturan_envelope
+    from dialects.fakturan.present import invoice_json
+    from dialects.invo.lookups import load_dictionaries
+    from dialects.invo.present import invoice_row, items_of
+    from dialects.invo.resources.base import listing
+    from dialects.invo.wire import render as invo_render
+    from dialects.invoiceocean import present as io_present
+    from dialects.invoiceocean.respond import Reply, render as io_render
+
+    view = view_of(session, account_id, invoice_id)  # NotFound for another account's id
+    account = account_of(session, account_id)
+    value = io_present.invoice(view, io_present.Audience(account.timezone, base_url))
+    row = invoice_row(view)
+    row["items"] = items_of(view, load_dictionaries(session, account_id))
+    texts = {
+        "invoiceocean": reindent_json(bytes(io_render("json", Reply(200, value, "invoice")).body).decode()),
+        "invoiceocean_xml": bytes(io_render("xml", Reply(200, value, "invoice")).body).decode(),
+        "invo": reindent_json(invo_render(listing([row], 1)).decode()),
+        "fakturan": reindent_json(bytes(fakturan_envelope(invoice_json(view, account)).body).decode()),
+    }
+    return view, texts
+
+
+def rosetta(session: Session, account_id: int, invoice_id: int, base_url: str) -> Rosetta:
+    view, texts = _renderings(session, account_id, invoice_id, base_url)
+    panes = []
+    for key, title, request in PANES:
+        lossy = _lossy_of(key)
+        panes.append(Pane(key, title, request.replace("{id}", str(invoice_id)), _mark(key, texts[key], lossy),
+                          lossy))
+    inv = view.invoice
+    note = "" if _fidelity() is not None else "The fidelity table (gateway.fidelity) is not installed: no highlights."
+    return Rosetta(invoice_id, inv.number, inv.kind, inv.status, inv.buyer_name, inv.price_gross, inv.currency,
+                   panes, note)

@@ -1,0 +1,37 @@
+"""The console's routes, mounted by gateway.app under /console (a GATEWAY_PATHS prefix, so the
+dialects never see these paths and the traffic log does not count them)."""
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from gateway.console import api, pages
+from gateway.console.web import render
+
+
+async def not_found(request: Request) -> Response:
+    return render(request, "error.html", 404, title="Not found", message="There is no such console page.")
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/console", pages.index, methods=["GET"]),
+        Route("/console/", pages.index, methods=["GET"]),
+        Route("/console/signin", pages.signin, methods=["GET", "POST"]),
+        Route("/console/signout", pages.signout, methods=["POST"]),
+        Route("/console/traffic", pages.traffic, methods=["GET"]),
+        Route("/console/invoices", pages.invoices, methods=["GET"]),
+        Route("/console/invoices/{id:int}.pdf", pages.invoice_pdf_preview, methods=["GET"]),
+        Route("/console/invoices/{id:int}", pages.invoice, methods=["GET"]),
+        Route("/console/translate", pages.translate, methods=["GET", "POST"]),
+        Route("/console/credentials", pages.credentials, methods=["GET", "POST"]),
+        Route("/console/credentials/{ref}/revoke", pages.revoke, methods=["POST"]),
+        Route("/console/credentials/{ref}/rotate", pages.rotate, methods=["POST"]),
+        Route("/console/api/translate", api.translate, methods=["POST"]),
+        Route("/console/api/traffic", api.traffic, methods=["GET"]),
+        Route("/console/api/credentials", api.credentials, methods=["GET", "POST"]),
+        Route("/console/api/credentials/{ref}/revoke", api.revoke, methods=["POST"]),
+        Route("/console/api/credentials/{ref}/rotate", api.rotate, methods=["POST"]),
+        Route("/console/{rest:path}", not_found, methods=["GET", "POST"]),
+    ]

@@ -1,0 +1,42 @@
+"""Signing in to the console with any one of the account's dialect credentials, resolved by the
+same gateway.auth functions the dialects use (so revoked credentials fail here exactly as there)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from core.models import User
+from gateway.auth import AccountContext, by_api_token, by_fakturan_key, by_login
+from gateway.console.session import fingerprint
+
+METHODS = ("api_token", "invo", "fakturan")
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    account_id: int
+    ref: str
+    fingerprint: str
+
+
+def sign_in(session: Session, method: str, identity: str, secret: str) -> SignInResult | None:
+    """None for a wrong, revoked or unknown credential and for a deactivated account alike."""
+    identity, secret = identity.strip(), secret.strip()
+    context: AccountContext | None = None
+    if method == "api_token" and secret:
+        context = by_api_token(session, secret)
+        ref = f"api_token-{context.credential_id}" if context and context.credential_id else ""
+    elif method == "invo" and identity and secret:
+        context = by_login(session, identity, secret)
+        ref = f"invo_login-{context.user_id}" if context and context.user_id else ""
+    elif method == "fakturan" and identity and secret:
+        context = by_fakturan_key(session, identity, secret)
+        ref = f"fakturan_key-{context.credential_id}" if context and context.credential_id else ""
+    if context is None or not context.active or not ref:
+        return None
+    fp = ""
+    if method == "invo":
+        user = session.get(User, context.user_id)
+        fp = fingerprint(user.password_hash) if user is not None else ""
+    return SignInResult(context.account_id, ref, fp)

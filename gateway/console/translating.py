@@ -1,0 +1,49 @@
+"""The console's door to gateway.translate (the one parse-to-command, command-to-request engine
+the CLI's `translate` uses too). Imported lazily: without it the page says so instead of failing."""
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+TARGETS = ("invoiceocean", "invo", "fakturan")
+UNAVAILABLE = "the translation engine (gateway.translate) is not installed in this build"
+
+
+class EngineMissing(Exception):
+    pass
+
+
+def engine() -> tuple[Any, type[Exception]]:
+    try:
+        from gateway.translate import TranslationError, translate
+    except ImportError as exc:
+        raise EngineMissing(UNAVAILABLE) from exc
+    return translate, TranslationError
+
+
+def check_request(source: Any, request: Any, targets: Any) -> str:
+    """A message for input translate() should never see, or ''."""
+    if source not in TARGETS:
+        return f"'from' must be one of {', '.join(TARGETS)}"
+    if not isinstance(request, Mapping):
+        return "'request' must be an object: {\"method\",\"path\",\"body\"} or, for INVO, {\"r\",\"q\"}"
+    if targets is not None and (not isinstance(targets, Sequence) or isinstance(targets, str)
+                                or any(t not in TARGETS for t in targets)):
+        return f"'to' must be a list of dialects among {', '.join(TARGETS)}"
+    return ""
+
+
+def run_translation(source: str, request: Mapping[str, Any], targets: Sequence[str] | None,
+                    base_url: str) -> tuple[dict[str, Any] | None, str]:
+    """(result, '') or (None, a message to show)."""
+    problem = check_request(source, request, targets)
+    if problem:
+        return None, problem
+    try:
+        translate, translation_error = engine()
+    except EngineMissing as exc:
+        return None, str(exc)
+    wanted = [t for t in (targets or TARGETS) if t != source] or None
+    try:
+        return translate(source, request, wanted, base_url=base_url), ""
+    except translation_error as exc:
+        return None, str(exc)

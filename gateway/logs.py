@@ -1,0 +1,267 @@
+"""Structured logs: one JSON object per line, tagged with the request id, and scrubbed of secrets.
+
+Secrets reach log records in many shapes (a URL with `?api_token=`, a form body with `password=`,
+a JSON or XML body, an `Authorization` header, an SMTP URL with `user:pass@`), so redaction works
+on two levels:
+
+* patterns: `name=value`, `"name": "value"`, `<name>value</name>`, `Basic …`/`Bearer …` and URL
+  user-info are rewritten wherever a secret-looking name (token, password, pass, secret, key, …)
+  appears, in the message, its arguments, the traceback and every extra field;
+* literals: the credentials of the request being served (collected by the middleware from the
+  query string and headers, and by `gateway.auth` from wherever a dialect found them) are replaced
+  verbatim, so a secret echoed in an unexpected place (an exception text) is caught too.
+
+The filter runs on handlers (so records from every logger are covered) and the formatters run it
+again, so a handler configured without the filter still never prints a secret.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import re
+import sys
+import traceback
+from contextvars import ContextVar, Token
+from datetime import datetime, timezone
+from typing import Any, Iterable, Mapping
+from urllib.parse import parse_qsl, quote, quote_plus
+
+import orjson
+
+REDACTED = "[REDACTED]"
+# A field is secret when its name ends with one of these (api_token, x_api_key, password, ...).
+_SECRET_SUFFIXES = ("token", "password", "passwd", "pass", "secret", "key", "authorization", "cookie")
+_NOT_SECRET = frozenset({"key_id", "request_id", "idempotency_key", "monkey"})
+# uvicorn's extra copy of its messages, with terminal colour codes
+_DROPPED_EXTRAS = frozenset({"color_message"})
+_MIN_LITERAL = 6  # shorter request "secrets" would scrub innocent text and protect nothing
+
+request_id_var: ContextVar[str | None] = ContextVar("gateway_request_id", default=None)
+# The request's own credentials; a mutable set, so auth code running in the threadpool (which
+# works on a copy of the context) adds to the same set the middleware created.
+_secrets_var: ContextVar[set[str] | None] = ContextVar("gateway_request_secrets", default=None)
+
+_NAME = r"[A-Za-z0-9_.-]*?(?:token|password|passwd|pass|secret|key|authorization|cookie)"
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # scheme://user:password@host (SMTP and database URLs)
+    (re.compile(r"(?P<p>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@/\s]+@"), r"\g<p>" + REDACTED + "@"),
+    # Authorization: Basic dXNlcjpwYXNz / Bearer abc
+    # (a value that is a plain lowercase word is prose: "basic information")
+    (re.compile(r"(?P<p>\b(?:Basic|Bearer|basic|bearer|BASIC|BEARER)\s+)"
+                r"(?=[a-z._~-]*[A-Z0-9+/=])[A-Za-z0-9+/=._~-]{6,}"),
+     r"\g<p>" + REDACTED),
+    # "password": "x" / 'api_token': 'x' / "key": 123 (JSON bodies, Python reprs)
+    (re.compile(r"(?P<p>(?P<q>[\"'])" + _NAME + r"(?P=q)\s*[:=]\s*)(?:(?P<v>[\"'])(?:\\.|(?!(?P=v)).)*(?P=v)|"
+                r"[^\s,}\]]+)", re.IGNORECASE), r'\g<p>"' + REDACTED + '"'),
+    # <api-token>x</api-token> (InvoiceOcean XML)
+    (re.compile(r"(?P<p><(?P<t>" + _NAME.replace("_.-", "_.:-") + r")>)[^<]*(?=</(?P=t)>)", re.IGNORECASE),
+     r"\g<p>" + REDACTED),
+    # api_token=x / password=x in query strings, form bodies and prose; key_id=... is left alone
+    (re.compile(r"(?P<p>(?<![A-Za-z0-9_])(?!key_id)" + _NAME + r"(?:%5B%5D|\[\])?=)[^&\s\"'<>;,]+",
+                re.IGNORECASE), r"\g<p>" + REDACTED),
+)
+
+
+def is_secret_name(name: str) -> bool:
+    lowered = name.lower().replace("-", "_")
+    return lowered not in _NOT_SECRET and lowered.endswith(_SECRET_SUFFIXES)
+
+
+def redact(text: str) -> str:
+    """`text` with every secret-looking value, and every credential of the current request, masked."""
+    for literal in sorted(_secrets_var.get() or (), key=len, reverse=True):
+        if literal in text:
+            text = text.replace(literal, REDACTED)
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def scrub(value: Any, name: str = "") -> Any:
+    """A copy of `value` fit for a log: secret-named fields masked, strings redacted, recursively."""
+    if name and is_secret_name(name) and value not in (None, ""):
+        return REDACTED
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, bytes):
+        return redact(value.decode("utf-8", "replace"))
+    if isinstance(value, Mapping):
+        return {k: scrub(v, str(k)) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [scrub(v) for v in value]
+    return value
+
+
+# -- the request context ----------------------------------------------------------------------
+def remember_secret(value: object) -> None:
+    """Mark a credential of the current request, so any log line that echoes it is masked.
+    A token in TOKEN/prefix form is remembered both whole and as its token part."""
+    bag = _secrets_var.get()
+    if bag is None or not isinstance(value, str):
+        return
+    for literal in {value, value.partition("/")[0]}:
+        if len(literal) >= _MIN_LITERAL:
+            bag.update({literal, quote(literal, safe=""), quote_plus(literal)})
+
+
+def bind_request(request_id: str, headers: Mapping[bytes, bytes], query_string: bytes) -> tuple[Token[Any], ...]:
+    """Called by the middleware at the start of a request: sets the request id for log records and
+    collects the credentials visible without reading the body (query string, Authorization)."""
+    tokens = (request_id_var.set(request_id), _secrets_var.set(set()))
+    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=False):
+        if is_secret_name(name):
+            remember_secret(value)
+    authorization = headers.get(b"authorization", b"").decode("latin-1").strip()
+    scheme, _, credential = authorization.partition(" ")
+    if credential:
+        remember_secret(credential.strip())
+        if scheme.lower() == "basic":
+            try:
+                decoded = base64.b64decode(credential.strip(), validate=True).decode("utf-8")
+            except (binascii.Error, ValueError, UnicodeDecodeError):
+                decoded = ""
+            remember_secret(decoded.partition(":")[2])
+    return tokens
+
+
+def unbind_request(tokens: tuple[Token[Any], ...]) -> None:
+    request_id_var.reset(tokens[0])
+    _secrets_var.reset(tokens[1])
+
+
+def redacted_target(path: str, query_string: bytes) -> str:
+    """The request target as it may be logged: the path, and the query with secret values masked."""
+    if not query_string:
+        return path
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    shown = "&".join(f"{k}={REDACTED if is_secret_name(k) and v else redact(v)}" for k, v in pairs)
+    return redact(f"{path}?{shown}")
+
+
+# -- records ------------------------------------------------------------------------------------
+_STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime",
+                                                                                      "taskName"}
+
+
+def _scrub_args(args: Any) -> Any:
+    if isinstance(args, tuple):
+        return tuple(redact(a) if isinstance(a, str) else a for a in args)
+    if isinstance(args, Mapping):
+        return {k: (REDACTED if is_secret_name(str(k)) else redact(v) if isinstance(v, str) else v)
+                for k, v in args.items()}
+    return args
+
+
+def scrub_record(record: logging.LogRecord) -> logging.LogRecord:
+    """Redact a record in place (once) and give it the current request id."""
+    if getattr(record, "_gateway_scrubbed", False):
+        return record
+    template = record.msg if isinstance(record.msg, str) else str(record.msg)
+    if redact(template) == template:
+        record.msg = template
+        record.args = _scrub_args(record.args)  # stays a tuple: uvicorn's access formatter unpacks it
+    else:  # a secret in the template itself (or "%s" after "password="): render, then redact
+        try:
+            rendered = record.getMessage()
+        except Exception:  # a broken format string must not lose the line
+            rendered = template
+        record.msg, record.args = redact(rendered), None
+    if record.exc_info and not record.exc_text:
+        record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+    if record.exc_text:
+        record.exc_text = redact(record.exc_text)
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info)
+    for name, value in list(vars(record).items()):
+        if name not in _STANDARD_ATTRS and not name.startswith("_"):
+            setattr(record, name, scrub(value, name))
+    if getattr(record, "request_id", None) is None:
+        record.request_id = request_id_var.get()
+    record._gateway_scrubbed = True
+    return record
+
+
+class GatewayLogFilter(logging.Filter):
+    """Attach to handlers: every record leaves redacted and carries the request id."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        scrub_record(record)
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: ts, level, logger, message, request_id, extra fields, exc."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        scrub_record(record)
+        entry: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": redact(record.getMessage()),
+            "request_id": record.request_id,  # type: ignore[attr-defined]
+        }
+        for name, value in vars(record).items():
+            if name not in _STANDARD_ATTRS and not name.startswith("_") and name not in entry \
+                    and name not in _DROPPED_EXTRAS:
+                entry[name] = value
+        if record.exc_text:
+            entry["exc"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = record.stack_info
+        return orjson.dumps(entry, default=str).decode()
+
+
+class TextFormatter(logging.Formatter):
+    """For a terminal (GATEWAY_LOG_FORMAT=text): the same fields, redacted, on one readable line."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        scrub_record(record)
+        if record.request_id is None:  # type: ignore[attr-defined]
+            record.request_id = "-"
+        return redact(super().format(record))
+
+
+# -- configuration ------------------------------------------------------------------------------
+def logging_config(level: str = "INFO", json: bool = True) -> dict[str, Any]:
+    """A dictConfig for `invoice-gateway serve` (uvicorn applies it in every worker). uvicorn's own
+    access log stays off: it prints raw query strings; `gateway.access` logs a redacted line."""
+    level = level.upper()
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"gateway": {"()": "gateway.logs.GatewayLogFilter"}},
+        "formatters": {"default": {"()": f"gateway.logs.{'JsonFormatter' if json else 'TextFormatter'}"}},
+        "handlers": {"default": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
+                                 "formatter": "default", "filters": ["gateway"]}},
+        "loggers": {
+            "uvicorn": {"level": level, "handlers": [], "propagate": True},
+            "uvicorn.error": {"level": level, "handlers": [], "propagate": True},
+            "uvicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+        },
+        "root": {"level": level, "handlers": ["default"]},
+    }
+
+
+def install_filter(logger_names: Iterable[str] = ("", "uvicorn", "uvicorn.error", "uvicorn.access")) -> None:
+    """Put the redaction filter on every handler these loggers already have (idempotent)."""
+    for name in logger_names:
+        for handler in logging.getLogger(name or None).handlers:
+            if not any(isinstance(f, GatewayLogFilter) for f in handler.filters):
+                handler.addFilter(GatewayLogFilter())
+
+
+def ensure_logging(level: str = "INFO", json: bool = True) -> None:
+    """For `uvicorn gateway.asgi:app` run by hand: JSON logs on stderr when nothing configured the
+    root logger yet, and redaction on whatever handlers uvicorn set up."""
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter() if json else TextFormatter())
+        root.addHandler(handler)
+        root.setLevel(level.upper())
+    install_filter()

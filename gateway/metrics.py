@@ -1,0 +1,134 @@
+"""Prometheus metrics for one app: request counts and latencies per dialect, plus figures read from
+the database at scrape time (the e-mail outbox backlog, recurring invoices issued).
+
+Each app has its own CollectorRegistry, so several apps in one process (the tests) never share
+counters. Request counters live in process memory: with `serve --workers N` each worker counts
+its own requests, unless PROMETHEUS_MULTIPROC_DIR is set, in which case every worker writes its
+samples there and any worker's /metrics answers the sum (`serve` sets this up for N > 1). The
+database figures are the same whichever worker answers.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from datetime import datetime, timezone
+from typing import Callable, Iterator, TypeVar
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlalchemy import Engine, func, select
+
+from core.models import OutboxMessage, RecurringRun
+
+log = logging.getLogger(__name__)
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# Always present, so a dashboard or alert sees 0 rather than a missing series.
+OUTBOX_STATUSES = ("queued", "failed")
+
+T = TypeVar("T")
+
+
+class DatabaseCollector(Collector):
+    """Gauges computed by a query at scrape time; true for all workers and for the cron CLI."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def collect(self) -> Iterator[Metric]:
+        up = GaugeMetricFamily("gateway_database_up", "1 when the scrape could query the database")
+        try:
+            with self.engine.connect().execution_options(sqlite_immediate=False) as conn:
+                outbox = dict(conn.execute(select(OutboxMessage.status, func.count())
+                                           .group_by(OutboxMessage.status)).all())
+                oldest = conn.execute(select(func.min(OutboxMessage.created_at))
+                                      .where(OutboxMessage.status == "queued")).scalar()
+                issued, last = conn.execute(select(func.count(), func.max(RecurringRun.created_at))
+                                            .where(RecurringRun.invoice_id.is_not(None))).one()  # type: ignore[union-attr]
+        except Exception as exc:  # the scrape must still answer, and say the database is down
+            log.warning("metrics: database query failed: %s", type(exc).__name__)
+            up.add_metric([], 0)
+            yield up
+            return
+        up.add_metric([], 1)
+        yield up
+        backlog = GaugeMetricFamily("gateway_outbox_messages",
+                                    "Outbox messages (e-mail, letters) by status; queued+failed is the backlog",
+                                    labels=["status"])
+        for status in sorted(set(OUTBOX_STATUSES) | set(outbox)):
+            backlog.add_metric([status], outbox.get(status, 0))
+        yield backlog
+        age = GaugeMetricFamily("gateway_outbox_oldest_queued_age_seconds",
+                                "Age of the oldest queued outbox message; 0 when none is queued")
+        age.add_metric([], max(0.0, time.time() - _epoch(oldest)) if oldest is not None else 0.0)
+        yield age
+        total = GaugeMetricFamily("gateway_recurring_invoices_issued",
+                                  "Invoices issued by the recurring engine so far (scheduler and cron CLI alike)")
+        total.add_metric([], issued)
+        yield total
+        when = GaugeMetricFamily("gateway_recurring_last_issued_timestamp_seconds",
+                                 "Unix time of the last invoice issued by the recurring engine; 0 if none")
+        when.add_metric([], _epoch(last) if last is not None else 0.0)
+        yield when
+
+
+def _epoch(value: object) -> float:
+    """SQLite hands back naive datetimes (stored in UTC); PostgreSQL aware ones."""
+    assert isinstance(value, datetime)
+    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
+
+
+class GatewayMetrics:
+    def __init__(self, engine: Engine) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("gateway_http_requests", "HTTP requests answered, by dialect, method and status",
+                                ["dialect", "method", "status"], registry=self.registry)
+        self.latency = Histogram("gateway_http_request_duration_seconds",
+                                 "Time from request start to the end of the response, by dialect",
+                                 ["dialect"], buckets=LATENCY_BUCKETS, registry=self.registry)
+        self.scheduler_runs = Counter("gateway_recurring_scheduler_runs",
+                                      "Passes of the in-process recurring scheduler, by outcome (ok|failed)",
+                                      ["outcome"], registry=self.registry)
+        for outcome in ("ok", "failed"):
+            self.scheduler_runs.labels(outcome)  # present at 0 before the first pass
+        self.scheduler_issued = Counter("gateway_recurring_scheduler_invoices",
+                                        "Invoices issued by this process's recurring scheduler",
+                                        registry=self.registry)
+        self.database = DatabaseCollector(engine)
+        self.registry.register(self.database)
+
+    def observe(self, dialect: str, method: str, status: int, seconds: float) -> None:
+        self.requests.labels(dialect, method if method in _METHODS else "OTHER", str(status)).inc()
+        self.latency.labels(dialect).observe(seconds)
+
+    def counted(self, run: Callable[..., list[T]]) -> Callable[..., list[T]]:
+        """`run` (the recurring engine's run_due) wrapped to count passes and issued invoices."""
+        def counted_run(*args: object, **kwargs: object) -> list[T]:
+            try:
+                issued = run(*args, **kwargs)
+            except Exception:
+                self.scheduler_runs.labels("failed").inc()
+                raise
+            self.scheduler_runs.labels("ok").inc()
+            self.scheduler_issued.inc(len(issued))
+            return issued
+        return counted_run
+
+    def render(self) -> bytes:
+        """The text exposition; runs the database queries, so call it off the event loop."""
+        directory = os.environ.get(MULTIPROC_ENV)
+        if not directory:
+            return generate_latest(self.registry)
+        from prometheus_client import multiprocess
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry, path=directory)  # every worker's samples, summed
+        registry.register(self.database)
+        return generate_latest(registry)
+
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST

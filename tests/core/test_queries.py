@@ -1,0 +1,92 @@
+"""The read side at scale: full-text search, seeking deep pages, the after_id cursor, counts."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal as D
+
+import pytest
+from sqlalchemy import update
+
+from core import queries
+from core.accounts import create_account
+from core.commands import CreateInvoice, LineSpec, UpdateInvoice
+from core.ledger import Ledger
+from core.models import Invoice
+from core.queries import InvoiceFilter, Page, count_invoices, has_fts, list_invoices
+
+
+def _invoice(ledger: Ledger, account: int, buyer: str, line: str = "Usługa", day: date = date(2024, 3, 1),
+             **fields: object) -> int:
+    return ledger.execute(CreateInvoice(account, "test", {"buyer_name": buyer, "issue_date": day, **fields},
+                                        (LineSpec(name=line, tax=23, price_net=D(10), quantity=D(1)),))).invoice.id
+
+
+def _ids(ledger: Ledger, account: int, f: InvoiceFilter, page: Page = Page(1, 25),
+         order: tuple[tuple[str, bool], ...] = (("id", False),)) -> list[int]:
+    return [v.invoice.id for v in ledger.read(list_invoices, account, f, page, order)]
+
+
+@pytest.fixture
+def acme(backend_ledger: Ledger) -> int:
+    return backend_ledger.write(create_account, "Acme").account_id
+
+
+def test_search_finds_substrings_of_buyer_number_description_and_line_names_case_insensitively(
+        backend_ledger: Ledger, acme: int) -> None:
+    by_buyer = _invoice(backend_ledger, acme, "Kowalski Handel Sp. z o.o.")
+    by_line = _invoice(backend_ledger, acme, "Nowak", line="Audyt bezpieczeństwa")
+    by_description = _invoice(backend_ledger, acme, "Wiśniewski", description="Zamówienie 4711/B")
+    _invoice(backend_ledger, acme, "Zieliński")
+    assert _ids(backend_ledger, acme, InvoiceFilter(search="kowalski handel")) == [by_buyer]
+    assert _ids(backend_ledger, acme, InvoiceFilter(search="AUDYT")) == [by_line]
+    assert _ids(backend_ledger, acme, InvoiceFilter(search="4711/b")) == [by_description]
+    assert _ids(backend_ledger, acme, InvoiceFilter(search="Nowak")) == [by_line]
+    assert _ids(backend_ledger, acme, InvoiceFilter(search="wa")) == [by_buyer, by_line]  # short: LIKE
+    assert backend_ledger.read(count_invoices, acme, InvoiceFilter(search="ski")) == 3
+
+
+def test_search_follows_edits_and_never_crosses_accounts(backend_ledger: Ledger, acme: int) -> None:
+    other = backend_ledger.write(create_account, "Other").account_id
+    mine = _invoice(backend_ledger, acme, "Kowalski")
+    _invoice(backend_ledger, other, "Kowalski")
+    backend_ledger.execute(UpdateInvoice(acme, mine, {"buyer_name": "Dąbrowski"}, None))
+    assert _ids(backend_ledger, acme, InvoiceFilter(search="Kowalski")) == []
+    assert _ids(backend_ledger, acme, InvoiceFilter(search="Dąbrowski")) == [mine]
+    assert _ids(backend_ledger, acme, InvoiceFilter(search='"quoted" OR *')) == []  # text, not FTS syntax
+
+
+def test_sqlite_search_uses_the_fts5_index(database_url: str) -> None:
+    from gateway.db import make_engine
+    ledger = Ledger(make_engine(database_url))
+    assert ledger.read(has_fts)
+
+
+@pytest.mark.parametrize("order", [(("id", False),), (("id", True),), (("issue_date", False),),
+                                   (("issue_date", True),)])
+def test_a_sought_deep_page_equals_the_offset_page(backend_ledger: Ledger, acme: int, order: tuple,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    days = [date(2024, 1, 1) + timedelta(days=(i * 7) % 5) for i in range(12)]  # repeated dates: ties
+    for i, day in enumerate(days):
+        _invoice(backend_ledger, acme, f"Buyer {i}", day=day)
+    f = InvoiceFilter()
+    expected = [_ids(backend_ledger, acme, f, Page(p, 5), order) for p in (1, 2, 3, 4)]
+    monkeypatch.setattr(queries, "SEEK_FROM_OFFSET", 1)
+    assert [_ids(backend_ledger, acme, f, Page(p, 5), order) for p in (1, 2, 3, 4)] == expected
+    assert expected[3] == []
+
+
+def test_after_id_continues_where_the_last_page_ended(backend_ledger: Ledger, acme: int) -> None:
+    ids = [_invoice(backend_ledger, acme, f"Buyer {i}") for i in range(7)]
+    first = _ids(backend_ledger, acme, InvoiceFilter(), Page(1, 3))
+    assert first == ids[:3]
+    assert _ids(backend_ledger, acme, InvoiceFilter(after_id=first[-1]), Page(1, 3)) == ids[3:6]
+    assert backend_ledger.read(count_invoices, acme, InvoiceFilter(after_id=ids[5])) == 1
+
+
+def test_count_matches_the_listed_rows_under_filters(backend_ledger: Ledger, acme: int) -> None:
+    for i in range(4):
+        _invoice(backend_ledger, acme, f"Buyer {i}", day=date(2024, 1 + i, 10))
+    backend_ledger.write(lambda s: s.execute(update(Invoice).where(Invoice.account_id == acme)
+                                             .where(Invoice.buyer_name == "Buyer 0").values(status="paid")))
+    f = InvoiceFilter(date_from=date(2024, 2, 1), date_to=date(2024, 4, 30), exclude_statuses=("paid",))
+    assert backend_ledger.read(count_invoices, acme, f) == len(_ids(backend_ledger, acme, f)) == 3

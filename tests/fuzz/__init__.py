@@ -1,0 +1,1 @@
+"""Fuzzers: generated input against the dialects; short profile in `make test`, long in `make fuzz`."""

@@ -1,0 +1,33 @@
+"""Fuzzing support: one live gateway per test module, and the case counts in the terminal summary.
+
+A fuzz test records its counts with `record_property("fuzz_cases", "...")`; the summary prints them
+(also under pytest-xdist, whose workers hand user properties back to the controller).
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import pytest
+
+from tests.support.fixtures import _require_cli
+from tests.support.live_server import LiveServer
+
+
+@pytest.fixture(scope="module")
+def module_live_server() -> Iterator[LiveServer]:
+    """The same CLI-run uvicorn as `live_server`, shared by a module's tests: starting one costs
+    more than a short fuzzing profile, and several dialects' tests may share one ledger."""
+    _require_cli()
+    with LiveServer() as server:
+        yield server
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    lines = [f"{report.nodeid.split('::')[-1]}: {value}"
+             for reports in terminalreporter.stats.values() for report in reports
+             if hasattr(report, "user_properties") and getattr(report, "when", "") == "call"
+             for name, value in report.user_properties if name == "fuzz_cases"]
+    if lines:
+        terminalreporter.write_sep("-", "fuzz cases")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -1,0 +1,1 @@
+"""Crash consistency, the isolation matrix and other whole-system guarantees."""
