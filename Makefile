@@ -44,6 +44,13 @@ bench-profile: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.profile
 
+# Ten minutes of mixed three-dialect traffic at 80% of the measured create capacity (not in CI);
+# SOAK_ARGS=--duration 180 shortens it. Fails on any error, RSS drift > 10% or a numbering gap.
+.PHONY: soak
+SOAK_ARGS ?=
+soak: $(STAMP)
+	$(BIN)/python benchmarks/soak.py $(SOAK_ARGS)
+
 # Every example under examples/ against a running gateway (`make run` in another terminal; BASE_URL,
 # CREDENTIALS_FILE and the credential variables of examples/README.md point them elsewhere).
 examples: $(STAMP)

@@ -75,6 +75,12 @@ def _precise(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+# Inputs at or above this are refused (ValueError, so each dialect answers its own 422): a product of
+# two such values, rounded to cents, still fits the 28-digit decimal context; larger ones would raise
+# InvalidOperation deep in a computation and surface as a 500.
+MAX_AMOUNT = Decimal(10) ** 12
+
+
 def to_decimal(value: object) -> Decimal:
     """Parse 10, "10.23", "10,23", " 1 234,50 ", "10 st" or a float (via its repr) without float arithmetic."""
     if isinstance(value, bool):
@@ -96,6 +102,8 @@ def to_decimal(value: object) -> Decimal:
         raise ValueError(f"not a number: {value!r}")
     if not result.is_finite():
         raise ValueError(f"not a finite number: {value!r}")
+    if abs(result) >= MAX_AMOUNT:
+        raise ValueError(f"too large: {value!r}")
     return result
 
 

@@ -1,11 +1,27 @@
 """The transaction boundary. Nothing persists unless the handler calls commit()."""
 from __future__ import annotations
 
+import threading
+import weakref
 from types import TracebackType
 from typing import Callable
 
 from sqlalchemy import Engine
 from sqlmodel import Session
+
+# SQLite writers of one process queue on a lock here rather than on SQLite's busy handler, which
+# polls with growing sleeps: under 16 concurrent creates that left the database idle between
+# polls and gave p99s of seconds. Other processes (workers > 1) still meet the busy timeout.
+_SQLITE_WRITERS: "weakref.WeakKeyDictionary[Engine, threading.RLock]" = weakref.WeakKeyDictionary()
+_REGISTRY_LOCK = threading.Lock()
+
+
+def _writer_lock(engine: Engine) -> threading.RLock:
+    with _REGISTRY_LOCK:
+        lock = _SQLITE_WRITERS.get(engine)
+        if lock is None:
+            lock = _SQLITE_WRITERS[engine] = threading.RLock()
+        return lock
 
 
 class UnitOfWork:
@@ -19,7 +35,15 @@ class UnitOfWork:
         self.commit_requested = False
 
     def __enter__(self) -> "UnitOfWork":
-        self.connection = self.engine.connect()
+        self._lock = _writer_lock(self.engine) if self.write and self.engine.dialect.name == "sqlite" else None
+        if self._lock is not None:
+            self._lock.acquire()
+        try:
+            self.connection = self.engine.connect()
+        except BaseException:
+            if self._lock is not None:
+                self._lock.release()
+            raise
         if self.engine.dialect.name == "sqlite":
             self.connection.execution_options(sqlite_immediate=self.write)
         self.session = Session(bind=self.connection, expire_on_commit=False, autoflush=True)
@@ -44,8 +68,12 @@ class UnitOfWork:
                 self.session.expunge_all()
                 self.session.rollback()
         finally:
-            self.session.close()
-            self.connection.close()
+            try:
+                self.session.close()
+                self.connection.close()
+            finally:
+                if self._lock is not None:
+                    self._lock.release()
 
 
 UnitOfWorkFactory = Callable[..., UnitOfWork]

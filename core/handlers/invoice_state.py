@@ -94,7 +94,10 @@ def settle_status(invoice: Invoice, on: date | None = None) -> None:
 
 def due_date(issue: date, payment_to_kind: str, explicit: date | None) -> date | None:
     if payment_to_kind.isdigit():
-        return issue + timedelta(days=int(payment_to_kind))
+        try:
+            return issue + timedelta(days=int(payment_to_kind))
+        except OverflowError:  # past year 9999: not a due date anyone can be given
+            raise Invalid.one("payment_to_kind", "invalid", "is too far in the future") from None
     if payment_to_kind == "off":
         return None
     return explicit

@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -60,7 +60,9 @@ def _product_map(session: Session, account_id: int, specs: tuple[LineSpec, ...])
 
 
 def _build_lines(session: Session, invoice: Invoice, specs: tuple[LineSpec, ...], start: int,
-                 price_list_id: int | None) -> list[InvoiceLine]:
+                 price_list_id: int | None, *, persist: bool = True) -> list[InvoiceLine]:
+    """Priced lines; added to the session unless persist is False (plain lines only: the caller then
+    writes them with _insert_lines)."""
     products = _product_map(session, invoice.account_id, specs)
     if price_list_id:
         products = apply_price_list(session, invoice.account_id, price_list_id, products)
@@ -84,7 +86,8 @@ def _build_lines(session: Session, invoice: Invoice, specs: tuple[LineSpec, ...]
             continue
         line = price_new_line(spec, products.get(spec.product_id or 0), invoice, path, default_tax)
         line.position = spec.position if spec.position is not None else start + offset
-        session.add(line)
+        if persist:
+            session.add(line)
         built.append(line)
     return built
 
@@ -149,17 +152,19 @@ def _assign_number(session: Session, account: Account, invoice: Invoice, explici
         got = numbering.allocate(session, account.id or 0, invoice.series, pattern, invoice.issue_date)
     invoice.period_key, invoice.seq, invoice.number = got.period_key, got.seq, got.number
     if got.seq is not None:
-        clash = session.execute(select(Invoice.id).where(
-            Invoice.account_id == invoice.account_id, Invoice.series == invoice.series,
-            Invoice.period_key == invoice.period_key, Invoice.seq == got.seq, Invoice.id != invoice.id)).first()
+        with session.no_autoflush:  # flushing first would hit the unique index before this check names it
+            clash = session.execute(select(Invoice.id).where(
+                Invoice.account_id == invoice.account_id, Invoice.series == invoice.series,
+                Invoice.period_key == invoice.period_key, Invoice.seq == got.seq, Invoice.id != invoice.id)).first()
         if clash is not None:
             raise Invalid.one("number", "taken", "has already been taken", value=invoice.number)
 
 
 def _check_number_free(session: Session, invoice: Invoice) -> None:
-    clash = session.execute(select(Invoice.id).where(
-        Invoice.account_id == invoice.account_id, Invoice.series == invoice.series,
-        Invoice.number == invoice.number, Invoice.id != invoice.id)).first()
+    with session.no_autoflush:  # flushing first would hit the unique index before this check names it
+        clash = session.execute(select(Invoice.id).where(
+            Invoice.account_id == invoice.account_id, Invoice.series == invoice.series,
+            Invoice.number == invoice.number, Invoice.id != invoice.id)).first()
     if clash is not None:
         raise Invalid.one("number", "taken", "has already been taken", value=invoice.number)
 
@@ -220,15 +225,47 @@ def _create_in_session(cmd: CreateInvoice, session: Session) -> tuple[Invoice, l
     if not specs:
         raise Invalid.one("lines", "blank", "an invoice must contain at least one line")
     _assign_number(session, account, invoice, cmd.seq)
+    price_list_id = cmd.price_list_id or (client.price_list_id if client is not None and cmd.use_price_lists else None)
+    if any(spec.kind == "correction" or spec.before is not None for spec in specs):
+        # Correction positions point their before/after rows at the difference row's id, so the
+        # ORM writes them one by one, after the invoice.
+        session.add(invoice)
+        _flush_unique(session)
+        lines = _build_lines(session, invoice, tuple(specs), 0, price_list_id)
+        _settle_new(invoice, lines)
+        _flush_unique(session)
+        return invoice, lines
+    # Plain lines are priced first, so the invoice is inserted once, with its totals, and its lines
+    # follow in one multi-row INSERT: 2 statements where the ORM took 1 + 1 UPDATE + 1 per line.
+    lines = _build_lines(session, invoice, tuple(specs), 0, price_list_id, persist=False)
+    _settle_new(invoice, lines)
     session.add(invoice)
     _flush_unique(session)
-    price_list_id = cmd.price_list_id or (client.price_list_id if client is not None and cmd.use_price_lists else None)
-    lines = _build_lines(session, invoice, tuple(specs), 0, price_list_id)
+    _insert_lines(session, invoice, lines)
+    return invoice, lines
+
+
+def _settle_new(invoice: Invoice, lines: list[InvoiceLine]) -> None:
     recompute_totals(invoice, lines)
     if invoice.status == "paid":
         invoice.paid, invoice.paid_date = invoice.payable, invoice.paid_date or invoice.issue_date
-    _flush_unique(session)
-    return invoice, lines
+
+
+_LINE_COLUMNS = tuple(c.key for c in InvoiceLine.__table__.columns if c.key != "id")  # type: ignore[attr-defined]
+
+
+def _insert_lines(session: Session, invoice: Invoice, lines: list[InvoiceLine]) -> None:
+    """The lines in one statement (SQLAlchemy's insertmanyvalues), their new ids set on the objects."""
+    if not lines:
+        return
+    for line in lines:
+        line.invoice_id = invoice.id or 0
+    rows = [{key: getattr(line, key) for key in _LINE_COLUMNS} for line in lines]
+    table = InvoiceLine.__table__  # type: ignore[attr-defined]
+    # Core on the table, not the ORM bulk path: that one splits rows by which values are None.
+    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    for line, new_id in zip(lines, session.connection().execute(stmt, rows).scalars().all()):
+        line.id = new_id
 
 
 def _inherit_from_corrected(session: Session, invoice: Invoice, given: dict[str, Any]) -> None:

@@ -75,17 +75,26 @@ async def list_all(request: Request, ctx: AccountContext) -> Response:
     order = sort_order(bag, params.get("sort"), INVOICE_SORT)
     bag.raise_if_any()
     page = page_of(params)
-    account = await read(request, account_of, ctx.account_id)
-    views = await read(request, list_invoices, ctx.account_id, invoice_filter, page, order, with_lines=True)
-    total = await read(request, count_invoices, ctx.account_id, invoice_filter)
+    account, views, total = await read(request, _listing, ctx.account_id, invoice_filter, page, order)
     return JSONResponse(listing(request, params, page, total, [invoice_json(v, account) for v in views]))
+
+
+def _listing(session: Session, account_id: int, invoice_filter: InvoiceFilter, page: Any, order: Any) -> Any:
+    """The account, the page and the total in one read transaction (one pool checkout, one BEGIN)."""
+    return (account_of(session, account_id),
+            list_invoices(session, account_id, invoice_filter, page, order, with_lines=True),
+            count_invoices(session, account_id, invoice_filter))
 
 
 @endpoint("invoices.show", "invoice")
 async def show(request: Request, ctx: AccountContext) -> Response:
-    view = await read(request, view_of, ctx.account_id, path_id(request))
-    account = await read(request, account_of, ctx.account_id)
+    view, account = await read(request, _with_account, ctx.account_id, path_id(request))
     return data(invoice_json(view, account))
+
+
+def _with_account(session: Session, account_id: int, invoice_id: int) -> Any:
+    """The invoice and its account in one read transaction."""
+    return view_of(session, account_id, invoice_id), account_of(session, account_id)
 
 
 @endpoint("invoices.create", "invoice")

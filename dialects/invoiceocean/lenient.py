@@ -106,6 +106,8 @@ def plain(value: Any) -> Any:
     """Make a parsed value storable in a JSON column (XML bodies carry Decimal and date)."""
     if isinstance(value, Decimal):
         return format(value, "f")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_ID:
+        return str(value)  # JSON columns (orjson) hold 64-bit integers only; the digits are kept as text
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, dict):

@@ -18,6 +18,7 @@ from core.models import Client, Department, PriceList, PriceListItem, Product, R
 from core.queries import Page, RecordFilter, list_records
 from core.security import verify_password
 from dialects.invoiceocean import present
+from dialects.invoiceocean.errors import invalid
 from dialects.invoiceocean.lenient import to_date
 from dialects.invoiceocean.parse import price_list_children, record_fields, wrapped
 from dialects.invoiceocean.respond import Call, Reply
@@ -100,7 +101,10 @@ def list_handler(entity: str) -> Callable[[Call], Any]:
     async def handler(call: Call) -> Reply:
         since = call.query.get("date_from") if entity == "product" else None
         if since:
-            day = to_date(since)
+            try:
+                day = to_date(since)
+            except ValueError:
+                raise invalid("date_from", "is invalid") from None
             start = datetime.combine(day, time(), ZoneInfo(call.account.timezone)).astimezone(timezone.utc)
             rows = await read(call.request, _products_since, call.account.account_id, start, call.page())
         else:

@@ -182,6 +182,12 @@ def _run(live_server: LiveServer, document: str, seeded: dict[str, list[int]],
 def _crashes(log: str) -> str:
     """The distinct exceptions in the server log, each with the frame that raised it."""
     seen: dict[str, str] = {}
+    for line in log.splitlines():  # structured JSON logs carry the traceback in "exc"
+        if line.startswith("{") and '"exc"' in line:
+            try:
+                log += "\n" + str(json.loads(line)["exc"])
+            except ValueError:
+                pass
     for block in log.split("Traceback (most recent call last):")[1:]:
         lines = [line for line in block.strip().splitlines() if line.strip()]
         frames = [line for line in lines if line.strip().startswith("File ") and "/work/" in line

@@ -165,3 +165,54 @@ def test_page_numbers_beyond_the_database_range_answer_an_empty_page(client: Tes
         response = client.get(path, params={"page": huge}, auth=auth)
         assert response.status_code == 200, path
         assert response.json()["paging"]["current_page"] == 1  # unreadable, so the default
+
+
+def test_amounts_too_large_to_compute_are_validation_errors(client: TestClient, account: dict[str, Any],
+                                                            fakturan_account: dict[str, Any]) -> None:
+    token = account["invoiceocean"]["api_token"]
+    auth = (fakturan_account["fakturan"]["key_id"], fakturan_account["fakturan"]["password"])
+    for huge in (1e300, 123456789012345678901234567890):
+        response = client.post("/products.json", params={"api_token": token},
+                               json={"product": {"name": "x", "price_gross": huge}})
+        assert (response.status_code, response.json()["message"]) == (422, {"price_gross": ["is invalid"]})
+        response = client.post("/api/v2/products", auth=auth, json={"name": "x", "price": huge})
+        assert (response.status_code, response.json()) == (422, {"errors": {"price": [{"error": "not_a_number"}]}})
+
+
+def test_updating_an_invoice_to_an_unknown_client_is_a_validation_error(client: TestClient,
+                                                                        account: dict[str, Any]) -> None:
+    token = account["invoiceocean"]["api_token"]
+    made = client.post("/invoices.json", params={"api_token": token}, json={"invoice": {
+        "kind": "vat", "buyer_name": "K", "positions": [{"name": "A", "tax": 23, "total_price_gross": 1,
+                                                         "quantity": 1}]}}).json()
+    response = client.patch(f"/invoices/{made['id']}.json", params={"api_token": token},
+                            json={"invoice": {"client_id": -4581, "buyer_city": "X"}})
+    assert response.status_code == 422
+    assert response.json()["message"] == {"client_id": ["no such client"]}
+
+
+def test_unknown_keys_with_integers_beyond_64_bits_round_trip_as_text(client: TestClient,
+                                                                      account: dict[str, Any]) -> None:
+    token = account["invoiceocean"]["api_token"]
+    made = client.post("/invoices.json", params={"api_token": token}, json={"invoice": {
+        "kind": "vat", "buyer_name": "K", "custom": [-11019844426989502464, True],
+        "positions": [{"name": "A", "tax": 23, "total_price_gross": 1, "quantity": 1}]}})
+    assert made.status_code == 201, made.text
+    assert made.json()["custom"] == ["-11019844426989502464", True]
+
+
+def test_unreadable_products_date_from_is_a_validation_error(client: TestClient, account: dict[str, Any]) -> None:
+    response = client.get("/products.json", params={"api_token": account["invoiceocean"]["api_token"],
+                                                    "date_from": "not-a-date"})
+    assert response.status_code == 422
+    assert response.json() == {"code": "error", "message": {"date_from": ["is invalid"]}}
+
+
+def test_payment_days_past_year_9999_are_validation_errors(client: TestClient,
+                                                          fakturan_account: dict[str, Any]) -> None:
+    auth = (fakturan_account["fakturan"]["key_id"], fakturan_account["fakturan"]["password"])
+    made = client.post("/api/v2/invoices", auth=auth, json={"client": {"company": "Google Inc"}, "rows": [
+        {"product_name": "Timme", "amount": 1, "product_price": 100}]}).json()["data"]
+    response = client.patch(f"/api/v2/invoices/{made['id']}", auth=auth, json={"days": 99_999_999_999})
+    assert response.status_code == 422, response.text
+    assert response.json() == {"errors": {"days": [{"error": "invalid"}]}}
