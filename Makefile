@@ -44,6 +44,12 @@ bench-profile: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.profile
 
+# Issue 11's PostgreSQL targets on a throwaway cluster (about 3 minutes): numbering at 1 and 8 writer
+# processes, and two server processes under mixed load; numbers checked unique and gapless.
+.PHONY: bench-postgres
+bench-postgres: $(STAMP)
+	$(BIN)/python -m benchmarks.pg_numbering
+
 # Ten minutes of mixed three-dialect traffic at 80% of the measured create capacity (not in CI);
 # SOAK_ARGS=--duration 180 shortens it. Fails on any error, RSS drift > 10% or a numbering gap.
 .PHONY: soak

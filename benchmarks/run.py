@@ -15,7 +15,6 @@ import json
 import os
 import sys
 import tempfile
-import time
 from contextlib import ExitStack
 from datetime import datetime, timezone
 from pathlib import Path

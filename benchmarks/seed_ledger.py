@@ -222,7 +222,6 @@ class Seeder:
             client = clients[rng.randrange(len(clients))]
             lines, totals = templates[rng.randrange(len(templates))]  # already in database form
             paid = rng.random() < 0.7 and day < end - timedelta(days=30)
-            created = datetime(day.year, day.month, day.day, 9, tzinfo=timezone.utc)
             paid_day = (day + timedelta(days=rng.randint(1, 14))).isoformat() if paid else None
             iso = day.isoformat()
             invoice_batch.append([invoice_id, *inv_shape.raw({

@@ -1,7 +1,10 @@
 """The ASGI entry point uvicorn imports (in each worker process)."""
 from gateway.app import create_app
 from gateway.logs import ensure_logging
+from gateway.memory import limit_malloc_arenas
 from gateway.settings import Settings
+
+limit_malloc_arenas()  # before the app starts any thread (importing it starts none): see gateway/memory.py
 
 settings = Settings.from_env()
 # `invoice-gateway serve` has configured logging already; this covers `uvicorn gateway.asgi:app`

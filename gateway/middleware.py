@@ -7,7 +7,7 @@ import time
 import uuid
 from typing import Any, Callable
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.clock import now_utc
@@ -16,6 +16,7 @@ from gateway.http import BodyTooLarge, Refused
 from gateway.logs import bind_request, redacted_target, unbind_request
 
 log = logging.getLogger("gateway.request")
+CLIENT_CLOSED_REQUEST = 499
 access_log = logging.getLogger("gateway.access")
 
 
@@ -55,6 +56,11 @@ class GatewayMiddleware:
         except Refused as exc:  # rate limited (429 + Retry-After), body timeout (408)
             await self._error(scope, receive, send_wrapper, dialect, exc.status, exc.kind, exc.message,
                               status_holder, exc.headers)
+        except ClientDisconnect:
+            # The client hung up mid-request: nobody is left to answer, and it is not a server error.
+            # Recorded as 499, nginx's "client closed request", unless an answer had already started.
+            if not status_holder["started"]:
+                status_holder["status"] = CLIENT_CLOSED_REQUEST
         except Exception:
             log.exception("unhandled error", extra={"request_id": request_id, "path": scope["path"]})
             await self._error(scope, receive, send_wrapper, dialect, 500, "internal", "internal server error",

@@ -30,3 +30,32 @@ def test_every_dialect_request_lands_in_the_traffic_log(client: TestClient, app:
     assert all(r.latency_ms > 0 and r.endpoint for r in rows)
     used = [r for r in rows if r.credential_id is not None]
     assert [r.request_id for r in used] == ["r-io"]  # INVO signs in with a login, not a stored key
+
+
+def test_a_client_hanging_up_mid_body_is_recorded_as_499_not_as_a_server_error(
+        app: Any, account: dict[str, Any], caplog: Any) -> None:
+    import anyio
+
+    token = account["invoiceocean"]["api_token"]
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+             "scheme": "http", "path": "/invoices.json", "raw_path": b"/invoices.json",
+             "query_string": f"api_token={token}".encode(), "root_path": "", "client": ("127.0.0.1", 5000),
+             "server": ("127.0.0.1", 8000),
+             "headers": [(b"content-type", b"application/json"), (b"content-length", b"500"),
+                         (b"x-request-id", b"r-gone")]}
+    messages = [{"type": "http.request", "body": b'{"invoice": {', "more_body": True}, {"type": "http.disconnect"}]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    anyio.run(app, scope, receive, send)
+    app.state.traffic.flush()
+    rows = app.state.ledger.read(lambda s: s.execute(
+        select(TrafficEntry).where(TrafficEntry.request_id == "r-gone")).scalars().all())
+    assert [r.status for r in rows] == [499]
+    assert not [m for m in sent if m["type"] == "http.response.start" and m["status"] >= 500]
+    assert "unhandled error" not in caplog.text

@@ -1,0 +1,70 @@
+"""The server caps glibc's malloc arenas, so worker-thread churn cannot grow its memory (gateway/memory.py).
+
+Each check runs in a fresh interpreter: the cap only applies to arenas made after it is set, and a
+test process has threads and arenas of its own already."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux") or not os.confstr("CS_GNU_LIBC_VERSION"),
+                                reason="malloc arenas are a glibc matter")
+
+# Starts 12 threads that allocate at the same time (1 KiB objects: past pymalloc, so glibc's malloc),
+# then prints how many arenas glibc reports in malloc_info().
+ARENAS_AFTER_THREADS = textwrap.dedent("""
+    import ctypes, os, sys, tempfile, threading
+    {setup}
+    barrier = threading.Barrier(12)
+    def work():
+        barrier.wait()
+        kept = [bytearray(1024) for _ in range(2000)]
+        barrier.wait()
+        del kept
+    threads = [threading.Thread(target=work) for _ in range(12)]
+    for t in threads: t.start()
+    for t in threads: t.join()
+    libc = ctypes.CDLL(None)
+    libc.fopen.restype = ctypes.c_void_p
+    libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+    libc.fclose.argtypes = [ctypes.c_void_p]
+    path = tempfile.mktemp()
+    f = libc.fopen(path.encode(), b"w")
+    libc.malloc_info(0, f)
+    libc.fclose(f)
+    print(open(path).read().count("<heap nr="))
+    os.unlink(path)
+""")
+
+
+def _arenas(setup: str, env: dict[str, str] | None = None) -> int:
+    clean = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    done = subprocess.run([sys.executable, "-c", ARENAS_AFTER_THREADS.format(setup=setup)],
+                          capture_output=True, text=True, timeout=60, env={**clean, **(env or {})},
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    return int(done.stdout.strip())
+
+
+def test_concurrent_threads_share_two_malloc_arenas_once_the_cap_is_set() -> None:
+    capped = _arenas("from gateway.memory import limit_malloc_arenas; assert limit_malloc_arenas()")
+    uncapped = _arenas("")
+    assert capped <= 2
+    assert uncapped > capped  # the scenario does make glibc open more arenas without the cap
+
+
+def test_an_explicit_malloc_arena_max_is_left_to_glibc() -> None:
+    setup = "from gateway.memory import limit_malloc_arenas; assert not limit_malloc_arenas()"
+    assert _arenas(setup, {"MALLOC_ARENA_MAX": "3"}) <= 3
+
+
+def test_the_asgi_entry_point_sets_the_cap(tmp_path: Path) -> None:
+    # what `invoice-gateway serve` (and `uvicorn gateway.asgi:app`) import in each worker process
+    env = {"GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'gateway.sqlite3'}"}
+    assert _arenas("import gateway.asgi", env) <= 2
