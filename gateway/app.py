@@ -24,6 +24,7 @@ from gateway.db import make_engine
 from gateway.dialect import Dialect
 from gateway.http import JSONResponse
 from gateway.idempotency import IdempotencyMiddleware
+from gateway.memory import MallocTrimmer
 from gateway.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, GatewayMetrics
 from gateway.middleware import GatewayMiddleware
 from gateway.public import routes as public_routes
@@ -81,10 +82,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
         recorder.start()
         delivery.start()
+        trimmer = MallocTrimmer()  # freed heap back to the OS, so RSS stays flat under load
+        trimmer.start()
         scheduler = recurring_scheduler(engine, run=observed.counted(run_due))
         try:
             yield
         finally:
+            trimmer.stop()
             delivery.stop()
             if scheduler is not None:
                 scheduler.stop()

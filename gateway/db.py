@@ -9,8 +9,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-SQLITE_POOL_SIZE = 10
-SQLITE_MAX_OVERFLOW = 40
+SQLITE_POOL_SIZE = 5
+SQLITE_MAX_OVERFLOW = 45
 
 
 def normalise_url(url: str) -> str:
@@ -30,9 +30,9 @@ def make_engine(url: str, **kw: Any) -> Engine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-        # Each connection keeps its own page cache (up to 2 MiB), and one writer at a time is all SQLite
-        # allows: keep 10 between bursts, and no more in all than anyio's 40 worker threads plus the
-        # background threads (traffic log, scheduler) can use at once.
+        # Each connection keeps its own page cache (up to 2 MiB) and SQLite has one writer at a time: keep
+        # 5 between bursts (a burst's extra ones close, caches and all), and in all no more than anyio's
+        # 40 worker threads plus the background threads (traffic log, outbox, scheduler) can use at once.
         pool_size=SQLITE_POOL_SIZE, max_overflow=SQLITE_MAX_OVERFLOW, **kw,
     )
     _configure_sqlite(engine)
