@@ -11,7 +11,7 @@ from typing import Any, Callable, Sequence, TypeVar
 from sqlalchemy import Engine
 
 from core import commands as c
-from core import idempotency
+from core import idempotency, reader
 from core.handlers import attachments, invoices, payments, records, sending
 from core.unit_of_work import UnitOfWork
 
@@ -39,6 +39,7 @@ class Ledger:
         self.engine = engine
         self.handlers = dict(HANDLERS)
         self.after_commit: list[Callable[[Any, Any], None]] = []  # e.g. deliver queued mail
+        self._points = reader.PointReads(engine) if engine.dialect.name == "sqlite" else None
 
     def register(self, command_type: type, handler: Callable[[Any, UnitOfWork], Any]) -> None:
         self.handlers[command_type] = handler
@@ -84,6 +85,17 @@ class Ledger:
     def read(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with UnitOfWork(self.engine, write=False) as uow:
             return query(uow.session, *args, **kwargs)
+
+    def read_plain(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """query(reader, ...) in one read transaction, with plain SQL and no ORM session (core.reader)."""
+        return reader.read_plain(self.engine, query, *args, **kwargs)
+
+    def read_point(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """read_plain for a few rows by key, plain SQL only (no Core statements): on SQLite on this
+        thread's own connection (core.reader.PointReads), elsewhere as read_plain."""
+        if self._points is None:
+            return self.read_plain(query, *args, **kwargs)
+        return self._points.run(query, *args, **kwargs)
 
     def write(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run work(session, ...) in a write transaction that commits when it returns."""

@@ -5,13 +5,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import Numeric, Select, cast, func, literal_column, or_, select, text, union
+from sqlalchemy import Connection, Numeric, Select, cast, func, literal_column, or_, select, text, union
 from sqlmodel import Session, SQLModel
 
 from core import numbering
-from core.handlers.invoice_state import InvoiceView, account_of, load_lines
+from core.handlers.invoice_state import InvoiceView, account_of
+from core.invoice_reads import invoices_by_id, views_of
 from core.models import Invoice, InvoiceLine
 from core.models.types import DecimalType
+from core.reader import Reader
 
 MAX_PER_PAGE = 100
 
@@ -108,9 +110,9 @@ SEEK_FROM_OFFSET = 2_000
 SEEKABLE = frozenset({"id", "issue_date"})  # NOT NULL columns with an index that ends in id
 
 
-def has_fts(session: Session) -> bool:
+def has_fts(db: Session | Reader) -> bool:
     """Whether migration 0002 could build the FTS5 tables here; remembered per DBAPI connection."""
-    connection = session.connection()
+    connection = connection_of(db)
     if connection.dialect.name != "sqlite":
         return False
     info = connection.info
@@ -118,6 +120,12 @@ def has_fts(session: Session) -> bool:
         info["invoice_fts"] = connection.exec_driver_sql(
             "SELECT count(*) FROM sqlite_master WHERE name IN ('invoices_fts', 'invoice_lines_fts')").scalar() == 2
     return bool(info["invoice_fts"])
+
+
+def connection_of(db: Session | Reader) -> Connection:
+    """The SQLAlchemy Connection under an ORM session or a plain Reader: list queries run on it in
+    Core (no ORM instances) and come back as records."""
+    return db.connection if isinstance(db, Reader) else db.connection()
 
 
 def _search_clause(text_: str, fts: bool) -> Any:
@@ -137,13 +145,13 @@ def _search_clause(text_: str, fts: bool) -> Any:
                func.lower(Invoice.oid).like(needle), Invoice.id.in_(in_lines))  # type: ignore[union-attr]
 
 
-def _seek(session: Session, stmt: Select[Any], name: str, desc: bool, offset: int) -> Select[Any] | None:
+def _seek(connection: Connection, stmt: Select[Any], name: str, desc: bool, offset: int) -> Select[Any] | None:
     """The page at a deep offset as a keyset query: (key, id) of its first row, read through the index
     only, then everything from there on in the same order. None when the offset is past the end."""
     column = getattr(Invoice, name)
     keys = [column, Invoice.id] if name != "id" else [Invoice.id]
     ordered = [k.desc() if desc else k.asc() for k in keys]
-    boundary = session.execute(stmt.with_only_columns(*keys).order_by(None).order_by(*ordered)
+    boundary = connection.execute(stmt.with_only_columns(*keys).order_by(None).order_by(*ordered)
                                .offset(offset).limit(1)).first()
     if boundary is None:
         return None
@@ -155,13 +163,27 @@ def _seek(session: Session, stmt: Select[Any], name: str, desc: bool, offset: in
     return stmt.where((column > value) | ((column == value) & (Invoice.id >= row_id)))  # type: ignore[operator]
 
 
-def list_invoices(session: Session, account_id: int, f: InvoiceFilter, page: Page,
+def list_invoices(db: Session | Reader, account_id: int, f: InvoiceFilter, page: Page,
                   order: Sequence[tuple[str, bool]] = (("id", False),), *, with_lines: bool = False) -> list[InvoiceView]:
-    stmt = invoice_query(account_id, f, fts=bool(f.search) and has_fts(session))
+    """A page of invoice views, as read-only records (core.reader)."""
+    return _page(db, invoice_query(account_id, f, fts=bool(f.search) and has_fts(db)), page, order, with_lines)
+
+
+def page_with_total(db: Session | Reader, account_id: int, f: InvoiceFilter, page: Page,
+                    order: Sequence[tuple[str, bool]] = (("id", False),), *, with_lines: bool = False
+                    ) -> tuple[list[InvoiceView], int]:
+    """list_invoices and count_invoices over one built query (building it is a good part of the cost)."""
+    stmt = invoice_query(account_id, f, fts=bool(f.search) and has_fts(db))
+    return _page(db, stmt, page, order, with_lines), _count(db, stmt)
+
+
+def _page(db: Session | Reader, stmt: Select[Any], page: Page, order: Sequence[tuple[str, bool]],
+          with_lines: bool) -> list[InvoiceView]:
+    connection = connection_of(db)
     offset = page.offset
     # Ties on the first sort key are broken by id in the same direction, so a seek is exact.
     if offset >= SEEK_FROM_OFFSET and len(order) == 1 and order[0][0] in SEEKABLE:
-        sought = _seek(session, stmt, order[0][0], order[0][1], offset)
+        sought = _seek(connection, stmt, order[0][0], order[0][1], offset)
         if sought is None:
             return []
         stmt, offset = sought, 0
@@ -170,15 +192,20 @@ def list_invoices(session: Session, account_id: int, f: InvoiceFilter, page: Pag
         stmt = stmt.order_by(column.desc() if desc else column.asc())
     stmt = stmt.order_by(Invoice.id.desc() if order and order[0][1] else Invoice.id.asc())  # type: ignore[union-attr]
     stmt = stmt.offset(offset).limit(page.per_page)
-    invoices = list(session.execute(stmt).scalars())
-    lines = load_lines(session, [i.id for i in invoices if i.id]) if with_lines else {}
-    return [InvoiceView(i, lines.get(i.id or 0, [])) for i in invoices]
+    reader = db if isinstance(db, Reader) else Reader(connection)
+    # The page's ids through SQLAlchemy (filters and order are built there), its rows in plain SQL:
+    # converting ~100 columns per invoice was most of a list's cost through SQLAlchemy's processors.
+    ids = [row[0] for row in connection.execute(stmt.with_only_columns(Invoice.id))]
+    return views_of(reader, invoices_by_id(reader, ids), with_lines=with_lines)
 
 
-def count_invoices(session: Session, account_id: int, f: InvoiceFilter) -> int:
+def count_invoices(db: Session | Reader, account_id: int, f: InvoiceFilter) -> int:
     """count(*) over the filtered invoices directly: a derived table around it costs SQLite a copy."""
-    stmt = invoice_query(account_id, f, fts=bool(f.search) and has_fts(session))
-    return int(session.execute(stmt.with_only_columns(func.count()).order_by(None)).scalar_one())
+    return _count(db, invoice_query(account_id, f, fts=bool(f.search) and has_fts(db)))
+
+
+def _count(db: Session | Reader, stmt: Select[Any]) -> int:
+    return int(connection_of(db).execute(stmt.with_only_columns(func.count()).order_by(None)).scalar_one())
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from gateway.memory import MallocTrimmer
 from gateway.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, GatewayMetrics
 from gateway.middleware import GatewayMiddleware
 from gateway.public import routes as public_routes
+from gateway.routing import DialectRouter
 from gateway.settings import Settings
 from gateway.traffic import TrafficRecorder
 
@@ -94,18 +95,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 scheduler.stop()
             recorder.stop()
 
-    routes = [Route("/healthz", healthz, methods=["GET"]), Route("/metrics", metrics, methods=["GET"]),
-              *public_routes(), *apidocs_routes(), *console_routes()]
-    for dialect in DIALECTS:
-        routes.extend(dialect.routes())
+    gateway_routes = [Route("/healthz", healthz, methods=["GET"]), Route("/metrics", metrics, methods=["GET"]),
+                      *public_routes(), *apidocs_routes(), *console_routes()]
     app = Starlette(
-        routes=routes,
         middleware=[Middleware(GatewayMiddleware, dialect_for=dialect_for, max_body=settings.max_body_bytes,
                                recorder=recorder, observer=observed.observe),
                     Middleware(IdempotencyMiddleware)],  # inside: stores create responses, sends replays
         exception_handlers={HTTPException: _http_error},
-        lifespan=lifespan,
     )
+    app.router = DialectRouter(gateway_routes, {d.name: d.routes() for d in DIALECTS}, dialect_for, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.state.ledger = Ledger(engine)

@@ -12,12 +12,9 @@ import hmac
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
-from sqlalchemy import select
-from sqlmodel import Session
-
-from core.models import Account, Credential, User
+from core.reader import Reader
 from core.security import token_digest, verify_password
 from gateway.logs import remember_secret
 
@@ -87,10 +84,28 @@ class _VerifiedCache:
 _verified = _VerifiedCache()
 
 
-def _context(account: Account, user: User | None, credential: Credential | None) -> AccountContext:
-    return AccountContext(account.id or 0, account.name, account.prefix, account.active, account.timezone,
-                          account.profile, user.id if user else None, user.uid if user else 0,
-                          credential.id if credential else None)
+class SlowCheckNeeded(Exception):
+    """A password must go through argon2 (not cached yet), which must not run on the event loop."""
+
+
+# The credential, its account and (when it has one) its user in one statement: this runs on every
+# request (never cached, so a revocation acts at once). Plain SQL through core.reader: the ORM
+# version of this lookup was a third of a GET's time.
+_ACCOUNT_COLUMNS = "accounts.id, accounts.name, accounts.prefix, accounts.active, accounts.timezone, accounts.profile"
+_CREDENTIAL_SQL = (f"SELECT credentials.id, credentials.key_id, credentials.secret_hash, users.id, users.uid, "
+                   f"{_ACCOUNT_COLUMNS} FROM credentials JOIN accounts ON accounts.id = credentials.account_id "
+                   "LEFT OUTER JOIN users ON users.id = credentials.user_id "
+                   "WHERE credentials.kind = ? AND credentials.key_id = ? AND credentials.revoked_at IS NULL LIMIT 1")
+_LOGIN_SQL = (f"SELECT users.id, users.uid, users.password_hash, {_ACCOUNT_COLUMNS} FROM users "
+              "JOIN accounts ON accounts.id = users.account_id "
+              "WHERE users.login = ? AND users.revoked_at IS NULL LIMIT 1")
+
+
+def _context(account: Sequence[Any], user_id: int | None, uid: int | None,
+             credential_id: int | None) -> AccountContext:
+    account_id, name, prefix, active, timezone, profile = account
+    return AccountContext(account_id, name, prefix, bool(active), timezone, profile, user_id,
+                          uid if user_id is not None and uid is not None else 0, credential_id)
 
 
 def split_prefixed_token(raw: str) -> tuple[str, str | None]:
@@ -99,57 +114,50 @@ def split_prefixed_token(raw: str) -> tuple[str, str | None]:
     return token, (prefix or None)
 
 
-def by_api_token(session: Session, raw: str, host_prefix: str | None = None) -> AccountContext | None:
+def by_api_token(reader: Reader, raw: str, host_prefix: str | None = None, *,
+                 may_block: bool = True) -> AccountContext | None:
     remember_secret(raw)  # wherever the dialect found it (body, XML, header), logs mask it
     token, token_prefix = split_prefixed_token(raw)
     if not token:
         return None
-    # One statement for credential, account and user: this runs on every request (never cached, so
-    # a revocation acts at once), and three round trips through the ORM were a third of a GET's time.
-    found = session.execute(_with_account_and_user(Credential.kind == "api_token",
-                                                   Credential.key_id == token_digest(token))).first()
+    digest = token_digest(token)
+    found = reader.execute(_CREDENTIAL_SQL, ("api_token", digest)).fetchone()
     # Found by its SHA-256; confirmed in constant time all the same, so no comparison of a secret
     # (or of its digest) depends on where the first differing byte is.
-    if found is None or not hmac.compare_digest(found[0].key_id, token_digest(token)):
+    if found is None or not hmac.compare_digest(found[1], digest):
         return None
-    credential, account, user = found
+    context = _context(found[5:], found[3], found[4], found[0])
     for prefix in (token_prefix, host_prefix):
-        if prefix is not None and prefix != account.prefix:
+        if prefix is not None and prefix != context.prefix:
             return None
-    return _context(account, user, credential)
+    return context
 
 
-def _with_account_and_user(*where: Any) -> Any:
-    """A live (unrevoked) credential with its account and, when it has one, its user."""
-    return (select(Credential, Account, User).join(Account, Account.id == Credential.account_id)
-            .outerjoin(User, User.id == Credential.user_id)
-            .where(*where, Credential.revoked_at.is_(None)).limit(1))  # type: ignore[union-attr]
-
-
-def _password_ok(scheme: str, identity: str, stored_hash: str, password: str) -> bool:
-    """argon2 once, then the cache; the key covers the stored hash, so a changed password misses."""
+def _password_ok(scheme: str, identity: str, stored_hash: str, password: str, may_block: bool) -> bool:
+    """argon2 once, then the cache; the key covers the stored hash, so a changed password misses.
+    With may_block False a miss raises SlowCheckNeeded instead of running argon2 here."""
     key = (scheme, identity, hashlib.sha256(f"{stored_hash}\0{password}".encode()).hexdigest())
+    if _verified.hit(key):
+        return True
+    if not may_block:
+        raise SlowCheckNeeded(scheme)
     return _verified.check_once(key, lambda: verify_password(stored_hash, password))
 
 
-def by_login(session: Session, login: str, password: str) -> AccountContext | None:
+def by_login(reader: Reader, login: str, password: str, *, may_block: bool = True) -> AccountContext | None:
     remember_secret(password)
-    found = session.execute(select(User, Account).join(Account, Account.id == User.account_id).where(
-        User.login == login, User.revoked_at.is_(None)).limit(1)).first()  # type: ignore[union-attr]
-    if found is None or not _password_ok("login", login, found[0].password_hash, password):
+    found = reader.execute(_LOGIN_SQL, (login,)).fetchone()
+    if found is None or not _password_ok("login", login, found[2], password, may_block):
         return None
-    user, account = found
-    return _context(account, user, None)
+    return _context(found[3:], found[0], found[1], None)
 
 
-def by_fakturan_key(session: Session, key_id: str, password: str) -> AccountContext | None:
+def by_fakturan_key(reader: Reader, key_id: str, password: str, *, may_block: bool = True) -> AccountContext | None:
     remember_secret(password)
-    found = session.execute(_with_account_and_user(Credential.kind == "fakturan_key",
-                                                   Credential.key_id == key_id)).first()
-    if found is None or not _password_ok("fakturan", key_id, found[0].secret_hash, password):
+    found = reader.execute(_CREDENTIAL_SQL, ("fakturan_key", key_id)).fetchone()
+    if found is None or not _password_ok("fakturan", key_id, found[2], password, may_block):
         return None
-    credential, account, user = found
-    return _context(account, user, credential)
+    return _context(found[5:], found[3], found[4], found[0])
 
 
 def parse_basic(header: str | None) -> tuple[str, str] | None:

@@ -68,11 +68,18 @@ def is_secret_name(name: str) -> bool:
     return lowered not in _NOT_SECRET and lowered.endswith(_SECRET_SUFFIXES)
 
 
+# Every pattern above needs one of these in the text (lowercased), so text without any skips them all.
+_PATTERN_HINTS = ("://", "basic", "bearer", "token", "pass", "secret", "key", "authorization", "cookie")
+
+
 def redact(text: str) -> str:
     """`text` with every secret-looking value, and every credential of the current request, masked."""
     for literal in sorted(_secrets_var.get() or (), key=len, reverse=True):
         if literal in text:
             text = text.replace(literal, REDACTED)
+    lowered = text.lower()
+    if not any(hint in lowered for hint in _PATTERN_HINTS):
+        return text
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text
@@ -153,9 +160,19 @@ def _scrub_args(args: Any) -> Any:
     return args
 
 
+# Set on a record whose message and fields were all built from already-redacted parts (the access
+# line: method, redacted target, status, latency). Regex redaction was 40 % of a minimal request's CPU.
+SAFE_BY_CONSTRUCTION = "_gateway_safe"
+
+
 def scrub_record(record: logging.LogRecord) -> logging.LogRecord:
     """Redact a record in place (once) and give it the current request id."""
     if getattr(record, "_gateway_scrubbed", False):
+        return record
+    if getattr(record, SAFE_BY_CONSTRUCTION, False):
+        if getattr(record, "request_id", None) is None:
+            record.request_id = request_id_var.get()
+        record._gateway_scrubbed = True
         return record
     template = record.msg if isinstance(record.msg, str) else str(record.msg)
     if redact(template) == template:
@@ -199,7 +216,8 @@ class JsonFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": redact(record.getMessage()),
+            "message": record.getMessage() if getattr(record, SAFE_BY_CONSTRUCTION, False)
+            else redact(record.getMessage()),
             "request_id": record.request_id,  # type: ignore[attr-defined]
         }
         for name, value in vars(record).items():
@@ -223,7 +241,8 @@ class TextFormatter(logging.Formatter):
         scrub_record(record)
         if record.request_id is None:  # type: ignore[attr-defined]
             record.request_id = "-"
-        return redact(super().format(record))
+        line = super().format(record)
+        return line if getattr(record, SAFE_BY_CONSTRUCTION, False) else redact(line)
 
 
 # -- configuration ------------------------------------------------------------------------------

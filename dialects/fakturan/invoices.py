@@ -13,8 +13,10 @@ from core.errors import Invalid, NotFound
 from core.handlers.invoice_state import account_of, view_of
 from core.handlers.records import get_record
 from core.handlers.sending import split_addresses
+from core.invoice_reads import account_record, invoice_view
+from core.reader import Reader
 from core.models import Client
-from core.queries import InvoiceFilter, count_invoices, list_invoices
+from core.queries import InvoiceFilter, page_with_total
 from dialects.fakturan.errors import ErrorBag
 from dialects.fakturan.http import body_of, data, endpoint, no_content, path_id
 from dialects.fakturan.lenient import list_params, to_date, to_int
@@ -22,7 +24,7 @@ from dialects.fakturan.paging import listing, page_of, sort_order
 from dialects.fakturan.parse import InvoiceInput, invoice_input, payment_input, send_input, with_gross_prices
 from dialects.fakturan.present import client_settings_defaults, invoice_json, payment_json
 from gateway.auth import AccountContext
-from gateway.context import execute, read
+from gateway.context import execute, read, read_plain
 from gateway.http import JSONResponse, read_body
 
 ORIGIN = "fakturan"
@@ -75,26 +77,25 @@ async def list_all(request: Request, ctx: AccountContext) -> Response:
     order = sort_order(bag, params.get("sort"), INVOICE_SORT)
     bag.raise_if_any()
     page = page_of(params)
-    account, views, total = await read(request, _listing, ctx.account_id, invoice_filter, page, order)
+    account, views, total = await read_plain(request, _listing, ctx.account_id, invoice_filter, page, order)
     return JSONResponse(listing(request, params, page, total, [invoice_json(v, account) for v in views]))
 
 
-def _listing(session: Session, account_id: int, invoice_filter: InvoiceFilter, page: Any, order: Any) -> Any:
+def _listing(reader: Reader, account_id: int, invoice_filter: InvoiceFilter, page: Any, order: Any) -> Any:
     """The account, the page and the total in one read transaction (one pool checkout, one BEGIN)."""
-    return (account_of(session, account_id),
-            list_invoices(session, account_id, invoice_filter, page, order, with_lines=True),
-            count_invoices(session, account_id, invoice_filter))
+    return (account_record(reader, account_id),
+            *page_with_total(reader, account_id, invoice_filter, page, order, with_lines=True))
 
 
 @endpoint("invoices.show", "invoice")
 async def show(request: Request, ctx: AccountContext) -> Response:
-    view, account = await read(request, _with_account, ctx.account_id, path_id(request))
+    view, account = await read_plain(request, _with_account, ctx.account_id, path_id(request), point=True)
     return data(invoice_json(view, account))
 
 
-def _with_account(session: Session, account_id: int, invoice_id: int) -> Any:
+def _with_account(reader: Reader, account_id: int, invoice_id: int) -> Any:
     """The invoice and its account in one read transaction."""
-    return view_of(session, account_id, invoice_id), account_of(session, account_id)
+    return invoice_view(reader, account_id, invoice_id), account_record(reader, account_id)
 
 
 @endpoint("invoices.create", "invoice")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from core.models import DictionaryEntry
+from core.reader import Reader
 from core.tax import parse_tax
 from dialects.invo.errors import invalid
 from dialects.invo.parse import as_id
@@ -42,9 +42,11 @@ class Dictionaries:
         return next((e for e in self.of("units") if e.data.get("symbol") == symbol), None)
 
 
-def load_dictionaries(session: Session, account_id: int) -> Dictionaries:
-    rows = session.execute(select(DictionaryEntry).where(DictionaryEntry.account_id == account_id)
-                           .order_by(DictionaryEntry.kind, DictionaryEntry.position, DictionaryEntry.id)).scalars()
+def load_dictionaries(db: Session | Reader, account_id: int) -> Dictionaries:
+    """The account's dictionary entries, as read-only records."""
+    reader = db if isinstance(db, Reader) else Reader(db.connection())
+    rows = reader.records(DictionaryEntry, "dictionary_entries.account_id = ?", (account_id,),
+                          "dictionary_entries.kind, dictionary_entries.position, dictionary_entries.id")
     entries: dict[str, list[DictionaryEntry]] = {}
     for row in rows:
         entries.setdefault(row.kind, []).append(row)

@@ -10,6 +10,7 @@ A deactivated account answers 401 like a bad token, with its own message.
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,14 +34,20 @@ def request_host(request: Request) -> str:
 
 
 def host_prefix(request: Request) -> str | None:
-    host = request_host(request)
+    return _prefix_of(request_host(request), request.app.state.settings.public_base_url or "")
+
+
+@functools.lru_cache(maxsize=1024)
+def _prefix_of(host: str, public_base_url: str) -> str | None:
+    """The account prefix a Host names (acme.invoiceocean.com -> acme); cached, as a client sends the
+    same Host on every request."""
     try:
         ipaddress.ip_address(host)
         return None
     except ValueError:
         pass
     bases = list(BASE_DOMAINS)
-    configured = urlsplit(request.app.state.settings.public_base_url or "").hostname
+    configured = urlsplit(public_base_url).hostname
     if configured:
         bases.append(configured.lower())
     for base in bases:

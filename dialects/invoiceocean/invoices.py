@@ -12,12 +12,13 @@ from core.commands import (CancelInvoice, ChangeInvoiceStatus, CreateInvoice, De
 from core.errors import Conflict
 from core.handlers.invoice_state import InvoiceView, view_of
 from core.handlers.sending import split_addresses
+from core.invoice_reads import invoice_view
 from dialects.invoiceocean import present
 from dialects.invoiceocean.errors import invalid
 from dialects.invoiceocean.lenient import to_bool, to_date, to_int
 from dialects.invoiceocean.parse import invoice_input, wrapped
 from dialects.invoiceocean.respond import Call, Reply
-from gateway.context import execute, read
+from gateway.context import execute, read, read_plain
 
 ORIGIN = "invoiceocean"
 # InvoiceOcean's order= names -> core sort columns.
@@ -96,13 +97,14 @@ def _one(call: Call, view: InvoiceView, status: int = 200) -> Reply:
 
 async def list_invoices(call: Call) -> Reply:
     with_positions = bool(_maybe(to_bool, call.query.get("include_positions")))
-    views = await read(call.request, queries.list_invoices, call.account.account_id, invoice_filter(call),
-                       call.page(), order_of(call.query.get("order")), with_lines=with_positions)
+    views = await read_plain(call.request, queries.list_invoices, call.account.account_id, invoice_filter(call),
+                             call.page(), order_of(call.query.get("order")), with_lines=with_positions)
     return Reply(200, [present.invoice(v, call.audience, with_positions=with_positions) for v in views], "invoices")
 
 
 async def get_invoice(call: Call) -> Reply:
-    return _one(call, await read(call.request, view_of, call.account.account_id, call.params["id"]))
+    return _one(call, await read_plain(call.request, invoice_view, call.account.account_id, call.params["id"],
+                                       point=True))
 
 
 async def create_invoice(call: Call) -> Reply:

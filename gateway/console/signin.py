@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from core.models import User
+from core.reader import Reader
 from gateway.auth import AccountContext, by_api_token, by_fakturan_key, by_login
 from gateway.console.session import fingerprint
 
@@ -23,15 +24,16 @@ class SignInResult:
 def sign_in(session: Session, method: str, identity: str, secret: str) -> SignInResult | None:
     """None for a wrong, revoked or unknown credential and for a deactivated account alike."""
     identity, secret = identity.strip(), secret.strip()
+    reader = Reader(session.connection())
     context: AccountContext | None = None
     if method == "api_token" and secret:
-        context = by_api_token(session, secret)
+        context = by_api_token(reader, secret)
         ref = f"api_token-{context.credential_id}" if context and context.credential_id else ""
     elif method == "invo" and identity and secret:
-        context = by_login(session, identity, secret)
+        context = by_login(reader, identity, secret)
         ref = f"invo_login-{context.user_id}" if context and context.user_id else ""
     elif method == "fakturan" and identity and secret:
-        context = by_fakturan_key(session, identity, secret)
+        context = by_fakturan_key(reader, identity, secret)
         ref = f"fakturan_key-{context.credential_id}" if context and context.credential_id else ""
     if context is None or not context.active or not ref:
         return None

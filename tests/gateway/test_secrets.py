@@ -96,8 +96,8 @@ def assert_clean(secrets: list[str], where: str, text: str) -> None:
 
 def _crash_with(real: Callable[..., Any]) -> Callable[..., Any]:
     """A credential lookup that fails after seeing the secret, with the secret in its message."""
-    def broken(session: Any, *credentials: Any) -> Any:
-        real(session, *credentials)
+    def broken(reader: Any, *credentials: Any, **options: Any) -> Any:
+        real(reader, *credentials, **options)
         raise RuntimeError(f"credential store failed for {credentials!r}")
     return broken
 

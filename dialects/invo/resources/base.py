@@ -30,6 +30,9 @@ class Call:
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
         return await context.read(self.request, fn, *args)
 
+    async def read_plain(self, fn: Callable[..., T], *args: Any, point: bool = False) -> T:
+        return await context.read_plain(self.request, fn, *args, point=point)
+
     async def execute(self, command: Any) -> Any:
         return await context.execute(self.request, command)
 

@@ -11,7 +11,9 @@ from core.handlers.invoice_state import InvoiceView, view_of
 from core.handlers.parties import main_department
 from core.handlers.records import get_record
 from core.models import Client, Department
-from core.queries import InvoiceFilter, Page, count_invoices, list_invoices
+from core.queries import InvoiceFilter, Page, page_with_total
+from core.invoice_reads import invoice_view
+from core.reader import Reader
 from dialects.invo.errors import InvoError, invalid
 from dialects.invo.invoice_input import (InvoiceInput, cost_party_fields, header, require_items_list,
                                          supplier_snapshot, type2_code)
@@ -64,10 +66,22 @@ def invoice_filter(q: Mapping[str, Any]) -> InvoiceFilter:
     return InvoiceFilter(**values)
 
 
-def _list(session: Session, account_id: int, f: InvoiceFilter, page: Page, order: list[tuple[str, bool]],
-          with_lines: bool) -> tuple[list[InvoiceView], int, Dictionaries]:
-    views = list_invoices(session, account_id, f, page, order, with_lines=with_lines)
-    return views, count_invoices(session, account_id, f), load_dictionaries(session, account_id)
+def _one_id(f: InvoiceFilter, page: Page) -> bool:
+    return f == InvoiceFilter(ids=f.ids) and f.ids is not None and len(f.ids) == 1 and page.page == 1
+
+
+def _list(reader: Reader, account_id: int, f: InvoiceFilter, page: Page, order: list[tuple[str, bool]],
+          with_lines: bool) -> tuple[list[InvoiceView], int, Dictionaries | None]:
+    """The page, its total, and (for items) the dictionaries, in one read transaction."""
+    dictionaries = load_dictionaries(reader, account_id) if with_lines else None
+    if _one_id(f, page):
+        # `list` with one id is how INVO reads an invoice: a point read, not a filtered page
+        try:
+            return [invoice_view(reader, account_id, f.ids[0])], 1, dictionaries
+        except NotFound:
+            return [], 0, dictionaries
+    views, total = page_with_total(reader, account_id, f, page, order, with_lines=with_lines)
+    return views, total, dictionaries
 
 
 async def list_(call: Call) -> dict[str, Any]:
@@ -77,14 +91,15 @@ async def list_(call: Call) -> dict[str, Any]:
     if with_items and f.ids is None:
         raise InvoError(6, "incorrect ID: items are listed only for one invoice, give its id")
     bef = as_flag(q["bef"], "bef") if "bef" in q else None
-    views, total, dicts = await call.read(_list, call.account_id, f, page_of(q), order_of(q, INVOICE_SORT),
-                                          with_items)
+    page = page_of(q)
+    views, total, dicts = await call.read_plain(_list, call.account_id, f, page, order_of(q, INVOICE_SORT),
+                                                with_items, point=_one_id(f, page))
     if f.ids is not None and not views:
         raise InvoError(6)
     rows = []
     for view in views:
         row = invoice_row(view)
-        if with_items:
+        if dicts is not None:
             row["items"] = items_of(view, dicts, bef)
         rows.append(row)
     return listing(rows, total)

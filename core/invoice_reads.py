@@ -1,0 +1,60 @@
+"""Invoice views for reading, in plain SQL (core.reader): what every get and list presents.
+
+The same InvoiceView as core.handlers.invoice_state.view_of, with records in place of ORM instances;
+writers keep using view_of, which loads instances they can change.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Sequence
+
+from core.errors import NotFound
+from core.handlers.invoice_state import InvoiceView
+from core.models import Account, Invoice, InvoiceLine, Payment, PaymentAllocation
+from core.reader import Reader, placeholders
+
+# Line order is part of the document: by position, then by id for lines written in one go.
+_LINE_ORDER = "invoice_lines.invoice_id, invoice_lines.position, invoice_lines.id"
+
+
+def invoice_view(reader: Reader, account_id: int, invoice_id: int) -> InvoiceView:
+    """One invoice with its lines and payments, or NotFound (also for another account's id)."""
+    invoice = reader.owned(Invoice, account_id, invoice_id, "invoice")
+    lines = reader.records(InvoiceLine, "invoice_lines.invoice_id = ?", (invoice_id,), _LINE_ORDER)
+    return InvoiceView(invoice, lines, payments_of(reader, invoice_id))
+
+
+def payments_of(reader: Reader, invoice_id: int) -> list[tuple[Any, Decimal]]:
+    """(payment, the amount of it allocated to this invoice), oldest payment first."""
+    columns = reader.columns(Payment)
+    rows = reader.rows(f"SELECT {columns}, payment_allocations.amount FROM payments JOIN payment_allocations "
+                       "ON payment_allocations.payment_id = payments.id WHERE payment_allocations.invoice_id = ? "
+                       "ORDER BY payments.id", (invoice_id,))
+    amount = reader.converter(PaymentAllocation, "amount", -1)
+    return [(reader.make(Payment, row), amount(row[-1])) for row in rows]
+
+
+def views_of(reader: Reader, invoices: Sequence[Any], *, with_lines: bool) -> list[InvoiceView]:
+    """Views of invoice records already read (a page), with their lines in one statement when wanted."""
+    lines: dict[int, list[Any]] = {i.id: [] for i in invoices}
+    if with_lines and invoices:
+        ids = list(lines)
+        for line in reader.records(InvoiceLine, f"invoice_lines.invoice_id IN ({placeholders(ids)})", ids,
+                                   _LINE_ORDER):
+            lines[line.invoice_id].append(line)
+    return [InvoiceView(i, lines[i.id]) for i in invoices]
+
+
+def invoices_by_id(reader: Reader, ids: Sequence[int]) -> list[Any]:
+    """Invoice records in the order of `ids` (a page whose order was decided by the caller)."""
+    if not ids:
+        return []
+    found = {r.id: r for r in reader.records(Invoice, f"invoices.id IN ({placeholders(ids)})", list(ids))}
+    return [found[i] for i in ids if i in found]
+
+
+def account_record(reader: Reader, account_id: int) -> Any:
+    account = reader.record(Account, "accounts.id = ?", (account_id,))
+    if account is None:
+        raise NotFound("account", account_id)
+    return account

@@ -1,0 +1,284 @@
+"""Plain-SQL reads into plain records, for the paths every request takes.
+
+Loading one invoice view through the ORM cost ~1.5 ms of CPU (session, identity map, instance state
+for ~100 columns per row); the same rows through the DBAPI cursor cost ~0.1 ms. A Reader runs SQL on
+the DBAPI connection behind a SQLAlchemy Connection (so it shares that connection's transaction) and
+turns rows into records: objects with the model's column names as attributes and the model's
+properties (Invoice.payable), converted by the very result processors SQLAlchemy itself would use
+for that column on that database. Presenters read records and ORM instances alike.
+
+Records are for reading. Anything that changes rows loads ORM instances in a unit of work.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any, Callable, Iterable, Sequence, TypeVar
+
+import orjson
+from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, Engine, Integer, String
+from sqlalchemy.dialects.sqlite import dialect as _sqlite_dialect
+from sqlmodel import SQLModel
+
+from core.errors import NotFound
+from core.models.types import DecimalType, UTCDateTime
+
+_SQLITE = _sqlite_dialect()
+
+M = TypeVar("M", bound=SQLModel)
+
+
+class Record:
+    """A read-only snapshot of a row; its class is made per model by `_shape`."""
+
+    __model__: type[SQLModel]
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} id={self.__dict__.get('id')}>"
+
+
+class _Shape:
+    """How one model's rows become records on one database: the column list and their converters."""
+
+    def __init__(self, model: type[SQLModel], dialect: Any) -> None:
+        table = model.__table__  # type: ignore[attr-defined]
+        self.names = tuple(c.name for c in table.columns)
+        self.columns = ", ".join(f"{table.name}.{name}" for name in self.names)
+        self.table = table.name
+        self._types = tuple(c.type.dialect_impl(dialect) for c in table.columns)
+        self._dialect = dialect
+        self.processors: tuple[Callable[[Any], Any] | None, ...] | None = None
+        self._make: Callable[[Sequence[Any]], Any] | None = None
+        self.record_class = _record_class(model)
+
+    def learn(self, description: Sequence[Sequence[Any]] | None) -> None:
+        """Converters need the driver's type codes (psycopg's numeric OID, say): taken from the first
+        cursor that returned these columns."""
+        codes = [d[1] for d in description or ()] or [None] * len(self._types)
+        self.processors = tuple(_sqlite_converter(t) if self._dialect.name == "sqlite" else
+                                t.result_processor(self._dialect, code) for t, code in zip(self._types, codes))
+        self._make = None
+
+    def make(self, row: Sequence[Any]) -> Any:
+        if self._make is None:
+            self._make = self._compile()
+        return self._make(row)
+
+    def _compile(self) -> Callable[[Sequence[Any]], Any]:
+        """One generated function per shape: a dict display with a converter call only where the column
+        has one. Twice as fast as zipping names, converters and values for every row."""
+        assert self.processors is not None
+        namespace: dict[str, Any] = {"new": object.__new__, "cls": self.record_class}
+        items = []
+        for i, (name, processor) in enumerate(zip(self.names, self.processors)):
+            if processor is None:
+                items.append(f"{name!r}: row[{i}]")
+            else:
+                namespace[f"p{i}"] = processor
+                items.append(f"{name!r}: None if row[{i}] is None else p{i}(row[{i}])")
+        source = "def make(row):\n    record = new(cls)\n    record.__dict__ = {" + ", ".join(items) + "}\n    return record\n"
+        exec(compile(source, f"<record {self.record_class.__name__}>", "exec"), namespace)  # noqa: S102
+        return namespace["make"]  # type: ignore[no-any-return]
+
+
+def _json(value: str) -> Any:
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:  # NaN/Infinity, or integers past 64 bits: what SQLAlchemy itself reads
+        return json.loads(value)
+
+
+def _utc(value: str) -> datetime:
+    return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+
+
+def _sqlite_converter(column_type: Any) -> Callable[[Any], Any] | None:
+    """SQLite's text for this column type as the ORM gives it, by a C-speed constructor where one fits
+    (SQLAlchemy's processors went through two Python calls per value; 125 lines took 1.3 ms).
+    tests/core/test_plain_reads.py holds both to the same values and types."""
+    if isinstance(column_type, DecimalType):
+        return Decimal  # stored as canonical text
+    if isinstance(column_type, UTCDateTime):
+        return _utc  # naive UTC text
+    if isinstance(column_type, JSON):
+        return _json
+    if isinstance(column_type, Boolean):
+        return bool
+    if isinstance(column_type, DateTime):
+        return datetime.fromisoformat
+    if isinstance(column_type, Date):
+        return date.fromisoformat
+    if isinstance(column_type, (Integer, String)):
+        return None
+    return column_type.result_processor(_SQLITE, None)  # type: ignore[no-any-return]
+
+
+_record_classes: dict[type[SQLModel], type[Record]] = {}
+_shapes: dict[tuple[type[SQLModel], str], _Shape] = {}
+_lock = threading.Lock()
+
+
+def _record_class(model: type[SQLModel]) -> type[Record]:
+    """Record subclass named after the model, carrying the model's read-only properties."""
+    found = _record_classes.get(model)
+    if found is None:
+        properties = {name: value for klass in reversed(model.__mro__) if klass.__module__.startswith("core.")
+                      for name, value in vars(klass).items() if isinstance(value, property)}
+        found = _record_classes[model] = type(f"{model.__name__}Record", (Record,), {"__model__": model, **properties})
+    return found
+
+
+def shape(model: type[SQLModel], dialect: Any) -> _Shape:
+    key = (model, dialect.name)
+    found = _shapes.get(key)
+    if found is None:
+        with _lock:
+            found = _shapes.setdefault(key, _Shape(model, dialect))
+    return found
+
+
+class Reader:
+    """SQL with `?` placeholders on a DBAPI connection, rows out as records. Either on the connection
+    under a SQLAlchemy Connection (sharing its transaction, and Core statements can run on
+    `connection`), or on a bare DBAPI connection in a transaction its owner began (point reads)."""
+
+    def __init__(self, connection: Connection | None, *, dbapi: Any = None, dialect: Any = None) -> None:
+        self.connection = connection  # type: ignore[assignment]
+        self.dialect = connection.dialect if connection is not None else dialect
+        self._dbapi = dbapi
+        self._cursor: Any = None
+        self._qmark = self.dialect.paramstyle == "qmark"
+
+    def _sql(self, sql: str) -> str:
+        return sql if self._qmark else _to_format(sql)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        if self._cursor is None:
+            if self._dbapi is None:
+                if not self.connection.in_transaction():
+                    self.connection.begin()
+                self._dbapi = self.connection.connection.dbapi_connection
+            self._cursor = self._dbapi.cursor()
+        self._cursor.execute(self._sql(sql), tuple(params))
+        return self._cursor
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return list(self.execute(sql, params).fetchall())
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = self.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def records(self, model: type[M], where: str, params: Sequence[Any] = (), order: str = "") -> list[Any]:
+        """`SELECT <model's columns> FROM <its table> WHERE <where> [ORDER BY <order>]` as records."""
+        s = shape(model, self.dialect)
+        sql = f"SELECT {s.columns} FROM {s.table} WHERE {where}" + (f" ORDER BY {order}" if order else "")
+        cursor = self.execute(sql, params)
+        if s.processors is None:
+            s.learn(cursor.description)
+        return [s.make(row) for row in cursor.fetchall()]
+
+    def record(self, model: type[M], where: str, params: Sequence[Any] = ()) -> Any | None:
+        found = self.records(model, where, params)
+        return found[0] if found else None
+
+    def owned(self, model: type[M], account_id: int, record_id: int, what: str) -> Any:
+        """The account's record by id, or NotFound (another account's id is just as absent)."""
+        found = self.record(model, "id = ? AND account_id = ?", (record_id, account_id))
+        if found is None:
+            raise NotFound(what, record_id)
+        return found
+
+    def make(self, model: type[M], row: Sequence[Any]) -> Any:
+        """A record from a row of the last statement, which began with the model's columns in order
+        (see `columns`); anything after them is left out."""
+        s = shape(model, self.dialect)
+        if s.processors is None:
+            s.learn((self._cursor.description or ())[:len(s.names)])
+        return s.make(row[:len(s.names)])
+
+    def columns(self, model: type[M]) -> str:
+        return shape(model, self.dialect).columns
+
+    def converter(self, model: type[M], name: str, position: int) -> Callable[[Any], Any]:
+        """How column `position` of the last statement, which holds the model's column `name`, becomes
+        what the ORM would give."""
+        s = shape(model, self.dialect)
+        code = (self._cursor.description or ())[position][1]
+        processor = s._types[s.names.index(name)].result_processor(self.dialect, code)
+        return (lambda v: v) if processor is None else (lambda v: None if v is None else processor(v))
+
+    def from_result(self, model: type[M], result: Any) -> list[Any]:
+        """Records from a SQLAlchemy result of the model's columns (types already converted by it)."""
+        record_class = shape(model, self.dialect).record_class
+        keys = list(result.keys())
+        out = []
+        for row in result:
+            record = record_class.__new__(record_class)
+            record.__dict__ = dict(zip(keys, row))
+            out.append(record)
+        return out
+
+    def close(self) -> None:
+        if self._cursor is not None:
+            self._cursor.close()
+            self._cursor = None
+
+
+_format_sql: dict[str, str] = {}
+
+
+def _to_format(sql: str) -> str:
+    """`?` placeholders as psycopg's `%s` (the hot SQL here holds no literal `?` or `%`)."""
+    found = _format_sql.get(sql)
+    if found is None:
+        found = _format_sql[sql] = sql.replace("%", "%%").replace("?", "%s")
+    return found
+
+
+T = TypeVar("T")
+
+
+def read_plain(engine: Engine, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run query(reader, ...) in one read transaction on a pooled connection, without an ORM session."""
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            connection = connection.execution_options(sqlite_immediate=False)
+        reader = Reader(connection)
+        try:
+            return query(reader, *args, **kwargs)
+        finally:
+            reader.close()
+            if connection.in_transaction():
+                connection.rollback()
+
+
+class PointReads:
+    """Point reads on SQLite without a pool checkout: each thread that asks (in the server, the event
+    loop's) keeps one connection of its own, detached from the pool, and wraps every read in BEGIN ...
+    ROLLBACK on it. Checking a pooled connection out and in through a SQLAlchemy Connection cost more
+    than the reads themselves. Idle between reads, it holds no snapshot and blocks no checkpoint."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._local = threading.local()
+
+    def run(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        dbapi = getattr(self._local, "dbapi", None)
+        if dbapi is None:
+            pooled = self.engine.raw_connection()  # configured by the engine's connect hooks (WAL, ...)
+            pooled.detach()
+            dbapi = self._local.dbapi = pooled.dbapi_connection
+        reader = Reader(None, dbapi=dbapi, dialect=self.engine.dialect)
+        dbapi.execute("BEGIN")
+        try:
+            return query(reader, *args, **kwargs)
+        finally:
+            reader.close()
+            dbapi.execute("ROLLBACK")
+
+
+def placeholders(values: Iterable[Any]) -> str:
+    return ", ".join("?" for _ in values)
