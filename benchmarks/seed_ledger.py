@@ -171,6 +171,11 @@ class Seeder:
         for _kind, _name, sql in saved:
             self.conn.execute(sql)
         log(f"indexes and triggers recreated in {time.perf_counter() - started:.1f} s")
+        if self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'invoice_counts'").fetchone():
+            # migration 0005's triggers were off during the load: recount, as the migration does
+            self.conn.execute("DELETE FROM invoice_counts")
+            self.conn.execute("INSERT INTO invoice_counts (account_id, invoices) SELECT account_id, count(*) "
+                              "FROM invoices GROUP BY account_id")
         for fts in ("invoices_fts", "invoice_lines_fts"):
             if self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (fts,)).fetchone():
                 started = time.perf_counter()

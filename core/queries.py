@@ -174,7 +174,7 @@ def page_with_total(db: Session | Reader, account_id: int, f: InvoiceFilter, pag
                     ) -> tuple[list[InvoiceView], int]:
     """list_invoices and count_invoices over one built query (building it is a good part of the cost)."""
     stmt = invoice_query(account_id, f, fts=bool(f.search) and has_fts(db))
-    return _page(db, stmt, page, order, with_lines), _count(db, stmt)
+    return _page(db, stmt, page, order, with_lines), _count(db, stmt, account_id, f)
 
 
 def _page(db: Session | Reader, stmt: Select[Any], page: Page, order: Sequence[tuple[str, bool]],
@@ -201,11 +201,31 @@ def _page(db: Session | Reader, stmt: Select[Any], page: Page, order: Sequence[t
 
 def count_invoices(db: Session | Reader, account_id: int, f: InvoiceFilter) -> int:
     """count(*) over the filtered invoices directly: a derived table around it costs SQLite a copy."""
-    return _count(db, invoice_query(account_id, f, fts=bool(f.search) and has_fts(db)))
+    return _count(db, invoice_query(account_id, f, fts=bool(f.search) and has_fts(db)), account_id, f)
 
 
-def _count(db: Session | Reader, stmt: Select[Any]) -> int:
-    return int(connection_of(db).execute(stmt.with_only_columns(func.count()).order_by(None)).scalar_one())
+_UNFILTERED = InvoiceFilter()
+
+
+def _count(db: Session | Reader, stmt: Select[Any], account_id: int, f: InvoiceFilter) -> int:
+    """The whole account's count from SQLite's maintained invoice_counts (migration 0005), else count(*)."""
+    connection = connection_of(db)
+    if f == _UNFILTERED and has_invoice_counts(connection):
+        counted = connection.exec_driver_sql("SELECT invoices FROM invoice_counts WHERE account_id = ?",
+                                             (account_id,)).scalar()
+        return int(counted or 0)
+    return int(connection.execute(stmt.with_only_columns(func.count()).order_by(None)).scalar_one())
+
+
+def has_invoice_counts(connection: Connection) -> bool:
+    """Whether migration 0005 made invoice_counts here (SQLite only); remembered per DBAPI connection."""
+    if connection.dialect.name != "sqlite":
+        return False
+    info = connection.info
+    if "invoice_counts" not in info:
+        info["invoice_counts"] = connection.exec_driver_sql(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'invoice_counts'").scalar() == 1
+    return bool(info["invoice_counts"])
 
 
 @dataclass(frozen=True)

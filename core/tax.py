@@ -6,6 +6,7 @@ carry 0 % but keep their own code, because an invoice prints them apart from a r
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -66,6 +67,19 @@ class TaxRate:
         return self.code
 
 
+@functools.lru_cache(maxsize=512)
+def _parse_tax_text(value: str) -> TaxRate:
+    """Rates come back as the same few strings on every line read ("23", "zw"): parsed once each.
+    TaxRate is frozen, so the cached one can be shared."""
+    text = " ".join(value.split()).lower()
+    if text in _ALIASES:
+        return TaxRate(_ALIASES[text], Decimal(0))
+    match = _PERCENT_TEXT.fullmatch(text)
+    if match is None:
+        raise ValueError(f"not a tax rate: {value!r}")
+    return _rate(Decimal(match.group(1).replace(",", ".")), value)
+
+
 def parse_tax(value: object) -> TaxRate:
     """Turn 23, "23%", "5,5", Decimal("8"), 23.0, "ZW", "nie podlega", ... into a canonical TaxRate."""
     if isinstance(value, TaxRate):
@@ -73,14 +87,8 @@ def parse_tax(value: object) -> TaxRate:
     if isinstance(value, bool):
         raise ValueError(f"not a tax rate: {value!r}")
     if isinstance(value, str):
-        text = " ".join(value.split()).lower()
-        if text in _ALIASES:
-            return TaxRate(_ALIASES[text], Decimal(0))
-        match = _PERCENT_TEXT.fullmatch(text)
-        if match is None:
-            raise ValueError(f"not a tax rate: {value!r}")
-        percent = Decimal(match.group(1).replace(",", "."))
-    elif isinstance(value, int):
+        return _parse_tax_text(value)
+    if isinstance(value, int):
         percent = Decimal(value)
     elif isinstance(value, float):
         # repr gives the shortest round-tripping text ("23.0"), never the binary expansion.
@@ -89,6 +97,10 @@ def parse_tax(value: object) -> TaxRate:
         percent = value
     else:
         raise ValueError(f"not a tax rate: {value!r}")
+    return _rate(percent, value)
+
+
+def _rate(percent: Decimal, value: object) -> TaxRate:
     if not percent.is_finite() or percent < 0 or percent > _HUNDRED:
         raise ValueError(f"tax rate out of range: {value!r}")
     code = _canonical_code(percent)

@@ -6,7 +6,7 @@ from typing import Any, Callable, TypeVar
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from core.documents.build import load_document
+from core.documents.build import read_document
 from core.documents.pdf import render_pdf
 from core.documents.view import DocumentView
 from core.ledger import Ledger
@@ -78,5 +78,5 @@ async def invoice_pdf(request: Request, account_id: int, invoice_id: int,
                       print_option: str = "original") -> tuple[DocumentView, bytes]:
     """An invoice's document and PDF: read in a short transaction, rendered in the thread pool
     after it, so neither the event loop nor a database connection waits on reportlab."""
-    document = await read(request, load_document, account_id, invoice_id)
+    document = await read_plain(request, read_document, account_id, invoice_id, point=True)
     return document, await run_in_threadpool(render_pdf, document, print_option)

@@ -108,7 +108,7 @@ def remember_secret(value: object) -> None:
     if bag is None or not isinstance(value, str):
         return
     for literal in {value, value.partition("/")[0]}:
-        if len(literal) >= _MIN_LITERAL:
+        if len(literal) >= _MIN_LITERAL and literal not in bag:
             bag.update({literal, quote(literal, safe=""), quote_plus(literal)})
 
 
@@ -142,8 +142,11 @@ def redacted_target(path: str, query_string: bytes) -> str:
     if not query_string:
         return path
     pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
-    shown = "&".join(f"{k}={REDACTED if is_secret_name(k) and v else redact(v)}" for k, v in pairs)
-    return redact(f"{path}?{shown}")
+    # Each part redacted on its own (a secret-named key is a name, its value goes); joining redacted
+    # parts makes no new secret, and one pass over the whole target with the patterns cost more.
+    shown = "&".join(f"{k}={REDACTED if v else ''}" if is_secret_name(k) else f"{redact(k)}={redact(v)}"
+                     for k, v in pairs)
+    return f"{redact(path)}?{shown}"
 
 
 # -- records ------------------------------------------------------------------------------------

@@ -7,6 +7,9 @@ from core.documents.labels import has_label
 from core.documents.view import DocumentView, LineView, PartyView, RateTotalView
 from core.handlers.invoice_state import InvoiceView, load_invoice, view_of
 from core.handlers.lines import totals_of
+from core.invoice_reads import invoice_view
+from core.models import Invoice
+from core.reader import Reader
 
 _PRINTED_LINES = ("normal", "text", "correction", "correction_before", "correction_after")
 
@@ -55,4 +58,13 @@ def load_document(session: Session, account_id: int, invoice_id: int, *, public_
     corrected = ""
     if view.invoice.kind == "correction" and view.invoice.from_invoice_id:
         corrected = load_invoice(session, account_id, view.invoice.from_invoice_id).number
+    return document_view(view, public_url=public_url, corrected_number=corrected)
+
+
+def read_document(reader: Reader, account_id: int, invoice_id: int, *, public_url: str = "") -> DocumentView:
+    """load_document in plain SQL (core.reader), for endpoints that only read: the PDF download."""
+    view = invoice_view(reader, account_id, invoice_id)
+    corrected = ""
+    if view.invoice.kind == "correction" and view.invoice.from_invoice_id:
+        corrected = reader.owned(Invoice, account_id, view.invoice.from_invoice_id, "invoice").number
     return document_view(view, public_url=public_url, corrected_number=corrected)

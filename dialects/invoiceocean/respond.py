@@ -2,6 +2,7 @@
 this module reads request bodies and renders replies and errors as JSON or Rails-style XML."""
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ import orjson
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 from core.queries import MAX_PER_PAGE, Page
 from dialects.invoiceocean.errors import ApiError
@@ -52,7 +54,7 @@ class Call:
 
     @property
     def audience(self) -> Audience:
-        base = self.request.app.state.settings.public_base_url or str(self.request.base_url)
+        base = self.request.app.state.settings.public_base_url or _base_url(self.request.scope)
         return Audience(self.account.timezone, base.rstrip("/"))
 
     def page(self) -> Page:
@@ -66,6 +68,18 @@ class Call:
         """A parameter from the query string or, failing that, a top-level body key."""
         value = self.query.get(name)
         return value if value not in (None, "") else self.payload.get(name)
+
+
+def _base_url(scope: Scope) -> str:
+    """What Request.base_url gives (scheme://host[:port]/root_path), without building a URL object."""
+    scheme = scope.get("scheme", "http")
+    host = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"host"), "")
+    if not host:
+        server = scope.get("server")
+        if server:
+            default = {"http": 80, "https": 443}.get(scheme)
+            host = server[0] if server[1] == default else f"{server[0]}:{server[1]}"
+    return f"{scheme}://{host}{scope.get('root_path', '')}/"
 
 
 def is_xml_body(request: Request, fmt: str, body: bytes) -> bool:
@@ -129,13 +143,21 @@ def json_bytes(value: Any) -> bytes:
 
 def _xml_safe(value: Any) -> Any:
     """Keys that cannot be element names (round-tripped unknown keys such as "0") are left out of XML."""
-    if isinstance(value, Mapping):
-        return {k: _xml_safe(v) for k, v in value.items() if _TAG.match(str(k).replace("_", "-"))}
-    if isinstance(value, list):
+    kind = type(value)
+    if kind is str or value is None:
+        return value
+    if kind is dict or isinstance(value, Mapping):
+        return {k: _xml_safe(v) for k, v in value.items() if _can_be_tag(k)}
+    if kind is list:
         return [_xml_safe(v) for v in value]
-    if isinstance(value, float):
+    if kind is float:
         return Decimal(repr(value))
     return value
+
+
+@functools.lru_cache(maxsize=4096)
+def _can_be_tag(key: object) -> bool:
+    return _TAG.match(str(key).replace("_", "-")) is not None
 
 
 def render(fmt: str, reply: Reply) -> Response:

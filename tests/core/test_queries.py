@@ -90,3 +90,45 @@ def test_count_matches_the_listed_rows_under_filters(backend_ledger: Ledger, acm
                                              .where(Invoice.buyer_name == "Buyer 0").values(status="paid")))
     f = InvoiceFilter(date_from=date(2024, 2, 1), date_to=date(2024, 4, 30), exclude_statuses=("paid",))
     assert backend_ledger.read(count_invoices, acme, f) == len(_ids(backend_ledger, acme, f)) == 3
+
+
+def test_an_unfiltered_total_stays_exact_through_creates_and_deletes_in_several_accounts(
+        backend_ledger: Ledger, acme: int) -> None:
+    """On SQLite the whole-account total comes from invoice_counts (migration 0005), kept by triggers;
+    it must always equal a real count, and never mix accounts."""
+    from sqlalchemy import func, select
+
+    from core.commands import DeleteInvoice
+    other = backend_ledger.write(create_account, "Other Counts").account_id
+    mine = [_invoice(backend_ledger, acme, f"Klient {i}") for i in range(7)]
+    _invoice(backend_ledger, other, "Obcy")
+    for invoice_id in mine[:3]:
+        backend_ledger.execute(DeleteInvoice(acme, invoice_id))
+
+    def real_count(session: object, account: int) -> int:
+        return int(session.execute(select(func.count()).select_from(Invoice)  # type: ignore[attr-defined]
+                                   .where(Invoice.account_id == account)).scalar_one())
+
+    for account, expected in ((acme, 4), (other, 1)):
+        assert backend_ledger.read(real_count, account) == expected
+        assert backend_ledger.read(count_invoices, account, InvoiceFilter()) == expected
+        assert backend_ledger.read_plain(queries.page_with_total, account, InvoiceFilter(), Page(1, 2))[1] == expected
+    assert backend_ledger.read(count_invoices, acme, InvoiceFilter(search="Klient 6")) == 1  # filtered: counted
+
+
+def test_sqlite_totals_of_a_whole_account_read_the_maintained_count_not_the_invoices(database_url: str) -> None:
+    from gateway.db import make_engine
+    ledger = Ledger(make_engine(database_url))
+    account = ledger.write(create_account, "Counted").account_id
+    _invoice(ledger, account, "Kowalski")
+    statements: list[str] = []
+
+    def count_with_log(session: object) -> int:
+        from sqlalchemy import event
+        connection = session.connection()  # type: ignore[attr-defined]
+        event.listen(connection, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        return count_invoices(session, account, InvoiceFilter())  # type: ignore[arg-type]
+
+    assert ledger.read(count_with_log) == 1
+    assert any("FROM invoice_counts" in s for s in statements)
+    assert not any("count(*)" in s.lower() and "FROM invoices" in s for s in statements)

@@ -9,9 +9,9 @@ import core.models  # noqa: F401
 from gateway.db import make_engine
 from gateway.migrations import upgrade
 
-# Search structures migration 0002 makes outside the models: SQLite FTS5 tables (and their shadow
-# tables, e.g. invoices_fts_data) and PostgreSQL pg_trgm expression indexes.
-SEARCH_PREFIXES = ("invoices_fts", "invoice_lines_fts", "trgm_")
+# Structures the migrations make outside the models: 0002's SQLite FTS5 tables (and their shadow
+# tables, e.g. invoices_fts_data) and PostgreSQL pg_trgm expression indexes; 0005's SQLite invoice_counts.
+SEARCH_PREFIXES = ("invoices_fts", "invoice_lines_fts", "trgm_", "invoice_counts")
 
 
 def _not_search_index(name: str | None, type_: str, parent_names: object) -> bool:

@@ -1,4 +1,5 @@
 import io
+import re
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -6,8 +7,12 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 
 from core.documents.pdf import render_pdf
+from core.documents.labels import LABELS
+from core.documents.pdf_fonts import BOLD, PRIMED, PRIMED_BY_LANGUAGE, REGULAR
 from core.documents.view import DocumentView, PartyView, RateTotalView
 from tests.core.documents.samples import document, line
 
@@ -228,3 +233,106 @@ def test_markup_characters_in_names_are_printed_literally() -> None:
 
 def test_rendering_the_same_document_twice_gives_the_same_bytes() -> None:
     assert render_pdf(document(5)) == render_pdf(document(5))
+
+
+def placed(pdf: bytes) -> list[tuple[int, float, float, str]]:
+    """Every printed piece of text as (page, x, baseline y, text), in points from the bottom left."""
+    pieces: list[tuple[int, float, float, str]] = []
+    for number, page in enumerate(PdfReader(io.BytesIO(pdf)).pages, start=1):
+        def visit(text: str, cm: Any, tm: Any, font: Any, size: Any, number: int = number) -> None:
+            if text.strip():
+                pieces.append((number, cm[4] + tm[4] * cm[0], cm[5] + tm[5] * cm[3], text.strip()))
+        page.extract_text(visitor_text=visit)
+    return pieces
+
+
+def test_long_position_name_wraps_inside_its_column_and_prints_every_word() -> None:
+    name = "Usługa wdrożeniowa systemu " * 12 + "Zażółćgęśląjaźń" * 5 + " koniec"
+    pieces = placed(render_pdf(document(0, lines=(line(1, name=name),))))
+    name_x = next(x for _, x, _, text in pieces if text == "Nazwa")
+    quantity_x = next(x for _, x, _, text in pieces if text == "Ilość")  # 3 pt right of the column's rule
+    lines = [text for _, x, _, text in pieces if abs(x - name_x) < 0.01 and text != "Nazwa"]
+    assert len(lines) > 5
+    assert "".join(lines).replace(" ", "") == name.replace(" ", "")  # every character, in order
+    assert lines[0].startswith("Usługa wdrożeniowa")  # broken at spaces, not inside words
+    widest = max(pdfmetrics.stringWidth(text, "DejaVuSans", 7) for text in lines)
+    assert name_x + widest <= quantity_x - 6  # both cells' 3 pt padding stays clear
+
+
+def test_position_name_longer_than_a_page_continues_on_the_next_pages() -> None:
+    name = " ".join(f"słowo{n}" for n in range(1500))
+    pdf = render_pdf(document(0, lines=(line(1), line(2, name=name), line(3, name="Ostatnia pozycja"))))
+    pages = pages_of(pdf)
+    assert len(pages) > 3
+    assert all("Lp.\nNazwa\nIlość" in page for page in pages[1:-1])  # the header goes on with the line
+    words = [word for page in pages for word in page.split() if word.startswith("słowo")]
+    assert words == [f"słowo{n}" for n in range(1500)]
+    assert "Ostatnia pozycja" in pages[-1] or "Ostatnia pozycja" in pages[-2]
+    body = [y for _, _, y, text in placed(pdf) if text.startswith("słowo")]
+    assert min(body) > 15 * mm  # nothing runs into the bottom margin
+
+
+def test_hundred_lines_paginate_with_the_header_on_every_page() -> None:
+    pages = pages_of(render_pdf(document(100)))
+    assert len(pages) == 3
+    header = "Lp.\nNazwa\nIlość\nJ.m.\nCena netto\nStawka\nVAT\nWartość\nnetto\nKwota VAT\nWartość\nbrutto"
+    assert all(header in page for page in pages)
+    assert [page.splitlines()[-1] for page in pages] == ["Strona 1 z 3", "Strona 2 z 3", "Strona 3 z 3"]
+    numbers = [int(row) for page in pages for row in page.splitlines() if row.isdigit()]
+    assert [n for n in numbers if n > 1] == list(range(2, 101))
+    assert "Zestawienie według stawek VAT" in pages[-1] and "Do zapłaty:\n12 300,00 PLN" in pages[-1]
+
+
+@pytest.mark.parametrize("count", range(36, 46))
+def test_rate_summary_heading_stays_on_the_page_of_its_table(count: int) -> None:
+    # Between these line counts the end of the line table crosses the foot of page one; the
+    # heading and the whole small table move to the next page together.
+    pages = pages_of(render_pdf(document(count)))
+    summary = next(page for page in pages if "Zestawienie według stawek VAT" in page)
+    assert re.search(r"Zestawienie według stawek VAT\n\s*Stawka VAT\n(.+\n){3}23%\n(.+\n){3}Razem\n", summary)
+
+
+def test_cached_font_subsets_give_the_same_bytes_as_fresh_ones() -> None:
+    # The compressed subsets are cached per set of characters; another document's set must never leak in.
+    polish, other = document(2), document(2, buyer=PartyView(name="Ñandú Şirketi ÆØÅ"), lang="sv")
+    for font in (REGULAR, BOLD):
+        font.clear_cache()
+    fresh_other = render_pdf(other)
+    for font in (REGULAR, BOLD):
+        font.clear_cache()
+    fresh_polish = render_pdf(polish)
+    assert render_pdf(other) == fresh_other and render_pdf(polish) == fresh_polish
+    assert "Ñandú Şirketi ÆØÅ" in "\n".join(pages_of(fresh_other))
+
+
+def test_more_characters_than_one_font_subset_holds_all_extract_correctly() -> None:
+    # A font subset holds 256 characters; Greek, Cyrillic and Latin-1/Extended-A need a second one.
+    codes = [*range(0x391, 0x3A2), *range(0x3A3, 0x3AA), *range(0x410, 0x450), *range(0xC0, 0x17F)]
+    alphabet = "".join(map(chr, codes))
+    words = [alphabet[i:i + 10] for i in range(0, len(alphabet), 10)]
+    pdf = render_pdf(document(0, lines=(line(1, name=" ".join(words)),)))
+    fonts: Any = PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"]
+    assert len(fonts) == 3  # two subsets of DejaVu Sans, one of the bold
+    printed = "".join("\n".join(pages_of(pdf)).split())
+    assert all(word in printed for word in words)
+
+
+def embedded_font_programs(pdf: bytes) -> list[bytes]:
+    fonts: Any = PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"]
+    return sorted(font["/FontDescriptor"]["/FontFile2"].get_data() for font in fonts.values())
+
+
+def test_invoices_with_different_names_share_their_font_subsets() -> None:
+    # Common letters are laid out the same way in every document, so the subset of an invoice
+    # with other names is the one already built (pdf_fonts caches it) and not a new one.
+    first = document(3, buyer=PartyView(name="Zażółć gęślą jaźń Sp. z o.o."))
+    second = document(0, buyer=PartyView(name="Müller & Söhne GmbH, Łódź"), lines=(line(1, name="Świeże ćmy"),))
+    assert embedded_font_programs(render_pdf(first)) == embedded_font_programs(render_pdf(second))
+    assert "Müller & Söhne GmbH, Łódź" in "\n".join(pages_of(render_pdf(second)))
+
+
+@pytest.mark.parametrize("lang", sorted(LABELS))
+def test_every_label_character_is_among_the_common_ones(lang: str) -> None:
+    common = set(PRIMED + PRIMED_BY_LANGUAGE.get(lang, ""))
+    used = {char for text in LABELS[lang].values() for char in text if ord(char) > 126}
+    assert used <= common, f"add {sorted(used - common)} to pdf_fonts"
