@@ -161,7 +161,7 @@ class Reader:
                     self.connection.begin()
                 self._dbapi = self.connection.connection.dbapi_connection
             self._cursor = self._dbapi.cursor()
-        self._cursor.execute(self._sql(sql), tuple(params))
+        self._cursor.execute(self._sql(sql), _sqlite_params(params) if self._qmark else tuple(params))
         return self._cursor
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -225,6 +225,26 @@ class Reader:
         if self._cursor is not None:
             self._cursor.close()
             self._cursor = None
+
+
+def _sqlite_value(value: Any) -> Any:
+    """A parameter as SQLAlchemy stores it on SQLite (core.models.types), so comparisons match."""
+    kind = type(value)
+    if kind is bool:
+        return int(value)
+    if kind is datetime:
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if kind is date:
+        return value.isoformat()
+    if kind is Decimal:
+        return format(value, "f")
+    return value
+
+
+def _sqlite_params(params: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(_sqlite_value(v) for v in params)
 
 
 _format_sql: dict[str, str] = {}

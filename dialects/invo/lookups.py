@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from core.models import DictionaryEntry
-from core.reader import Reader
+from core.reader import Reader, placeholders
 from core.tax import parse_tax
 from dialects.invo.errors import invalid
 from dialects.invo.parse import as_id
@@ -42,10 +42,18 @@ class Dictionaries:
         return next((e for e in self.of("units") if e.data.get("symbol") == symbol), None)
 
 
-def load_dictionaries(db: Session | Reader, account_id: int) -> Dictionaries:
-    """The account's dictionary entries, as read-only records."""
+# What items need: the tax rate and unit entries behind each line's vatid and unitid.
+ITEM_KINDS = ("taxrates", "units")
+
+
+def load_dictionaries(db: Session | Reader, account_id: int, kinds: tuple[str, ...] | None = None) -> Dictionaries:
+    """The account's dictionary entries (of `kinds`, or all), as read-only records."""
     reader = db if isinstance(db, Reader) else Reader(db.connection())
-    rows = reader.records(DictionaryEntry, "dictionary_entries.account_id = ?", (account_id,),
+    where, params = "dictionary_entries.account_id = ?", [account_id]
+    if kinds is not None:
+        where += f" AND dictionary_entries.kind IN ({placeholders(kinds)})"
+        params.extend(kinds)
+    rows = reader.records(DictionaryEntry, where, params,
                           "dictionary_entries.kind, dictionary_entries.position, dictionary_entries.id")
     entries: dict[str, list[DictionaryEntry]] = {}
     for row in rows:

@@ -124,10 +124,12 @@ def test_sqlite_totals_of_a_whole_account_read_the_maintained_count_not_the_invo
     statements: list[str] = []
 
     def count_with_log(session: object) -> int:
-        from sqlalchemy import event
-        connection = session.connection()  # type: ignore[attr-defined]
-        event.listen(connection, "before_cursor_execute", lambda *a: statements.append(a[2]))
-        return count_invoices(session, account, InvoiceFilter())  # type: ignore[arg-type]
+        dbapi = session.connection().connection.dbapi_connection  # type: ignore[attr-defined]
+        dbapi.set_trace_callback(statements.append)  # every statement SQLite runs, however it was sent
+        try:
+            return count_invoices(session, account, InvoiceFilter())  # type: ignore[arg-type]
+        finally:
+            dbapi.set_trace_callback(None)
 
     assert ledger.read(count_with_log) == 1
     assert any("FROM invoice_counts" in s for s in statements)

@@ -17,7 +17,7 @@ from core.reader import Reader
 from dialects.invo.errors import InvoError, invalid
 from dialects.invo.invoice_input import (InvoiceInput, cost_party_fields, header, require_items_list,
                                          supplier_snapshot, type2_code)
-from dialects.invo.lookups import Dictionaries, load_dictionaries
+from dialects.invo.lookups import ITEM_KINDS, Dictionaries, load_dictionaries
 from dialects.invo.mapping import INVOICE_SORT, STATUS_FROM_CORE, STATUS_TO_CORE, TYPE2
 from dialects.invo.parse import as_flag, as_id, as_int, as_range, as_str
 from dialects.invo.present import invoice_row, items_of
@@ -73,7 +73,7 @@ def _one_id(f: InvoiceFilter, page: Page) -> bool:
 def _list(reader: Reader, account_id: int, f: InvoiceFilter, page: Page, order: list[tuple[str, bool]],
           with_lines: bool) -> tuple[list[InvoiceView], int, Dictionaries | None]:
     """The page, its total, and (for items) the dictionaries, in one read transaction."""
-    dictionaries = load_dictionaries(reader, account_id) if with_lines else None
+    dictionaries = load_dictionaries(reader, account_id, ITEM_KINDS) if with_lines else None
     if _one_id(f, page):
         # `list` with one id is how INVO reads an invoice: a point read, not a filtered page
         try:
