@@ -68,9 +68,10 @@ class Where:
     """A WHERE clause over `invoices` and its parameters."""
     sql: str
     params: tuple[Any, ...]
+    dates: tuple[Any, Any] | None = None  # the issue_date range filtered on, if any (see _page)
 
     def and_(self, sql: str, *params: Any) -> "Where":
-        return Where(f"{self.sql} AND {sql}", (*self.params, *params))
+        return Where(f"{self.sql} AND {sql}", (*self.params, *params), self.dates)
 
 
 def invoice_where(account_id: int, f: InvoiceFilter, *, fts: bool = False) -> Where:
@@ -118,7 +119,8 @@ def invoice_where(account_id: int, f: InvoiceFilter, *, fts: bool = False) -> Wh
         sql, search_params = _search_clause(f.search, fts)
         clauses.append(sql)
         params.extend(search_params)
-    return Where(" AND ".join(clauses), tuple(params))
+    dated = f.date_field == "issue_date" and (f.date_from is not None or f.date_to is not None)
+    return Where(" AND ".join(clauses), tuple(params), (f.date_from, f.date_to) if dated else None)
 
 
 # Trigram FTS5 needs three characters; shorter needles scan with LIKE.
@@ -218,6 +220,8 @@ def _page(reader: Reader, where: Where, page: Page, order: Sequence[tuple[str, b
         if sought is None:
             return []
         where, offset = sought, 0
+    elif list(order) == [("id", False)] and reader.dialect.name == "sqlite" and where.dates is not None:
+        where = _from_first_dated_id(reader, where)
     terms = [_order_sql(name, desc) for name, desc in order]
     terms.append(f"invoices.id {'DESC' if order and order[0][1] else 'ASC'}")
     # The page's ids first, then their rows: the sort reads only the index, not ~100 columns per row.
@@ -225,6 +229,31 @@ def _page(reader: Reader, where: Where, page: Page, order: Sequence[tuple[str, b
         f"SELECT invoices.id FROM invoices WHERE {where.sql} ORDER BY {', '.join(terms)} LIMIT ? OFFSET ?",
         (*where.params, page.per_page, offset)).fetchall()]
     return views_of(reader, invoices_by_id(reader, ids), with_lines=with_lines)
+
+
+# SQLite answers "a date range, oldest id first" either by sorting every invoice in the range or by
+# walking ids from the account's first and skipping those out of range; at a million invoices the
+# default last-12-months list took 0.3-0.8 s either way. The first id in the range is found instead
+# by a skip-scan of (account_id, issue_date, id): one index seek per distinct issue date (a year is
+# ~365 seeks, about a millisecond), and the page then walks ids from there.
+_FIRST_DATED_ID = (
+    "WITH RECURSIVE days(day) AS ("
+    " SELECT (SELECT min(issue_date) FROM invoices WHERE account_id = ? AND issue_date >= ? AND issue_date <= ?)"
+    " UNION ALL SELECT (SELECT min(issue_date) FROM invoices WHERE account_id = ? AND issue_date > days.day"
+    " AND issue_date <= ?) FROM days WHERE days.day IS NOT NULL) "
+    "SELECT min((SELECT min(id) FROM invoices WHERE account_id = ? AND issue_date = days.day)) "
+    "FROM days WHERE days.day IS NOT NULL")
+_NO_DATE, _LAST_DATE = "0000-01-01", "9999-12-31"
+
+
+def _from_first_dated_id(reader: Reader, where: Where) -> Where:
+    """`where` narrowed to ids from the first one dated in its issue_date range (a lower bound: every
+    invoice the page can hold is in that range, so none is lost; other filters only narrow further)."""
+    assert where.dates is not None
+    account_id, (start, end) = where.params[0], where.dates
+    low, high = (start or _NO_DATE), (end or _LAST_DATE)
+    first = reader.scalar(_FIRST_DATED_ID, (account_id, low, high, account_id, high, account_id))
+    return where.and_("1 = 0") if first is None else where.and_("invoices.id >= ?", first)
 
 
 def count_invoices(db: Session | Reader, account_id: int, f: InvoiceFilter) -> int:

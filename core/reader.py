@@ -227,7 +227,7 @@ class Reader:
             self._cursor = None
 
 
-def _sqlite_value(value: Any) -> Any:
+def sqlite_value(value: Any) -> Any:
     """A parameter as SQLAlchemy stores it on SQLite (core.models.types), so comparisons match."""
     kind = type(value)
     if kind is bool:
@@ -244,7 +244,7 @@ def _sqlite_value(value: Any) -> Any:
 
 
 def _sqlite_params(params: Sequence[Any]) -> tuple[Any, ...]:
-    return tuple(_sqlite_value(v) for v in params)
+    return tuple(sqlite_value(v) for v in params)
 
 
 _format_sql: dict[str, str] = {}

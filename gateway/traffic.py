@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from core.clock import now_utc
 from core.models import Credential, TrafficEntry, User
+from core.reader import placeholders, sqlite_value
 
 log = logging.getLogger("gateway.traffic")
 
@@ -55,6 +56,18 @@ def prune_traffic(engine: Engine, retention_days: int, *, batch: int = PRUNE_BAT
     return PruneResult(deleted, batches, time.perf_counter() - started, cutoff)
 
 
+def _insert_batch(conn: Connection, batch: list[dict[str, Any]]) -> None:
+    """The batch in one executemany. On SQLite straight to the driver with the values as SQLAlchemy would
+    store them: through Core, binding each row cost 10-25 us, paid by the request loop's core at ~2,000
+    requests a second."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(TrafficEntry), batch)
+        return
+    columns = [c.name for c in TrafficEntry.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
+    sql = f"INSERT INTO traffic_log ({', '.join(columns)}) VALUES ({placeholders(columns)})"
+    conn.exec_driver_sql(sql, [tuple(sqlite_value(entry.get(c)) for c in columns) for entry in batch])
+
+
 class TrafficRecorder:
     def __init__(self, engine: Engine, interval: float = 1.0, retention_days: int = 30,
                  prune_every: float = PRUNE_EVERY_SECONDS) -> None:
@@ -89,7 +102,7 @@ class TrafficRecorder:
                 user_use[entry["user_id"]] = entry["created_at"]
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(TrafficEntry), batch)
+                _insert_batch(conn, batch)
                 for credential_id, when in credential_use.items():
                     conn.execute(update(Credential).where(Credential.id == credential_id).values(last_used_at=when))
                 for user_id, when in user_use.items():

@@ -3,20 +3,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
 from core.clock import today_in
 from core.commands import CreateInvoice, RecordPayment, SendInvoice, UpdateInvoice
 from core.errors import Invalid, NotFound
-from core.handlers.invoice_state import account_of, view_of
-from core.handlers.records import get_record
 from core.handlers.sending import split_addresses
 from core.invoice_reads import account_record, invoice_view
-from core.reader import Reader
 from core.models import Client
 from core.queries import InvoiceFilter, page_with_total
+from core.reader import Reader
 from dialects.fakturan.errors import ErrorBag
 from dialects.fakturan.http import body_of, data, endpoint, no_content, path_id
 from dialects.fakturan.lenient import list_params, to_date, to_int
@@ -24,7 +21,7 @@ from dialects.fakturan.paging import listing, page_of, sort_order
 from dialects.fakturan.parse import InvoiceInput, invoice_input, payment_input, send_input, with_gross_prices
 from dialects.fakturan.present import client_settings_defaults, invoice_json, payment_json
 from gateway.auth import AccountContext
-from gateway.context import execute, read, read_plain
+from gateway.context import execute, read_plain
 from gateway.http import JSONResponse, read_body
 
 ORIGIN = "fakturan"
@@ -32,9 +29,10 @@ INVOICE_SORT = {"number": "seq", "date": "issue_date"}
 NO_RECIPIENT = "You must select at least one recipient."
 
 
-def _find_client(session: Session, account_id: int, client_id: int) -> Client | None:
+def _find_client(reader: Reader, account_id: int, client_id: int) -> Client | None:
+    """The account's client as a read-only record, or None."""
     try:
-        return get_record(session, "client", account_id, client_id)  # type: ignore[no-any-return]
+        return reader.owned(Client, account_id, client_id, "client")  # type: ignore[no-any-return]
     except NotFound:
         return None
 
@@ -101,12 +99,12 @@ def _with_account(reader: Reader, account_id: int, invoice_id: int) -> Any:
 @endpoint("invoices.create", "invoice")
 async def create(request: Request, ctx: AccountContext) -> Response:
     payload = await body_of(request)
-    account = await read(request, account_of, ctx.account_id)
+    account = await read_plain(request, account_record, ctx.account_id, point=True)
     bag = ErrorBag()
     inp = invoice_input(bag, payload, creating=True, client_defaults=client_settings_defaults(account))
     settings: dict[str, Any] = {}
     if "client_id" in inp.fields:
-        client = await read(request, _find_client, ctx.account_id, inp.fields["client_id"])
+        client = await read_plain(request, _find_client, ctx.account_id, inp.fields["client_id"], point=True)
         if client is None:
             bag.add("client_id", "blank")  # like the seed's client_id 0: no such client to bill
         else:
@@ -123,13 +121,13 @@ async def create(request: Request, ctx: AccountContext) -> Response:
 
 @endpoint("invoices.update", "invoice")
 async def update(request: Request, ctx: AccountContext) -> Response:
-    invoice = (await read(request, view_of, ctx.account_id, path_id(request))).invoice
+    invoice = (await read_plain(request, invoice_view, ctx.account_id, path_id(request), point=True)).invoice
     payload = await body_of(request)
     bag = ErrorBag()
     inp = invoice_input(bag, payload, creating=False)
     client_id = inp.fields.get("client_id")
     if client_id is not None and client_id != invoice.client_id and \
-            await read(request, _find_client, ctx.account_id, client_id) is None:
+            await read_plain(request, _find_client, ctx.account_id, client_id, point=True) is None:
         bag.add("client_id", "blank")
     bag.raise_if_any()
     fields = dict(inp.fields)
@@ -144,11 +142,12 @@ async def update(request: Request, ctx: AccountContext) -> Response:
 
 @endpoint("invoices.send", "invoice")
 async def send(request: Request, ctx: AccountContext) -> Response:
-    invoice = (await read(request, view_of, ctx.account_id, path_id(request))).invoice
+    invoice = (await read_plain(request, invoice_view, ctx.account_id, path_id(request), point=True)).invoice
     bag = ErrorBag()
     method, reminder = send_input(bag, await body_of(request))
     bag.raise_if_any()
-    client = await read(request, _find_client, ctx.account_id, invoice.client_id) if invoice.client_id else None
+    client = (await read_plain(request, _find_client, ctx.account_id, invoice.client_id, point=True)
+              if invoice.client_id else None)
     if method == "auto":
         wanted = (client.settings or {}).get("invoice_delivery_method") if client is not None else None
         method = "letter" if wanted == "letter" else "email"
@@ -163,15 +162,15 @@ async def send(request: Request, ctx: AccountContext) -> Response:
         if any(e.field == "recipients" and e.code == "blank" for e in exc.errors):
             return JSONResponse({"error": NO_RECIPIENT}, status_code=422)
         raise
-    view = await read(request, view_of, ctx.account_id, invoice.id or 0)
-    account = await read(request, account_of, ctx.account_id)
+    view = await read_plain(request, invoice_view, ctx.account_id, invoice.id or 0, point=True)
+    account = await read_plain(request, account_record, ctx.account_id, point=True)
     return data(invoice_json(view, account))
 
 
 @endpoint("payments.create", "payment")
 async def add_payment(request: Request, ctx: AccountContext) -> Response:
     invoice_id = path_id(request, "invoice_id")
-    invoice = (await read(request, view_of, ctx.account_id, invoice_id)).invoice
+    invoice = (await read_plain(request, invoice_view, ctx.account_id, invoice_id, point=True)).invoice
     bag = ErrorBag()
     amount, paid_at = payment_input(bag, await body_of(request))
     if amount is None and invoice.payable - invoice.paid <= 0:
@@ -187,7 +186,7 @@ async def add_payment(request: Request, ctx: AccountContext) -> Response:
 @endpoint("payments.list", "payment")
 async def list_payments(request: Request, ctx: AccountContext) -> Response:
     invoice_id = path_id(request, "invoice_id")
-    view = await read(request, view_of, ctx.account_id, invoice_id)
+    view = await read_plain(request, invoice_view, ctx.account_id, invoice_id, point=True)
     params = list_params(request.query_params, await read_body(request))
     page = page_of(params)
     chunk = view.payments[page.offset:page.offset + page.per_page]

@@ -10,7 +10,7 @@ from core.clock import today_in
 from core.commands import (CancelInvoice, ChangeInvoiceStatus, CreateInvoice, DeleteInvoice, SendInvoice,
                            UpdateInvoice)
 from core.errors import Conflict
-from core.handlers.invoice_state import InvoiceView, view_of
+from core.handlers.invoice_state import InvoiceView
 from core.handlers.sending import split_addresses
 from core.invoice_reads import invoice_view
 from dialects.invoiceocean import present
@@ -18,7 +18,7 @@ from dialects.invoiceocean.errors import invalid
 from dialects.invoiceocean.lenient import to_bool, to_date, to_int
 from dialects.invoiceocean.parse import invoice_input, wrapped
 from dialects.invoiceocean.respond import Call, Reply
-from gateway.context import execute, read, read_plain
+from gateway.context import execute, read_plain
 
 ORIGIN = "invoiceocean"
 # InvoiceOcean's order= names -> core sort columns.
@@ -124,7 +124,7 @@ async def update_invoice(call: Call) -> Reply:
     invoice_id = call.params["id"]
     data = wrapped(call.payload, "invoice") or {k: v for k, v in call.payload.items() if k == "status"}
     parsed = invoice_input(data)
-    current = await read(call.request, view_of, call.account.account_id, invoice_id)
+    current = await read_plain(call.request, invoice_view, call.account.account_id, invoice_id, point=True)
     if "extra" in parsed.fields:  # unknown keys add to those kept before
         parsed.fields["extra"] = {**(current.invoice.extra or {}), **parsed.fields["extra"]}
     if set(parsed.fields) == {"status"} and parsed.lines is None:

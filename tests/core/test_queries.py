@@ -134,3 +134,50 @@ def test_sqlite_totals_of_a_whole_account_read_the_maintained_count_not_the_invo
     assert ledger.read(count_with_log) == 1
     assert any("FROM invoice_counts" in s for s in statements)
     assert not any("count(*)" in s.lower() and "FROM invoices" in s for s in statements)
+
+
+def test_date_range_pages_in_id_order_are_exact_when_dates_do_not_follow_ids(backend_ledger: Ledger,
+                                                                             acme: int) -> None:
+    """SQLite starts such pages at the first id dated in the range (a skip-scan of the date index); with
+    dates out of id order, other filters and open ends, the page must be exactly what a scan gives."""
+    days = [date(2024, 5, 1) + timedelta(days=d) for d in (40, 3, 25, 3, 90, 0, 60, 25, 12, 75, 3, 50)]
+    ids = [_invoice(backend_ledger, acme, f"K{i % 3}", day=day) for i, day in enumerate(days)]
+    dated = list(zip(ids, days))
+    other = backend_ledger.write(create_account, "Dated Other").account_id
+    _invoice(backend_ledger, other, "K0", day=date(2024, 5, 2))
+
+    def expect(low: date | None, high: date | None, buyer: str | None = None) -> list[int]:
+        return [i for (i, d), n in zip(dated, range(len(dated)))
+                if (low is None or d >= low) and (high is None or d <= high)
+                and (buyer is None or f"K{n % 3}" == buyer)]
+
+    cases = [(date(2024, 5, 20), None), (None, date(2024, 5, 10)), (date(2024, 5, 4), date(2024, 6, 20)),
+             (date(2024, 5, 4), date(2024, 5, 4)), (date(2025, 1, 1), None), (date(2024, 5, 26), date(2024, 6, 9))]
+    for low, high in cases:
+        f = InvoiceFilter(date_from=low, date_to=high)
+        assert _ids(backend_ledger, acme, f) == expect(low, high), (low, high)
+        assert _ids(backend_ledger, acme, f, Page(2, 2)) == expect(low, high)[2:4], (low, high)
+        assert backend_ledger.read(count_invoices, acme, f) == len(expect(low, high))
+    assert _ids(backend_ledger, acme, InvoiceFilter(date_from=date(2024, 5, 4), client_id=None, search="K1")) == \
+        expect(date(2024, 5, 4), None, "K1")
+
+
+def test_sqlite_date_range_pages_start_from_the_first_dated_id(database_url: str) -> None:
+    from gateway.db import make_engine
+    ledger = Ledger(make_engine(database_url))
+    account = ledger.write(create_account, "Skip Scan").account_id
+    first = _invoice(ledger, account, "A", day=date(2024, 6, 1))
+    statements: list[str] = []
+
+    def page_with_log(session: object) -> list[int]:
+        dbapi = session.connection().connection.dbapi_connection  # type: ignore[attr-defined]
+        dbapi.set_trace_callback(statements.append)
+        try:
+            return [v.invoice.id for v in list_invoices(session, account,  # type: ignore[arg-type]
+                                                        InvoiceFilter(date_from=date(2024, 1, 1)), Page(1, 25))]
+        finally:
+            dbapi.set_trace_callback(None)
+
+    assert ledger.read(page_with_log) == [first]
+    assert any(s.startswith("WITH RECURSIVE days") for s in statements)
+    assert any("invoices.id >= " in s for s in statements)

@@ -3,16 +3,12 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from sqlmodel import Session
-
 from core.commands import CancelInvoice, ChangeInvoiceStatus, CreateInvoice, DeleteInvoice, UpdateInvoice
 from core.errors import NotFound
-from core.handlers.invoice_state import InvoiceView, view_of
-from core.handlers.parties import main_department
-from core.handlers.records import get_record
+from core.handlers.invoice_state import InvoiceView
+from core.invoice_reads import invoice_view
 from core.models import Client, Department
 from core.queries import InvoiceFilter, Page, page_with_total
-from core.invoice_reads import invoice_view
 from core.reader import Reader
 from dialects.invo.errors import InvoError, invalid
 from dialects.invo.invoice_input import (InvoiceInput, cost_party_fields, header, require_items_list,
@@ -105,22 +101,26 @@ async def list_(call: Call) -> dict[str, Any]:
     return listing(rows, total)
 
 
-def _party_sources(session: Session, account_id: int, client_ids: tuple[int | None, ...]
-                   ) -> tuple[Dictionaries, list[Client | None], Department | None]:
+def _party_sources(reader: Reader, account_id: int, client_ids: tuple[int | None, ...]
+                   ) -> tuple[list[Client | None], Department | None]:
+    """The clients named (None where there is no such client of the account) and the main department,
+    as read-only records."""
     clients: list[Client | None] = []
     for client_id in client_ids:
         try:
-            clients.append(get_record(session, "client", account_id, client_id) if client_id else None)
+            clients.append(reader.owned(Client, account_id, client_id, "client") if client_id else None)
         except NotFound:
             clients.append(None)
-    return load_dictionaries(session, account_id), clients, main_department(session, account_id)
+    departments = reader.records(Department, "departments.account_id = ?", (account_id,),
+                                 "departments.main DESC, departments.id")  # the main one, else the first
+    return clients, (departments[0] if departments else None)
 
 
 async def _fields(call: Call, data: InvoiceInput, income: bool, current: InvoiceView | None) -> dict[str, Any]:
     """Header fields with the recipient (c2id) and, on cost invoices, the supplier resolved."""
     fields = dict(data.fields)
-    _dicts, (recipient, supplier), department = await call.read(
-        _party_sources, call.account_id, (data.recipient_id, data.supplier_id))
+    (recipient, supplier), department = await call.read_plain(
+        _party_sources, call.account_id, (data.recipient_id, data.supplier_id), point=True)
     if data.recipient_id:
         if recipient is None:
             raise invalid("c2id", "no such customer")
@@ -150,7 +150,7 @@ async def _fields(call: Call, data: InvoiceInput, income: bool, current: Invoice
 async def add(call: Call) -> dict[str, Any]:
     call.new_record()
     require_items_list(call.q)
-    dicts = await call.read(load_dictionaries, call.account_id)
+    dicts = await call.read_plain(load_dictionaries, call.account_id, point=True)
     data = header(call.q, dicts)
     income = data.fields.get("income", True)
     fields = await _fields(call, data, income, None)
@@ -163,8 +163,8 @@ async def edit(call: Call) -> dict[str, Any]:
     """Only the given fields change; "items", when given, replace the whole item set."""
     invoice_id = call.record_id()
     require_items_list(call.q)
-    current = await call.read(view_of, call.account_id, invoice_id)
-    dicts = await call.read(load_dictionaries, call.account_id)
+    current = await call.read_plain(invoice_view, call.account_id, invoice_id, point=True)
+    dicts = await call.read_plain(load_dictionaries, call.account_id, point=True)
     data = header(call.q, dicts)
     income = data.fields.get("income", current.invoice.income)
     fields = await _fields(call, data, income, current)
