@@ -194,6 +194,16 @@ class Server:
         except OSError:
             return ""
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU the server process has used so far (from /proc; 0 where there is none)."""
+        if self.process is None:
+            return 0.0
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
     def memory_mb(self) -> dict[str, float]:
         """Resident and peak resident memory of the server process, from /proc."""
         if self.process is None:

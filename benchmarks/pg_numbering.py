@@ -8,7 +8,9 @@
      - 1 writer on one series                      (the reference)
      - 8 writers on one series of one account      (target: >= 0.8 x the 1-writer rate)
      - 8 writers on 8 accounts, one series each    (no shared counter row: the machine's ceiling)
-   The three alternate for --rounds rounds, so a change in the machine's load hits all of them alike.
+     - 8 writers on one series, numbered first     (the core's create before it took the number last:
+                                                    the counter row locked from allocation to commit)
+   The four alternate for --rounds rounds, so a change in the machine's load hits all of them alike.
    While the writers run, pg_stat_activity is sampled: how many of them wait on a lock (the counter row).
 2. Two `invoice-gateway serve` processes on one database, each driven by its own wrk with the harness's
    mixed workload (70% reads, 30% creates across InvoiceOcean, INVO and fakturan).
@@ -63,10 +65,16 @@ def _command(account_id: int) -> Any:
                                  "issue_date": DAY})
 
 
-def writer(url: str, account_id: int, seconds: float, barrier: Any, out: Any) -> None:
-    """One writer process: warm up, wait for the others, then create invoices for `seconds`."""
+def writer(url: str, account_id: int, seconds: float, barrier: Any, out: Any, number_first: bool = False) -> None:
+    """One writer process: warm up, wait for the others, then create invoices for `seconds`.
+    number_first: number as before the core took it last (the lock from the start of the create to commit)."""
     from core.ledger import Ledger
     from gateway.db import make_engine
+
+    if number_first:  # the comparison run only: this process's creates take the path SQLite takes
+        from core.handlers import invoices
+
+        invoices._numbers_last = lambda session: False  # type: ignore[assignment]
 
     engine = make_engine(url)
     ledger = Ledger(engine)
@@ -96,6 +104,7 @@ class Accounts:
     single: int
     shared: int
     own: list[int]
+    first: int  # 1 series, numbered first: the comparison
 
 
 def make_accounts(url: str, writers: int) -> Accounts:
@@ -106,10 +115,10 @@ def make_accounts(url: str, writers: int) -> Accounts:
     engine = make_engine(url)
     try:
         ledger = Ledger(engine)
-        made = [ledger.write(create_account, f"Writer {i}").account_id for i in range(writers + 2)]
+        made = [ledger.write(create_account, f"Writer {i}").account_id for i in range(writers + 3)]
     finally:
         engine.dispose()
-    return Accounts(single=made[0], shared=made[1], own=made[2:])
+    return Accounts(single=made[0], shared=made[1], own=made[2:-1], first=made[-1])
 
 
 def sample_locks(server: Any, dbname: str, stop: threading.Event, samples: list[tuple[int, int]]) -> None:
@@ -124,11 +133,13 @@ def sample_locks(server: Any, dbname: str, stop: threading.Event, samples: list[
             stop.wait(0.05)
 
 
-def run_writers(server: Any, dbname: str, url: str, account_ids: list[int], seconds: float) -> dict[str, Any]:
+def run_writers(server: Any, dbname: str, url: str, account_ids: list[int], seconds: float,
+                number_first: bool = False) -> dict[str, Any]:
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(len(account_ids) + 1)
     out = context.Queue()
-    processes = [context.Process(target=writer, args=(url, a, seconds, barrier, out), daemon=True)
+    processes = [context.Process(target=writer, args=(url, a, seconds, barrier, out, number_first),
+                                   daemon=True)
                  for a in account_ids]
     for p in processes:
         p.start()
@@ -195,17 +206,18 @@ def numbering_part(server: Any, seconds: float, rounds: int, writers: int) -> di
     upgrade(url)
     accounts = make_accounts(url, writers)
     kinds = {"1 writer": [accounts.single], f"{writers} writers, 1 series": [accounts.shared] * writers,
-             f"{writers} writers, {writers} accounts": accounts.own}
+             f"{writers} writers, {writers} accounts": accounts.own,
+             f"{writers} writers, 1 series, number first": [accounts.first] * writers}
     runs: list[dict[str, Any]] = []
     handed: dict[int, list[int]] = {}
     for round_no in range(1, rounds + 1):
         for name, ids in kinds.items():
-            result = run_writers(server, "numbering", url, ids, seconds)
+            result = run_writers(server, "numbering", url, ids, seconds, number_first=name.endswith("number first"))
             for account_id, seqs in result.pop("_seqs").items():
                 handed.setdefault(account_id, []).extend(seqs)
             result.update({"scenario": name, "round": round_no})
             runs.append(result)
-            print(f"  round {round_no} {name:<24}{result['rate_per_s']:>8.1f} creates/s  "
+            print(f"  round {round_no} {name:<38}{result['rate_per_s']:>8.1f} creates/s  "
                   f"waiting on a lock {result['avg_waiting_on_lock']:.2f} of {result['avg_active_statements']:.2f}"
                   f" active  load {result['loadavg_before']:.1f}"
                   f"{'  ERRORS ' + str(result['error_count']) if result['error_count'] else ''}", flush=True)
@@ -227,14 +239,25 @@ def numbering_part(server: Any, seconds: float, rounds: int, writers: int) -> di
         return sum(r["created"] for r in runs if r["scenario"] == name)
 
     names = list(kinds)
-    ratio = total(names[1]) / total(names[0]) if total(names[0]) else 0.0
-    ceiling = total(names[2]) / total(names[0]) if total(names[0]) else 0.0
-    per_round = [round(next(r["rate_per_s"] for r in runs if r["round"] == n and r["scenario"] == names[1])
-                       / max(next(r["rate_per_s"] for r in runs if r["round"] == n and r["scenario"] == names[0]),
-                             1e-9), 3) for n in range(1, rounds + 1)]
+    def ratio_of(name: str, to: str) -> float:
+        return round(total(name) / total(to), 3) if total(to) else 0.0
+
+    def per_round(name: str) -> list[float]:
+        rate = {(r["round"], r["scenario"]): r["rate_per_s"] for r in runs}
+        return [round(rate[(n, name)] / max(rate[(n, names[0])], 1e-9), 3) for n in range(1, rounds + 1)]
+
+    names = list(kinds)
+    ratio = ratio_of(names[1], names[0])
     return {"postgres_version": version, "lines_per_invoice": LINES, "seconds_per_run": seconds, "rounds": rounds,
-            "runs": runs, "ratio_8_to_1": round(ratio, 3), "ratio_8_to_1_per_round": per_round,
-            "ceiling_ratio_8_accounts_to_1": round(ceiling, 3), "target_ratio": TARGET_RATIO,
+            "runs": runs, "ratio_8_to_1": ratio, "ratio_8_to_1_per_round": per_round(names[1]),
+            "ceiling_ratio_8_accounts_to_1": ratio_of(names[2], names[0]),
+            # The same 8 writers with the number taken first (the lock held for the whole create), alternating
+            # with the others: the comparison that the machine's load moves least.
+            "ratio_8_to_1_number_first": ratio_of(names[3], names[0]),
+            "ratio_8_to_1_number_first_per_round": per_round(names[3]),
+            "one_series_to_ceiling": ratio_of(names[1], names[2]),
+            "one_series_to_ceiling_number_first": ratio_of(names[3], names[2]),
+            "target_ratio": TARGET_RATIO,
             "target_met": ratio >= TARGET_RATIO, "invoices_stored": invoices,
             "unique_and_gapless": not problems and not any(r["error_count"] for r in runs),
             "problems": problems[:20]}
@@ -332,7 +355,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{args.rounds} round(s)", flush=True)
         numbering = document["numbering"] = numbering_part(server, args.seconds, args.rounds, args.writers)
         print(f"  8/1 ratio {numbering['ratio_8_to_1']:.3f} (per round {numbering['ratio_8_to_1_per_round']}; "
-              f"target >= {TARGET_RATIO}: {'ok' if numbering['target_met'] else 'MISS'}); ceiling with "
+              f"target >= {TARGET_RATIO}: {'ok' if numbering['target_met'] else 'MISS'}); numbered first "
+              f"{numbering['ratio_8_to_1_number_first']:.3f} (per round "
+              f"{numbering['ratio_8_to_1_number_first_per_round']}); ceiling with "
               f"{args.writers} accounts {numbering['ceiling_ratio_8_accounts_to_1']:.3f}; "
               f"{numbering['invoices_stored']} invoices, unique and gapless: {numbering['unique_and_gapless']}",
               flush=True)

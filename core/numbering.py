@@ -8,15 +8,18 @@ A pattern mixes literal text with tokens:
 
 The counter row of (account, series, period) is bumped in the transaction that inserts the
 invoice: the row lock (PostgreSQL) or the write lock (SQLite, BEGIN IMMEDIATE) makes writers
-queue, and a rollback returns the number, so committed numbers have no gaps.
+queue, and a rollback returns the number, so committed numbers have no gaps. On PostgreSQL the
+lock lasts until the commit, so create takes the number last (allocate_into, after everything
+else is written); see core.handlers.invoices._numbers_last.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, Insert, String, Table, cast, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -57,16 +60,41 @@ def _date_part(token: str, day: date) -> str:
     return {"yyyy": f"{day:%Y}", "yy": f"{day:%y}", "mm": f"{day:%m}", "dd": f"{day:%d}", "m": str(day.month)}[token]
 
 
+def _with_counter(pattern: str) -> str:
+    return pattern if any(t in _COUNTERS for t in _TOKEN.findall(pattern)) else pattern + "nr"
+
+
+def _pieces(pattern: str, day: date) -> list[str]:
+    """The number's text around its counter(s), date parts filled in: render joins them with the counter."""
+    pieces: list[str] = []
+    current, pos, pattern = "", 0, _with_counter(pattern)
+    for m in _TOKEN.finditer(pattern):
+        current += pattern[pos:m.start()]
+        if m.group(0) in _COUNTERS:
+            pieces.append(current)
+            current = ""
+        else:
+            current += _date_part(m.group(0), day)
+        pos = m.end()
+    return [*pieces, current + pattern[pos:]]
+
+
 def render(pattern: str, seq: int, day: date) -> str:
-    if not any(t in _COUNTERS for t in _TOKEN.findall(pattern)):
-        pattern = pattern + "nr"
-    return _TOKEN.sub(lambda m: str(seq) if m.group(0) in _COUNTERS else _date_part(m.group(0), day), pattern)
+    return str(seq).join(_pieces(pattern, day))
+
+
+def render_sql(pattern: str, seq: ColumnElement[Any], day: date) -> ColumnElement[str]:
+    """render() as an SQL expression over a counter column, for statements that number a row themselves."""
+    pieces = _pieces(pattern, day)
+    number: ColumnElement[str] = literal(pieces[0], String)
+    for piece in pieces[1:]:
+        number = number + cast(seq, String) + literal(piece, String)
+    return number
 
 
 def parse_seq(pattern: str, number: str, day: date) -> int | None:
     """The counter inside an explicit number, when it follows the pattern for this period."""
-    if not any(t in _COUNTERS for t in _TOKEN.findall(pattern)):
-        pattern = pattern + "nr"
+    pattern = _with_counter(pattern)
     regex, pos, seen_counter = "", 0, False
     for m in _TOKEN.finditer(pattern):
         regex += re.escape(pattern[pos:m.start()])
@@ -94,16 +122,37 @@ def _where(account_id: int, series: str, key: str):  # type: ignore[no-untyped-d
             & (NumberCounter.period_key == key))
 
 
-def allocate(session: Session, account_id: int, series: str, pattern: str, day: date) -> Allocated:
-    key = period_key(pattern, day)
-    # One upsert that creates or bumps the counter and returns it (SQLite 3.35+, PostgreSQL): the
-    # same row lock as an UPDATE, in one round trip instead of insert-if-missing, update, select.
+def _bump(session: Session, account_id: int, series: str, key: str) -> Insert:
+    """One upsert that creates or bumps the counter and returns it (SQLite 3.35+, PostgreSQL): the
+    same row lock as an UPDATE, in one round trip instead of insert-if-missing, update, select."""
     module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     stmt = module.insert(NumberCounter).values(account_id=account_id, series=series, period_key=key, last_seq=1)
     stmt = stmt.on_conflict_do_update(index_elements=["account_id", "series", "period_key"],
                                       set_={"last_seq": NumberCounter.last_seq + 1})
-    seq = session.execute(stmt.returning(NumberCounter.last_seq)).scalar_one()
+    # account_id too: allocate_into joins on it.
+    return stmt.returning(NumberCounter.last_seq, NumberCounter.account_id)  # type: ignore[return-value]
+
+
+def allocate(session: Session, account_id: int, series: str, pattern: str, day: date) -> Allocated:
+    key = period_key(pattern, day)
+    seq = session.execute(_bump(session, account_id, series, key)).scalar_one()
     return Allocated(series, key, seq, render(pattern, seq, day))
+
+
+def allocate_into(session: Session, table: Table, row_id: int, account_id: int, series: str, pattern: str,
+                  day: date) -> Allocated:
+    """allocate(), and write the result into the row's series, period_key, seq and number columns, in one
+    statement (PostgreSQL: an UPDATE fed by the upsert as a CTE). The counter's row lock is then held for
+    this one round trip and the commit after it, not for a second statement and the Python between."""
+    key = period_key(pattern, day)
+    counter = _bump(session, account_id, series, key).cte("counter")
+    stmt = (update(table).where(table.c.id == row_id, table.c.account_id == counter.c.account_id)
+            .values(series=series, period_key=key, seq=counter.c.last_seq,
+                    number=render_sql(pattern, counter.c.last_seq, day))
+            .returning(table.c.seq, table.c.number))
+    # Exactly one row: a data-modifying CTE runs even when the UPDATE matches nothing, which would leave a gap.
+    seq, number = session.connection().execute(stmt).one()
+    return Allocated(series, key, seq, number)
 
 
 def reserve_explicit(session: Session, account_id: int, series: str, pattern: str, day: date,

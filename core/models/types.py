@@ -20,7 +20,9 @@ class DecimalType(TypeDecorator[Decimal]):
     def load_dialect_impl(self, dialect: Any) -> Any:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(String(40))
-        return dialect.type_descriptor(Numeric(24, 6, asdecimal=True))
+        # Unconstrained: the value's own scale is kept (419.00 stays 419.00), as SQLite's text keeps it
+        # (migration 0006).
+        return dialect.type_descriptor(Numeric(asdecimal=True))
 
     def process_bind_param(self, value: Any, dialect: Any) -> Any:
         if value is None:

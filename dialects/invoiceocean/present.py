@@ -59,14 +59,25 @@ class Audience:
     base_url: str
 
 
+def _decimals(value: Decimal) -> int:
+    """Digits after the point, from the text (as_tuple() built a tuple of every digit: a get paid it
+    ~40 times); scientific forms ("1E+2") are left to as_tuple."""
+    text = str(value)
+    if "E" in text:
+        return -value.as_tuple().exponent  # type: ignore[operator]
+    dot = text.find(".")
+    return 0 if dot < 0 else len(text) - dot - 1
+
+
 def money(value: Decimal | None) -> Decimal | None:
+    """At least two decimals, as InvoiceOcean prints amounts; more are kept."""
     if value is None:
         return None
-    return value.quantize(CENT) if value.as_tuple().exponent > -2 else value  # type: ignore[operator]
+    return value.quantize(CENT) if _decimals(value) < 2 else value
 
 
 def quantity(value: Decimal) -> Decimal:
-    return value.quantize(TENTH) if value.as_tuple().exponent > -1 else value  # type: ignore[operator]
+    return value.quantize(TENTH) if _decimals(value) < 1 else value
 
 
 def stamp(value: datetime | None, audience: Audience) -> datetime | None:

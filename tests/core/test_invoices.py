@@ -143,3 +143,58 @@ def test_one_account_cannot_reach_another_accounts_invoice(backend_ledger: Ledge
         backend_ledger.read(view_of, other, invoice.id)
     with pytest.raises(NotFound):
         backend_ledger.execute(DeleteInvoice(other, invoice.id))
+
+
+def _five_lines(acme: int) -> CreateInvoice:
+    return CreateInvoice(acme, "test", {"buyer_name": "Klient", "issue_date": date(2026, 3, 10)},
+                         tuple(LineSpec(name=f"Pozycja {i}", price_net=D(i + 1), tax="23") for i in range(5)),
+                         match_client=False)
+
+
+def _stored_lines(ledger: Ledger, invoice_id: int) -> list[tuple[int, int, str]]:
+    return [tuple(row) for row in ledger.read(lambda s: s.execute(  # type: ignore[misc]
+        select(InvoiceLine.id, InvoiceLine.position, InvoiceLine.name)
+        .where(InvoiceLine.invoice_id == invoice_id).order_by(InvoiceLine.id)).all())]
+
+
+def test_the_lines_a_create_answers_with_are_the_stored_ones_in_order(backend_ledger: Ledger, acme: int) -> None:
+    view = backend_ledger.execute(_five_lines(acme))
+    answered = [(line.id, line.position, line.name) for line in view.lines]
+    assert answered == _stored_lines(backend_ledger, view.invoice.id)
+    assert [name for _id, _pos, name in answered] == [f"Pozycja {i}" for i in range(5)]
+
+
+def test_sqlite_line_ids_stay_right_once_rowids_run_out(database_url: str) -> None:
+    """Past rowid 2^63-1 SQLite hands out free rowids at random: a batch INSERT can no longer tell which
+    row got which id, and the lines must go one by one (they still answer with their stored ids)."""
+    from core.accounts import create_account as make
+    from gateway.db import make_engine
+
+    ledger = Ledger(make_engine(database_url))
+    account_id = ledger.write(make, "Acme").account_id
+    first = ledger.execute(_five_lines(account_id))
+    ledger.write(lambda s: s.execute(InvoiceLine.__table__.insert().values(  # type: ignore[attr-defined]
+        id=2**63 - 1, invoice_id=first.invoice.id, account_id=account_id, name="last rowid")))
+    view = ledger.execute(_five_lines(account_id))
+    answered = [(line.id, line.position, line.name) for line in view.lines]
+    assert sorted(answered) == _stored_lines(ledger, view.invoice.id)
+    assert [(pos, name) for _id, pos, name in answered] == [(i, f"Pozycja {i}") for i in range(5)]
+
+
+def test_a_create_writes_its_lines_in_one_insert_and_rereads_nothing(backend_ledger: Ledger, acme: int) -> None:
+    from sqlalchemy import event
+
+    seen: list[str] = []
+    listener = lambda *args: seen.append(" ".join(args[2].split()))  # noqa: E731
+    event.listen(backend_ledger.engine, "before_cursor_execute", listener)
+    try:
+        backend_ledger.execute(_five_lines(acme))
+    finally:
+        event.remove(backend_ledger.engine, "before_cursor_execute", listener)
+    writes = [s.split(" (")[0].split(" SET")[0] for s in seen if s.startswith(("INSERT", "UPDATE", "WITH"))]
+    reads = [s.split(" WHERE")[0].split(" FROM ")[-1] for s in seen if s.startswith("SELECT")]
+    if backend_ledger.engine.dialect.name == "sqlite":  # numbered first, inserted with its number
+        assert writes == ["INSERT INTO number_counters", "INSERT INTO invoices", "INSERT INTO invoice_lines"]
+    else:  # numbered last: counter and number in one statement, just before the commit
+        assert writes == ["INSERT INTO invoices", "INSERT INTO invoice_lines", "WITH counter AS"]
+    assert reads == ["accounts", "departments"]

@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Integer, literal, select, update
 
 from core import numbering
 from core.accounts import create_account
 from core.errors import Invalid
 from core.handlers import invoices as invoice_handlers
 from core.ledger import Ledger
-from core.models import Invoice
+from core.models import Invoice, NumberCounter
 from gateway.db import make_engine
 from gateway.migrations import upgrade
 from tests.core.numbering_support import DAY, create_many, minimal_invoice
@@ -132,3 +133,78 @@ def test_account_may_set_its_own_pattern_with_a_yearly_reset(backend_ledger: Led
     made = [backend_ledger.execute(minimal_invoice(acme, issue_date=d)).invoice.number
             for d in (date(2026, 3, 1), date(2026, 11, 30), date(2027, 1, 2))]
     assert made == ["FV/1/2026", "FV/2/2026", "FV/1/2027"]
+
+
+@pytest.mark.parametrize("pattern", ["nr-m/mm/yyyy", "Pnr-m/mm/yyyy", "nr", "FA-yymm-nr-m", "Fyyyy.mm.nr", "INV-dd.m",
+                                     "nr-y|nr-y"])
+def test_the_sql_rendering_of_a_number_equals_the_python_one(backend_ledger: Ledger, pattern: str) -> None:
+    day = date(2026, 2, 7)
+    seq = backend_ledger.read(lambda s: s.execute(select(literal(37, Integer).label("seq"))).scalar_one())
+    in_sql = backend_ledger.read(lambda s: s.execute(select(numbering.render_sql(pattern, literal(seq, Integer), day)))
+                                 .scalar_one())
+    assert in_sql == numbering.render(pattern, seq, day)
+
+
+def test_an_automatic_number_already_stored_is_refused_and_takes_no_number(backend_ledger: Ledger, acme: int) -> None:
+    """Rows written around the counter (an import): the unique index names the clash, and the create
+    leaves neither an invoice nor a moved counter behind."""
+    first = backend_ledger.execute(minimal_invoice(acme)).invoice
+    backend_ledger.write(lambda s: s.execute(update(NumberCounter).values(last_seq=0)))
+    with pytest.raises(Invalid) as caught:
+        backend_ledger.execute(minimal_invoice(acme))
+    assert [(e.field, e.code) for e in caught.value.errors] == [("number", "taken")]
+    assert backend_ledger.read(lambda s: s.execute(select(Invoice.id)).scalars().all()) == [first.id]
+    assert backend_ledger.read(lambda s: s.execute(select(NumberCounter.last_seq)).scalar_one()) == 0
+
+
+def _pause_before_numbering(monkeypatch: pytest.MonkeyPatch, paused: threading.Event,
+                            release: threading.Event) -> None:
+    """The first create to reach its lines waits there (after its invoice row is in, before its number)."""
+    real = invoice_handlers._insert_lines
+    first = threading.Lock()
+
+    def waiting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        real(*args, **kwargs)
+        if first.acquire(blocking=False):
+            paused.set()
+            assert release.wait(30)
+
+    monkeypatch.setattr(invoice_handlers, "_insert_lines", waiting)
+
+
+@pytest.mark.postgres
+def test_a_create_not_yet_numbered_holds_back_no_other_writer_and_is_invisible(
+        postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    upgrade(postgres_url)
+    ledger = Ledger(make_engine(postgres_url))
+    account_id = ledger.write(create_account, "Acme").account_id
+    paused, release = threading.Event(), threading.Event()
+    _pause_before_numbering(monkeypatch, paused, release)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        slow = pool.submit(lambda: ledger.execute(minimal_invoice(account_id)).invoice)
+        try:
+            assert paused.wait(30)
+            # Its invoice and lines are written, uncommitted: nobody else sees a row, parked or not.
+            assert ledger.read(lambda s: s.execute(select(Invoice.id)).scalars().all()) == []
+            # Numbered last, it holds no counter lock yet: a second create of the series goes through.
+            fast = pool.submit(lambda: ledger.execute(minimal_invoice(account_id)).invoice).result(timeout=10)
+        finally:
+            release.set()
+        late = slow.result(timeout=30)
+    assert (fast.seq, fast.number, late.seq, late.number) == (1, "1/03/2026", 2, "2/03/2026")
+    stored = ledger.read(lambda s: s.execute(select(Invoice.series, Invoice.seq, Invoice.number).order_by(Invoice.seq))
+                         .all())
+    assert [tuple(row) for row in stored] == [("vat", 1, "1/03/2026"), ("vat", 2, "2/03/2026")]
+    ledger.engine.dispose()
+
+
+def test_a_client_number_and_counter_are_kept_when_numbered_last(backend_ledger: Ledger, acme: int) -> None:
+    given = backend_ledger.execute(minimal_invoice(acme, number="FV 12/2026")).invoice
+    cmd = minimal_invoice(acme)
+    by_seq = backend_ledger.execute(type(cmd)(**{**cmd.__dict__, "seq": 9})).invoice
+    auto = backend_ledger.execute(minimal_invoice(acme)).invoice
+    assert [(i.series, i.seq, i.number) for i in (given, by_seq, auto)] == [
+        ("vat", None, "FV 12/2026"), ("vat", 9, "9/03/2026"), ("vat", 10, "10/03/2026")]
+    stored = backend_ledger.read(lambda s: s.execute(select(Invoice.series, Invoice.seq, Invoice.number)
+                                                     .order_by(Invoice.id)).all())
+    assert [tuple(row) for row in stored] == [(i.series, i.seq, i.number) for i in (given, by_seq, auto)]

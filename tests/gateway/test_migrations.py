@@ -40,3 +40,31 @@ def test_migrations_are_idempotent(database_url: str) -> None:
 def test_migrated_postgresql_schema_matches_the_models(postgres_url: str) -> None:
     upgrade(postgres_url)
     assert _drift(postgres_url) == []
+
+
+def test_postgresql_amounts_stored_padded_before_0006_lose_the_padding_and_new_ones_keep_their_scale(
+        postgres_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from gateway.migrations import alembic_config
+
+    command.upgrade(alembic_config(postgres_url), "0005")
+    engine = make_engine(postgres_url)
+    with engine.begin() as conn:  # what databases made before 0006 have: NUMERIC(24, 6), padded values
+        conn.execute(text("ALTER TABLE exchange_rates ALTER COLUMN rate TYPE NUMERIC(24, 6)"))
+        conn.execute(text("INSERT INTO accounts (name, prefix, active, timezone, profile, currency, lang, settings, "
+                          "created_at) VALUES ('Pad', 'pad', true, 'UTC', 'invoiceocean', 'PLN', 'pl', '{}', now())"))
+        conn.execute(text("INSERT INTO exchange_rates (account_id, currency, day, rate, table_no) SELECT id, 'EUR', "
+                          "'2026-01-02', 4.21, '' FROM accounts WHERE prefix = 'pad'"))
+        assert str(conn.execute(text("SELECT rate FROM exchange_rates")).scalar()) == "4.210000"
+    upgrade(postgres_url)
+    with engine.begin() as conn:
+        assert str(conn.execute(text("SELECT rate FROM exchange_rates")).scalar()) == "4.21"
+        conn.execute(text("INSERT INTO exchange_rates (account_id, currency, day, rate, table_no) SELECT id, 'USD', "
+                          "'2026-01-02', 3.9000, '' FROM accounts WHERE prefix = 'pad'"))
+        assert str(conn.execute(text("SELECT rate FROM exchange_rates WHERE currency = 'USD'")).scalar()) == "3.9000"
+        assert conn.execute(text("SELECT numeric_precision FROM information_schema.columns WHERE "
+                                 "table_name = 'exchange_rates' AND column_name = 'rate'")).scalar() is None
+    engine.dispose()
+    assert _drift(postgres_url) == []
