@@ -208,6 +208,11 @@ def page_with_total(db: Session | Reader, account_id: int, f: InvoiceFilter, pag
     """list_invoices and count_invoices in one go (one filter built, one reader)."""
     reader = _reader(db)
     where = invoice_where(account_id, f, fts=bool(f.search) and has_fts(db))
+    if f.search:
+        # A search is the costly part of its query (FTS matches, or LIKE over every row), and the page
+        # and the count would each run it: run it once for every matching id, in order, and slice.
+        ids = _ordered_ids(reader, where, order, None, 0)
+        return _views(reader, ids[page.offset:page.offset + page.per_page], with_lines), len(ids)
     return _page(reader, where, page, order, with_lines), _count(reader, where, account_id, f)
 
 
@@ -222,12 +227,21 @@ def _page(reader: Reader, where: Where, page: Page, order: Sequence[tuple[str, b
         where, offset = sought, 0
     elif list(order) == [("id", False)] and reader.dialect.name == "sqlite" and where.dates is not None:
         where = _from_first_dated_id(reader, where)
+    return _views(reader, _ordered_ids(reader, where, order, page.per_page, offset), with_lines)
+
+
+def _ordered_ids(reader: Reader, where: Where, order: Sequence[tuple[str, bool]], limit: int | None,
+                 offset: int) -> list[int]:
+    """The ids first, then (in _views) their rows: the sort reads only the index, not ~100 columns per row."""
     terms = [_order_sql(name, desc) for name, desc in order]
     terms.append(f"invoices.id {'DESC' if order and order[0][1] else 'ASC'}")
-    # The page's ids first, then their rows: the sort reads only the index, not ~100 columns per row.
-    ids = [row[0] for row in reader.execute(
-        f"SELECT invoices.id FROM invoices WHERE {where.sql} ORDER BY {', '.join(terms)} LIMIT ? OFFSET ?",
-        (*where.params, page.per_page, offset)).fetchall()]
+    sql = f"SELECT invoices.id FROM invoices WHERE {where.sql} ORDER BY {', '.join(terms)}"
+    if limit is None:
+        return [row[0] for row in reader.execute(sql, where.params).fetchall()]
+    return [row[0] for row in reader.execute(f"{sql} LIMIT ? OFFSET ?", (*where.params, limit, offset)).fetchall()]
+
+
+def _views(reader: Reader, ids: list[int], with_lines: bool) -> list[InvoiceView]:
     return views_of(reader, invoices_by_id(reader, ids), with_lines=with_lines)
 
 
