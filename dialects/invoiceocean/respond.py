@@ -2,9 +2,7 @@
 this module reads request bodies and renders replies and errors as JSON or Rails-style XML."""
 from __future__ import annotations
 
-import functools
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -28,7 +26,6 @@ XML_MEDIA = "application/xml; charset=utf-8"
 # Root elements that are resource wrappers; any other root (<hash>, <request>) is the payload itself.
 WRAPPERS = frozenset({"invoice", "client", "product", "price_list", "banking_payment", "payment", "department",
                       "recurring"})
-_TAG = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
 
 
 @dataclass(frozen=True)
@@ -141,30 +138,12 @@ def json_bytes(value: Any) -> bytes:
     return orjson.dumps(value, default=_json_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
 
 
-def _xml_safe(value: Any) -> Any:
-    """Keys that cannot be element names (round-tripped unknown keys such as "0") are left out of XML."""
-    kind = type(value)
-    if kind is str or value is None:
-        return value
-    if kind is dict or isinstance(value, Mapping):
-        return {k: _xml_safe(v) for k, v in value.items() if _can_be_tag(k)}
-    if kind is list:
-        return [_xml_safe(v) for v in value]
-    if kind is float:
-        return Decimal(repr(value))
-    return value
-
-
-@functools.lru_cache(maxsize=4096)
-def _can_be_tag(key: object) -> bool:
-    return _TAG.match(str(key).replace("_", "-")) is not None
-
-
 def render(fmt: str, reply: Reply) -> Response:
     if isinstance(reply.value, Response):  # a legacy plain-text answer
         return reply.value
     if fmt == "xml":
-        return Response(render_xml(reply.root, _xml_safe(reply.value)), status_code=reply.status,
+        # lenient: round-tripped unknown keys such as "0" cannot be element names and are left out of XML
+        return Response(render_xml(reply.root, reply.value, lenient=True), status_code=reply.status,
                         media_type=XML_MEDIA)
     return Response(json_bytes(reply.value), status_code=reply.status, media_type="application/json")
 

@@ -66,14 +66,17 @@ def render_xml(
     *,
     item_names: Mapping[str, str] | None = None,
     types: Mapping[str, str] | None = None,
+    lenient: bool = False,
 ) -> bytes:
     """Render `value` under `root` as Rails' `to_xml` does.
 
     `item_names` maps a list's key to its item element name when the generic singular is wrong;
     `types` maps a key to its XML type so that a None value still says what it would have been.
+    `lenient` (answers that carry round-tripped client keys): keys that cannot be element names are
+    left out instead of refused, and floats are written from their shortest repr.
     """
     lines: list[str] = []
-    _render(lines, underscore(root), value, 0, item_names or {}, types or {})
+    _render(lines, underscore(root), value, 0, item_names or {}, types or {}, lenient)
     return (_DECLARATION + "\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -94,12 +97,24 @@ def _child_key(key: object) -> str:
     return underscore(str(key))
 
 
+@functools.lru_cache(maxsize=4096)
+def _can_be_tag(key: object) -> bool:
+    try:
+        _tag(_child_key(key))
+    except ValueError:
+        return False
+    return True
+
+
 def _render(
-    lines: list[str], key: str, value: Any, depth: int, item_names: Mapping[str, str], types: Mapping[str, str]
+    lines: list[str], key: str, value: Any, depth: int, item_names: Mapping[str, str], types: Mapping[str, str],
+    lenient: bool = False,
 ) -> None:
     tag = _tag(key)
     pad = _INDENT * depth
     kind = type(value)  # the concrete types first: ABC isinstance checks were a tenth of a render
+    if kind is float and lenient:
+        value, kind = Decimal(repr(value)), Decimal
     if value is None:
         type_attr = f" type={quoteattr(types[key])}" if key in types else ""
         lines.append(f'{pad}<{tag}{type_attr} nil="true"/>')
@@ -115,7 +130,9 @@ def _render(
             return
         lines.append(f"{pad}<{tag}>")
         for child_key, child in value.items():
-            _render(lines, _child_key(child_key), child, depth + 1, item_names, types)
+            if lenient and not _can_be_tag(child_key):
+                continue
+            _render(lines, _child_key(child_key), child, depth + 1, item_names, types, lenient)
         lines.append(f"{pad}</{tag}>")
     else:  # a list or another sequence
         if not value:
@@ -124,7 +141,7 @@ def _render(
         lines.append(f'{pad}<{tag} type="array">')
         item_key = underscore(item_names.get(key, singular(key)))
         for item in value:
-            _render(lines, item_key, item, depth + 1, item_names, types)
+            _render(lines, item_key, item, depth + 1, item_names, types, lenient)
         lines.append(f"{pad}</{tag}>")
 
 

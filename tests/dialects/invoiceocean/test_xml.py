@@ -420,3 +420,12 @@ def test_xml_rejected_is_a_value_error_carrying_its_reason() -> None:
     error = XmlRejected("empty XML body")
     assert isinstance(error, ValueError)
     assert (error.reason, str(error)) == ("empty XML body", "empty XML body")
+
+
+def test_lenient_rendering_leaves_out_keys_that_cannot_be_elements_and_writes_floats_exactly() -> None:
+    value = {"name": "A", "0": "dropped", "extra": {"1bad": 1, "ok key": 2, "rate": 0.1, "n": [1.5, {"9": 0}]}}
+    body = render_xml("client", value, lenient=True).decode()
+    assert "dropped" not in body and "1bad" not in body and "ok key" not in body and "ok-key" not in body
+    assert '<rate type="decimal">0.1</rate>' in body and '<n type="decimal">1.5</n>' in body
+    with pytest.raises(ValueError):
+        render_xml("client", value)
