@@ -18,11 +18,12 @@ from core.fields import check_fields
 from core.handlers.invoice_state import (InvoiceView, account_of, check_kind_and_status, due_date, load_invoice,
                                          load_lines, new_token, recompute_totals, settle_status, view_of)
 from core.handlers.lines import correction_lines, price_new_line, reprice_line
-from core.handlers.parties import (client_fields_from_buyer, create_client, fill_buyer, fill_seller,
-                                   main_department, match_client)
+from core.handlers.parties import client_fields_from_buyer, create_client, fill_buyer, fill_seller, match_client
 from core.handlers.pricing import apply_price_list
+from core.invoice_reads import account_record
 from core.models import (Account, Attachment, Client, Department, Invoice, InvoiceLine, PaymentAllocation, Product,
                          Recurring)
+from core.reader import Reader
 from core.unit_of_work import UnitOfWork
 
 # Columns a copy (copy_invoice_from, proforma -> VAT, recurring) must not take over.
@@ -100,7 +101,7 @@ def _resolve_client(session: Session, account: Account, invoice: Invoice, cmd_ne
         fields = dict(cmd_new_client) if cmd_new_client is not None else client_fields_from_buyer(invoice)
         return create_client(session, account, fields, prefix="client." if cmd_new_client is not None else "buyer.")
     if invoice.client_id:
-        client = session.get(Client, invoice.client_id)
+        client = _rows(session).record(Client, "clients.id = ?", (invoice.client_id,))
         if client is None or client.account_id != account.id:
             raise Invalid.one("client_id", "not_found", "no such client", value=invoice.client_id)
         return client
@@ -110,16 +111,25 @@ def _resolve_client(session: Session, account: Account, invoice: Invoice, cmd_ne
     return None
 
 
+def _rows(session: Session) -> Reader:
+    """Plain reads (core.reader) in the session's own transaction, for rows a create or update only reads
+    (account, client, department): loading them as ORM instances was a sixth of a create's CPU."""
+    return Reader(session.connection())
+
+
 def _resolve_seller(session: Session, invoice: Invoice, given: dict[str, Any]) -> None:
+    rows = _rows(session)
     if invoice.department_id:
-        department = session.get(Department, invoice.department_id)
+        department = rows.record(Department, "departments.id = ?", (invoice.department_id,))
         if department is None or department.account_id != invoice.account_id:
             raise Invalid.one("department_id", "not_found", "no such department", value=invoice.department_id)
         fill_seller(invoice, department, given)
     elif not invoice.seller_name:
-        department = main_department(session, invoice.account_id)
-        if department is not None:
-            fill_seller(invoice, department, given)
+        # the main department, else the first
+        found = rows.records(Department, "departments.account_id = ?", (invoice.account_id,),
+                             "departments.main DESC, departments.id")
+        if found:
+            fill_seller(invoice, found[0], given)
 
 
 def _copy_source(session: Session, account_id: int, source_id: int, invoice: Invoice) -> list[LineSpec]:
@@ -260,7 +270,7 @@ def create_invoice_in_session(cmd: CreateInvoice, session: Session) -> Invoice:
 
 
 def _create_in_session(cmd: CreateInvoice, session: Session) -> tuple[Invoice, list[InvoiceLine]]:
-    account = account_of(session, cmd.account_id)
+    account = account_record(_rows(session), cmd.account_id)
     given = check_fields(Invoice, cmd.fields, extra_protected=DERIVED)
     invoice = Invoice(account_id=account.id or 0, issue_date=today_in(account.timezone), origin=cmd.origin,
                       token=new_token(), lang=account.lang, currency=account.currency)
