@@ -146,15 +146,20 @@ def _search_clause(text_: str, fts: bool) -> tuple[str, list[Any]]:
 
 
 def has_fts(db: Session | Reader) -> bool:
-    """Whether migration 0002 could build the FTS5 tables here; remembered per DBAPI connection."""
-    connection = connection_of(db)
+    """Whether migration 0002 could build the FTS5 tables here (SQLite built with FTS5)."""
+    return _sqlite_has(connection_of(db), "invoices_fts", "invoice_lines_fts")
+
+
+def _sqlite_has(connection: Connection, *tables: str) -> bool:
+    """Whether these SQLite-only tables exist here; remembered per DBAPI connection."""
     if connection.dialect.name != "sqlite":
         return False
-    info = connection.info
-    if "invoice_fts" not in info:
-        info["invoice_fts"] = connection.exec_driver_sql(
-            "SELECT count(*) FROM sqlite_master WHERE name IN ('invoices_fts', 'invoice_lines_fts')").scalar() == 2
-    return bool(info["invoice_fts"])
+    key = "has:" + ",".join(tables)
+    if key not in connection.info:
+        found = connection.exec_driver_sql(
+            f"SELECT count(*) FROM sqlite_master WHERE name IN ({placeholders(tables)})", tables).scalar()
+        connection.info[key] = found == len(tables)
+    return bool(connection.info[key])
 
 
 def connection_of(db: Session | Reader) -> Connection:
@@ -286,14 +291,8 @@ def _count(reader: Reader, where: Where, account_id: int, f: InvoiceFilter) -> i
 
 
 def has_invoice_counts(connection: Connection) -> bool:
-    """Whether migration 0005 made invoice_counts here (SQLite only); remembered per DBAPI connection."""
-    if connection.dialect.name != "sqlite":
-        return False
-    info = connection.info
-    if "invoice_counts" not in info:
-        info["invoice_counts"] = connection.exec_driver_sql(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'invoice_counts'").scalar() == 1
-    return bool(info["invoice_counts"])
+    """Whether migration 0005 made invoice_counts here (SQLite only)."""
+    return _sqlite_has(connection, "invoice_counts")
 
 
 @dataclass(frozen=True)
