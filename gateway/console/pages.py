@@ -15,10 +15,11 @@ from core.credentials import (DIALECT_OF_KIND, CredentialRef, create_credential,
                               revoke_credential, rotate_credential)
 from core.errors import Conflict, Invalid, NotFound
 from core.queries import InvoiceFilter, Page, list_invoices
+from gateway import ratelimit
 from gateway.console.chart import COLORS, LABELS, build_chart
 from gateway.console.rosetta import rosetta
 from gateway.console.session import Signed, clear_cookie, new_csrf, write_cookie
-from gateway.console.signin import METHODS, sign_in
+from gateway.console.signin import METHODS, attempt_identity, sign_in
 from gateway.console.traffic_stats import BUCKETS, WINDOWS, traffic_report, traffic_series
 from gateway.console.translating import TARGETS, run_translation
 from gateway.console.web import SECURITY_HEADERS, csrf_given, csrf_valid, fresh_csrf_cookie, page, render
@@ -68,11 +69,25 @@ async def signin(request: Request) -> Response:
     if not csrf_valid(request, csrf_given(request, form)):
         return await signin_form(request, error="The sign-in form expired. Please try again.", status=403)
     method = str(form.get("method", ""))
-    found = await read(request, sign_in, method, str(form.get("identity", "")), str(form.get("secret", "")))
+    identity, secret = str(form.get("identity", "")), str(form.get("secret", ""))
+    shown_method = method if method in METHODS else "api_token"
+    # Failed sign-ins are limited like failed API authentication, per address and per credential, in the
+    # same counters: the console is one more door to the same credentials.
+    limiter = ratelimit.limiter_of(request.app)
+    address = ratelimit.client_address(request.scope.get("client"))
+    attempt = attempt_identity(method, identity, secret)
+    try:
+        limiter.check(address, attempt)
+    except ratelimit.RateLimited as exc:
+        response = await signin_form(request, error=f"Too many failed sign-in attempts. Try again in "
+                                                    f"{exc.retry_after} s.", method=shown_method, status=429)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    found = await read(request, sign_in, method, identity, secret)
     if found is None:
+        limiter.failed(address, attempt)
         return await signin_form(request, error="Those credentials were not accepted: wrong, revoked, or the "
-                                                "account is deactivated.",
-                                 method=method if method in METHODS else "api_token", status=401)
+                                                "account is deactivated.", method=shown_method, status=401)
     response = RedirectResponse(_safe_next(str(form.get("next", ""))), status_code=303)
     # A new CSRF token with every session: a token seen before signing in is worth nothing after.
     write_cookie(request, response, {"aid": found.account_id, "ref": found.ref, "fp": found.fingerprint,

@@ -3,6 +3,7 @@ same gateway.auth functions the dialects use (so revoked credentials fail here e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from sqlmodel import Session
 
@@ -10,6 +11,7 @@ from core.models import User
 from core.reader import Reader
 from gateway.auth import AccountContext, by_api_token, by_fakturan_key, by_login
 from gateway.console.session import fingerprint
+from gateway.ratelimit import identity_of
 
 METHODS = ("api_token", "invo", "fakturan")
 
@@ -19,6 +21,23 @@ class SignInResult:
     account_id: int
     ref: str
     fingerprint: str
+
+
+# The resolver each method signs in with, and which of (identity, secret) it is given.
+RESOLVERS: dict[str, tuple[Callable[..., AccountContext | None], Callable[[str, str], tuple[str, ...]]]] = {
+    "api_token": (by_api_token, lambda identity, secret: (secret,)),
+    "invo": (by_login, lambda identity, secret: (identity, secret)),
+    "fakturan": (by_fakturan_key, lambda identity, secret: (identity, secret)),
+}
+
+
+def attempt_identity(method: str, identity: str, secret: str) -> str | None:
+    """What a sign-in attempt names, keyed as the dialects key the same credential (gateway.ratelimit): failures
+    here and through the API count together."""
+    if method not in RESOLVERS:
+        return None
+    resolver, args = RESOLVERS[method]
+    return identity_of(resolver, args(identity.strip(), secret.strip()))
 
 
 def sign_in(session: Session, method: str, identity: str, secret: str) -> SignInResult | None:

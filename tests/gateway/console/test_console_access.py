@@ -201,3 +201,36 @@ def test_another_accounts_traffic_and_credentials_are_never_shown(client: TestCl
 def _credentials(app: Any, account_id: int) -> list[Any]:
     from core.credentials import list_credentials
     return app.state.ledger.read(list_credentials, account_id)  # type: ignore[no-any-return]
+
+
+def test_failed_sign_ins_are_rate_limited_together_with_the_same_credentials_api_failures(
+        settings: Any) -> None:
+    """The console is one more door to the dialects' credentials: its failures count in the same limiter,
+    per address and per credential, and over the limit it answers 429 with Retry-After, even to the right
+    secret, until the window passes."""
+    from dataclasses import replace
+
+    from core.accounts import create_account
+    from gateway.app import create_app
+    from gateway.ratelimit import AuthLimiter
+
+    app = create_app(replace(settings, auth_fail_limit=3, auth_fail_window=60.0))
+    now = [1000.0]
+    app.state.auth_limiter = AuthLimiter(3, 60.0, clock=lambda: now[0])
+    account = app.state.ledger.write(create_account, "Limited").as_dict()
+    login, password = account["invo"]["login"], account["invo"]["password"]
+    with TestClient(app, client=("203.0.113.9", 40000)) as client:
+        sign_in(client, "invo", login, "wrong-1", expect=401)
+        sign_in(client, "invo", login, "wrong-2", expect=401)
+        # the third failure comes through INVO's API, from another address: the credential's counter is shared
+        api = TestClient(app, client=("198.51.100.7", 40000))
+        assert api.post("/api.json", auth=(login, "wrong-3"),
+                        data={"r": "invoices", "q": "{\"action\": \"list\"}"}).json()["error"] == 1
+        form = client.get("/console/signin")
+        limited = client.post("/console/signin", data={"csrf_token": csrf_of(form.text), "method": "invo",
+                                                        "identity": login, "secret": password},
+                              follow_redirects=False)
+        assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
+        assert "Too many failed sign-in attempts" in limited.text
+        now[0] += 61  # the window passes: the right secret signs in
+        sign_in(client, "invo", login, password)
