@@ -58,8 +58,7 @@ MONEY_ORDER = frozenset({"price_net", "price_gross", "price_tax", "paid"})
 # Filter fields as plain SQL over the invoices table. Lists are the hottest read after a get, and
 # building a SQLAlchemy statement per request, deriving its cache key and compiling it cost ~0.25 ms,
 # more than running it. `?` placeholders; core.reader adapts them to the database.
-_EQUALS = (("client_id", "client_id"), ("number", "number"), ("seq", "seq"), ("oid", "oid"),
-           ("from_invoice_id", "from_invoice_id"))
+_EQUALS = ("client_id", "number", "seq", "oid", "from_invoice_id")  # filter field = invoices column
 DATE_FIELDS = frozenset({"issue_date", "sell_date", "payment_to", "paid_date"})  # Date columns
 
 
@@ -86,8 +85,8 @@ def invoice_where(account_id: int, f: InvoiceFilter, *, fts: bool = False) -> Wh
             any_of("id", f.ids)
         else:
             clauses.append("1 = 0")  # no ids given: nothing matches
-    for field_name, column in _EQUALS:
-        value = getattr(f, field_name)
+    for column in _EQUALS:
+        value = getattr(f, column)
         if value is not None:
             clauses.append(f"invoices.{column} = ?")
             params.append(value)

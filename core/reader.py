@@ -4,8 +4,9 @@ Loading one invoice view through the ORM cost ~1.5 ms of CPU (session, identity 
 for ~100 columns per row); the same rows through the DBAPI cursor cost ~0.1 ms. A Reader runs SQL on
 the DBAPI connection behind a SQLAlchemy Connection (so it shares that connection's transaction) and
 turns rows into records: objects with the model's column names as attributes and the model's
-properties (Invoice.payable), converted by the very result processors SQLAlchemy itself would use
-for that column on that database. Presenters read records and ORM instances alike.
+properties (Invoice.payable), each value converted as the ORM converts it: SQLAlchemy's own result
+processors on PostgreSQL, C-speed constructors of the same result on SQLite (tests/core/test_plain_reads.py
+holds the two equal). Presenters read records and ORM instances alike.
 
 Records are for reading. Anything that changes rows loads ORM instances in a unit of work.
 """
@@ -31,7 +32,7 @@ M = TypeVar("M", bound=SQLModel)
 
 
 class Record:
-    """A read-only snapshot of a row; its class is made per model by `_shape`."""
+    """A read-only snapshot of a row; one subclass per model, made by `_record_class`."""
 
     __model__: type[SQLModel]
 
@@ -209,17 +210,6 @@ class Reader:
         code = (self._cursor.description or ())[position][1]
         processor = s._types[s.names.index(name)].result_processor(self.dialect, code)
         return (lambda v: v) if processor is None else (lambda v: None if v is None else processor(v))
-
-    def from_result(self, model: type[M], result: Any) -> list[Any]:
-        """Records from a SQLAlchemy result of the model's columns (types already converted by it)."""
-        record_class = shape(model, self.dialect).record_class
-        keys = list(result.keys())
-        out = []
-        for row in result:
-            record = record_class.__new__(record_class)
-            record.__dict__ = dict(zip(keys, row))
-            out.append(record)
-        return out
 
     def close(self) -> None:
         if self._cursor is not None:
