@@ -61,7 +61,8 @@ def serve(host: str, port: int, workers: int, scheduler: bool, database_url: str
         uvicorn.run("gateway.asgi:app", host=host, port=port, workers=workers,
                     log_level=settings.log_level.lower(),
                     log_config=logging_config(settings.log_level, settings.log_json),
-                    access_log=False, proxy_headers=True, timeout_keep_alive=5,
+                    # The app believes proxy headers itself, from GATEWAY_TRUSTED_PROXIES only (gateway/proxies.py).
+                    access_log=False, proxy_headers=False, timeout_keep_alive=5,
                     # With --workers, uvicorn restarts a worker that is not serving within this many seconds;
                     # its 5 s default kills workers still importing the app on a loaded machine, forever.
                     timeout_worker_healthcheck=60,
