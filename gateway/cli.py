@@ -223,6 +223,30 @@ def recurrings_run(run_date: Any, database_url: str | None) -> None:
                    f"\tinvoice_id={issued.invoice_id}")
 
 
+@main.group()
+def invoices() -> None:
+    """Invoices' public links."""
+
+
+@invoices.command("rotate-link")
+@click.argument("account")
+@click.argument("invoice_id", type=int)
+@DB_OPTION
+def invoices_rotate_link(account: str, invoice_id: int, database_url: str | None) -> None:
+    """Give invoice INVOICE_ID of ACCOUNT (name or prefix) a new public link; the old one answers 404 at once."""
+    from core.documents.access import rotate_public_token
+    from core.documents.html import view_path
+    from gateway.console.commands import run_in_account
+
+    def rotate(session: Any, account_id: int) -> str:
+        invoice = rotate_public_token(session, account_id, invoice_id)
+        return view_path(invoice.number, invoice.token)
+
+    path = run_in_account(database_url, rotate, account)
+    base = _settings(database_url).public_base_url.rstrip("/")
+    click.echo(f"{base}{path}" if base else path)
+
+
 @main.command()
 @click.option("--if-empty", is_flag=True, help="only when the database holds no account yet")
 @click.option("--json", "as_json", is_flag=True)
