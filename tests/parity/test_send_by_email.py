@@ -116,7 +116,8 @@ def test_to_and_cc_together_are_capped_in_every_dialect(mail_client: tuple[TestC
                            "fields": {"email": "at most 10 recipients (To and Cc together)"}}
     many = _invoice(client, account, ", ".join(ELEVEN))  # fakturan mails the buyer's addresses
     fakturan = _fakturan_send(client, account, many)
-    assert (fakturan.status_code, fakturan.json()) == (422, {"errors": {"recipients": [{"error": "too_long", "count": 10}]}})
+    assert (fakturan.status_code, fakturan.json()) == (
+        422, {"errors": {"recipients": [{"error": "too_long", "count": 10}]}})
     _nothing_delivered(client, smtp_server)
     assert _io_send(client, account, invoice, ELEVEN[:1], ELEVEN[1:10]).json() == {"status": "ok"}  # 10: at the cap
     assert len(smtp_server.wait_for(1, timeout=15)[0].rcpt_tos) == 10
