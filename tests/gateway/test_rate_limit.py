@@ -254,6 +254,16 @@ def test_forwarded_headers_from_a_trusted_proxy_name_the_client_and_the_host(lim
                       headers={"X-Forwarded-Host": "evil.localhost"}).status_code == 200
 
 
+def test_a_client_behind_a_trusted_proxy_cannot_pick_its_address_with_a_forged_hop(limited: Any) -> None:
+    """nginx appends the real peer to whatever X-Forwarded-For the client sent: the nearest untrusted hop counts."""
+    proxy = from_address(limited, "127.0.0.1")
+    for attempt in range(LIMIT):
+        assert proxy.get("/invoices.json", params={"api_token": "stale"},
+                         headers={"X-Forwarded-For": f"10.0.0.{attempt}, 198.51.100.20"}).status_code == 401
+    assert proxy.get("/invoices.json", params={"api_token": "stale"},
+                     headers={"X-Forwarded-For": "10.0.0.99, 198.51.100.20"}).status_code == 429
+
+
 def test_trusted_proxies_come_from_the_settings(monkeypatch: Any) -> None:
     from gateway.proxies import TrustedHosts
 
