@@ -136,7 +136,11 @@ async def invoices(request: Request, signed: Signed) -> Response:
 
 
 @page
-async def invoice(request: Request, signed: Signed, *, message: str = "") -> Response:
+async def invoice(request: Request, signed: Signed) -> Response:
+    return await _invoice_page(request, signed)
+
+
+async def _invoice_page(request: Request, signed: Signed, message: str = "") -> Response:
     try:
         found = await read(request, rosetta, signed.account_id, _invoice_id(request), _base_url(request))
     except NotFound:
@@ -155,8 +159,7 @@ async def rotate_link(request: Request, signed: Signed) -> Response:
         return render(request, "error.html", 404, title="Not found",
                       message="There is no such invoice in this account.")
     link = _base_url(request) + view_path(rotated.number, rotated.token)
-    return await invoice.__wrapped__(request, signed, message=f"New public link: {link} (the old link no longer "
-                                                              "works).")
+    return await _invoice_page(request, signed, f"New public link: {link} (the old link no longer works).")
 
 
 @page
