@@ -101,6 +101,7 @@ class SendInvoice:
     as_reminder: bool = False
     use_buyer_email: bool = True  # without recipients, send to the buyer's address
     public_base_url: str = ""  # "https://host" the mail's links start with; empty: the gateway's setting
+    max_recipients: int = 10  # To + Cc together (the gateway's GATEWAY_MAX_RECIPIENTS)
 
 
 @dataclass(frozen=True)

@@ -140,6 +140,16 @@ def _free_login(session: Session, base: str) -> str:
         n += 1
 
 
+def own_login(prefix: str, wanted: str) -> str:
+    """A chosen INVO login, in the account's own namespace: "erp" becomes "acme.erp". Logins are unique
+    across accounts, so a free choice would answer "taken" for another account's login and tell a tenant
+    which logins exist; prefixes are unique and never hold a ".", so a qualified name can only collide
+    with the account's own logins."""
+    if not wanted or wanted.startswith(prefix + "."):
+        return wanted
+    return f"{prefix}.{wanted}"
+
+
 def kind_of(name: str) -> str:
     """A kind, or a dialect name standing for its kind."""
     kind = KIND_OF_DIALECT.get(name, name)
@@ -163,7 +173,7 @@ def create_credential(session: Session, account_id: int, kind: str, *, label: st
         session.flush()
         row = session.execute(select(Credential).where(Credential.key_id == key_id)).scalars().one()
         return NewCredential(_info_of_credential(row), {"key_id": key_id, "password": password})
-    wanted = (login or "").strip()
+    wanted = own_login(account.prefix, (login or "").strip())
     if wanted and (len(wanted) > 64 or any(c.isspace() or c == ":" for c in wanted)):
         raise Invalid.one("login", "invalid", "a login has no spaces or colons and at most 64 characters")
     password = random_secret(16)

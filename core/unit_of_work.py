@@ -6,8 +6,10 @@ import weakref
 from types import TracebackType
 from typing import Callable
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import Session
+
+from core.references import check_flush
 
 # SQLite writers of one process queue on a lock here rather than on SQLite's busy handler, which
 # polls with growing sleeps: under 16 concurrent creates that left the database idle between
@@ -47,6 +49,8 @@ class UnitOfWork:
         if self.engine.dialect.name == "sqlite":
             self.connection.execution_options(sqlite_immediate=self.write)
         self.session = Session(bind=self.connection, expire_on_commit=False, autoflush=True)
+        # Every id a row names is the row's own account's, checked in this transaction (core/references.py).
+        event.listen(self.session, "before_flush", check_flush)
         return self
 
     def commit(self) -> None:

@@ -27,6 +27,7 @@ from gateway.idempotency import IdempotencyMiddleware
 from gateway.memory import MallocTrimmer
 from gateway.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, GatewayMetrics
 from gateway.middleware import GatewayMiddleware
+from gateway.proxies import ProxyHeadersMiddleware
 from gateway.public import routes as public_routes
 from gateway.routing import DialectRouter
 from gateway.settings import Settings
@@ -98,7 +99,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     gateway_routes = [Route("/healthz", healthz, methods=["GET"]), Route("/metrics", metrics, methods=["GET"]),
                       *public_routes(), *apidocs_routes(), *console_routes()]
     app = Starlette(
-        middleware=[Middleware(GatewayMiddleware, dialect_for=dialect_for, max_body=settings.max_body_bytes,
+        middleware=[Middleware(ProxyHeadersMiddleware, trusted=settings.trusted_proxies),  # before anyone reads them
+                    Middleware(GatewayMiddleware, dialect_for=dialect_for, max_body=settings.max_body_bytes,
                                recorder=recorder, observer=observed.observe),
                     Middleware(IdempotencyMiddleware)],  # inside: stores create responses, sends replays
         exception_handlers={HTTPException: _http_error},

@@ -7,6 +7,7 @@ database on every request, so revocation takes effect at once.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import threading
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from core.reader import Reader
-from core.security import token_digest, verify_password
+from core.security import hash_password, random_secret, token_digest, verify_password
 from gateway.logs import remember_secret
 
 CACHE_SECONDS = 300.0
@@ -144,10 +145,26 @@ def _password_ok(scheme: str, identity: str, stored_hash: str, password: str, ma
     return _verified.check_once(key, lambda: verify_password(stored_hash, password))
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password(random_secret(16))
+
+
+def _no_such_identity(password: str, may_block: bool) -> None:
+    """An unknown (or revoked) login or key id costs what a known one with a wrong password costs: argon2
+    against a dummy hash, off the event loop. Timing then says nothing about which logins exist."""
+    if not may_block:
+        raise SlowCheckNeeded("unknown")
+    verify_password(_dummy_hash(), password)
+
+
 def by_login(reader: Reader, login: str, password: str, *, may_block: bool = True) -> AccountContext | None:
     remember_secret(password)
     found = reader.execute(_LOGIN_SQL, (login,)).fetchone()
-    if found is None or not _password_ok("login", login, found[2], password, may_block):
+    if found is None:
+        _no_such_identity(password, may_block)
+        return None
+    if not _password_ok("login", login, found[2], password, may_block):
         return None
     return _context(found[3:], found[0], found[1], None)
 
@@ -155,7 +172,10 @@ def by_login(reader: Reader, login: str, password: str, *, may_block: bool = Tru
 def by_fakturan_key(reader: Reader, key_id: str, password: str, *, may_block: bool = True) -> AccountContext | None:
     remember_secret(password)
     found = reader.execute(_CREDENTIAL_SQL, ("fakturan_key", key_id)).fetchone()
-    if found is None or not _password_ok("fakturan", key_id, found[2], password, may_block):
+    if found is None:
+        _no_such_identity(password, may_block)
+        return None
+    if not _password_ok("fakturan", key_id, found[2], password, may_block):
         return None
     return _context(found[5:], found[3], found[4], found[0])
 

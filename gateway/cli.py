@@ -61,7 +61,8 @@ def serve(host: str, port: int, workers: int, scheduler: bool, database_url: str
         uvicorn.run("gateway.asgi:app", host=host, port=port, workers=workers,
                     log_level=settings.log_level.lower(),
                     log_config=logging_config(settings.log_level, settings.log_json),
-                    access_log=False, proxy_headers=True, timeout_keep_alive=5,
+                    # The app believes proxy headers itself, from GATEWAY_TRUSTED_PROXIES only (gateway/proxies.py).
+                    access_log=False, proxy_headers=False, timeout_keep_alive=5,
                     # With --workers, uvicorn restarts a worker that is not serving within this many seconds;
                     # its 5 s default kills workers still importing the app on a loaded machine, forever.
                     timeout_worker_healthcheck=60,
@@ -220,6 +221,30 @@ def recurrings_run(run_date: Any, database_url: str | None) -> None:
     for issued in run_due(_ledger(database_url).engine, day):
         click.echo(f"{issued.number}\trecurring={issued.recurring_id}\tperiod={issued.period_date.isoformat()}"
                    f"\tinvoice_id={issued.invoice_id}")
+
+
+@main.group()
+def invoices() -> None:
+    """Invoices' public links."""
+
+
+@invoices.command("rotate-link")
+@click.argument("account")
+@click.argument("invoice_id", type=int)
+@DB_OPTION
+def invoices_rotate_link(account: str, invoice_id: int, database_url: str | None) -> None:
+    """Give invoice INVOICE_ID of ACCOUNT (name or prefix) a new public link; the old one answers 404 at once."""
+    from core.documents.access import rotate_public_token
+    from core.documents.html import view_path
+    from gateway.console.commands import run_in_account
+
+    def rotate(session: Any, account_id: int) -> str:
+        invoice = rotate_public_token(session, account_id, invoice_id)
+        return view_path(invoice.number, invoice.token)
+
+    path = run_in_account(database_url, rotate, account)
+    base = _settings(database_url).public_base_url.rstrip("/")
+    click.echo(f"{base}{path}" if base else path)
 
 
 @main.command()

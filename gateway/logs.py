@@ -63,6 +63,24 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+# Paths whose last segment is a capability: the public invoice pages (gateway/public.py), where the token
+# alone lets anyone read the invoice. The token goes from the access line like any other credential.
+_CAPABILITY_PATH = re.compile(r"^(?P<p>/(?:invoice/(?:payment/)?|f/[^/]+/))(?P<token>[^/]+?)(?P<s>\.pdf)?$")
+
+
+def capability_token(path: str) -> str | None:
+    """The token a public-invoice path carries, if it is one."""
+    match = _CAPABILITY_PATH.match(path)
+    return match.group("token") if match else None
+
+
+def redacted_path(path: str) -> str:
+    match = _CAPABILITY_PATH.match(path)
+    if match is None:
+        return redact(path)
+    return f"{redact(match.group('p'))}{REDACTED}{match.group('s') or ''}"
+
+
 def is_secret_name(name: str) -> bool:
     lowered = name.lower().replace("-", "_")
     return lowered not in _NOT_SECRET and lowered.endswith(_SECRET_SUFFIXES)
@@ -112,10 +130,13 @@ def remember_secret(value: object) -> None:
             bag.update({literal, quote(literal, safe=""), quote_plus(literal)})
 
 
-def bind_request(request_id: str, headers: Mapping[bytes, bytes], query_string: bytes) -> tuple[Token[Any], ...]:
+def bind_request(request_id: str, headers: Mapping[bytes, bytes], query_string: bytes,
+                 path: str = "") -> tuple[Token[Any], ...]:
     """Called by the middleware at the start of a request: sets the request id for log records and
-    collects the credentials visible without reading the body (query string, Authorization)."""
+    collects the credentials visible without reading the body (a public link's token, the query
+    string, Authorization)."""
     tokens = (request_id_var.set(request_id), _secrets_var.set(set()))
+    remember_secret(capability_token(path))
     for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=False):
         if is_secret_name(name):
             remember_secret(value)
@@ -138,7 +159,9 @@ def unbind_request(tokens: tuple[Token[Any], ...]) -> None:
 
 
 def redacted_target(path: str, query_string: bytes) -> str:
-    """The request target as it may be logged: the path, and the query with secret values masked."""
+    """The request target as it may be logged: the path (a public link's token masked), and the query with
+    secret values masked."""
+    path = redacted_path(path)
     if not query_string:
         return path
     pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
@@ -146,7 +169,7 @@ def redacted_target(path: str, query_string: bytes) -> str:
     # parts makes no new secret, and one pass over the whole target with the patterns cost more.
     shown = "&".join(f"{k}={REDACTED if v else ''}" if is_secret_name(k) else f"{redact(k)}={redact(v)}"
                      for k, v in pairs)
-    return f"{redact(path)}?{shown}"
+    return f"{path}?{shown}"
 
 
 # -- records ------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from core.clock import now_utc
 from gateway.dialect import Dialect
 from gateway.http import BodyTooLarge, Refused
-from gateway.logs import SAFE_BY_CONSTRUCTION, bind_request, redacted_target, unbind_request
+from gateway.logs import SAFE_BY_CONSTRUCTION, bind_request, redacted_path, redacted_target, unbind_request
 
 log = logging.getLogger("gateway.request")
 # Request ids: a random per-process prefix and a counter. Unique across workers and restarts without
@@ -40,7 +40,7 @@ class GatewayMiddleware:
         request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or f"{_REQUEST_ID_PREFIX}{next(_request_counter):016x}"
         scope.setdefault("state", {})["request_id"] = request_id
         # Log records from here on carry the request id, and this request's credentials are masked.
-        bound = bind_request(request_id, headers, scope.get("query_string", b""))
+        bound = bind_request(request_id, headers, scope.get("query_string", b""), scope["path"])
         dialect = self.dialect_for(scope["path"])
         status_holder = {"status": 500, "started": False}
 
@@ -67,7 +67,7 @@ class GatewayMiddleware:
             if not status_holder["started"]:
                 status_holder["status"] = CLIENT_CLOSED_REQUEST
         except Exception:
-            log.exception("unhandled error", extra={"request_id": request_id, "path": scope["path"]})
+            log.exception("unhandled error", extra={"request_id": request_id, "path": redacted_path(scope["path"])})
             await self._error(scope, receive, send_wrapper, dialect, 500, "internal", "internal server error",
                               status_holder)
         finally:

@@ -1,12 +1,16 @@
-"""Failed-authentication limits: per credential identifier and per client address, sliding window.
+"""Failed-authentication limits, sliding window, counted per (client address, credential identifier)
+and per client address.
 
-Only failures are counted, so a client that signs in correctly is never slowed or even tracked. Once
-an address, or an identifier (a login, a fakturan key id, an api_token's digest), has failed
-`limit` times within `window` seconds, further attempts from it / for it are refused with 429 and
-Retry-After *before* the credential is checked: no verdict leaks while refused, and no argon2 work is
-spent on a guesser. The identifier limit stops a guesser spread over many addresses; the price is that
-such a guesser can hold that one identifier refused for as long as it keeps failing (other
-credentials, and every other address, are unaffected).
+Only failures are counted, so a client that signs in correctly is never slowed or even tracked.
+- One identifier (a login, a fakturan key id, an api_token's digest) failing `limit` times from one
+  address within `window` seconds: further attempts *with that identifier from that address* get 429
+  and Retry-After before the credential is checked (no verdict leaks while refused, no argon2 is spent).
+  Nothing is keyed on the identifier alone: a stranger failing with someone's login from other addresses
+  never locks that login out for its owner, and a stale token in a script never locks out the other
+  credentials sent from the same address (NAT, a proxy, `make examples` run twice).
+- One address failing `spray_limit` times (any identifiers) within the window: every attempt from it is
+  refused. A sprayer needs at least spray_limit / limit identifiers to get there, which no honest
+  client does. A guesser spread over many addresses is left to argon2's cost and the per-pair limit.
 
 State is in process memory: each worker process counts on its own, so with --workers N the effective
 limit is up to N times the setting. The number of tracked keys is bounded, so random identifiers cannot
@@ -24,6 +28,7 @@ from typing import Any, Callable
 from gateway.http import Refused
 
 MAX_TRACKED_KEYS = 50_000
+SPRAY_FACTOR = 5  # the per-address limit, when not configured: this many identifiers' worth of failures
 
 
 class RateLimited(Refused):
@@ -73,25 +78,24 @@ class SlidingWindow:
 
 
 class AuthLimiter:
-    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.window = SlidingWindow(limit, window, clock)
+    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic,
+                 spray_limit: int | None = None) -> None:
+        self.pairs = SlidingWindow(limit, window, clock)
+        self.addresses = SlidingWindow(limit * SPRAY_FACTOR if spray_limit is None else spray_limit, window, clock)
 
     @staticmethod
-    def keys(address: str, identity: str | None) -> list[str]:
-        keys = [f"addr:{address}"]
-        if identity:
-            keys.append(f"id:{identity}")
-        return keys
+    def _pair(address: str, identity: str | None) -> str:
+        return f"{address}\0{identity or ''}"
 
     def check(self, address: str, identity: str | None) -> None:
-        """Raise RateLimited when the address or the identifier is over the limit."""
-        wait = max(self.window.retry_after(key) for key in self.keys(address, identity))
+        """Raise RateLimited when this identifier from this address, or this address, is over its limit."""
+        wait = max(self.pairs.retry_after(self._pair(address, identity)), self.addresses.retry_after(address))
         if wait > 0:
             raise RateLimited(max(1, math.ceil(wait)))
 
     def failed(self, address: str, identity: str | None) -> None:
-        for key in self.keys(address, identity):
-            self.window.fail(key)
+        self.pairs.fail(self._pair(address, identity))
+        self.addresses.fail(address)
 
 
 def identity_of(resolver: Callable[..., Any], args: tuple[Any, ...]) -> str | None:
@@ -117,7 +121,7 @@ def limiter_of(app: Any) -> AuthLimiter:
     limiter = getattr(app.state, "auth_limiter", None)
     if limiter is None:
         settings = app.state.settings
-        limiter = AuthLimiter(int(getattr(settings, "auth_fail_limit", 10)),
-                              float(getattr(settings, "auth_fail_window", 60.0)))
+        limiter = AuthLimiter(settings.auth_fail_limit, settings.auth_fail_window,
+                              spray_limit=settings.auth_spray_limit)
         app.state.auth_limiter = limiter
     return limiter

@@ -36,8 +36,14 @@ class Settings:
     log_level: str = "INFO"  # GATEWAY_LOG_LEVEL: root level for `serve` (debug, info, warning, error)
     # Abuse limits (README: Reliability). Failed authentications per credential and per client address
     # within the sliding window, per worker process; 0 turns the limit off.
-    auth_fail_limit: int = 10
+    auth_fail_limit: int = 10  # failures of one identifier from one address
     auth_fail_window: float = 60.0
+    auth_spray_limit: int = 50  # failures from one address, whatever the identifiers
+    # Peers whose X-Forwarded-For/-Proto/-Host are believed (gateway/proxies.py); "*" trusts every peer.
+    trusted_proxies: str = "127.0.0.1"
+    max_recipients: int = 10  # To + Cc + Bcc of one sent invoice
+    # Hosts a mail's links may name when public_base_url is unset; "*.domain" matches its subdomains.
+    allowed_hosts: str = "localhost, 127.0.0.1, *.localhost"
     body_timeout: float = 30.0  # seconds to receive a whole request body, else 408
     header_timeout: float = 10.0  # seconds for a request's head (serve only), else 408 and the connection closes
 
@@ -59,6 +65,10 @@ class Settings:
             log_level=(env.get("GATEWAY_LOG_LEVEL", "").strip() or "INFO").upper(),
             auth_fail_limit=_int("GATEWAY_AUTH_FAIL_LIMIT", 10),
             auth_fail_window=_float("GATEWAY_AUTH_FAIL_WINDOW", 60.0),
+            auth_spray_limit=_int("GATEWAY_AUTH_SPRAY_LIMIT", 50),
+            trusted_proxies=env.get("GATEWAY_TRUSTED_PROXIES", "127.0.0.1"),
+            max_recipients=_int("GATEWAY_MAX_RECIPIENTS", 10),
+            allowed_hosts=env.get("GATEWAY_ALLOWED_HOSTS", "localhost, 127.0.0.1, *.localhost"),
             body_timeout=_float("GATEWAY_BODY_TIMEOUT", 30.0),
             header_timeout=_float("GATEWAY_HEADER_TIMEOUT", 10.0),
         )

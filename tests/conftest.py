@@ -41,7 +41,10 @@ def database_url(tmp_path: Path, migrated_template: Path) -> str:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, outbox_dir=tmp_path / "outbox")
+    # The in-process client calls itself "testserver": a host the suite's mails may link to, as a deployment
+    # lists its own in GATEWAY_ALLOWED_HOSTS.
+    return Settings(database_url=database_url, outbox_dir=tmp_path / "outbox",
+                    allowed_hosts=Settings().allowed_hosts + ", testserver")
 
 
 @pytest.fixture

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session
 
+from core.clock import now_utc
 from core.documents.build import load_document
 from core.documents.html import view_path
 from core.documents.pdf import render_pdf
 from core.documents.view import DocumentView
 from core.errors import NotFound
+from core.handlers.invoice_state import load_invoice, new_token
 from core.models import Attachment, Invoice
 
 TOKEN_LENGTH = 22
@@ -59,6 +61,17 @@ def public_document(session: Session, token: str, *, public_base: str = "") -> P
     document = load_document(session, invoice.account_id, invoice.id, public_url=public_url)
     return PublicDocument(invoice_id=invoice.id, account_id=invoice.account_id, number=invoice.number,
                           token=invoice.token, document=document)
+
+
+def rotate_public_token(session: Session, account_id: int, invoice_id: int) -> Invoice:
+    """A new public token for the account's invoice: the old link answers 404 from this transaction's commit
+    on (a link forwarded too widely, or leaked). NotFound for another account's or a deleted invoice."""
+    invoice = load_invoice(session, account_id, invoice_id, lock=True)
+    invoice.token = new_token()
+    invoice.updated_at = now_utc()
+    session.add(invoice)
+    session.flush()
+    return invoice
 
 
 def invoice_pdf(session: Session, account_id: int, invoice_id: int, print_option: str = "original", *,

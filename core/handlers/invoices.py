@@ -24,6 +24,7 @@ from core.invoice_reads import account_record
 from core.models import (Account, Attachment, Client, Department, Invoice, InvoiceLine, PaymentAllocation, Product,
                          Recurring)
 from core.reader import Reader
+from core.references import check_rows, resolved
 from core.unit_of_work import UnitOfWork
 
 # Columns a copy (copy_invoice_from, proforma -> VAT, recurring) must not take over.
@@ -104,6 +105,7 @@ def _resolve_client(session: Session, account: Account, invoice: Invoice, cmd_ne
         client = _rows(session).record(Client, "clients.id = ?", (invoice.client_id,))
         if client is None or client.account_id != account.id:
             raise Invalid.one("client_id", "not_found", "no such client", value=invoice.client_id)
+        resolved(session, Client, invoice.client_id, client.account_id)
         return client
     if invoice.buyer_name and match:
         return match_client(session, account.id or 0, invoice) or create_client(
@@ -123,12 +125,14 @@ def _resolve_seller(session: Session, invoice: Invoice, given: dict[str, Any]) -
         department = rows.record(Department, "departments.id = ?", (invoice.department_id,))
         if department is None or department.account_id != invoice.account_id:
             raise Invalid.one("department_id", "not_found", "no such department", value=invoice.department_id)
+        resolved(session, Department, invoice.department_id, department.account_id)
         fill_seller(invoice, department, given)
     elif not invoice.seller_name:
         # the main department, else the first
         found = rows.records(Department, "departments.account_id = ?", (invoice.account_id,),
                              "departments.main DESC, departments.id")
         if found:
+            resolved(session, Department, found[0].id or 0, invoice.account_id)
             fill_seller(invoice, found[0], given)
 
 
@@ -347,6 +351,7 @@ def _insert_lines(session: Session, invoice: Invoice, lines: list[InvoiceLine]) 
     for line in lines:
         line.invoice_id = invoice.id or 0
     rows = [{key: getattr(line, key) for key in _LINE_COLUMNS} for line in lines]
+    check_rows(session, InvoiceLine, invoice.account_id, rows)
     table = InvoiceLine.__table__  # type: ignore[attr-defined]
     connection = session.connection()
     # Core on the table, not the ORM bulk path: that one splits rows by which values are None.

@@ -17,7 +17,6 @@ from core.models import OutboxMessage
 from core.unit_of_work import UnitOfWork
 
 RESEND_GUARD = timedelta(days=3)  # InvoiceOcean: the same document is not re-sent within 3 days unless forced
-MAX_RECIPIENTS = 5
 _EMAIL = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+")
 
 
@@ -43,9 +42,10 @@ def send_invoice_in_session(cmd: SendInvoice, session: Session) -> OutboxMessage
         bad = [a for a in (*recipients, *cmd.cc) if not _EMAIL.fullmatch(a)]
         if bad:
             raise Invalid.one("recipients", "invalid", f"not an e-mail address: {bad[0]}", value=bad[0])
-        if len(recipients) > MAX_RECIPIENTS:
-            raise Invalid.one("recipients", "too_long", f"at most {MAX_RECIPIENTS} recipients",
-                              count=MAX_RECIPIENTS)
+        # Every address a request names costs one delivery: capped together, so Cc is no way around it.
+        if len(recipients) + len(cmd.cc) > cmd.max_recipients:
+            raise Invalid.one("recipients", "too_long", f"at most {cmd.max_recipients} recipients (To and Cc "
+                              "together)", count=cmd.max_recipients)
     if not cmd.force and not cmd.as_reminder:
         last = session.execute(select(OutboxMessage.created_at).where(
             OutboxMessage.invoice_id == invoice.id, OutboxMessage.channel == cmd.channel)

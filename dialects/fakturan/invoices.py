@@ -23,6 +23,7 @@ from dialects.fakturan.present import client_settings_defaults, invoice_json, pa
 from gateway.auth import AccountContext
 from gateway.context import execute, read_plain
 from gateway.http import JSONResponse, read_body
+from gateway.sending import send_options
 
 ORIGIN = "fakturan"
 INVOICE_SORT = {"number": "seq", "date": "issue_date"}
@@ -156,8 +157,7 @@ async def send(request: Request, ctx: AccountContext) -> Response:
     try:
         await execute(request, SendInvoice(ctx.account_id, invoice.id or 0, ORIGIN, channel=method,
                                            recipients=recipients, use_buyer_email=client is None, force=True,
-                                           as_reminder=reminder,
-                                           public_base_url=str(request.base_url).rstrip("/")))
+                                           as_reminder=reminder, **send_options(request)))
     except Invalid as exc:
         if any(e.field == "recipients" and e.code == "blank" for e in exc.errors):
             return JSONResponse({"error": NO_RECIPIENT}, status_code=422)

@@ -19,6 +19,7 @@ from dialects.invoiceocean.lenient import to_bool, to_date, to_int
 from dialects.invoiceocean.parse import invoice_input, wrapped
 from dialects.invoiceocean.respond import Call, Reply
 from gateway.context import execute, read_plain
+from gateway.sending import send_options
 
 ORIGIN = "invoiceocean"
 # InvoiceOcean's order= names -> core sort columns.
@@ -167,8 +168,7 @@ async def send_by_email(call: Call) -> Reply:
     command = SendInvoice(
         account_id=call.account.account_id, invoice_id=call.params["id"], origin=ORIGIN,
         recipients=split_addresses(str(call.arg("email_to") or "")), cc=split_addresses(str(call.arg("email_cc") or "")),
-        print_option=str(call.arg("print_option") or "original"), force=force,
-        public_base_url=str(call.request.base_url).rstrip("/"))
+        print_option=str(call.arg("print_option") or "original"), force=force, **send_options(call.request))
     try:
         await execute(call.request, command)
     except Conflict as exc:

@@ -36,7 +36,7 @@ def _account_id(session: Any, name: str) -> int:
     return int(found)
 
 
-def _run(database_url: str | None, work: Any, account: str, *args: Any, **kwargs: Any) -> Any:
+def run_in_account(database_url: str | None, work: Any, account: str, *args: Any, **kwargs: Any) -> Any:
     from core.errors import Conflict, DomainError, Invalid, NotFound
 
     def in_account(session: Any) -> Any:
@@ -85,7 +85,7 @@ def credentials_list(account: str, only_active: bool, as_json: bool, database_ur
     """ACCOUNT is the account's name or prefix."""
     from core.credentials import list_credentials
 
-    found = _run(database_url, list_credentials, account, include_revoked=not only_active)
+    found = run_in_account(database_url, list_credentials, account, include_revoked=not only_active)
     if as_json:
         click.echo(orjson.dumps([info.as_dict() for info in found]).decode())
         return
@@ -108,7 +108,7 @@ def credentials_create(account: str, kind: str, label: str, login: str | None, a
     """Issue a new credential and print its secret once."""
     from core.credentials import create_credential
 
-    _show_new(_run(database_url, create_credential, account, kind, label=label, login=login), as_json)
+    _show_new(run_in_account(database_url, create_credential, account, kind, label=label, login=login), as_json)
 
 
 @credentials_group.command("revoke")
@@ -121,7 +121,7 @@ def credentials_revoke(account: str, ref: str, database_url: str | None) -> None
 
     def revoke(session: Any, account_id: int) -> Any:
         return revoke_credential(session, account_id, CredentialRef.parse(ref))
-    info = _run(database_url, revoke, account)
+    info = run_in_account(database_url, revoke, account)
     click.echo(f"revoked {info.ref} ({info.dialect}, {info.identity}) at {_stamp(info.revoked_at)}")
 
 
@@ -136,7 +136,7 @@ def credentials_rotate(account: str, ref: str, as_json: bool, database_url: str 
 
     def rotate(session: Any, account_id: int) -> Any:
         return rotate_credential(session, account_id, CredentialRef.parse(ref))
-    _show_new(_run(database_url, rotate, account), as_json)
+    _show_new(run_in_account(database_url, rotate, account), as_json)
 
 
 @click.group("traffic")

@@ -13,6 +13,8 @@ from starlette.responses import RedirectResponse, Response
 from core.clock import now_utc
 from core.credentials import (DIALECT_OF_KIND, CredentialRef, create_credential, list_credentials,
                               revoke_credential, rotate_credential)
+from core.documents.access import rotate_public_token
+from core.documents.html import view_path
 from core.errors import Conflict, Invalid, NotFound
 from core.queries import InvoiceFilter, Page, list_invoices
 from gateway import ratelimit
@@ -135,12 +137,29 @@ async def invoices(request: Request, signed: Signed) -> Response:
 
 @page
 async def invoice(request: Request, signed: Signed) -> Response:
+    return await _invoice_page(request, signed)
+
+
+async def _invoice_page(request: Request, signed: Signed, message: str = "") -> Response:
     try:
         found = await read(request, rosetta, signed.account_id, _invoice_id(request), _base_url(request))
     except NotFound:
         return render(request, "error.html", 404, title="Not found",
                       message="There is no such invoice in this account.")
-    return render(request, "rosetta.html", active="invoices", r=found, colors=COLORS)
+    return render(request, "rosetta.html", active="invoices", r=found, colors=COLORS, message=message)
+
+
+@page
+async def rotate_link(request: Request, signed: Signed) -> Response:
+    """A new public link for the invoice; the old one answers 404 at once."""
+    try:
+        rotated = await run_in_threadpool(ledger_of(request).write, rotate_public_token, signed.account_id,
+                                          _invoice_id(request))
+    except NotFound:
+        return render(request, "error.html", 404, title="Not found",
+                      message="There is no such invoice in this account.")
+    link = _base_url(request) + view_path(rotated.number, rotated.token)
+    return await _invoice_page(request, signed, f"New public link: {link} (the old link no longer works).")
 
 
 @page

@@ -24,6 +24,7 @@ def routes() -> list[BaseRoute]:
         Route("/console/invoices", pages.invoices, methods=["GET"]),
         Route("/console/invoices/{id:int}.pdf", pages.invoice_pdf_preview, methods=["GET"]),
         Route("/console/invoices/{id:int}", pages.invoice, methods=["GET"]),
+        Route("/console/invoices/{id:int}/rotate-link", pages.rotate_link, methods=["POST"]),
         Route("/console/translate", pages.translate, methods=["GET", "POST"]),
         Route("/console/credentials", pages.credentials, methods=["GET", "POST"]),
         Route("/console/credentials/{ref}/revoke", pages.revoke, methods=["POST"]),

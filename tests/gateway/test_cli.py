@@ -59,3 +59,24 @@ def test_demo_seeds_once_and_shows_the_same_credentials_again(db: str, tmp_path:
     second = json.loads(run("demo", "--if-empty", "--json", "--credentials-file", creds_file, "--database-url", db).stdout)
     assert first == second and first["prefix"] == "demo"
     assert (Path(creds_file).stat().st_mode & 0o777) == 0o600
+
+
+def test_invoices_rotate_link_gives_a_new_public_link(db: str, tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from gateway.app import create_app
+    from gateway.settings import Settings
+
+    created = json.loads(run("accounts", "create", "Acme", "--json", "--database-url", db).stdout)
+    with TestClient(create_app(Settings(database_url=db, outbox_dir=tmp_path / "outbox"))) as client:
+        made = client.post("/invoices.json", json={"api_token": created["invoiceocean"]["api_token"], "invoice": {
+            "buyer_name": "Klient", "positions": [{"name": "A", "tax": 23, "total_price_gross": "1.23",
+                                                   "quantity": 1}]}}).json()
+        old_link = made["view_url"].replace("http://testserver", "")
+        assert client.get(old_link).status_code == 200
+        new_link = run("invoices", "rotate-link", "acme", str(made["id"]), "--database-url", db).stdout.strip()
+        assert new_link.startswith(f"/f/{made['number'].replace('/', '-')}/") and new_link != old_link
+        assert client.get(old_link).status_code == 404
+        assert client.get(new_link).status_code == 200
+    unknown = run("invoices", "rotate-link", "acme", "999999", "--database-url", db, check=False)
+    assert unknown.returncode != 0 and "no invoice" in unknown.stderr

@@ -130,3 +130,32 @@ def test_public_pages_are_not_claimed_by_a_dialect(client: TestClient) -> None:
     from gateway.app import dialect_for
     assert dialect_for("/invoice/abc") is None and dialect_for("/f/1-01-2024/abc") is None
     assert client.get("/invoice/payment/nope").status_code == 404
+
+
+def test_a_cancelled_invoices_link_still_shows_it_marked_cancelled_with_nothing_to_pay(
+        client: TestClient, ledger: Ledger, account: dict[str, Any], invoice: Invoice) -> None:
+    """A cancelled invoice stays a document the buyer received: its link keeps working and says it is
+    cancelled, so nobody pays it. Only deletion retires the link (404)."""
+    from core.commands import CancelInvoice
+
+    ledger.execute(CancelInvoice(account["account_id"], invoice.id or 0, "wystawiona omyłkowo"))
+    page = client.get(f"/f/{dashed(invoice)}/{invoice.token}")
+    assert page.status_code == 200
+    assert '<span class="status">Anulowana</span>' in page.text
+    assert 'id="payment-link"' not in page.text
+    pdf = client.get(f"/invoice/{invoice.token}.pdf")
+    assert pdf.status_code == 200
+    assert "ANULOWANA" in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().upper()
+
+
+def test_a_rotated_token_retires_every_form_of_the_old_link(client: TestClient, ledger: Ledger,
+                                                            account: dict[str, Any], invoice: Invoice) -> None:
+    from core.documents.access import rotate_public_token
+
+    old = [f"/invoice/{invoice.token}", f"/invoice/{invoice.token}.pdf", f"/invoice/payment/{invoice.token}",
+           f"/f/{dashed(invoice)}/{invoice.token}", f"/f/{dashed(invoice)}/{invoice.token}.pdf"]
+    assert {client.get(path).status_code for path in old} == {200}
+    rotated = ledger.write(rotate_public_token, account["account_id"], invoice.id)
+    assert rotated.token != invoice.token
+    assert {client.get(path).status_code for path in old} == {404}
+    assert client.get(f"/f/{dashed(invoice)}/{rotated.token}").status_code == 200

@@ -162,3 +162,27 @@ def test_a_live_server_logs_json_lines_and_no_secret(live_server_factory: Callab
     assert_clean(secrets, "the traffic log", repr(rows))
     for request_id, status, text in answers:
         assert_clean(secrets, f"the answer to {request_id} ({status})", text)
+
+
+def test_public_link_tokens_never_reach_the_access_log(client: TestClient, account: dict[str, Any],
+                                                       captured: Captured) -> None:  # noqa: F811
+    """The token in a public link is a capability, masked like a credential, on every public route (the
+    routes come from gateway.public, so a new one is covered), for hits and misses alike."""
+    from gateway.public import routes as public_routes
+
+    made = client.post("/invoices.json", json={"api_token": account["invoiceocean"]["api_token"],
+                                               "invoice": INVOICE}).json()
+    number = made["number"].replace("/", "-")
+    misses = "Zz" + made["token"][2:]  # well-formed, but nobody's
+    paths = []
+    for route in public_routes():
+        for token in (made["token"], misses):
+            paths.append(route.path.replace("{number}", number).replace("{token}", token))
+    answers = [client.get(path).status_code for path in paths]
+    assert 200 in answers and 404 in answers
+    access = [line for line in captured.lines() if line["logger"] == "gateway.access"]
+    logged = [line["path"] for line in access if line["path"].startswith(("/invoice/", "/f/"))]
+    assert len(logged) == len(paths)
+    assert all("[REDACTED]" in path for path in logged), logged
+    server_side = [line for line in captured.lines() if not line["logger"].startswith("httpx")]  # not the client's
+    assert_clean([made["token"], misses], "the gateway's log", json.dumps(server_side))

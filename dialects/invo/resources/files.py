@@ -17,6 +17,7 @@ from dialects.invo.errors import invalid
 from dialects.invo.parse import as_date, as_id, as_int, as_range, as_str
 from dialects.invo.resources.base import Call, listing, page_of
 from gateway.context import invoice_pdf
+from gateway.sending import send_options
 
 ORIGIN = "invo"
 
@@ -45,7 +46,7 @@ async def send(call: Call) -> dict[str, Any]:
     await call.read(load_invoice, call.account_id, invoice_id)
     recipients = split_addresses(as_str(call.q.get("email"), "email"))
     message = await call.execute(SendInvoice(call.account_id, invoice_id, ORIGIN, recipients=recipients, force=True,
-                                             public_base_url=str(call.request.base_url).rstrip("/")))
+                                             **send_options(call.request)))
     return {"id": invoice_id, "email": ", ".join(message.recipients)}
 
 

@@ -206,7 +206,7 @@ def _credentials(app: Any, account_id: int) -> list[Any]:
 def test_failed_sign_ins_are_rate_limited_together_with_the_same_credentials_api_failures(
         settings: Any) -> None:
     """The console is one more door to the dialects' credentials: its failures count in the same limiter,
-    per address and per credential, and over the limit it answers 429 with Retry-After, even to the right
+    per (address, credential), and over the limit it answers 429 with Retry-After, even to the right
     secret, until the window passes."""
     from dataclasses import replace
 
@@ -222,8 +222,8 @@ def test_failed_sign_ins_are_rate_limited_together_with_the_same_credentials_api
     with TestClient(app, client=("203.0.113.9", 40000)) as client:
         sign_in(client, "invo", login, "wrong-1", expect=401)
         sign_in(client, "invo", login, "wrong-2", expect=401)
-        # the third failure comes through INVO's API, from another address: the credential's counter is shared
-        api = TestClient(app, client=("198.51.100.7", 40000))
+        # the third failure comes through INVO's API from the same address: the counter is shared
+        api = TestClient(app, client=("203.0.113.9", 40000))
         assert api.post("/api.json", auth=(login, "wrong-3"),
                         data={"r": "invoices", "q": "{\"action\": \"list\"}"}).json()["error"] == 1
         form = client.get("/console/signin")
@@ -232,5 +232,8 @@ def test_failed_sign_ins_are_rate_limited_together_with_the_same_credentials_api
                               follow_redirects=False)
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
         assert "Too many failed sign-in attempts" in limited.text
+        # nothing is keyed on the login alone: its owner, elsewhere, signs in while the guesser is refused
+        with TestClient(app, client=("192.0.2.44", 40000)) as elsewhere:
+            sign_in(elsewhere, "invo", login, password)
         now[0] += 61  # the window passes: the right secret signs in
         sign_in(client, "invo", login, password)

@@ -113,18 +113,32 @@ def test_the_api_creates_lists_and_refuses_unknown_kinds(client: TestClient, acc
     huge = client.post("/console/api/credentials/api_token-99999999999999999999999/revoke",
                        headers={"X-CSRF-Token": csrf})
     assert huge.status_code == 422
-    made = client.post("/console/api/credentials", json={"kind": "invo", "login": "acme-erp", "label": "ERP"},
+    made = client.post("/console/api/credentials", json={"kind": "invo", "login": "erp", "label": "ERP"},
                        headers={"X-CSRF-Token": csrf})
     assert made.status_code == 201
-    assert made.json()["secrets"]["login"] == "acme-erp"
-    taken = client.post("/console/api/credentials", json={"kind": "invo", "login": "acme-erp"},
+    assert made.json()["secrets"]["login"] == "acme.erp"
+    taken = client.post("/console/api/credentials", json={"kind": "invo", "login": "acme.erp"},
                         headers={"X-CSRF-Token": csrf})
     assert taken.status_code == 422
     listed = client.get("/console/api/credentials").json()
     assert {c["dialect"] for c in listed} == {"invoiceocean", "invo", "fakturan"}
     assert all("secrets" not in c and "password" not in orjson.dumps(c).decode() for c in listed)
-    login = invo_call(client, account, "login", "{}", auth=("acme-erp", made.json()["secrets"]["password"]))
+    login = invo_call(client, account, "login", "{}", auth=("acme.erp", made.json()["secrets"]["password"]))
     assert login.json()["uid"] == 1
+
+
+def test_a_chosen_login_never_reveals_whether_another_accounts_login_exists(
+        client: TestClient, account: dict[str, Any], other_account: dict[str, Any]) -> None:
+    """Logins are unique across accounts; a chosen one is kept under the account's prefix, so asking for
+    another account's login creates one's own instead of answering "taken"."""
+    csrf = sign_in_as(client, other_account)
+    asked = {"kind": "invo", "login": account["invo"]["login"]}
+    made = client.post("/console/api/credentials", json=asked, headers={"X-CSRF-Token": csrf})
+    assert made.status_code == 201
+    assert made.json()["secrets"]["login"] == f"{other_account['prefix']}.{account['invo']['login']}"
+    unused = client.post("/console/api/credentials", json={"kind": "invo", "login": "nobody-has-this"},
+                         headers={"X-CSRF-Token": csrf})
+    assert unused.status_code == 201
 
 
 # --- the CLI ------------------------------------------------------------------------------

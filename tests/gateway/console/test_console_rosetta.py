@@ -101,3 +101,27 @@ def test_the_invoice_list_links_to_the_rosetta_view(client: TestClient, account:
     assert client.get("/console/invoices/999999").status_code == 404
     assert client.get("/console/invoices/99999999999999999999999").status_code == 404
     assert client.get("/console/invoices/99999999999999999999999.pdf").status_code == 404
+
+
+def test_the_console_gives_an_invoice_a_new_public_link_and_the_old_one_answers_404(
+        client: TestClient, account: dict[str, Any], other_account: dict[str, Any]) -> None:
+    from tests.gateway.console.helpers import csrf_of
+
+    made = create_invoice(client, account)
+    old_link = made["view_url"].replace("http://testserver", "")
+    assert client.get(old_link).status_code == 200
+    sign_in_as(client, other_account)  # another account's invoice: not found, the link untouched
+    page = client.get("/console/traffic")
+    assert client.post(f"/console/invoices/{made['id']}/rotate-link",
+                       data={"csrf_token": csrf_of(page.text)}).status_code == 404
+    assert client.get(old_link).status_code == 200
+    sign_in_as(client, account)
+    page = client.get(f"/console/invoices/{made['id']}")
+    assert 'data-testid="rotate-link"' in page.text
+    assert client.post(f"/console/invoices/{made['id']}/rotate-link", data={}).status_code == 403  # no CSRF token
+    rotated = client.post(f"/console/invoices/{made['id']}/rotate-link", data={"csrf_token": csrf_of(page.text)})
+    assert rotated.status_code == 200
+    new_link = re.search(r"New public link: http://testserver(/f/[^ ]+) ", rotated.text)
+    assert new_link and new_link.group(1) != old_link
+    assert client.get(old_link).status_code == 404
+    assert client.get(new_link.group(1)).status_code == 200
