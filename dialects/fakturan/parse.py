@@ -26,6 +26,9 @@ DELIVERY_METHODS = ("email", "email_and_sms", "letter", "e_invoice")
 SEND_METHODS = ("email", "letter", "auto")
 PRICES_INC_TAX = ("yes", "no")
 MAX_LENGTH = {"text": 255, "product_name": 255, "product_code": 30, "product_unit": 30, "name": 255, "unit": 30}
+# An address, once given, must name its country (the seed's `client.address.country` blank); leaving the
+# address out altogether is fine.
+REQUIRED_WHEN_GIVEN = frozenset({"address.country"})
 _EMAIL = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+")
 _CURRENCY = re.compile(r"[A-Za-z]{3}")
 _MISSING = object()
@@ -128,6 +131,9 @@ def client_fields(bag: ErrorBag, data: Any, *, prefix: str = "", current: Client
             continue
         if column == "number":
             parsed = None if value is None else _read(bag, prefix + key, value, to_int)
+        elif key in REQUIRED_WHEN_GIVEN and blank(value):
+            bag.add(prefix + key, "blank")
+            continue
         else:
             parsed = _text(bag, prefix + key, value, limit=255)
         if parsed is not _MISSING:
