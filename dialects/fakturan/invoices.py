@@ -1,6 +1,7 @@
 """Endpoints for invoices, sending them, and their payments."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
@@ -69,18 +70,35 @@ def _client_defaults(inp: InvoiceInput, settings: dict[str, Any]) -> dict[str, A
 
 @endpoint("invoices.list", "invoice")
 async def list_all(request: Request, ctx: AccountContext) -> Response:
+    return await _list(request, ctx, None)
+
+
+@endpoint("clients.invoices", "invoice")
+async def list_of_client(request: Request, ctx: AccountContext) -> Response:
+    """The gem's `Client has_many :invoices`: the same list, narrowed to one client of the account."""
+    return await _list(request, ctx, path_id(request))
+
+
+async def _list(request: Request, ctx: AccountContext, client_id: int | None) -> Response:
     params = list_params(request.query_params, await read_body(request))
     bag = ErrorBag()
     invoice_filter = _invoice_filter(bag, params, ctx.timezone)
     order = sort_order(bag, params.get("sort"), INVOICE_SORT)
     bag.raise_if_any()
+    if client_id is not None:
+        invoice_filter = replace(invoice_filter, client_id=client_id)
     page = page_of(params)
-    account, views, total = await read_plain(request, _listing, ctx.account_id, invoice_filter, page, order)
+    account, views, total = await read_plain(request, _listing, ctx.account_id, invoice_filter, page, order,
+                                             client_id is not None)
     return JSONResponse(listing(request, params, page, total, [invoice_json(v, account) for v in views]))
 
 
-def _listing(reader: Reader, account_id: int, invoice_filter: InvoiceFilter, page: Any, order: Any) -> Any:
-    """The account, the page and the total in one read transaction (one pool checkout, one BEGIN)."""
+def _listing(reader: Reader, account_id: int, invoice_filter: InvoiceFilter, page: Any, order: Any,
+             of_client: bool) -> Any:
+    """The account, the page and the total in one read transaction (one pool checkout, one BEGIN);
+    404 (NotFound) for a client that is not the account's."""
+    if of_client:
+        reader.owned(Client, account_id, invoice_filter.client_id, "client")
     return (account_record(reader, account_id),
             *page_with_total(reader, account_id, invoice_filter, page, order, with_lines=True))
 

@@ -63,7 +63,9 @@ def test_security_schemes_are_the_dialects_own(client: TestClient) -> None:
     assert io["apiToken"] == {"type": "apiKey", "in": "query", "name": "api_token",
                               "description": io["apiToken"]["description"]}
     fk = client.get("/openapi/fakturan.json").json()["components"]["securitySchemes"]
-    assert fk == {"basic": {"type": "http", "scheme": "basic", "description": "key_id:password"}}
+    assert fk == {"basic": {"type": "http", "scheme": "basic", "description": "key_id:password"},
+                  "token": {"type": "apiKey", "in": "header", "name": "Authorization",
+                            "description": fk["token"]["description"]}}
 
 
 def _validator(doc: dict[str, Any], method: str, path: str, status: int) -> tuple[Any, str]:
