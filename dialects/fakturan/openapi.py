@@ -90,6 +90,19 @@ def row_schema() -> Schema:
     return _object(types)
 
 
+DATE = {"type": "string", "format": "date"}
+RECURRING_OUTPUT: dict[str, Schema] = {
+    "recurring": {**BOOLEAN, "description": "the invoice is the template of a recurring definition; false once "
+                                            "stopped"},
+    "interval_period": {**nullable(INTEGER), "description": "months between invoices (null: a day or week "
+                                                            "period set through another dialect)"},
+    "auto_send": {**BOOLEAN, "description": "each new invoice is e-mailed to the client"},
+    "start_recurring_from": {**DATE, "description": "the first new invoice's date"},
+    "last_day_of_month": {**BOOLEAN, "description": "every new invoice is dated the last day of its month"},
+}
+assert set(RECURRING_OUTPUT) == set(present.RECURRING_FIELDS), "describe the new recurring attribute here"
+
+
 def invoice_schema() -> Schema:
     props: dict[str, Schema] = {
         "id": INTEGER, "number": nullable(INTEGER), "date": nullable({"type": "string", "format": "date"}),
@@ -105,7 +118,9 @@ def invoice_schema() -> Schema:
                             "city": STRING, "country": STRING}),
         "rows": {"type": "array", "items": ref("Row")},
     }
-    return _object(props)
+    required = sorted(props)
+    props.update(RECURRING_OUTPUT)  # only on invoices that are a recurring template
+    return _object(props, required)
 
 
 def payment_schema() -> Schema:
@@ -175,7 +190,14 @@ def invoice_input() -> Schema:
             "prices_inc_tax": {"type": "string", "enum": list(parse.PRICES_INC_TAX)},
             "invoice_template": {"type": "string", "enum": list(parse.TEMPLATES)}, "show_product_code": BOOL_IN}},
         "rows": {"type": "array", "items": ref("RowInput"),
-                 "description": f"required on create (else base: {ROWS_BLANK}); on update it replaces the rows"}}}
+                 "description": f"required on create (else base: {ROWS_BLANK}); on update it replaces the rows"},
+        "recurring": {**BOOL_IN, "description": "true: the invoice recurs (a recurring definition the engine runs); "
+                                                "false on update stops it"},
+        "interval_period": {**INTEGER_IN, "description": "months between invoices; default 1"},
+        "auto_send": {**BOOL_IN, "description": "e-mail each new invoice to the client"},
+        "start_recurring_from": {**DATE, "description": "the first new invoice's date; default one interval "
+                                                        "after `date`"},
+        "last_day_of_month": {**BOOL_IN, "description": "date every new invoice the last day of its month"}}}
 
 
 # --- errors -----------------------------------------------------------------------------------------

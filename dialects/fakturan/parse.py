@@ -16,7 +16,7 @@ from core.models import Client
 from core.money import to_decimal
 from dialects.fakturan.errors import ROWS_BLANK, ErrorBag
 from dialects.fakturan.lenient import blank, to_bool, to_date, to_int, to_text
-from dialects.fakturan.present import CLIENT_FIELDS, PRODUCT_FIELDS, number_or_string
+from dialects.fakturan.present import CLIENT_FIELDS, PRODUCT_FIELDS, RECURRING_FIELDS, number_or_string
 
 LOCALES = ("sv", "en", "da", "nb")
 TEMPLATES = ("urban", "clean", "iconic", "foxy", "static", "original", "croatia")
@@ -198,6 +198,7 @@ class InvoiceInput:
     seq: int | None = None
     new_client: dict[str, Any] | None = None
     lines: tuple[LineSpec, ...] | None = None
+    recurring: dict[str, Any] | None = None  # Recurring columns, when any recurring attribute was given
 
 
 def invoice_input(bag: ErrorBag, data: dict[str, Any], *, creating: bool,
@@ -244,6 +245,28 @@ def invoice_input(bag: ErrorBag, data: dict[str, Any], *, creating: bool,
     if "prices_inc_tax" in settings:
         out.fields["prices_gross"] = settings["prices_inc_tax"] == "yes"
     out.lines = rows_input(bag, data, creating=creating)
+    out.recurring = recurring_input(bag, data) or None
+    return out
+
+
+def recurring_input(bag: ErrorBag, data: dict[str, Any]) -> dict[str, Any]:
+    """The gem's recurring attributes as Recurring columns (see present.RECURRING_FIELDS)."""
+    readers: dict[str, Callable[[Any], Any]] = {"recurring": to_bool, "auto_send": to_bool,
+                                                "last_day_of_month": to_bool, "start_recurring_from": to_date,
+                                                "interval_period": to_int}
+    out: dict[str, Any] = {}
+    for key, column in RECURRING_FIELDS.items():
+        if key not in data or blank(data[key]) and not isinstance(data[key], bool):
+            continue
+        value = _read(bag, key, data[key], readers[key], "not_a_number" if key == "interval_period" else "invalid")
+        if value is _MISSING:
+            continue
+        if key == "interval_period":
+            if value <= 0:
+                bag.add(key, "greater_than", count=0)
+                continue
+            value = f"{value}m"
+        out[column] = value
     return out
 
 
