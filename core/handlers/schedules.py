@@ -33,7 +33,8 @@ def definition_of(session: Session, account_id: int, invoice_id: int) -> Recurri
                            .order_by(Recurring.id)).scalars().first()
 
 
-def schedule_invoice(session: Session, account_id: int, invoice: Invoice, wanted: Mapping[str, Any]) -> Recurring | None:
+def schedule_invoice(session: Session, account_id: int, invoice: Invoice,
+                     wanted: Mapping[str, Any]) -> Recurring | None:
     """Create, change or stop the invoice's definition from `wanted` (Recurring columns). Errors are
     named recurring.<column>."""
     try:

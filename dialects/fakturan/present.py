@@ -209,6 +209,6 @@ def payment_json(payment: Payment, amount: Decimal, invoice_id: int) -> dict[str
             "invoice_id": invoice_id}
 
 
-__all__ = ["CLIENT_FIELDS", "PRODUCT_FIELDS", "INVOICE_FIELDS", "RECURRING_FIELDS", "ROW_FIELDS", "PAYMENT_FIELDS", "decimal_string",
-           "client_json", "product_json", "invoice_json", "payment_json", "client_settings_defaults", "zip_code",
-           "path_set"]
+__all__ = ["CLIENT_FIELDS", "PRODUCT_FIELDS", "INVOICE_FIELDS", "RECURRING_FIELDS", "ROW_FIELDS", "PAYMENT_FIELDS",
+           "decimal_string", "client_json", "product_json", "invoice_json", "recurring_json", "payment_json",
+           "client_settings_defaults", "zip_code", "path_set"]
