@@ -121,8 +121,8 @@ def invoice_where(account_id: int, f: InvoiceFilter, *, fts: bool = False) -> Wh
     return Where(" AND ".join(clauses), tuple(params), (f.date_from, f.date_to) if dated else None)
 
 
-# Lines of a catalogue product: those linked to it by id, and unlinked lines that carry its name (INVO
-# items, and any line typed by hand, name a product without linking it). Names compare case-insensitively
+# Lines of a catalogue product: those linked to it by id, and unlinked lines that carry its name (some
+# wire formats name a line's product instead of linking it, and lines are often typed by hand). Names compare case-insensitively
 # and trimmed; a line linked to another product is that product's, whatever its name.
 _PRODUCT_LINES = (
     "invoices.id IN (SELECT invoice_lines.invoice_id FROM invoice_lines WHERE invoice_lines.product_id = ? "

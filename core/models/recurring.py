@@ -19,7 +19,7 @@ class Recurring(SQLModel, table=True):
     start_date: date
     every: str = "1m"
     issue_working_day_only: bool = False
-    # Every period falls on the last day of its month (fakturan's last_day_of_month); months and years only.
+    # Every period falls on the last day of its month, whatever the anchor's day; months and years only.
     month_end: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     send_email: bool = False
     buyer_email: str = ""
