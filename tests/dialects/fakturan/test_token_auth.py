@@ -12,7 +12,8 @@ from core.credentials import CredentialRef, create_credential, revoke_credential
 from core.ledger import Ledger
 from core.models import Credential
 from core.security import token_digest
-from gateway.auth import parse_token
+from gateway.auth import by_fakturan_token, parse_token
+from gateway.ratelimit import identity_of
 
 
 def _token(ledger: Ledger, account: dict[str, Any]) -> tuple[str, str]:
@@ -79,3 +80,7 @@ def test_token_header_forms_rails_accepts() -> None:
     assert parse_token("Bearer abc") == "abc"
     assert parse_token('token token="a\\"b"') == 'a"b'
     assert [parse_token(h) for h in (None, "", "Token", "Basic abc", 'Token other="abc"')] == [None] * 5
+
+
+def test_failed_tokens_are_limited_by_their_digest_never_kept_in_clear() -> None:
+    assert identity_of(by_fakturan_token, ("guessed-token",)) == "token:" + token_digest("guessed-token")
