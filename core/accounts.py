@@ -105,6 +105,15 @@ def issue_api_token(session: Session, account_id: int, user_id: int | None, labe
     return token
 
 
+def issue_fakturan_token(session: Session, account_id: int, user_id: int | None, label: str = "") -> str:
+    """The token form of a fakturan credential (`Authorization: Token token="..."`): like an API token it is
+    its own identifier, so it is stored as its SHA-256 only."""
+    token = random_secret(32)
+    session.add(Credential(account_id=account_id, user_id=user_id, kind="fakturan_token", key_id=token_digest(token),
+                           label=label))
+    return token
+
+
 def issue_fakturan_key(session: Session, account_id: int, user_id: int | None, label: str = "") -> tuple[str, str]:
     key_id, key_password = random_secret(20), random_secret(32)
     session.add(Credential(account_id=account_id, user_id=user_id, kind="fakturan_key", key_id=key_id,
@@ -147,4 +156,4 @@ def add_user(session: Session, account_id: int, login: str, password: str) -> Us
 
 
 __all__ = ["AccountSecrets", "DEFAULT_DICTIONARIES", "PROFILES", "create_account", "set_active", "add_user",
-           "issue_api_token", "issue_fakturan_key"]
+           "issue_api_token", "issue_fakturan_key", "issue_fakturan_token"]

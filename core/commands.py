@@ -56,6 +56,8 @@ class CreateInvoice:
     price_list_id: int | None = None
     use_price_lists: bool = False
     seq: int | None = None  # an explicit counter (INVO nrx)
+    # Recurring columns: the invoice becomes the template of a recurring definition (core.handlers.schedules)
+    recurring: Fields | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class UpdateInvoice:
     lines: tuple[LineSpec, ...] | None = None
     replace_lines: bool = False  # True: the given lines are the whole new set
     seq: int | None = None
+    recurring: Fields | None = None  # start, change or (active False) stop the invoice's recurring definition
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ How each dialect's credential is modelled:
 | api_token     | invoiceocean | credentials | label + sha256 prefix     | the token, TOKEN/prefix  |
 | invo_login    | invo         | users       | login (INVO uid)          | the password             |
 | fakturan_key  | fakturan     | credentials | key id                    | the password             |
+| fakturan_token| fakturan     | credentials | sha256 prefix             | the token                |
 
 Rotation issues a new secret and revokes the old one in the same transaction. For tokens and
 keys that is a new row (a new key id) with the same label; an INVO login keeps its login and uid
@@ -23,14 +24,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from core.accounts import add_user, issue_api_token, issue_fakturan_key
+from core.accounts import add_user, issue_api_token, issue_fakturan_key, issue_fakturan_token
 from core.clock import now_utc
 from core.errors import Conflict, Invalid, NotFound
 from core.models import Account, Credential, User
 from core.security import hash_password, random_secret, token_digest
 
-DIALECT_OF_KIND: dict[str, str] = {"api_token": "invoiceocean", "invo_login": "invo", "fakturan_key": "fakturan"}
-KIND_OF_DIALECT: dict[str, str] = {dialect: kind for kind, dialect in DIALECT_OF_KIND.items()}
+DIALECT_OF_KIND: dict[str, str] = {"api_token": "invoiceocean", "invo_login": "invo", "fakturan_key": "fakturan",
+                                   "fakturan_token": "fakturan"}
+# A dialect's name stands for its main kind: fakturan's is the Basic key, its token a second form.
+KIND_OF_DIALECT: dict[str, str] = {"invoiceocean": "api_token", "invo": "invo_login", "fakturan": "fakturan_key"}
+# Kinds whose secret is its own identifier, kept as its SHA-256 in key_id.
+TOKEN_KINDS = frozenset({"api_token", "fakturan_token"})
 KINDS = tuple(DIALECT_OF_KIND)
 
 
@@ -49,7 +54,7 @@ class CredentialRef:
         kind, _, number = str(text).strip().rpartition("-")
         if kind not in DIALECT_OF_KIND or not number.isdigit() or len(number) > 18:
             raise Invalid.one("credential", "invalid", "expected KIND-ID, e.g. api_token-12, invo_login-3, "
-                              "fakturan_key-7")
+                              "fakturan_key-7, fakturan_token-8")
         return cls(kind, int(number))
 
 
@@ -96,7 +101,7 @@ class NewCredential:
 
 def _info_of_credential(row: Credential) -> CredentialInfo:
     kind = row.kind
-    identity = row.key_id if kind == "fakturan_key" else f"sha256:{row.key_id[:10]}…"
+    identity = f"sha256:{row.key_id[:10]}…" if kind in TOKEN_KINDS else row.key_id
     return CredentialInfo(CredentialRef(kind, row.id or 0), DIALECT_OF_KIND.get(kind, kind), identity, row.label,
                           row.created_at, row.last_used_at, row.revoked_at)
 
@@ -115,7 +120,7 @@ def list_credentials(session: Session, account_id: int, *, include_revoked: bool
                             .order_by(User.uid)).scalars().all()  # type: ignore[arg-type]
     found = [_info_of_credential(r) for r in rows if r.kind == "api_token"]
     found += [_info_of_user(u) for u in users]
-    found += [_info_of_credential(r) for r in rows if r.kind == "fakturan_key"]
+    found += [_info_of_credential(r) for r in rows if r.kind in ("fakturan_key", "fakturan_token")]
     return [info for info in found if include_revoked or info.active]
 
 
@@ -173,6 +178,12 @@ def create_credential(session: Session, account_id: int, kind: str, *, label: st
         session.flush()
         row = session.execute(select(Credential).where(Credential.key_id == key_id)).scalars().one()
         return NewCredential(_info_of_credential(row), {"key_id": key_id, "password": password})
+    if kind == "fakturan_token":
+        token = issue_fakturan_token(session, account_id, user_id or _owner_id(session, account_id), label)
+        session.flush()
+        row = session.execute(select(Credential).where(Credential.kind == kind,
+                                                       Credential.key_id == token_digest(token))).scalars().one()
+        return NewCredential(_info_of_credential(row), {"token": token})
     wanted = own_login(account.prefix, (login or "").strip())
     if wanted and (len(wanted) > 64 or any(c.isspace() or c == ":" for c in wanted)):
         raise Invalid.one("login", "invalid", "a login has no spaces or colons and at most 64 characters")

@@ -10,7 +10,7 @@ from typing import Any, Sequence
 
 from core.errors import NotFound
 from core.handlers.invoice_state import InvoiceView
-from core.models import Account, Invoice, InvoiceLine, Payment, PaymentAllocation
+from core.models import Account, Invoice, InvoiceLine, Payment, PaymentAllocation, Recurring
 from core.reader import Reader, placeholders
 
 # Line order is part of the document: by position, then by id for lines written in one go.
@@ -58,3 +58,15 @@ def account_record(reader: Reader, account_id: int) -> Any:
     if account is None:
         raise NotFound("account", account_id)
     return account
+
+
+def definitions_of(reader: Reader, account_id: int, invoice_ids: Sequence[int]) -> dict[int, Any]:
+    """The recurring definition each of these invoices is the template of (the first, when several
+    name it), by invoice id; invoices that recur by no definition are left out."""
+    if not invoice_ids:
+        return {}
+    found: dict[int, Any] = {}
+    for recurring in reader.records(Recurring, f"recurrings.account_id = ? AND recurrings.invoice_id IN "
+                                    f"({placeholders(invoice_ids)})", (account_id, *invoice_ids), "recurrings.id"):
+        found.setdefault(recurring.invoice_id, recurring)
+    return found

@@ -108,9 +108,8 @@ def invoice_where(account_id: int, f: InvoiceFilter, *, fts: bool = False) -> Wh
         clauses.append(f"invoices.{f.date_field} <= ?")
         params.append(f.date_to)
     if f.product_id is not None:
-        clauses.append("invoices.id IN (SELECT invoice_lines.invoice_id FROM invoice_lines "
-                       "WHERE invoice_lines.product_id = ?)")
-        params.append(f.product_id)
+        clauses.append(_PRODUCT_LINES)
+        params.extend((f.product_id, f.product_id, account_id))
     if f.after_id is not None:
         clauses.append("invoices.id > ?")
         params.append(f.after_id)
@@ -121,6 +120,16 @@ def invoice_where(account_id: int, f: InvoiceFilter, *, fts: bool = False) -> Wh
     dated = f.date_field == "issue_date" and (f.date_from is not None or f.date_to is not None)
     return Where(" AND ".join(clauses), tuple(params), (f.date_from, f.date_to) if dated else None)
 
+
+# Lines of a catalogue product: those linked to it by id, and unlinked lines that carry its name (some
+# wire formats name a line's product instead of linking it, and lines are often typed by hand). Names compare case-insensitively
+# and trimmed; a line linked to another product is that product's, whatever its name.
+_PRODUCT_LINES = (
+    "invoices.id IN (SELECT invoice_lines.invoice_id FROM invoice_lines WHERE invoice_lines.product_id = ? "
+    "UNION SELECT invoice_lines.invoice_id FROM invoice_lines JOIN products ON products.id = ? "
+    "AND products.account_id = invoice_lines.account_id WHERE invoice_lines.account_id = ? "
+    "AND invoice_lines.product_id IS NULL AND trim(products.name) <> '' "
+    "AND lower(trim(invoice_lines.name)) = lower(trim(products.name)))")
 
 # Trigram FTS5 needs three characters; shorter needles scan with LIKE.
 FTS_MIN_CHARS = 3

@@ -109,7 +109,7 @@ def _issue_next(engine: Engine, recurring_id: int, today: date) -> tuple[_Step, 
             if (recurring.end_date is not None and period > recurring.end_date) \
                     or issue_date_for(recurring, period) > today:
                 return _Step.NOT_DUE, None
-            following = next_after(recurring.start_date, recurring.every, period)
+            following = next_after(recurring.start_date, recurring.every, period, month_end=recurring.month_end)
             if _already_issued(session, recurring_id, period):
                 # Only a run that issued the period writes its row, so it is done: step over it.
                 recurring.next_invoice_date = following

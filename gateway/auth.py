@@ -1,4 +1,4 @@
-"""Credential resolution for the three schemes, producing an AccountContext.
+"""Credential resolution for the dialects' schemes, producing an AccountContext.
 
 Password checks are argon2id (deliberately slow), so a successful check is cached in memory
 under a SHA-256 of the secret for a short while; a revoked credential is re-read from the
@@ -178,6 +178,34 @@ def by_fakturan_key(reader: Reader, key_id: str, password: str, *, may_block: bo
     if not _password_ok("fakturan", key_id, found[2], password, may_block):
         return None
     return _context(found[5:], found[3], found[4], found[0])
+
+
+def by_fakturan_token(reader: Reader, token: str, *, may_block: bool = True) -> AccountContext | None:
+    """fakturan's token form: found by its SHA-256 and confirmed in constant time, as API tokens are."""
+    remember_secret(token)
+    if not token:
+        return None
+    digest = token_digest(token)
+    found = reader.execute(_CREDENTIAL_SQL, ("fakturan_token", digest)).fetchone()
+    if found is None or not hmac.compare_digest(found[1], digest):
+        return None
+    return _context(found[5:], found[3], found[4], found[0])
+
+
+def parse_token(header: str | None) -> str | None:
+    """Rails' authenticate_with_http_token: `Token token="abc"` (what Faraday's token_auth sends), also
+    `Bearer abc`; other `key=value` options after a comma are ignored."""
+    scheme, _, rest = (header or "").strip().partition(" ")
+    if scheme.lower() not in ("token", "bearer") or not rest.strip():
+        return None
+    first = rest.strip().split(",")[0].strip()
+    key, sep, value = first.partition("=")
+    if sep and key.strip() != "token":
+        return None
+    value = (value if sep else first).strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1].replace('\\"', '"')
+    return value or None
 
 
 def parse_basic(header: str | None) -> tuple[str, str] | None:

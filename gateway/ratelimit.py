@@ -105,7 +105,7 @@ def identity_of(resolver: Callable[..., Any], args: tuple[Any, ...]) -> str | No
     name = getattr(resolver, "__name__", "auth")
     if not args:
         return None
-    if name == "by_api_token":
+    if name in ("by_api_token", "by_fakturan_token"):
         token = str(args[0]).strip().partition("/")[0]
         return "token:" + hashlib.sha256(token.encode("utf-8")).hexdigest()
     scheme = {"by_login": "login", "by_fakturan_key": "fakturan"}.get(name, name)

@@ -20,6 +20,7 @@ from core.handlers.invoice_state import (InvoiceView, account_of, check_kind_and
 from core.handlers.lines import correction_lines, price_new_line, reprice_line
 from core.handlers.parties import client_fields_from_buyer, create_client, fill_buyer, fill_seller, match_client
 from core.handlers.pricing import apply_price_list
+from core.handlers.schedules import schedule_invoice
 from core.invoice_reads import account_record
 from core.models import (Account, Attachment, Client, Department, Invoice, InvoiceLine, PaymentAllocation, Product,
                          Recurring)
@@ -261,6 +262,8 @@ def _default_terms(account: Account, client: Client | None, invoice: Invoice, gi
 
 def create_invoice(cmd: CreateInvoice, uow: UnitOfWork) -> InvoiceView:
     invoice, lines = _create_in_session(cmd, uow.session)
+    if cmd.recurring is not None:
+        schedule_invoice(uow.session, cmd.account_id, invoice, cmd.recurring)
     uow.commit()
     # The session already holds exactly what was written (expire_on_commit is off), so the view is
     # built from it instead of read back: re-reading cost three queries, a quarter of a create.
@@ -443,6 +446,8 @@ def update_invoice(cmd: UpdateInvoice, uow: UnitOfWork) -> InvoiceView:
         invoice.paid_date = invoice.paid_date or today_in(account.timezone)
     invoice.updated_at = now_utc()
     _flush_unique(session, invoice)
+    if cmd.recurring is not None:
+        schedule_invoice(session, cmd.account_id, invoice, cmd.recurring)
     uow.commit()
     return view_of(session, invoice.account_id, invoice.id or 0)
 

@@ -17,7 +17,7 @@ from core.handlers.parties import prepare_client
 from core.models import (DICTIONARY_KINDS, Account, Client, Department, DictionaryEntry, Invoice, InvoiceLine,
                          PriceList, PriceListItem, Product, Recurring, RecurringRun)
 from core.money import parse_tax, round_money
-from core.recurring_schedule import parse_every
+from core.recurring_schedule import check_month_end, last_of_month, parse_every
 from core.unit_of_work import UnitOfWork
 
 Hook = Callable[[Session, Account, Any, Mapping[str, Any]], None]
@@ -51,7 +51,7 @@ def _prepare_department(session: Session, account: Account, department: Departme
         department.main = True
 
 
-def _prepare_recurring(session: Session, account: Account, recurring: Recurring, given: Mapping[str, Any]) -> None:
+def prepare_recurring(session: Session, account: Account, recurring: Recurring, given: Mapping[str, Any]) -> None:
     template = session.get(Invoice, recurring.invoice_id)
     if template is None or template.account_id != account.id:
         raise Invalid.one("invoice_id", "not_found", "no such invoice", value=recurring.invoice_id)
@@ -61,6 +61,12 @@ def _prepare_recurring(session: Session, account: Account, recurring: Recurring,
         parse_every(recurring.every)
     except ValueError:
         raise Invalid.one("every", "invalid", "must look like 1d, 1w, 1m, 3m or 1y", value=recurring.every) from None
+    try:
+        check_month_end(recurring.every, recurring.month_end)
+    except ValueError as exc:
+        raise Invalid.one("month_end", "invalid", str(exc)) from None
+    if recurring.month_end:
+        recurring.start_date = last_of_month(recurring.start_date)
     if recurring.next_invoice_date is None:
         recurring.next_invoice_date = recurring.start_date
 
@@ -92,7 +98,7 @@ ENTITIES: dict[str, Entity] = {
     "product": Entity(Product, _prepare_product),
     "department": Entity(Department, _prepare_department),
     "price_list": Entity(PriceList, _no_hook),
-    "recurring": Entity(Recurring, _prepare_recurring),
+    "recurring": Entity(Recurring, prepare_recurring),
     "dictionary": Entity(DictionaryEntry, _prepare_dictionary),
 }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from core.models.base import account_fk, created_at, json_field, updated_at
@@ -19,6 +19,8 @@ class Recurring(SQLModel, table=True):
     start_date: date
     every: str = "1m"
     issue_working_day_only: bool = False
+    # Every period falls on the last day of its month, whatever the anchor's day; months and years only.
+    month_end: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     send_email: bool = False
     buyer_email: str = ""
     end_date: date | None = None

@@ -12,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from core.errors import FieldError
-from dialects.fakturan.present import CLIENT_FIELDS, INVOICE_FIELDS, PAYMENT_FIELDS, PRODUCT_FIELDS, ROW_FIELDS
+from dialects.fakturan.present import (CLIENT_FIELDS, INVOICE_FIELDS, PAYMENT_FIELDS, PRODUCT_FIELDS,
+                                       RECURRING_FIELDS, ROW_FIELDS)
 from gateway.http import JSONResponse
 
 STATUS_MESSAGES: dict[int, str] = {
@@ -63,7 +64,8 @@ def _inverse(table: dict[str, str]) -> dict[str, str]:
 CORE_TO_FAKTURAN: dict[str, dict[str, str]] = {
     "client": {**_inverse(CLIENT_FIELDS), "name": "company", "company": "client_type"},
     "product": _inverse(PRODUCT_FIELDS),
-    "invoice": {**_inverse(INVOICE_FIELDS), "lines": "base", "buyer_name": "client_id"},
+    "invoice": {**_inverse(INVOICE_FIELDS), "lines": "base", "buyer_name": "client_id",
+                **{f"recurring.{core}": key for key, core in RECURRING_FIELDS.items()}},
     "row": {**_inverse(ROW_FIELDS), "price_gross": "product_price", "discount_amount": "discount"},
     "payment": {**_inverse(PAYMENT_FIELDS), "invoice_ids": "invoice_id"},
 }

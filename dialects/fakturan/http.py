@@ -1,4 +1,4 @@
-"""The request plumbing every fakturan endpoint shares: Basic auth, the error mapping and Location."""
+"""The request plumbing every fakturan endpoint shares: Basic or token auth, the error mapping and Location."""
 from __future__ import annotations
 
 import functools
@@ -12,7 +12,7 @@ from core.idempotency import KeyReused
 from dialects.fakturan.errors import BadRequest, Rejected, error_json, from_core, unauthorized, unprocessable
 from dialects.fakturan.lenient import read_json
 from dialects.fakturan.paging import base_url
-from gateway.auth import AccountContext, by_fakturan_key, parse_basic
+from gateway.auth import AccountContext, by_fakturan_key, by_fakturan_token, parse_basic, parse_token
 from gateway.context import authenticate, endpoint_name
 from gateway.http import BodyTooLarge, JSONResponse, read_body
 
@@ -20,12 +20,17 @@ Handler = Callable[[Request, AccountContext], Awaitable[Response]]
 
 
 async def signed_in(request: Request) -> AccountContext | None:
-    """A deactivated account gets the same 401 as a wrong key: the real service only knows
-    Basic auth failures, and a 403 would tell a caller that the key itself is still valid."""
-    credentials = parse_basic(request.headers.get("authorization"))
-    if credentials is None:
+    """Basic `key_id:password`, or the gem's `Authorization: Token token="..."`. A deactivated account
+    gets the same 401 as a wrong key: the real service only knows Basic auth failures, and a 403 would
+    tell a caller that the key itself is still valid."""
+    header = request.headers.get("authorization")
+    credentials = parse_basic(header)
+    if credentials is not None:
+        context = await authenticate(request, by_fakturan_key, *credentials)
+    elif (token := parse_token(header)) is not None:
+        context = await authenticate(request, by_fakturan_token, token)
+    else:
         return None
-    context = await authenticate(request, by_fakturan_key, *credentials)
     return context if context is not None and context.active else None
 
 

@@ -1,6 +1,7 @@
 """Endpoints for invoices, sending them, and their payments."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
@@ -10,7 +11,7 @@ from core.clock import today_in
 from core.commands import CreateInvoice, RecordPayment, SendInvoice, UpdateInvoice
 from core.errors import Invalid, NotFound
 from core.handlers.sending import split_addresses
-from core.invoice_reads import account_record, invoice_view
+from core.invoice_reads import account_record, definitions_of, invoice_view
 from core.models import Client
 from core.queries import InvoiceFilter, page_with_total
 from core.reader import Reader
@@ -70,31 +71,51 @@ def _client_defaults(inp: InvoiceInput, settings: dict[str, Any]) -> dict[str, A
 
 @endpoint("invoices.list", "invoice")
 async def list_all(request: Request, ctx: AccountContext) -> Response:
+    return await _list(request, ctx, None)
+
+
+@endpoint("clients.invoices", "invoice")
+async def list_of_client(request: Request, ctx: AccountContext) -> Response:
+    """The gem's `Client has_many :invoices`: the same list, narrowed to one client of the account."""
+    return await _list(request, ctx, path_id(request))
+
+
+async def _list(request: Request, ctx: AccountContext, client_id: int | None) -> Response:
     params = list_params(request.query_params, await read_body(request))
     bag = ErrorBag()
     invoice_filter = _invoice_filter(bag, params, ctx.timezone)
     order = sort_order(bag, params.get("sort"), INVOICE_SORT)
     bag.raise_if_any()
+    if client_id is not None:
+        invoice_filter = replace(invoice_filter, client_id=client_id)
     page = page_of(params)
-    account, views, total = await read_plain(request, _listing, ctx.account_id, invoice_filter, page, order)
-    return JSONResponse(listing(request, params, page, total, [invoice_json(v, account) for v in views]))
+    account, views, total, recurring = await read_plain(request, _listing, ctx.account_id, invoice_filter, page,
+                                                        order, client_id is not None)
+    return JSONResponse(listing(request, params, page, total,
+                                [invoice_json(v, account, recurring.get(v.invoice.id)) for v in views]))
 
 
-def _listing(reader: Reader, account_id: int, invoice_filter: InvoiceFilter, page: Any, order: Any) -> Any:
-    """The account, the page and the total in one read transaction (one pool checkout, one BEGIN)."""
-    return (account_record(reader, account_id),
-            *page_with_total(reader, account_id, invoice_filter, page, order, with_lines=True))
+def _listing(reader: Reader, account_id: int, invoice_filter: InvoiceFilter, page: Any, order: Any,
+             of_client: bool) -> Any:
+    """The account, the page and the total in one read transaction (one pool checkout, one BEGIN);
+    404 (NotFound) for a client that is not the account's."""
+    if of_client:
+        reader.owned(Client, account_id, invoice_filter.client_id, "client")
+    views, total = page_with_total(reader, account_id, invoice_filter, page, order, with_lines=True)
+    return (account_record(reader, account_id), views, total,
+            definitions_of(reader, account_id, [v.invoice.id for v in views]))
 
 
 @endpoint("invoices.show", "invoice")
 async def show(request: Request, ctx: AccountContext) -> Response:
-    view, account = await read_plain(request, _with_account, ctx.account_id, path_id(request), point=True)
-    return data(invoice_json(view, account))
+    return data(invoice_json(*await read_plain(request, _with_account, ctx.account_id, path_id(request),
+                                               point=True)))
 
 
 def _with_account(reader: Reader, account_id: int, invoice_id: int) -> Any:
-    """The invoice and its account in one read transaction."""
-    return invoice_view(reader, account_id, invoice_id), account_record(reader, account_id)
+    """The invoice, its account and its recurring definition (if it is a template) in one read transaction."""
+    view = invoice_view(reader, account_id, invoice_id)
+    return view, account_record(reader, account_id), definitions_of(reader, account_id, [invoice_id]).get(invoice_id)
 
 
 @endpoint("invoices.create", "invoice")
@@ -116,8 +137,12 @@ async def create(request: Request, ctx: AccountContext) -> Response:
     fields = _client_defaults(inp, settings)
     lines = (with_gross_prices(inp.lines) if fields.get("prices_gross") else inp.lines) or ()
     view = await execute(request, CreateInvoice(ctx.account_id, ORIGIN, fields, lines, new_client=inp.new_client,
-                                                match_client=False, seq=inp.seq))
-    return data(invoice_json(view, account), 201, f"/api/v2/invoices/{view.invoice.id}", request)
+                                                match_client=False, seq=inp.seq, recurring=inp.recurring))
+    recurring = None
+    if inp.recurring is not None:
+        recurring = (await read_plain(request, definitions_of, ctx.account_id, [view.invoice.id or 0],
+                                      point=True)).get(view.invoice.id)
+    return data(invoice_json(view, account, recurring), 201, f"/api/v2/invoices/{view.invoice.id}", request)
 
 
 @endpoint("invoices.update", "invoice")
@@ -137,7 +162,8 @@ async def update(request: Request, ctx: AccountContext) -> Response:
     gross = fields.get("prices_gross", invoice.prices_gross)
     lines = with_gross_prices(inp.lines) if gross else inp.lines
     seq = inp.seq if inp.seq is not None and inp.seq != invoice.seq else None
-    await execute(request, UpdateInvoice(ctx.account_id, invoice.id or 0, fields, lines, seq=seq))
+    await execute(request, UpdateInvoice(ctx.account_id, invoice.id or 0, fields, lines, seq=seq,
+                                         recurring=inp.recurring))
     return no_content()
 
 
@@ -162,9 +188,7 @@ async def send(request: Request, ctx: AccountContext) -> Response:
         if any(e.field == "recipients" and e.code == "blank" for e in exc.errors):
             return JSONResponse({"error": NO_RECIPIENT}, status_code=422)
         raise
-    view = await read_plain(request, invoice_view, ctx.account_id, invoice.id or 0, point=True)
-    account = await read_plain(request, account_record, ctx.account_id, point=True)
-    return data(invoice_json(view, account))
+    return data(invoice_json(*await read_plain(request, _with_account, ctx.account_id, invoice.id or 0, point=True)))
 
 
 @endpoint("payments.create", "payment")

@@ -23,7 +23,8 @@ from gateway.apidocs.openapi import Body, Operation, Schema, build_document, jso
 
 TITLE = "fakturan.nu API v2, as served by Invoice Gateway"
 DESCRIPTION = (
-    "fakturan.nu's REST API (v2) over the gateway's ledger. HTTP Basic with `key_id:password`. Money is a "
+    "fakturan.nu's REST API (v2) over the gateway's ledger. HTTP Basic with `key_id:password`, or "
+    "`Authorization: Token token=\"...\"` with a token credential. Money is a "
     "decimal string in Ruby's BigDecimal form (`\"2370.0\"`); SEK totals are cash-rounded in `sum`. Lists are "
     f"`{{\"data\":[...],\"paging\":{{...}}}}`, {DEFAULT_PER_PAGE} a page by default and at most {MAX_PER_PAGE}. "
     "Validation errors are Rails' errors.details: `{\"errors\":{\"field\":[{\"error\":\"blank\"}]}}`.")
@@ -89,6 +90,19 @@ def row_schema() -> Schema:
     return _object(types)
 
 
+DATE = {"type": "string", "format": "date"}
+RECURRING_OUTPUT: dict[str, Schema] = {
+    "recurring": {**BOOLEAN, "description": "the invoice is the template of a recurring definition; false once "
+                                            "stopped"},
+    "interval_period": {**nullable(INTEGER), "description": "months between invoices (null: a day or week "
+                                                            "period set through another dialect)"},
+    "auto_send": {**BOOLEAN, "description": "each new invoice is e-mailed to the client"},
+    "start_recurring_from": {**DATE, "description": "the first new invoice's date"},
+    "last_day_of_month": {**BOOLEAN, "description": "every new invoice is dated the last day of its month"},
+}
+assert set(RECURRING_OUTPUT) == set(present.RECURRING_FIELDS), "describe the new recurring attribute here"
+
+
 def invoice_schema() -> Schema:
     props: dict[str, Schema] = {
         "id": INTEGER, "number": nullable(INTEGER), "date": nullable({"type": "string", "format": "date"}),
@@ -104,7 +118,9 @@ def invoice_schema() -> Schema:
                             "city": STRING, "country": STRING}),
         "rows": {"type": "array", "items": ref("Row")},
     }
-    return _object(props)
+    required = sorted(props)
+    props.update(RECURRING_OUTPUT)  # only on invoices that are a recurring template
+    return _object(props, required)
 
 
 def payment_schema() -> Schema:
@@ -174,7 +190,14 @@ def invoice_input() -> Schema:
             "prices_inc_tax": {"type": "string", "enum": list(parse.PRICES_INC_TAX)},
             "invoice_template": {"type": "string", "enum": list(parse.TEMPLATES)}, "show_product_code": BOOL_IN}},
         "rows": {"type": "array", "items": ref("RowInput"),
-                 "description": f"required on create (else base: {ROWS_BLANK}); on update it replaces the rows"}}}
+                 "description": f"required on create (else base: {ROWS_BLANK}); on update it replaces the rows"},
+        "recurring": {**BOOL_IN, "description": "true: the invoice recurs (a recurring definition the engine runs); "
+                                                "false on update stops it"},
+        "interval_period": {**INTEGER_IN, "description": "months between invoices; default 1"},
+        "auto_send": {**BOOL_IN, "description": "e-mail each new invoice to the client"},
+        "start_recurring_from": {**DATE, "description": "the first new invoice's date; default one interval "
+                                                        "after `date`"},
+        "last_day_of_month": {**BOOL_IN, "description": "date every new invoice the last day of its month"}}}
 
 
 # --- errors -----------------------------------------------------------------------------------------
@@ -232,6 +255,10 @@ def operations() -> dict[str, Operation]:
         "clients.show": Operation("Get a client", {200: json_body(one("Client")), **READ}, tag="clients"),
         "clients.update": Operation("Update a client", {204: NO_CONTENT, **WRITE}, tag="clients",
                                     body=ref("ClientInput")),
+        "clients.invoices": Operation("List a client's invoices", {200: json_body(many("Invoice")), **LIST},
+                                      "The invoice list narrowed to this client (the gem's `client.invoices`); "
+                                      "404 for a client that is not the account's.", "clients",
+                                      query={k: v for k, v in INVOICE_QUERY.items() if k != "client_id"}),
         "products.list": Operation("List products", {200: json_body(many("Product")), **LIST}, tag="products",
                                    query=_query(PRODUCT_FILTERS, PRODUCT_SORT)),
         "products.create": Operation("Create a product", {201: _created("Product"), **WRITE}, tag="products",
@@ -291,13 +318,21 @@ def mounted() -> list[tuple[str, str, str]]:
     return found
 
 
+SECURITY_SCHEMES: dict[str, Schema] = {
+    "basic": {"type": "http", "scheme": "basic", "description": "key_id:password"},
+    # "Token" is no registered HTTP auth scheme, so OpenAPI can only describe it as the raw header.
+    "token": {"type": "apiKey", "in": "header", "name": "Authorization",
+              "description": 'Token token="..." (the Ruby gem\'s use_token_auth): a fakturan_token credential'},
+}
+
+
 def document() -> Schema:
     ops = operations()
     return build_document(
         title=TITLE, version="2.0.0", description=DESCRIPTION,
         operations=[(method, path, ops[name]) for method, path, name in mounted()],
         schemas=schemas(), responses=RESPONSES,
-        security_schemes={"basic": {"type": "http", "scheme": "basic", "description": "key_id:password"}},
+        security_schemes=SECURITY_SCHEMES,
         tags=[("clients", "Clients"), ("products", "Products"), ("invoices", "Invoices and sending them"),
               ("payments", "An invoice's payments")])
 
@@ -307,8 +342,6 @@ def document() -> Schema:
 NOT_BUILT: tuple[tuple[str, str], ...] = (
     ("DELETE /api/v2/invoices/{id}", "Deleting invoices (405)"),
     ("DELETE /api/v2/clients/{id}", "Deleting clients (405)"),
-    ("GET /api/v2/clients/{id}/invoices", "A client's invoices (404)"),
     ("POST /api/v2/accounts", "Partner account creation (404)"),
-    ("Authorization: Token token=...", "Token authentication (401)"),
     ("PDF", "Invoice PDF download"),
 )

@@ -16,7 +16,7 @@ from core.models import Client
 from core.money import to_decimal
 from dialects.fakturan.errors import ROWS_BLANK, ErrorBag
 from dialects.fakturan.lenient import blank, to_bool, to_date, to_int, to_text
-from dialects.fakturan.present import CLIENT_FIELDS, PRODUCT_FIELDS, number_or_string
+from dialects.fakturan.present import CLIENT_FIELDS, PRODUCT_FIELDS, RECURRING_FIELDS, number_or_string
 
 LOCALES = ("sv", "en", "da", "nb")
 TEMPLATES = ("urban", "clean", "iconic", "foxy", "static", "original", "croatia")
@@ -26,6 +26,9 @@ DELIVERY_METHODS = ("email", "email_and_sms", "letter", "e_invoice")
 SEND_METHODS = ("email", "letter", "auto")
 PRICES_INC_TAX = ("yes", "no")
 MAX_LENGTH = {"text": 255, "product_name": 255, "product_code": 30, "product_unit": 30, "name": 255, "unit": 30}
+# An address, once given, must name its country (the seed's `client.address.country` blank); leaving the
+# address out altogether is fine.
+REQUIRED_WHEN_GIVEN = frozenset({"address.country"})
 _EMAIL = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+")
 _CURRENCY = re.compile(r"[A-Za-z]{3}")
 _MISSING = object()
@@ -128,6 +131,9 @@ def client_fields(bag: ErrorBag, data: Any, *, prefix: str = "", current: Client
             continue
         if column == "number":
             parsed = None if value is None else _read(bag, prefix + key, value, to_int)
+        elif key in REQUIRED_WHEN_GIVEN and blank(value):
+            bag.add(prefix + key, "blank")
+            continue
         else:
             parsed = _text(bag, prefix + key, value, limit=255)
         if parsed is not _MISSING:
@@ -192,6 +198,7 @@ class InvoiceInput:
     seq: int | None = None
     new_client: dict[str, Any] | None = None
     lines: tuple[LineSpec, ...] | None = None
+    recurring: dict[str, Any] | None = None  # Recurring columns, when any recurring attribute was given
 
 
 def invoice_input(bag: ErrorBag, data: dict[str, Any], *, creating: bool,
@@ -238,6 +245,28 @@ def invoice_input(bag: ErrorBag, data: dict[str, Any], *, creating: bool,
     if "prices_inc_tax" in settings:
         out.fields["prices_gross"] = settings["prices_inc_tax"] == "yes"
     out.lines = rows_input(bag, data, creating=creating)
+    out.recurring = recurring_input(bag, data) or None
+    return out
+
+
+def recurring_input(bag: ErrorBag, data: dict[str, Any]) -> dict[str, Any]:
+    """The gem's recurring attributes as Recurring columns (see present.RECURRING_FIELDS)."""
+    readers: dict[str, Callable[[Any], Any]] = {"recurring": to_bool, "auto_send": to_bool,
+                                                "last_day_of_month": to_bool, "start_recurring_from": to_date,
+                                                "interval_period": to_int}
+    out: dict[str, Any] = {}
+    for key, column in RECURRING_FIELDS.items():
+        if key not in data or blank(data[key]) and not isinstance(data[key], bool):
+            continue
+        value = _read(bag, key, data[key], readers[key], "not_a_number" if key == "interval_period" else "invalid")
+        if value is _MISSING:
+            continue
+        if key == "interval_period":
+            if value <= 0:
+                bag.add(key, "greater_than", count=0)
+                continue
+            value = f"{value}m"
+        out[column] = value
     return out
 
 

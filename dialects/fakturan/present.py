@@ -13,7 +13,8 @@ from typing import Any
 
 from core.handlers.invoice_state import InvoiceView
 from core.handlers.lines import totals_of
-from core.models import Account, Client, Invoice, InvoiceLine, Payment, Product
+from core.models import Account, Client, Invoice, InvoiceLine, Payment, Product, Recurring
+from core.recurring_schedule import parse_every
 
 # Client: fakturan key -> Client column. `company`/`name`, `client_type` and `settings` are special (below).
 CLIENT_FIELDS: dict[str, str] = {
@@ -39,6 +40,11 @@ INVOICE_FIELDS: dict[str, str] = {"number": "number", "date": "issue_date", "cli
                                   "settings.prices_inc_tax": "prices_gross"}
 INVOICE_EXTRA = ("our_reference", "your_reference")
 INVOICE_SETTINGS_EXTRA = ("invoice_template", "show_product_code")
+
+# A recurring invoice's attributes (the gem's): fakturan key -> Recurring column of the definition the
+# invoice is the template of. interval_period counts months; core keeps it as `every` ("3m").
+RECURRING_FIELDS: dict[str, str] = {"interval_period": "every", "auto_send": "send_email", "recurring": "active",
+                                    "last_day_of_month": "month_end", "start_recurring_from": "start_date"}
 
 # Invoice row: fakturan key -> InvoiceLine column / LineSpec attribute.
 ROW_FIELDS: dict[str, str] = {"id": "id", "product_id": "product_id", "discount": "discount_percent",
@@ -154,7 +160,25 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def invoice_json(view: InvoiceView, account: Account) -> dict[str, Any]:
+def interval_months(every: str) -> int | None:
+    """"3m" -> 3, "1y" -> 12; None for a day or week period (set through another dialect)."""
+    try:
+        count, unit = parse_every(every)
+    except ValueError:
+        return None
+    return {"m": count, "y": 12 * count}.get(unit)
+
+
+def recurring_json(recurring: Recurring) -> dict[str, Any]:
+    values = {key: getattr(recurring, column) for key, column in RECURRING_FIELDS.items()}
+    values["interval_period"] = interval_months(recurring.every)
+    values["start_recurring_from"] = _iso(recurring.start_date)
+    return values
+
+
+def invoice_json(view: InvoiceView, account: Account, recurring: Recurring | None = None) -> dict[str, Any]:
+    """The recurring attributes appear on invoices that are (or were) a recurring template only: the
+    recorded answers for plain invoices carry none of them."""
     invoice, extra = view.invoice, view.invoice.extra or {}
     defaults = account.settings or {}
     per_rate = totals_of(invoice, view.lines).per_rate
@@ -164,6 +188,7 @@ def invoice_json(view: InvoiceView, account: Account) -> dict[str, Any]:
         "days": days_of(invoice), **{key: extra.get(key, "") for key in INVOICE_EXTRA},
         "sent": invoice.sent_at is not None,
         "paid_at": _iso(invoice.paid_date) if invoice.status == "paid" else None,
+        **(recurring_json(recurring) if recurring is not None else {}),
         "locale": invoice.lang, "currency": invoice.currency,
         "settings": {"invoice_template": extra.get("invoice_template", defaults.get("invoice_template", "croatia")),
                      "prices_inc_tax": "yes" if invoice.prices_gross else "no",
@@ -184,6 +209,6 @@ def payment_json(payment: Payment, amount: Decimal, invoice_id: int) -> dict[str
             "invoice_id": invoice_id}
 
 
-__all__ = ["CLIENT_FIELDS", "PRODUCT_FIELDS", "INVOICE_FIELDS", "ROW_FIELDS", "PAYMENT_FIELDS", "decimal_string",
-           "client_json", "product_json", "invoice_json", "payment_json", "client_settings_defaults", "zip_code",
-           "path_set"]
+__all__ = ["CLIENT_FIELDS", "PRODUCT_FIELDS", "INVOICE_FIELDS", "RECURRING_FIELDS", "ROW_FIELDS", "PAYMENT_FIELDS",
+           "decimal_string", "client_json", "product_json", "invoice_json", "recurring_json", "payment_json",
+           "client_settings_defaults", "zip_code", "path_set"]

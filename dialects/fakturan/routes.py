@@ -15,6 +15,7 @@ def routes() -> list[BaseRoute]:
         Route(f"{PREFIX}/clients", records.create_client, methods=["POST"]),
         Route(f"{PREFIX}/clients/{{id:recid}}", records.show_client, methods=["GET"]),
         Route(f"{PREFIX}/clients/{{id:recid}}", records.update_client, methods=["PUT", "PATCH"]),
+        Route(f"{PREFIX}/clients/{{id:recid}}/invoices", invoices.list_of_client, methods=["GET"]),
         Route(f"{PREFIX}/products", records.list_products, methods=["GET"]),
         Route(f"{PREFIX}/products", records.create_product, methods=["POST"]),
         Route(f"{PREFIX}/products/{{id:recid}}", records.show_product, methods=["GET"]),

@@ -47,7 +47,7 @@ def invoiceocean_docs(document_url: str) -> DialectDocs:
 def fakturan_docs(document_url: str) -> DialectDocs:
     ops = fakturan_openapi.operations()
     return DialectDocs(
-        "fakturan", "fakturan.nu API v2", "HTTP Basic key_id:password", document_url,
+        "fakturan", "fakturan.nu API v2", "HTTP Basic key_id:password, or Token token=\"...\"", document_url,
         [Endpoint(method, path, ops[name].summary) for method, path, name in fakturan_openapi.mounted()],
         list(fakturan_openapi.NOT_BUILT))
 

@@ -13,7 +13,8 @@ import orjson
 
 DB_OPTION = click.option("--database-url", default=None, envvar="GATEWAY_DATABASE_URL",
                          help="SQLAlchemy URL; default sqlite:///var/gateway.sqlite3")
-KIND_CHOICES = click.Choice(["invoiceocean", "invo", "fakturan", "api_token", "invo_login", "fakturan_key"])
+KIND_CHOICES = click.Choice(["invoiceocean", "invo", "fakturan", "api_token", "invo_login", "fakturan_key",
+                             "fakturan_token"])
 
 
 def _ledger(database_url: str | None) -> Any:
@@ -73,7 +74,7 @@ def _show_new(new: Any, as_json: bool) -> None:
 
 @click.group("credentials")
 def credentials_group() -> None:
-    """List, create, revoke and rotate an account's credentials (tokens, INVO logins, fakturan keys)."""
+    """List, create, revoke and rotate an account's credentials (tokens, INVO logins, fakturan keys and tokens)."""
 
 
 @credentials_group.command("list")

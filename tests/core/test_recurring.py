@@ -5,11 +5,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
 from core.accounts import create_account
 from core.commands import CreateInvoice, CreateRecord, LineSpec
+from core.errors import Invalid
 from core.ledger import Ledger
 from core.models import Invoice, OutboxMessage, Recurring, RecurringRun
 from core.recurring import MAX_CATCH_UP, Issued, run_due
@@ -215,3 +217,23 @@ def test_a_period_already_recorded_is_stepped_over_not_issued_again(core_ledger:
 
     assert [i.period_date for i in run_due(core_ledger.engine, date(2024, 1, 8))] == [date(2024, 1, 8)]
     assert len(issued_of(core_ledger, rid)) == 2
+
+
+def test_month_end_definition_starts_at_its_months_end_and_runs_there(core_ledger: Ledger) -> None:
+    account_id = make_account(core_ledger)
+    rid = make_recurring(core_ledger, account_id, make_template(core_ledger, account_id), date(2024, 4, 10),
+                         month_end=True)
+    assert (recurring_of(core_ledger, rid).start_date, recurring_of(core_ledger, rid).next_invoice_date) == (
+        date(2024, 4, 30), date(2024, 4, 30))
+    for day in days(date(2024, 4, 1), date(2024, 6, 30)):
+        run_due(core_ledger.engine, day)
+    assert [i.issue_date for i in issued_of(core_ledger, rid)] == [date(2024, 4, 30), date(2024, 5, 31),
+                                                                   date(2024, 6, 30)]
+
+
+def test_month_end_needs_a_period_in_months_or_years(core_ledger: Ledger) -> None:
+    account_id = make_account(core_ledger)
+    with pytest.raises(Invalid) as refused:
+        make_recurring(core_ledger, account_id, make_template(core_ledger, account_id), date(2024, 4, 10),
+                       every="2w", month_end=True)
+    assert [(e.field, e.code) for e in refused.value.errors] == [("month_end", "invalid")]

@@ -57,3 +57,14 @@ def test_next_after_agrees_with_nth_occurrence_over_years() -> None:
 def test_next_working_day_moves_only_weekends() -> None:
     assert [next_working_day(date(2024, 6, d)) for d in (1, 2, 3, 7)] == [
         date(2024, 6, 3), date(2024, 6, 3), date(2024, 6, 3), date(2024, 6, 7)]
+
+
+def test_month_end_schedule_lands_on_every_months_last_day_whatever_the_anchor() -> None:
+    assert [nth_occurrence(date(2024, 4, 10), "1m", n, month_end=True) for n in range(4)] == [
+        date(2024, 4, 30), date(2024, 5, 31), date(2024, 6, 30), date(2024, 7, 31)]
+    assert [nth_occurrence(date(2023, 2, 28), "1y", n, month_end=True) for n in range(3)] == [
+        date(2023, 2, 28), date(2024, 2, 29), date(2025, 2, 28)]
+    assert next_after(date(2024, 4, 30), "1m", date(2024, 4, 30), month_end=True) == date(2024, 5, 31)
+    assert next_after(date(2024, 4, 30), "3m", date(2024, 5, 31), month_end=True) == date(2024, 7, 31)
+    assert next_after(date(2024, 4, 10), "1m", date(2024, 4, 12), month_end=True) == date(2024, 4, 30)
+    assert next_after(date(2024, 1, 31), "1m", date(2024, 3, 31), month_end=True) == date(2024, 4, 30)

@@ -72,9 +72,7 @@ def test_fakturan_features_listed_as_not_built_are_refused(client: TestClient,
     auth = (fakturan_account["fakturan"]["key_id"], fakturan_account["fakturan"]["password"])
     made = client.post("/api/v2/clients", auth=auth, json={"company": "Google Inc"}).json()["data"]
     assert client.delete(f"/api/v2/clients/{made['id']}", auth=auth).status_code == 405
-    assert client.get(f"/api/v2/clients/{made['id']}/invoices", auth=auth).json() == {"error": "404 Not Found"}
     assert client.post("/api/v2/accounts", auth=auth, json={}).status_code == 404
-    assert client.get("/api/v2/clients", headers={"Authorization": "Token token=abc"}).status_code == 401
 
 
 def test_committed_invo_reference_is_what_the_generator_writes() -> None:

@@ -63,7 +63,9 @@ def test_security_schemes_are_the_dialects_own(client: TestClient) -> None:
     assert io["apiToken"] == {"type": "apiKey", "in": "query", "name": "api_token",
                               "description": io["apiToken"]["description"]}
     fk = client.get("/openapi/fakturan.json").json()["components"]["securitySchemes"]
-    assert fk == {"basic": {"type": "http", "scheme": "basic", "description": "key_id:password"}}
+    assert fk == {"basic": {"type": "http", "scheme": "basic", "description": "key_id:password"},
+                  "token": {"type": "apiKey", "in": "header", "name": "Authorization",
+                            "description": fk["token"]["description"]}}
 
 
 def _validator(doc: dict[str, Any], method: str, path: str, status: int) -> tuple[Any, str]:
@@ -119,6 +121,14 @@ def test_fakturan_answers_match_their_documented_schemas(client: TestClient,
     _conforms(doc, "get", "/api/v2/invoices", client.get("/api/v2/invoices", auth=("nobody", "wrong")))
     _conforms(doc, "post", "/api/v2/invoices", client.post("/api/v2/invoices", auth=auth, json={"client_id": 0}))
     _conforms(doc, "post", "/api/v2/products", client.post("/api/v2/products", auth=auth, content=b"[1]"))
+    recurring = client.post("/api/v2/invoices", auth=auth, json={
+        "client_id": made.json()["data"]["client_id"], "recurring": True, "interval_period": 3,
+        "last_day_of_month": True, "rows": [{"product_name": "Hosting", "product_price": 100, "product_tax": 25}]})
+    _conforms(doc, "post", "/api/v2/invoices", recurring)
+    _conforms(doc, "get", "/api/v2/clients/{id}/invoices",
+              client.get(f"/api/v2/clients/{made.json()['data']['client_id']}/invoices", auth=auth))
+    token = {"Authorization": 'Token token="wrong"'}
+    _conforms(doc, "get", "/api/v2/clients/{id}/invoices", client.get("/api/v2/clients/1/invoices", headers=token))
 
 
 # --- regressions the fuzzer found -------------------------------------------------------------------

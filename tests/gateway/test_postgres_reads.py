@@ -3,6 +3,7 @@ all three dialects: psycopg's placeholders and types, and the same answers as SQ
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -79,3 +80,43 @@ def test_every_dialect_reads_the_same_from_postgresql_as_from_sqlite(postgres_ur
     assert on_postgres["pdf"] == (200, b"%PDF-")
     assert on_postgres["revoked"] == 401
     assert on_postgres == on_sqlite
+
+
+def _fakturan_walk(database_url: str, tmp_path: Path) -> dict[str, Any]:
+    """A fakturan token, a recurring invoice read back and listed per client, and INVO's include_product
+    matching an item by the product's name."""
+    from core.credentials import create_credential
+    from core.recurring import run_due
+
+    app = create_app(Settings(database_url=database_url, outbox_dir=tmp_path / "outbox"))
+    with TestClient(app, base_url="http://testserver") as client:
+        ledger = app.state.ledger
+        account = ledger.write(create_account, "PG Fakturan", profile="fakturan").as_dict()
+        token = ledger.write(create_credential, account["account_id"], "fakturan_token").secrets["token"]
+        gem = {"Authorization": f'Token token="{token}"'}
+        buyer = client.post("/api/v2/clients", headers=gem, json={"company": "Imagine it AB"}).json()["data"]
+        made = client.post("/api/v2/invoices", headers=gem, json={
+            "client_id": buyer["id"], "date": "2024-01-10", "recurring": True, "last_day_of_month": True,
+            "rows": [{"product_name": "Gizmo 3000", "amount": 1, "product_price": 100, "product_tax": 25}]})
+        assert made.status_code == 201, made.text
+        issued = run_due(app.state.engine, date(2024, 2, 29), account_id=account["account_id"])
+        listed = client.get(f"/api/v2/clients/{buyer['id']}/invoices", headers=gem).json()
+        invo_auth = (account["invo"]["login"], account["invo"]["password"])
+        product = client.post("/api.json", auth=invo_auth, data={
+            "r": "products", "q": json.dumps({"action": "add", "name": "gizmo 3000", "pnetto": 1, "vatsm": "23%"})})
+        found = client.post("/api.json", auth=invo_auth, data={"r": "invoices", "q": json.dumps(
+            {"action": "list", "include_product": product.json()["id"]})}).json()
+    app.state.engine.dispose()
+    return {"issued": [i.period_date for i in issued], "found": found["count"],
+            "listed": [(i["date"], {k: i.get(k) for k in ("recurring", "start_recurring_from", "last_day_of_month")})
+                       for i in listed["data"]]}
+
+
+def test_fakturan_tokens_recurring_invoices_and_include_product_read_the_same_from_postgresql(
+        postgres_url: str, database_url: str, tmp_path: Path) -> None:
+    upgrade(postgres_url)
+    on_postgres = _fakturan_walk(postgres_url, tmp_path / "pg")
+    assert on_postgres == _fakturan_walk(database_url, tmp_path / "sqlite")
+    assert on_postgres == {"issued": [date(2024, 2, 29)], "found": 2, "listed": [
+        ("2024-01-10", {"recurring": True, "start_recurring_from": "2024-02-29", "last_day_of_month": True}),
+        ("2024-02-29", {"recurring": None, "start_recurring_from": None, "last_day_of_month": None})]}

@@ -71,6 +71,35 @@ def test_nested_client_errors_use_dotted_paths(api: Api) -> None:
     assert api.get("/api/v2/clients").json()["data"] == []
 
 
+def test_nested_client_with_blank_country_reports_the_dotted_has_one_path(api: Api) -> None:
+    response = api.post("/api/v2/invoices", {"client": {"company": "", "address": {"country": ""}}, "rows": [ROW]})
+    assert response.status_code == 422
+    assert response.json() == {"errors": {"client.company": [{"error": "blank"}],
+                                          "client.address.country": [{"error": "blank"}]}}
+    assert api.get("/api/v2/clients").json()["data"] == []
+    assert api.get("/api/v2/invoices").json()["data"] == []
+
+
+def test_every_nested_path_of_an_invoice_client_is_dotted(api: Api) -> None:
+    response = api.post("/api/v2/invoices", {"client": {"company": "A", "address": {"country": None, "zip_code": 5},
+                                                        "settings": {"locale": "fi"}},
+                                             "rows": [ROW, {**ROW, "product_tax": 7}]})
+    assert response.status_code == 422
+    assert response.json() == {"errors": {"client.address.country": [{"error": "blank"}],
+                                          "client.settings.locale": [{"error": "inclusion", "value": "fi"}],
+                                          "rows": [{"1": {"rows.product_tax": [{"error": "inclusion", "value": 7}]}}]}}
+
+
+def test_client_address_country_once_given_must_not_be_blank(api: Api, google: dict[str, Any]) -> None:
+    created = api.post("/api/v2/clients", {"company": "A", "address": {"city": "Karlstad", "country": " "}})
+    assert created.status_code == 422
+    assert created.json() == {"errors": {"address.country": [{"error": "blank"}]}}
+    updated = api.put(f"/api/v2/clients/{google['id']}", {"address": {"country": ""}})
+    assert updated.json() == {"errors": {"address.country": [{"error": "blank"}]}}
+    assert api.get(f"/api/v2/clients/{google['id']}").json()["data"]["address"]["country"] == "SE"
+    assert api.post("/api/v2/clients", {"company": "Utan adress"}).status_code == 201
+
+
 def test_row_limits_and_enumerations_are_all_reported(api: Api, google: dict[str, Any]) -> None:
     response = api.post("/api/v2/invoices", {"client_id": google["id"], "locale": "de",
                                              "settings": {"invoice_template": "fancy"}, "rows": [

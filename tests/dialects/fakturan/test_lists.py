@@ -102,3 +102,33 @@ def test_invoice_filters_and_sorting(api: Api, google: dict[str, Any], today: st
     assert numbers("start_date=2021-02-01") == [2, 3]  # runs to today
     assert numbers("end_date=2021-02-01") == [1]
     assert numbers("start_date=2021-01-01&end_date=2021-02-01") == [1]
+
+
+def test_a_clients_invoices_are_its_own_in_the_list_envelope(api: Api, client: Any, ledger: Any) -> None:
+    from core.accounts import create_account
+    from tests.dialects.fakturan.conftest import Api as Other
+
+    google, other = _clients(api, ["Google Inc", "Other AB"])
+    row = {"product_name": "Timme", "amount": "1", "product_price": "100", "product_tax": 25}
+    mine = [api.created("/api/v2/invoices", {"client_id": google["id"], "date": f"2024-01-0{d}", "rows": [row]})
+            for d in (1, 2, 3)]
+    api.created("/api/v2/invoices", {"client_id": other["id"], "rows": [row]})
+    base = f"http://testserver/api/v2/clients/{google['id']}/invoices"
+
+    first = api.get(f"/api/v2/clients/{google['id']}/invoices", params={"per_page": "2", "sort": "-date"}).json()
+    assert [i["id"] for i in first["data"]] == [mine[2]["id"], mine[1]["id"]]
+    assert first["data"][0] == api.get(f"/api/v2/invoices/{mine[2]['id']}").json()["data"]
+    assert first["paging"] == {"total_pages": 2, "current_page": 1, "next": f"{base}?page=2&per_page=2&sort=-date",
+                               "previous": None}
+    assert [i["id"] for i in api.get(first["paging"]["next"]).json()["data"]] == [mine[0]["id"]]
+    # a client_id parameter cannot widen the list to another client
+    assert [i["client_id"] for i in api.get(f"/api/v2/clients/{google['id']}/invoices",
+                                            params={"client_id": other["id"]}).json()["data"]] == [google["id"]] * 3
+
+    stranger = Other(client, ledger.write(create_account, "Annan AB", profile="fakturan").as_dict())
+    for response in (stranger.get(f"/api/v2/clients/{google['id']}/invoices"),
+                     api.get("/api/v2/clients/999999/invoices")):
+        assert (response.status_code, response.json()) == (404, {"error": "404 Not Found"})
+    fresh = _clients(api, ["Ny kund"])[0]
+    assert api.get(f"/api/v2/clients/{fresh['id']}/invoices").json() == {
+        "data": [], "paging": {"total_pages": 1, "current_page": 1, "next": None, "previous": None}}

@@ -77,6 +77,40 @@ def test_seed_list_by_customer_and_by_product(api: Api, fv: dict[str, Any], cust
         with_product.invoice.id]
 
 
+def test_include_product_finds_items_that_name_the_catalogue_product(api: Api, other_api: Api, fv: dict[str, Any],
+                                                                     customer_id: int) -> None:
+    gizmo = api("products", {"action": "add", "type": 0, "symbol": "G3000", "name": "Gizmo 3000", "pkwiu": "26.20.11",
+                             "vatsm": "23%", "unitsm": "szt.", "brutto": 1500.00})
+    named = api("invoices", {"action": "add", "type2": "+FV", "c1id": customer_id, "items": [
+        {"product": "Gizmo 3000", "pkwiu": "26.20.11", "count": 1, "unit": "szt.", "pnetto": 1219.51, "vatsm": "23%"}]})
+    typed_loosely = api("invoices", {"action": "add", "type2": "+FV", "c1id": customer_id, "items": [
+        {**SEED_ITEM, "product": "cos tam"}, {"product": " gizmo 3000 ", "count": 2, "pnetto": 1000, "vatsm": "23%"}]})
+    api("invoices", {"action": "add", "type2": "+FV", "c1id": customer_id, "items": [
+        {"product": "Gizmo 3000 Pro", "count": 1, "pnetto": 2000, "vatsm": "23%"}]})
+    other_api("invoices", {"action": "add", "type2": "+FV", "c1name": "Obcy", "items": [
+        {"product": "Gizmo 3000", "count": 1, "pnetto": 1, "vatsm": "23%"}]})
+
+    found = api("invoices", {"action": "list", "include_product": gizmo["id"], "sortby": "id"})
+    assert [r["id"] for r in found["rows"]] == [named["id"], typed_loosely["id"]]
+    assert found["count"] == 2
+    cos_tam = api("products", {"action": "add", "name": "cos tam", "pnetto": 100, "vatsm": "23%"})
+    assert [r["id"] for r in api("invoices", {"action": "list", "include_product": cos_tam["id"],
+                                              "sortby": "id"})["rows"]] == [fv["id"], typed_loosely["id"]]
+
+
+def test_an_item_linked_to_another_product_does_not_count_by_name(api: Api, ledger: Any,
+                                                                   account: dict[str, Any]) -> None:
+    from core.commands import CreateInvoice, LineSpec
+
+    first = api("products", {"action": "add", "name": "Gizmo 3000", "pnetto": 10, "vatsm": "23%"})
+    second = api("products", {"action": "add", "name": "Gizmo 3000", "pnetto": 20, "vatsm": "23%"})
+    linked = ledger.execute(CreateInvoice(account["account_id"], "test", fields={"buyer_name": "Klient"},
+                                          lines=(LineSpec(product_id=second["id"], quantity=Decimal(1)),)))
+    assert api("invoices", {"action": "list", "include_product": first["id"]})["rows"] == []
+    assert [r["id"] for r in api("invoices", {"action": "list", "include_product": second["id"]})["rows"]] == [
+        linked.invoice.id]
+
+
 def test_search_finds_header_fields_and_item_names(api: Api, fv: dict[str, Any]) -> None:
     api("invoices", {"action": "add", "type2": "+FV", "c1name": "Drutex s.c.", "items": [
         {"product": "Okno PCV", "count": 2, "pnetto": 300, "vatsm": "8%"}]})

@@ -20,6 +20,9 @@ def _works(client: TestClient, dialect: str, secrets: dict[str, str]) -> bool:
     if dialect == "invo":
         answer = client.post("/api.json", data={"r": "login", "q": "{}"}, auth=(secrets["login"], secrets["password"]))
         return answer.status_code == 200 and "cid" in answer.json()
+    if "token" in secrets:  # the fakturan gem's token auth
+        return client.get("/api/v2/invoices", headers={"Authorization": f'Token token="{secrets["token"]}"'}
+                          ).status_code == 200
     return client.get("/api/v2/invoices", auth=(secrets["key_id"], secrets["password"])).status_code == 200
 
 
@@ -28,7 +31,7 @@ def _secrets_of(account: dict[str, Any], dialect: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("kind,dialect", [("api_token", "invoiceocean"), ("invo_login", "invo"),
-                                          ("fakturan_key", "fakturan")])
+                                          ("fakturan_key", "fakturan"), ("fakturan_token", "fakturan")])
 def test_a_credential_created_in_the_console_works_and_its_secret_is_shown_once(
         client: TestClient, account: dict[str, Any], kind: str, dialect: str) -> None:
     csrf = sign_in_as(client, account)
@@ -38,7 +41,8 @@ def test_a_credential_created_in_the_console_works_and_its_secret_is_shown_once(
     assert shown and _works(client, dialect, shown)
     listing = client.get("/console/credentials").text
     assert "new ERP" in listing
-    assert shown["api_token" if kind == "api_token" else "password"] not in listing  # never again
+    secret = {"api_token": "api_token", "fakturan_token": "token"}.get(kind, "password")
+    assert shown[secret] not in listing  # never again
 
 
 @pytest.mark.parametrize("method,dialect", [("api_token", "invoiceocean"), ("invo", "invo"),
@@ -169,6 +173,21 @@ def test_cli_creates_lists_rotates_and_revokes(client: TestClient, account: dict
     assert not _works(client, "fakturan", new["secrets"])
     active = orjson.loads(_cli(database_url, "list", "Acme", "--active", "--json").output)
     assert new["ref"] not in {c["ref"] for c in active} and created["ref"] not in {c["ref"] for c in active}
+
+
+def test_cli_creates_a_fakturan_token_that_works_until_revoked(client: TestClient, account: dict[str, Any],
+                                                              database_url: str) -> None:
+    made = _cli(database_url, "create", "Acme", "--kind", "fakturan_token", "--label", "ruby gem", "--json")
+    assert made.exit_code == 0, made.output
+    created = orjson.loads(made.output)
+    assert (created["kind"], created["dialect"], list(created["secrets"])) == ("fakturan_token", "fakturan", ["token"])
+    assert _works(client, "fakturan", created["secrets"])
+    listed = _cli(database_url, "list", "Acme").output
+    assert created["ref"] in listed and created["secrets"]["token"] not in listed
+    rotated = orjson.loads(_cli(database_url, "rotate", "Acme", created["ref"], "--json").output)
+    assert _works(client, "fakturan", rotated["secrets"]) and not _works(client, "fakturan", created["secrets"])
+    assert _cli(database_url, "revoke", "Acme", rotated["ref"]).exit_code == 0
+    assert not _works(client, "fakturan", rotated["secrets"])
 
 
 def test_cli_refuses_another_accounts_credential_and_bad_refs(client: TestClient, account: dict[str, Any],
