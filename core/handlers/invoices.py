@@ -1,7 +1,6 @@
 """Invoice commands: create (incl. copy, correction, inline client), update, status, cancel, delete."""
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, insert, select, update
@@ -19,6 +18,7 @@ from core.handlers.invoice_state import (InvoiceView, account_of, check_kind_and
                                          load_lines, new_token, recompute_totals, settle_status, view_of)
 from core.handlers.lines import correction_lines, price_new_line, reprice_line
 from core.handlers.parties import client_fields_from_buyer, create_client, fill_buyer, fill_seller, match_client
+from core.handlers.payments import set_status
 from core.handlers.pricing import apply_price_list
 from core.invoice_reads import account_record
 from core.models import (Account, Attachment, Client, Department, Invoice, InvoiceLine, PaymentAllocation, Product,
@@ -310,7 +310,8 @@ def _create_in_session(cmd: CreateInvoice, session: Session) -> tuple[Invoice, l
 
 def _write_new(session: Session, invoice: Invoice, specs: list[LineSpec], cmd: CreateInvoice,
                client: Client | None) -> list[InvoiceLine]:
-    """Price the lines and insert the invoice with them."""
+    """Price the lines and insert the invoice with them; created paid, with the payment of its sum."""
+    paid = invoice.status == "paid"  # settling the totals moves an unpaid "paid" back to issued
     price_list_id = cmd.price_list_id or (client.price_list_id if client is not None and cmd.use_price_lists else None)
     if any(spec.kind == "correction" or spec.before is not None for spec in specs):
         # Correction positions point their before/after rows at the difference row's id, so the
@@ -320,6 +321,8 @@ def _write_new(session: Session, invoice: Invoice, specs: list[LineSpec], cmd: C
         lines = _build_lines(session, invoice, tuple(specs), 0, price_list_id)
         _settle_new(invoice, lines)
         _flush_unique(session, invoice)
+        if paid:
+            set_status(session, invoice, "paid", invoice.issue_date)
         return lines
     # Plain lines are priced first, so the invoice is inserted once, with its totals, and its lines
     # follow in one multi-row INSERT: 2 statements where the ORM took 1 + 1 UPDATE + 1 per line.
@@ -328,13 +331,13 @@ def _write_new(session: Session, invoice: Invoice, specs: list[LineSpec], cmd: C
     session.add(invoice)
     _flush_unique(session, invoice)
     _insert_lines(session, invoice, lines)
+    if paid:
+        set_status(session, invoice, "paid", invoice.issue_date)
     return lines
 
 
 def _settle_new(invoice: Invoice, lines: list[InvoiceLine]) -> None:
     recompute_totals(invoice, lines)
-    if invoice.status == "paid":
-        invoice.paid, invoice.paid_date = invoice.payable, invoice.paid_date or invoice.issue_date
 
 
 _LINE_COLUMNS = tuple(c.key for c in InvoiceLine.__table__.columns if c.key != "id")  # type: ignore[attr-defined]
@@ -432,10 +435,8 @@ def update_invoice(cmd: UpdateInvoice, uow: UnitOfWork) -> InvoiceView:
     if not any(line.kind in ("normal", "correction", "text") for line in lines):
         raise Invalid.one("lines", "blank", "an invoice must contain at least one line")
     recompute_totals(invoice, lines)
-    if given.get("status") == "paid":
-        # recompute_totals settled the status on the old paid amount (back to issued); paid was asked for.
-        invoice.paid, invoice.status = invoice.payable, "paid"
-        invoice.paid_date = invoice.paid_date or today_in(account.timezone)
+    if "status" in given:  # recompute_totals settled the status on the paid amount; the client's status wins
+        set_status(session, invoice, given["status"], today_in(account.timezone))
     invoice.updated_at = now_utc()
     _flush_unique(session, invoice)
     uow.commit()
@@ -478,24 +479,14 @@ def change_status(cmd: ChangeInvoiceStatus, uow: UnitOfWork) -> InvoiceView:
     invoice = load_invoice(session, cmd.account_id, cmd.invoice_id, lock=True)
     invoice.status = cmd.status
     check_kind_and_status(invoice)
-    if cmd.status == "paid":
-        invoice.paid = max(invoice.paid, invoice.payable)
-        invoice.paid_date = invoice.paid_date or today_in(account.timezone)
-    elif cmd.status in ("issued", "sent", "partial"):
-        invoice.paid = _allocated(session, invoice.id or 0)
-        if cmd.status == "sent" and invoice.sent_at is None:
-            invoice.sent_at = now_utc()
-        settle_status(invoice)
-        if cmd.status == "sent" and invoice.status == "issued":
-            invoice.status = "sent"
+    if cmd.status == "sent" and invoice.sent_at is None:
+        invoice.sent_at = now_utc()
+    set_status(session, invoice, cmd.status, today_in(account.timezone))
+    if cmd.status == "sent" and invoice.status == "issued":
+        invoice.status = "sent"
     invoice.updated_at = now_utc()
     uow.commit()
     return view_of(session, invoice.account_id, invoice.id or 0)
-
-
-def _allocated(session: Session, invoice_id: int) -> Decimal:
-    rows = session.execute(select(PaymentAllocation.amount).where(PaymentAllocation.invoice_id == invoice_id)).scalars()
-    return sum(rows, Decimal(0))
 
 
 def cancel_invoice(cmd: CancelInvoice, uow: UnitOfWork) -> InvoiceView:
