@@ -187,6 +187,7 @@ def _take_number(session: Session, account: Account, invoice: Invoice, series: s
     if invoice.number:
         return numbering.reserve_explicit(session, account.id or 0, series, pattern, invoice.issue_date,
                                           invoice.number, explicit_seq)
+    numbering.skip_taken(session, account.id or 0, series, pattern, invoice.issue_date)
     return numbering.allocate(session, account.id or 0, series, pattern, invoice.issue_date)
 
 
@@ -222,6 +223,7 @@ def _number_parked(session: Session, account: Account, invoice: Invoice, series:
             session.connection().execute(update(table).where(table.c.id == invoice.id).values(
                 series=series, period_key=got.period_key, seq=got.seq, number=got.number))
         else:
+            numbering.skip_taken(session, account.id or 0, series, pattern, invoice.issue_date)
             got = numbering.allocate_into(session, table, invoice.id or 0, account.id or 0, series, pattern,
                                           invoice.issue_date)
     except IntegrityError:
