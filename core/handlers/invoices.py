@@ -368,9 +368,9 @@ def _insert_in_order_sqlite(connection: Connection, table: Table, rows: list[dic
     """The new rows' ids, in the order of rows.
 
     SQLAlchemy has no ordered RETURNING for SQLite and would send one INSERT per row. A multi-row INSERT
-    stores its rows in order, each with a rowid one above the largest, while this transaction holds the
-    write lock: sorted, the returned ids are the rows' ids in order. Only after rowid 2^63-1 has been used
-    does SQLite pick free rowids at random; the ids are then not consecutive, and the rows go one by one."""
+    stores its rows in order, each with an id one above the largest ever given (AUTOINCREMENT, 0007), while
+    this transaction holds the write lock: sorted, the returned ids are the rows' ids in order. Should they
+    ever not be consecutive, the rows go one by one."""
     stmt = insert(table).returning(table.c.id)
     ids = sorted(connection.execute(stmt, rows).scalars().all())
     if ids[-1] - ids[0] == len(ids) - 1:
