@@ -215,3 +215,18 @@ def test_a_period_already_recorded_is_stepped_over_not_issued_again(core_ledger:
 
     assert [i.period_date for i in run_due(core_ledger.engine, date(2024, 1, 8))] == [date(2024, 1, 8)]
     assert len(issued_of(core_ledger, rid)) == 2
+
+
+def test_caught_up_invoices_carry_their_periods_sale_date_and_are_due_after_the_run(core_ledger: Ledger) -> None:
+    account_id = make_account(core_ledger)
+    template_id = make_template(core_ledger, account_id, issue=date(2027, 1, 1))
+    core_ledger.write(lambda s: setattr(s.get(Invoice, template_id), "sell_date_month", True))
+    rid = make_recurring(core_ledger, account_id, template_id, date(2027, 1, 1))
+
+    caught_up = run_due(core_ledger.engine, date(2027, 5, 1))
+
+    invoices = issued_of(core_ledger, rid)
+    periods = [date(2027, month, 1) for month in range(1, 6)]
+    assert [i.period_date for i in caught_up] == periods
+    assert [(i.sell_date, i.sell_date_month) for i in invoices] == [(p, True) for p in periods]
+    assert {(i.issue_date, i.payment_to) for i in invoices} == {(date(2027, 5, 1), date(2027, 5, 15))}
