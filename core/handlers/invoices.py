@@ -18,7 +18,7 @@ from core.handlers.invoice_state import (InvoiceView, account_of, check_kind_and
                                          load_lines, new_token, recompute_totals, settle_status, view_of)
 from core.handlers.lines import correction_lines, price_new_line, reprice_line
 from core.handlers.parties import client_fields_from_buyer, create_client, fill_buyer, fill_seller, match_client
-from core.handlers.payments import set_status
+from core.handlers.payments import drop_marked_payments, set_status
 from core.handlers.pricing import apply_price_list
 from core.invoice_reads import account_record
 from core.models import (Account, Attachment, Client, Department, Invoice, InvoiceLine, PaymentAllocation, Product,
@@ -313,7 +313,8 @@ def _create_in_session(cmd: CreateInvoice, session: Session) -> tuple[Invoice, l
 def _write_new(session: Session, invoice: Invoice, specs: list[LineSpec], cmd: CreateInvoice,
                client: Client | None) -> list[InvoiceLine]:
     """Price the lines and insert the invoice with them; created paid, with the payment of its sum."""
-    paid = invoice.status == "paid"  # settling the totals moves an unpaid "paid" back to issued
+    # Settling the totals moves an unpaid "paid" back to issued, without a paid date: both are kept here.
+    paid, paid_on = invoice.status == "paid", invoice.paid_date
     price_list_id = cmd.price_list_id or (client.price_list_id if client is not None and cmd.use_price_lists else None)
     if any(spec.kind == "correction" or spec.before is not None for spec in specs):
         # Correction positions point their before/after rows at the difference row's id, so the
@@ -324,7 +325,7 @@ def _write_new(session: Session, invoice: Invoice, specs: list[LineSpec], cmd: C
         _settle_new(invoice, lines)
         _flush_unique(session, invoice)
         if paid:
-            set_status(session, invoice, "paid", invoice.issue_date)
+            set_status(session, invoice, "paid", invoice.issue_date, paid_on)
         return lines
     # Plain lines are priced first, so the invoice is inserted once, with its totals, and its lines
     # follow in one multi-row INSERT: 2 statements where the ORM took 1 + 1 UPDATE + 1 per line.
@@ -334,7 +335,7 @@ def _write_new(session: Session, invoice: Invoice, specs: list[LineSpec], cmd: C
     _flush_unique(session, invoice)
     _insert_lines(session, invoice, lines)
     if paid:
-        set_status(session, invoice, "paid", invoice.issue_date)
+        set_status(session, invoice, "paid", invoice.issue_date, paid_on)
     return lines
 
 
@@ -438,7 +439,7 @@ def update_invoice(cmd: UpdateInvoice, uow: UnitOfWork) -> InvoiceView:
         raise Invalid.one("lines", "blank", "an invoice must contain at least one line")
     recompute_totals(invoice, lines)
     if "status" in given:  # recompute_totals settled the status on the paid amount; the client's status wins
-        set_status(session, invoice, given["status"], today_in(account.timezone))
+        set_status(session, invoice, given["status"], today_in(account.timezone), given.get("paid_date"))
     invoice.updated_at = now_utc()
     _flush_unique(session, invoice)
     uow.commit()
@@ -507,6 +508,7 @@ def delete_invoice(cmd: DeleteInvoice, uow: UnitOfWork) -> InvoiceView:
         Recurring.invoice_id == cmd.invoice_id)).scalar_one()
     if template_of:
         raise Conflict("invoice_in_use", "the invoice is the template of a recurring definition")
+    drop_marked_payments(session, cmd.invoice_id)
     session.execute(delete(PaymentAllocation).where(PaymentAllocation.invoice_id == cmd.invoice_id))
     for attachment in session.execute(select(Attachment).where(Attachment.invoice_id == cmd.invoice_id)).scalars():
         attachment.invoice_id = None

@@ -13,7 +13,7 @@ from core.clock import now_utc, today_in
 from core.commands import CreateInvoice, DeletePayment, LineSpec, RecordPayment, UpdatePayment
 from core.errors import Invalid, NotFound
 from core.fields import check_fields
-from core.handlers.invoice_state import PAYMENT_STATUSES, account_of, load_invoice, settle_status
+from core.handlers.invoice_state import account_of, load_invoice, settle_status
 from core.models import Invoice, Payment, PaymentAllocation
 from core.unit_of_work import UnitOfWork
 
@@ -77,17 +77,18 @@ def _unallocate(session: Session, payment: Payment) -> None:
     session.execute(delete(PaymentAllocation).where(PaymentAllocation.payment_id == payment.id))
 
 
-def set_status(session: Session, invoice: Invoice, status: str, today: date) -> None:
+def set_status(session: Session, invoice: Invoice, status: str, today: date, paid_on: date | None = None) -> None:
     """A status a client set. Paid is a fact about money, so it is kept in the payments: marking an invoice
-    paid records a payment of its balance (kind MARKED_PAID, dated the invoice's paid date or today), and
-    moving it to any status of an unpaid document removes that payment, only that one, and the paid date."""
+    paid records a payment of its balance (kind MARKED_PAID, dated the paid date the client gave, else the
+    invoice's, else today), and moving it to any status of an unpaid document removes that payment, only
+    that one, and the paid date."""
     invoice.status = status
     if status == "paid":
-        on = invoice.paid_date or today
+        on = paid_on or invoice.paid_date or today
         balance = invoice.payable - invoice.paid
         if balance > 0:
-            payment = Payment(account_id=invoice.account_id, origin=invoice.origin, amount=balance, paid_date=on,
-                              currency=invoice.currency, kind=MARKED_PAID)
+            payment = Payment(account_id=invoice.account_id, amount=balance, paid_date=on, currency=invoice.currency,
+                              kind=MARKED_PAID)
             session.add(payment)
             session.flush()
             _allocate(session, payment, [invoice])
@@ -95,18 +96,22 @@ def set_status(session: Session, invoice: Invoice, status: str, today: date) -> 
         return
     if status == "cancelled":  # cancelling does not undo what was paid
         return
-    marked = session.execute(select(Payment).join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id).where(
-        PaymentAllocation.invoice_id == invoice.id, Payment.kind == MARKED_PAID)).scalars().all()
-    for payment in marked:
-        _unallocate(session, payment)
-        session.delete(payment)
+    drop_marked_payments(session, invoice.id or 0)
     invoice.status = status
     rows = session.execute(select(PaymentAllocation.amount, Payment.paid_date).join(
         Payment, Payment.id == PaymentAllocation.payment_id).where(PaymentAllocation.invoice_id == invoice.id)).all()
     invoice.paid = sum((amount for amount, _day in rows), Decimal(0))
-    invoice.paid_date = None
-    if status in PAYMENT_STATUSES:
-        settle_status(invoice, max((day for _amount, day in rows if day is not None), default=None))
+    invoice.paid_date = None  # settle_status gives it back if real payments still cover the invoice
+    settle_status(invoice, max((day for _amount, day in rows if day is not None), default=None))
+
+
+def drop_marked_payments(session: Session, invoice_id: int) -> None:
+    """Delete the payment marking the invoice paid recorded (it means nothing once the invoice is unpaid or gone)."""
+    marked = session.execute(select(Payment).join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id).where(
+        PaymentAllocation.invoice_id == invoice_id, Payment.kind == MARKED_PAID)).scalars().all()
+    for payment in marked:
+        _unallocate(session, payment)
+        session.delete(payment)
 
 
 def _check_kind(fields: dict[str, object]) -> None:

@@ -107,6 +107,14 @@ def test_an_invoice_created_paid_has_its_payment_in_every_dialect(wire: Wire) ->
     assert wire.assert_equivalent(invoice_id).invoice.paid_date.isoformat() == "2024-03-05"  # type: ignore[union-attr]
 
 
+def test_an_invoice_created_paid_on_a_given_day_has_its_payment_dated_that_day(wire: Wire) -> None:
+    invoice_id = wire.invo("invoices", {"action": "add", "type2": "+FV", "mdate": "2024-03-05", "c1name": "Klient1",
+                                        "status": 3, "pdate": "2024-03-07",
+                                        "items": [{"product": "A", "count": 1, "vatsm": "25%", "pnetto": "80.00"}]})["id"]
+    assert fakturan_payments(wire, invoice_id) == [("2024-03-07", Decimal("100.0"))]
+    assert wire.assert_equivalent(invoice_id).invoice.status == "paid"
+
+
 def test_a_client_cannot_record_a_payment_of_the_kind_marking_paid_records(wire: Wire) -> None:
     invoice_id = create(wire, "invoiceocean", B)
     body = {"name": "x", "price": "10.00", "invoice_id": invoice_id, "kind": "marked_paid"}
@@ -156,3 +164,11 @@ def test_paid_by_payments_then_status_issued_keeps_the_payments_and_their_date(w
     mark_issued(wire, "invo", invoice_id)  # real money stays: the status follows it
     truth = wire.assert_equivalent(invoice_id)
     assert (truth.invoice.status, truth.invoice.paid_date.isoformat()) == ("paid", "2024-03-12")  # type: ignore[union-attr]
+
+
+def test_deleting_an_invoice_marked_paid_deletes_the_payment_marking_recorded(wire: Wire) -> None:
+    invoice_id = create(wire, "invoiceocean", B)
+    io_payment(wire, invoice_id, "30.00")
+    mark_paid(wire, "invo", invoice_id)
+    wire.invo("invoices", {"action": "delete", "id": invoice_id})
+    assert [Decimal(p["price"]) for p in wire.io("GET", "/banking/payments.json")] == [Decimal("30.00")]
