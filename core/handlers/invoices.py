@@ -369,15 +369,10 @@ def _insert_in_order_sqlite(connection: Connection, table: Table, rows: list[dic
     """The new rows' ids, in the order of rows.
 
     SQLAlchemy has no ordered RETURNING for SQLite and would send one INSERT per row. A multi-row INSERT
-    stores its rows in order, each with an id one above the largest ever given (AUTOINCREMENT, 0007), while
-    this transaction holds the write lock: sorted, the returned ids are the rows' ids in order. Should they
-    ever not be consecutive, the rows go one by one."""
-    stmt = insert(table).returning(table.c.id)
-    ids = sorted(connection.execute(stmt, rows).scalars().all())
-    if ids[-1] - ids[0] == len(ids) - 1:
-        return ids
-    connection.execute(delete(table).where(table.c.id.in_(ids)))
-    return [connection.execute(stmt, row).scalar_one() for row in rows]
+    stores its rows in order, each with an id one above the largest ever given (AUTOINCREMENT, migration
+    0007: never a free id below it), while this transaction holds the write lock: sorted, the returned ids
+    are the rows' ids in order."""
+    return sorted(connection.execute(insert(table).returning(table.c.id), rows).scalars().all())
 
 
 def _inherit_from_corrected(session: Session, invoice: Invoice, given: dict[str, Any]) -> None:
