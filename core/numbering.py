@@ -237,4 +237,12 @@ def peek(session: Session, account_id: int, series: str, pattern: str, day: date
     key = period_key(pattern, day)
     last = session.execute(select(NumberCounter.last_seq).where(_where(account_id, series, key))).scalar()
     seq = int(last or 0) + 1
+    while _stored(session, account_id, series, key, seq, render(pattern, seq, day)):  # as skip_taken would
+        seq += 1
     return Allocated(series, key, seq, render(pattern, seq, day))
+
+
+def _stored(session: Session, account_id: int, series: str, key: str, seq: int, number: str) -> bool:
+    return session.execute(select(Invoice.id).where(
+        Invoice.account_id == account_id, Invoice.series == series,
+        or_(Invoice.number == number, and_(Invoice.period_key == key, Invoice.seq == seq))).limit(1)).first() is not None

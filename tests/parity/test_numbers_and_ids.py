@@ -155,3 +155,15 @@ def test_an_explicit_fakturan_number_moves_the_counter_past_it(gateway: Any) -> 
                                       "rows": [{"product_name": "Tjänst", "amount": "1", "product_price": "100"}]},
                 status=201)["data"]
     assert made["number"] == 501
+
+
+def test_invo_default_offers_the_number_the_next_create_gives_past_a_stored_one(gateway: Any) -> None:
+    from sqlalchemy import update
+
+    from core.models import NumberCounter
+
+    w = wire_for(gateway)
+    create(w, "invoiceocean", "2026-09-10")
+    w.ledger.write(lambda s: s.execute(update(NumberCounter).values(last_seq=0)))  # a row stored around the counter
+    peeked = w.invo("invoices", {"action": "default", "type2": "+FV", "mdate": "2026-09-10"})["nrdoc"]
+    assert peeked == create(w, "invo", "2026-09-10")["number"] == "2/09/2026"
