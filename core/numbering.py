@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, String, Table, cast, literal, select, update
+from sqlalchemy import ColumnElement, Insert, String, Table, and_, cast, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from core.models import NumberCounter
+from core.models import Invoice, NumberCounter
 
 _TOKEN = re.compile(r"nr-m|nr-y|nr-d|nr|yyyy|yy|mm|dd|m")
 _COUNTERS = {"nr-m", "nr-y", "nr-d", "nr"}
@@ -133,6 +133,27 @@ def _bump(session: Session, account_id: int, series: str, key: str) -> Insert:
     return stmt.returning(NumberCounter.last_seq, NumberCounter.account_id)  # type: ignore[return-value]
 
 
+def skip_taken(session: Session, account_id: int, series: str, pattern: str, day: date) -> None:
+    """Move the counter past stored invoices that already carry the number it would give next, so the
+    allocator never offers a taken number (one SELECT when it is free, the usual case). Explicit numbers
+    move their period's counter themselves (reserve_explicit); this covers rows that did not: numbered
+    before that rule, under another pattern, or written around the ledger."""
+    key = period_key(pattern, day)
+    upcoming = func.coalesce(select(NumberCounter.last_seq).where(_where(account_id, series, key))
+                             .scalar_subquery(), 0) + 1
+    while True:
+        with session.no_autoflush:
+            taken = session.execute(select(upcoming).where(select(Invoice.id).where(
+                Invoice.account_id == account_id, Invoice.series == series,
+                or_(Invoice.number == render_sql(pattern, upcoming, day),
+                    and_(Invoice.period_key == key, Invoice.seq == upcoming))).exists())).scalar()
+        if taken is None:
+            return
+        _ensure_counter(session, account_id, series, key)
+        session.execute(update(NumberCounter).where(_where(account_id, series, key) & (NumberCounter.last_seq < taken))
+                        .values(last_seq=taken))
+
+
 def allocate(session: Session, account_id: int, series: str, pattern: str, day: date) -> Allocated:
     key = period_key(pattern, day)
     seq = session.execute(_bump(session, account_id, series, key)).scalar_one()
@@ -155,12 +176,47 @@ def allocate_into(session: Session, table: Table, row_id: int, account_id: int, 
     return Allocated(series, key, seq, number)
 
 
+_DATE_GROUP = {"yyyy": r"\d{4}", "yy": r"\d{2}", "mm": r"\d{2}", "m": r"\d{1,2}", "dd": r"\d{2}"}
+
+
+def _period_day(pattern: str, number: str, day: date) -> tuple[date, int] | None:
+    """The date an explicit number spells through the pattern's date parts (the rest from `day`) and its
+    counter, when the number follows the pattern in any period: "3/09/2026" is September's, whatever the
+    issue date."""
+    pattern = _with_counter(pattern)
+    regex, pos, seen = "", 0, set()
+    for m in _TOKEN.finditer(pattern):
+        regex += re.escape(pattern[pos:m.start()])
+        token = m.group(0)
+        name = "seq" if token in _COUNTERS else token
+        regex += f"(?P={name})" if name in seen else f"(?P<{name}>{_DATE_GROUP.get(token, r'[0-9]+')})"
+        seen.add(name)
+        pos = m.end()
+    found = re.fullmatch(regex + re.escape(pattern[pos:]), number.strip())
+    if found is None:
+        return None
+    parts = found.groupdict()
+    year = int(parts["yyyy"]) if parts.get("yyyy") else 2000 + int(parts["yy"]) if parts.get("yy") else day.year
+    month = int(parts.get("mm") or parts.get("m") or day.month)
+    try:
+        return date(year, month, int(parts.get("dd") or 1)), int(parts["seq"])
+    except ValueError:  # 13/13/2026 spells no date: not this pattern's number
+        return None
+
+
 def reserve_explicit(session: Session, account_id: int, series: str, pattern: str, day: date,
                      number: str, seq: int | None = None) -> Allocated:
-    """An explicit number: keep it, and move the counter past its sequence so the next
-    automatic number continues after the highest one (fakturan's "+1 of highest")."""
+    """An explicit number: keep it, and move the counter of the period it belongs to past its sequence,
+    so the next automatic number of that period continues after the highest one (fakturan's "+1 of
+    highest") and never meets it. The period is the one the number spells, which need not be the issue
+    date's: otherwise no counter would move and the allocator would offer the number again."""
     key = period_key(pattern, day)
-    seq = seq if seq is not None else parse_seq(pattern, number, day)
+    parsed = parse_seq(pattern, number, day)
+    if parsed is None:
+        spelled = _period_day(pattern, number, day)
+        if spelled is not None:
+            key, parsed = period_key(pattern, spelled[0]), spelled[1]
+    seq = seq if seq is not None else parsed
     if seq is not None:
         _ensure_counter(session, account_id, series, key)
         session.execute(update(NumberCounter).where(_where(account_id, series, key) & (NumberCounter.last_seq < seq))
@@ -181,4 +237,12 @@ def peek(session: Session, account_id: int, series: str, pattern: str, day: date
     key = period_key(pattern, day)
     last = session.execute(select(NumberCounter.last_seq).where(_where(account_id, series, key))).scalar()
     seq = int(last or 0) + 1
+    while _stored(session, account_id, series, key, seq, render(pattern, seq, day)):  # as skip_taken would
+        seq += 1
     return Allocated(series, key, seq, render(pattern, seq, day))
+
+
+def _stored(session: Session, account_id: int, series: str, key: str, seq: int, number: str) -> bool:
+    return session.execute(select(Invoice.id).where(
+        Invoice.account_id == account_id, Invoice.series == series,
+        or_(Invoice.number == number, and_(Invoice.period_key == key, Invoice.seq == seq))).limit(1)).first() is not None

@@ -118,7 +118,7 @@ def _issue_next(engine: Engine, recurring_id: int, today: date) -> tuple[_Step, 
             run = RecurringRun(recurring_id=recurring_id, account_id=recurring.account_id, period_date=period)
             session.add(run)
             session.flush()  # claims the period now: a concurrent claim fails here, before any invoice
-            invoice = _issue_invoice(session, recurring, today)
+            invoice = _issue_invoice(session, recurring, period, today)
             run.invoice_id = invoice.id
             recurring.next_invoice_date = following
             recurring.updated_at = now_utc()
@@ -144,13 +144,16 @@ def _already_issued(session: Session, recurring_id: int, period: date) -> bool:
         RecurringRun.recurring_id == recurring_id, RecurringRun.period_date == period)).first() is not None
 
 
-def _issue_invoice(session: Session, recurring: Recurring, today: date) -> Invoice:
+def _issue_invoice(session: Session, recurring: Recurring, period: date, today: date) -> Invoice:
+    """Issued today, for the period: the sale date is the period's (the tax point of what it bills, and what
+    tells caught-up invoices apart; a template sold "as a month" shows the period's month), the issue date
+    the day it is really made (numbers then follow the calendar), and the due date follows the issue date."""
     template = session.get(Invoice, recurring.invoice_id)
     if template is None or template.account_id != recurring.account_id:
         raise Invalid.one("invoice_id", "not_found", "the template invoice is gone", value=recurring.invoice_id)
     # The new invoice keeps the template's payment term: the same number of days after issue.
     due = today + (template.payment_to - template.issue_date) if template.payment_to else None
-    fields = {"issue_date": today, "sell_date": today, "payment_to": due,
+    fields = {"issue_date": today, "sell_date": period, "payment_to": due,
               "payment_to_kind": template.payment_to_kind, "recurring_id": recurring.id,
               "invoice_id": template.id}
     invoice = create_invoice_in_session(

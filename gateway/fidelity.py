@@ -226,9 +226,9 @@ FIELDS: tuple[FieldRule, ...] = (
           {"invoiceocean": "paid", "invoiceocean_xml": "invoice/paid", "invo": "paid",
            "fakturan": "GET /invoices/:id/payments"},
           {"fakturan": "approximate"},
-          {"fakturan": "the sum of the invoice's payments; a status change to paid without a payment shows only "
-                       "`paid_at`"},
-          core=_attr("paid"), shown={"fakturan": lambda v: sum((share for _p, share in v.payments), Decimal(0))}),
+          {"fakturan": "the sum of the invoice's payments, each the share applied to this invoice; marking an "
+                       "invoice paid (any dialect) records a payment of the balance, so the sum is `paid`"},
+          core=_attr("paid")),
     _rule("paid_date", "paid date",
           {"invoiceocean": "paid_date", "invoiceocean_xml": "invoice/paid-date", "invo": "pdate",
            "fakturan": "paid_at"},
@@ -341,6 +341,13 @@ SCENARIOS: tuple[Scenario, ...] = (
              {"fakturan": "fakturan.nu has `currency` but no exchange rate"}),
     Scenario("sek_cash_rounding", "SEK with cash rounding"),
     Scenario("partial_payment", "a partial, then a full payment",
+             {"invo": "INVO has no payments: status 3 (paid) is all it can say"}),
+    Scenario("marked_paid_after_partial", "marked paid after a partial payment (the partial one through "
+             "InvoiceOcean when INVO marks it)"),
+    Scenario("split_payment", "one payment split across two invoices",
+             {"invo": "INVO has no payments: status 3 (paid) is all it can say",
+              "fakturan": "fakturan.nu pays one invoice at a time (`/invoices/:id/payments`)"}),
+    Scenario("paid_then_payment", "paid by status, then a payment named for the invoice (an over-payment)",
              {"invo": "INVO has no payments: status 3 (paid) is all it can say"}),
     Scenario("sent", "a sent invoice"),
     Scenario("cancelled", "a cancelled invoice", {"fakturan": "fakturan.nu's API cannot cancel an invoice"}),

@@ -1,7 +1,6 @@
 """Invoice commands: create (incl. copy, correction, inline client), update, status, cancel, delete."""
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, insert, select, update
@@ -19,6 +18,7 @@ from core.handlers.invoice_state import (InvoiceView, account_of, check_kind_and
                                          load_lines, new_token, recompute_totals, settle_status, view_of)
 from core.handlers.lines import correction_lines, price_new_line, reprice_line
 from core.handlers.parties import client_fields_from_buyer, create_client, fill_buyer, fill_seller, match_client
+from core.handlers.payments import drop_marked_payments, set_status
 from core.handlers.pricing import apply_price_list
 from core.handlers.schedules import schedule_invoice
 from core.invoice_reads import account_record
@@ -192,6 +192,7 @@ def _take_number(session: Session, account: Account, invoice: Invoice, series: s
     if invoice.number:
         return numbering.reserve_explicit(session, account.id or 0, series, pattern, invoice.issue_date,
                                           invoice.number, explicit_seq)
+    numbering.skip_taken(session, account.id or 0, series, pattern, invoice.issue_date)
     return numbering.allocate(session, account.id or 0, series, pattern, invoice.issue_date)
 
 
@@ -227,6 +228,7 @@ def _number_parked(session: Session, account: Account, invoice: Invoice, series:
             session.connection().execute(update(table).where(table.c.id == invoice.id).values(
                 series=series, period_key=got.period_key, seq=got.seq, number=got.number))
         else:
+            numbering.skip_taken(session, account.id or 0, series, pattern, invoice.issue_date)
             got = numbering.allocate_into(session, table, invoice.id or 0, account.id or 0, series, pattern,
                                           invoice.issue_date)
     except IntegrityError:
@@ -317,7 +319,9 @@ def _create_in_session(cmd: CreateInvoice, session: Session) -> tuple[Invoice, l
 
 def _write_new(session: Session, invoice: Invoice, specs: list[LineSpec], cmd: CreateInvoice,
                client: Client | None) -> list[InvoiceLine]:
-    """Price the lines and insert the invoice with them."""
+    """Price the lines and insert the invoice with them; created paid, with the payment of its sum."""
+    # Settling the totals moves an unpaid "paid" back to issued, without a paid date: both are kept here.
+    paid, paid_on = invoice.status == "paid", invoice.paid_date
     price_list_id = cmd.price_list_id or (client.price_list_id if client is not None and cmd.use_price_lists else None)
     if any(spec.kind == "correction" or spec.before is not None for spec in specs):
         # Correction positions point their before/after rows at the difference row's id, so the
@@ -327,6 +331,8 @@ def _write_new(session: Session, invoice: Invoice, specs: list[LineSpec], cmd: C
         lines = _build_lines(session, invoice, tuple(specs), 0, price_list_id)
         _settle_new(invoice, lines)
         _flush_unique(session, invoice)
+        if paid:
+            set_status(session, invoice, "paid", invoice.issue_date, paid_on)
         return lines
     # Plain lines are priced first, so the invoice is inserted once, with its totals, and its lines
     # follow in one multi-row INSERT: 2 statements where the ORM took 1 + 1 UPDATE + 1 per line.
@@ -335,13 +341,13 @@ def _write_new(session: Session, invoice: Invoice, specs: list[LineSpec], cmd: C
     session.add(invoice)
     _flush_unique(session, invoice)
     _insert_lines(session, invoice, lines)
+    if paid:
+        set_status(session, invoice, "paid", invoice.issue_date, paid_on)
     return lines
 
 
 def _settle_new(invoice: Invoice, lines: list[InvoiceLine]) -> None:
     recompute_totals(invoice, lines)
-    if invoice.status == "paid":
-        invoice.paid, invoice.paid_date = invoice.payable, invoice.paid_date or invoice.issue_date
 
 
 _LINE_COLUMNS = tuple(c.key for c in InvoiceLine.__table__.columns if c.key != "id")  # type: ignore[attr-defined]
@@ -371,15 +377,10 @@ def _insert_in_order_sqlite(connection: Connection, table: Table, rows: list[dic
     """The new rows' ids, in the order of rows.
 
     SQLAlchemy has no ordered RETURNING for SQLite and would send one INSERT per row. A multi-row INSERT
-    stores its rows in order, each with a rowid one above the largest, while this transaction holds the
-    write lock: sorted, the returned ids are the rows' ids in order. Only after rowid 2^63-1 has been used
-    does SQLite pick free rowids at random; the ids are then not consecutive, and the rows go one by one."""
-    stmt = insert(table).returning(table.c.id)
-    ids = sorted(connection.execute(stmt, rows).scalars().all())
-    if ids[-1] - ids[0] == len(ids) - 1:
-        return ids
-    connection.execute(delete(table).where(table.c.id.in_(ids)))
-    return [connection.execute(stmt, row).scalar_one() for row in rows]
+    stores its rows in order, each with an id one above the largest ever given (AUTOINCREMENT, migration
+    0007: never a free id below it), while this transaction holds the write lock: sorted, the returned ids
+    are the rows' ids in order."""
+    return sorted(connection.execute(insert(table).returning(table.c.id), rows).scalars().all())
 
 
 def _inherit_from_corrected(session: Session, invoice: Invoice, given: dict[str, Any]) -> None:
@@ -440,10 +441,8 @@ def update_invoice(cmd: UpdateInvoice, uow: UnitOfWork) -> InvoiceView:
     if not any(line.kind in ("normal", "correction", "text") for line in lines):
         raise Invalid.one("lines", "blank", "an invoice must contain at least one line")
     recompute_totals(invoice, lines)
-    if given.get("status") == "paid":
-        # recompute_totals settled the status on the old paid amount (back to issued); paid was asked for.
-        invoice.paid, invoice.status = invoice.payable, "paid"
-        invoice.paid_date = invoice.paid_date or today_in(account.timezone)
+    if "status" in given:  # recompute_totals settled the status on the paid amount; the client's status wins
+        set_status(session, invoice, given["status"], today_in(account.timezone), given.get("paid_date"))
     invoice.updated_at = now_utc()
     _flush_unique(session, invoice)
     if cmd.recurring is not None:
@@ -488,24 +487,14 @@ def change_status(cmd: ChangeInvoiceStatus, uow: UnitOfWork) -> InvoiceView:
     invoice = load_invoice(session, cmd.account_id, cmd.invoice_id, lock=True)
     invoice.status = cmd.status
     check_kind_and_status(invoice)
-    if cmd.status == "paid":
-        invoice.paid = max(invoice.paid, invoice.payable)
-        invoice.paid_date = invoice.paid_date or today_in(account.timezone)
-    elif cmd.status in ("issued", "sent", "partial"):
-        invoice.paid = _allocated(session, invoice.id or 0)
-        if cmd.status == "sent" and invoice.sent_at is None:
-            invoice.sent_at = now_utc()
-        settle_status(invoice)
-        if cmd.status == "sent" and invoice.status == "issued":
-            invoice.status = "sent"
+    if cmd.status == "sent" and invoice.sent_at is None:
+        invoice.sent_at = now_utc()
+    set_status(session, invoice, cmd.status, today_in(account.timezone))
+    if cmd.status == "sent" and invoice.status == "issued":
+        invoice.status = "sent"
     invoice.updated_at = now_utc()
     uow.commit()
     return view_of(session, invoice.account_id, invoice.id or 0)
-
-
-def _allocated(session: Session, invoice_id: int) -> Decimal:
-    rows = session.execute(select(PaymentAllocation.amount).where(PaymentAllocation.invoice_id == invoice_id)).scalars()
-    return sum(rows, Decimal(0))
 
 
 def cancel_invoice(cmd: CancelInvoice, uow: UnitOfWork) -> InvoiceView:
@@ -524,6 +513,7 @@ def delete_invoice(cmd: DeleteInvoice, uow: UnitOfWork) -> InvoiceView:
         Recurring.invoice_id == cmd.invoice_id)).scalar_one()
     if template_of:
         raise Conflict("invoice_in_use", "the invoice is the template of a recurring definition")
+    drop_marked_payments(session, cmd.invoice_id)
     session.execute(delete(PaymentAllocation).where(PaymentAllocation.invoice_id == cmd.invoice_id))
     for attachment in session.execute(select(Attachment).where(Attachment.invoice_id == cmd.invoice_id)).scalars():
         attachment.invoice_id = None

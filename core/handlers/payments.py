@@ -3,6 +3,7 @@ each invoice's paid amount and status."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import delete, select
@@ -15,6 +16,9 @@ from core.fields import check_fields
 from core.handlers.invoice_state import account_of, load_invoice, settle_status
 from core.models import Invoice, Payment, PaymentAllocation
 from core.unit_of_work import UnitOfWork
+
+# The kind of the payment that marking an invoice paid records (see set_status); no client may give it.
+MARKED_PAID = "marked_paid"
 
 
 @dataclass
@@ -39,13 +43,18 @@ def _invoices(session: Session, account_id: int, ids: tuple[int, ...]) -> list[I
 
 
 def _allocate(session: Session, payment: Payment, invoices: list[Invoice]) -> list[PaymentAllocation]:
-    """Settle the invoices in order; whatever is left over stays unallocated on the payment."""
-    left, made = payment.amount, []
+    """Settle the invoices in order. What is left over is an over-payment of the last invoice named: a
+    payment for an invoice is never detached from it, even when that invoice is already paid."""
+    left, shares = payment.amount, [Decimal(0)] * len(invoices)
     for position, invoice in enumerate(invoices):
         if left <= 0 and payment.amount > 0:
             break
-        due = invoice.payable - invoice.paid
-        share = min(left, due) if payment.amount > 0 else left
+        shares[position] = min(left, max(invoice.payable - invoice.paid, Decimal(0))) if payment.amount > 0 else left
+        left -= shares[position]
+    if left > 0 and invoices:
+        shares[-1] += left
+    made = []
+    for position, (invoice, share) in enumerate(zip(invoices, shares)):
         if share == 0 and payment.amount > 0:
             continue
         allocation = PaymentAllocation(payment_id=payment.id or 0, invoice_id=invoice.id or 0,
@@ -54,7 +63,6 @@ def _allocate(session: Session, payment: Payment, invoices: list[Invoice]) -> li
         invoice.paid += share
         invoice.updated_at = now_utc()
         settle_status(invoice, payment.paid_date)
-        left -= share
         made.append(allocation)
     return made
 
@@ -69,10 +77,53 @@ def _unallocate(session: Session, payment: Payment) -> None:
     session.execute(delete(PaymentAllocation).where(PaymentAllocation.payment_id == payment.id))
 
 
+def set_status(session: Session, invoice: Invoice, status: str, today: date, paid_on: date | None = None) -> None:
+    """A status a client set. Paid is a fact about money, so it is kept in the payments: marking an invoice
+    paid records a payment of its balance (kind MARKED_PAID, dated the paid date the client gave, else the
+    invoice's, else today), and moving it to any status of an unpaid document removes that payment, only
+    that one, and the paid date."""
+    invoice.status = status
+    if status == "paid":
+        on = paid_on or invoice.paid_date or today
+        balance = invoice.payable - invoice.paid
+        if balance > 0:
+            payment = Payment(account_id=invoice.account_id, amount=balance, paid_date=on, currency=invoice.currency,
+                              kind=MARKED_PAID)
+            session.add(payment)
+            session.flush()
+            _allocate(session, payment, [invoice])
+        invoice.status, invoice.paid_date = "paid", on
+        return
+    if status == "cancelled":  # cancelling does not undo what was paid
+        return
+    drop_marked_payments(session, invoice.id or 0)
+    invoice.status = status
+    rows = session.execute(select(PaymentAllocation.amount, Payment.paid_date).join(
+        Payment, Payment.id == PaymentAllocation.payment_id).where(PaymentAllocation.invoice_id == invoice.id)).all()
+    invoice.paid = sum((amount for amount, _day in rows), Decimal(0))
+    invoice.paid_date = None  # settle_status gives it back if real payments still cover the invoice
+    settle_status(invoice, max((day for _amount, day in rows if day is not None), default=None))
+
+
+def drop_marked_payments(session: Session, invoice_id: int) -> None:
+    """Delete the payment marking the invoice paid recorded (it means nothing once the invoice is unpaid or gone)."""
+    marked = session.execute(select(Payment).join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id).where(
+        PaymentAllocation.invoice_id == invoice_id, Payment.kind == MARKED_PAID)).scalars().all()
+    for payment in marked:
+        _unallocate(session, payment)
+        session.delete(payment)
+
+
+def _check_kind(fields: dict[str, object]) -> None:
+    if fields.get("kind") == MARKED_PAID:
+        raise Invalid.one("kind", "reserved", "is recorded by marking an invoice paid", value=MARKED_PAID)
+
+
 def record_payment(cmd: RecordPayment, uow: UnitOfWork) -> PaymentView:
     session = uow.session
     account = account_of(session, cmd.account_id)
     fields = check_fields(Payment, cmd.fields, extra_protected=frozenset({"amount"}))
+    _check_kind(fields)
     invoices = _invoices(session, cmd.account_id, cmd.invoice_ids)
     amount = cmd.amount
     if amount is None:
@@ -117,6 +168,7 @@ def update_payment(cmd: UpdatePayment, uow: UnitOfWork) -> PaymentView:
     if payment is None or payment.account_id != cmd.account_id:
         raise NotFound("payment", cmd.payment_id)
     fields = check_fields(Payment, cmd.fields, extra_protected=frozenset({"amount"}))
+    _check_kind(fields)
     old_ids = [a.invoice_id for a in session.execute(select(PaymentAllocation).where(
         PaymentAllocation.payment_id == payment.id).order_by(PaymentAllocation.position)).scalars()]
     _unallocate(session, payment)

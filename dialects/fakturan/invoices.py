@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from starlette.requests import Request
@@ -203,7 +204,8 @@ async def add_payment(request: Request, ctx: AccountContext) -> Response:
     result = await execute(request, RecordPayment(ctx.account_id, ORIGIN, amount=amount, invoice_ids=(invoice_id,),
                                                   paid_date=paid_at))
     payment = result.payment
-    return data(payment_json(payment, payment.amount, invoice_id), 201,
+    share = sum((a.amount for a in result.allocations if a.invoice_id == invoice_id), Decimal(0))
+    return data(payment_json(payment, share, invoice_id), 201,
                 f"/api/v2/invoices/{invoice_id}/payments/{payment.id}", request)
 
 
@@ -214,5 +216,6 @@ async def list_payments(request: Request, ctx: AccountContext) -> Response:
     params = list_params(request.query_params, await read_body(request))
     page = page_of(params)
     chunk = view.payments[page.offset:page.offset + page.per_page]
-    items = [payment_json(payment, payment.amount, invoice_id) for payment, _share in chunk]
+    # The share applied to this invoice: a payment split across invoices shows each its part.
+    items = [payment_json(payment, share, invoice_id) for payment, share in chunk]
     return JSONResponse(listing(request, params, page, len(view.payments), items))

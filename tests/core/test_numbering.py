@@ -145,16 +145,48 @@ def test_the_sql_rendering_of_a_number_equals_the_python_one(backend_ledger: Led
     assert in_sql == numbering.render(pattern, seq, day)
 
 
-def test_an_automatic_number_already_stored_is_refused_and_takes_no_number(backend_ledger: Ledger, acme: int) -> None:
-    """Rows written around the counter (an import): the unique index names the clash, and the create
-    leaves neither an invoice nor a moved counter behind."""
+def test_an_automatic_number_already_stored_is_skipped_not_refused(backend_ledger: Ledger, acme: int) -> None:
+    """Rows written around the counter (an import, or a stray number stored before its period's counter
+    moved): the allocator steps past them instead of answering "taken" to every later create."""
     first = backend_ledger.execute(minimal_invoice(acme)).invoice
     backend_ledger.write(lambda s: s.execute(update(NumberCounter).values(last_seq=0)))
+    backend_ledger.write(lambda s: s.execute(update(Invoice).values(seq=None, period_key="2026-02")))
+    made = [backend_ledger.execute(minimal_invoice(acme)).invoice.number for _ in range(2)]
+    assert (first.number, made) == ("1/03/2026", ["2/03/2026", "3/03/2026"])
+
+
+@pytest.mark.parametrize("stray_first", [True, False], ids=["stray-number-first", "automatic-numbers-first"])
+def test_an_explicit_number_of_another_period_moves_that_periods_counter(backend_ledger: Ledger, acme: int,
+                                                                         stray_first: bool) -> None:
+    september = date(2026, 9, 10)
+    auto = [] if stray_first else [backend_ledger.execute(minimal_invoice(acme, issue_date=september)).invoice.number]
+    stray = backend_ledger.execute(minimal_invoice(acme, issue_date=date(2026, 6, 30), number="3/09/2026")).invoice
+    auto += [backend_ledger.execute(minimal_invoice(acme, issue_date=september)).invoice.number for _ in range(3)]
+    assert (stray.period_key, stray.seq) == ("2026-09", 3)
+    assert auto == (["4/09/2026", "5/09/2026", "6/09/2026"] if stray_first
+                    else ["1/09/2026", "4/09/2026", "5/09/2026", "6/09/2026"])
     with pytest.raises(Invalid) as caught:
-        backend_ledger.execute(minimal_invoice(acme))
+        backend_ledger.execute(minimal_invoice(acme, issue_date=date(2026, 6, 30), number="4/09/2026"))
     assert [(e.field, e.code) for e in caught.value.errors] == [("number", "taken")]
-    assert backend_ledger.read(lambda s: s.execute(select(Invoice.id)).scalars().all()) == [first.id]
-    assert backend_ledger.read(lambda s: s.execute(select(NumberCounter.last_seq)).scalar_one()) == 0
+    june = backend_ledger.execute(minimal_invoice(acme, issue_date=date(2026, 6, 30))).invoice.number
+    assert june == "1/06/2026"  # June's own series is untouched
+
+
+@pytest.mark.parametrize("pattern, number, period, seq", [
+    ("nr-m/mm/yyyy", "3/09/2026", "2026-09", 3), ("Pnr-m/mm/yyyy", "P12/01/2027", "2027-01", 12),
+    ("FA-yymm-nr-m", "FA-2611-4", "2026-11", 4), ("nr-y/yyyy", "8/2025", "2025", 8),
+    ("nr-m/mm/yyyy", "3/13/2026", "2026-06", None), ("nr-m/mm/yyyy", "FV 12/2026", "2026-06", None),
+])
+def test_an_explicit_number_belongs_to_the_period_it_spells(pattern: str, number: str, period: str,
+                                                            seq: int | None) -> None:
+    class NoSession:  # a number that spells no period touches no counter
+        pass
+    if seq is None:
+        got = numbering.reserve_explicit(NoSession(), 1, "vat", pattern, date(2026, 6, 30), number)  # type: ignore[arg-type]
+        assert (got.period_key, got.seq) == (period, None)
+        return
+    spelled = numbering._period_day(pattern, number, date(2026, 6, 30))
+    assert spelled is not None and (numbering.period_key(pattern, spelled[0]), spelled[1]) == (period, seq)
 
 
 def _pause_before_numbering(monkeypatch: pytest.MonkeyPatch, paused: threading.Event,

@@ -237,3 +237,18 @@ def test_month_end_needs_a_period_in_months_or_years(core_ledger: Ledger) -> Non
         make_recurring(core_ledger, account_id, make_template(core_ledger, account_id), date(2024, 4, 10),
                        every="2w", month_end=True)
     assert [(e.field, e.code) for e in refused.value.errors] == [("month_end", "invalid")]
+
+
+def test_caught_up_invoices_carry_their_periods_sale_date_and_are_due_after_the_run(core_ledger: Ledger) -> None:
+    account_id = make_account(core_ledger)
+    template_id = make_template(core_ledger, account_id, issue=date(2027, 1, 1))
+    core_ledger.write(lambda s: setattr(s.get(Invoice, template_id), "sell_date_month", True))
+    rid = make_recurring(core_ledger, account_id, template_id, date(2027, 1, 1))
+
+    caught_up = run_due(core_ledger.engine, date(2027, 5, 1))
+
+    invoices = issued_of(core_ledger, rid)
+    periods = [date(2027, month, 1) for month in range(1, 6)]
+    assert [i.period_date for i in caught_up] == periods
+    assert [(i.sell_date, i.sell_date_month) for i in invoices] == [(p, True) for p in periods]
+    assert {(i.issue_date, i.payment_to) for i in invoices} == {(date(2027, 5, 1), date(2027, 5, 15))}

@@ -1,6 +1,9 @@
 """Alembic is the only way the schema is made, so the migrations must match the models exactly."""
 from __future__ import annotations
 
+from decimal import Decimal
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
@@ -68,3 +71,67 @@ def test_postgresql_amounts_stored_padded_before_0006_lose_the_padding_and_new_o
                                  "table_name = 'exchange_rates' AND column_name = 'rate'")).scalar() is None
     engine.dispose()
     assert _drift(postgres_url) == []
+
+
+def _sqlite_shape(url: str) -> dict[str, object]:
+    """Row ids per table, and the names of every index and trigger, as a SQLite file holds them."""
+    from sqlalchemy import text
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        tables = conn.execute(text("SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND m.name NOT LIKE "
+                                   "'%fts%' AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'id' "
+                                   "AND pk = 1)")).scalars().all()
+        shape: dict[str, object] = {t: conn.execute(text(f'SELECT id FROM "{t}" ORDER BY id')).scalars().all()
+                                    for t in tables}
+        shape["attached"] = conn.execute(text("SELECT type, name, tbl_name FROM sqlite_master WHERE type IN "
+                                              "('index', 'trigger') ORDER BY name")).all()
+        shape["counts"] = conn.execute(text("SELECT account_id, invoices FROM invoice_counts")).all()
+    engine.dispose()
+    return shape
+
+
+def test_sqlite_tables_rebuilt_by_0007_keep_their_rows_and_ids_and_never_reuse_one(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from core.accounts import create_account
+    from core.commands import DeleteInvoice, RecordPayment
+    from core.ledger import Ledger
+    from gateway.migrations import alembic_config
+    from tests.core.numbering_support import minimal_invoice
+
+    url = f"sqlite:///{tmp_path / 'made-at-0006.sqlite3'}"
+    command.upgrade(alembic_config(url), "0006")
+    ledger = Ledger(make_engine(url))
+    account_id = ledger.write(create_account, "Acme").account_id
+    made = [ledger.execute(minimal_invoice(account_id)).invoice.id or 0 for _ in range(3)]
+    ledger.execute(RecordPayment(account_id, "test", amount=Decimal("5.00"), invoice_ids=(made[0],)))
+    ledger.execute(DeleteInvoice(account_id, made[2]))
+    ledger.engine.dispose()
+    before = _sqlite_shape(url)
+
+    upgrade(url)
+    assert _sqlite_shape(url) == before
+    assert _drift(url) == []
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert "AUTOINCREMENT" in conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'invoices'")).scalar()
+        assert conn.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'invoices'")).scalar() == made[1]
+        assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+    engine.dispose()
+
+    ledger = Ledger(make_engine(url))
+    newest = ledger.execute(minimal_invoice(account_id)).invoice.id or 0
+    ledger.execute(DeleteInvoice(account_id, newest))
+    again = ledger.execute(minimal_invoice(account_id)).invoice.id or 0
+    assert made[1] < newest < again
+    with ledger.engine.connect() as conn:  # the full-text index and the counts still follow every write
+        found = conn.execute(text("SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH '\"Klient\"' ORDER BY rowid"))
+        assert found.scalars().all() == [made[0], made[1], again]
+        assert conn.execute(text("SELECT invoices FROM invoice_counts")).scalar() == 3
+    ledger.engine.dispose()
+
+    command.downgrade(alembic_config(url), "0006")
+    upgrade(url)
+    assert _drift(url) == []

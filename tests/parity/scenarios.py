@@ -201,6 +201,55 @@ def partial_payment(w: Wire, via: str) -> int:
     return invoice_id
 
 
+def _pay_part(w: Wire, via: str, invoice_id: int, amount: str) -> None:
+    """A payment of `amount` for one invoice, through `via` (InvoiceOcean for INVO, which has no payments)."""
+    if via == "fakturan":
+        w.fk("POST", f"/invoices/{invoice_id}/payments", {"paid_at": "2024-03-10", "amount": amount}, status=201)
+    else:
+        body = {"invoice_id": invoice_id, "paid_date": "2024-03-10", "name": "transfer", "price": amount}
+        w.io("POST", "/banking/payments.json", {"banking_payment": body}, status=201)
+
+
+def _mark_paid(w: Wire, via: str, invoice_id: int) -> None:
+    if via == "invoiceocean":
+        w.io("POST", f"/invoices/{invoice_id}/change_status.json?status=paid")
+    elif via == "invo":
+        w.invo("invoices", {"action": "status", "id": invoice_id, "value": 3})
+    else:  # fakturan.nu marks an invoice paid with a payment of the unpaid remainder
+        w.fk("POST", f"/invoices/{invoice_id}/payments", {}, status=201)
+
+
+def marked_paid_after_partial(w: Wire, via: str) -> int:
+    invoice_id = create(w, via, SIMPLE)
+    _pay_part(w, via, invoice_id, "100.00")
+    assert w.assert_equivalent(invoice_id).invoice.status == "partial"
+    _mark_paid(w, via, invoice_id)
+    truth = w.assert_equivalent(invoice_id)  # fakturan's payments add up to what the others call paid
+    assert (truth.invoice.status, truth.invoice.paid) == ("paid", Decimal("250.00"))
+    assert sorted(share for _payment, share in truth.payments) == [Decimal("100.00"), Decimal("150.00")]
+    return invoice_id
+
+
+def split_payment(w: Wire, via: str) -> int:
+    first = create(w, via, SIMPLE)
+    second = create(w, via, {"lines": [line("Wsparcie", "1", "100.00")]})
+    body = {"invoice_ids": [first, second], "paid_date": "2024-03-10", "name": "transfer", "price": "300.00"}
+    w.io("POST", "/banking/payments.json", {"banking_payment": body}, status=201)
+    whole, part = w.assert_equivalent(first), w.assert_equivalent(second)
+    assert (whole.invoice.status, whole.invoice.paid) == ("paid", Decimal("250.00"))
+    assert (part.invoice.status, part.invoice.paid) == ("partial", Decimal("50.00"))
+    return second
+
+
+def paid_then_payment(w: Wire, via: str) -> int:
+    invoice_id = create(w, via, SIMPLE)
+    _mark_paid(w, via, invoice_id)
+    _pay_part(w, via, invoice_id, "20.00")
+    truth = w.assert_equivalent(invoice_id)
+    assert (truth.invoice.status, truth.invoice.paid) == ("paid", Decimal("270.00"))
+    return invoice_id
+
+
 def sent(w: Wire, via: str) -> int:
     invoice_id = create(w, via, {**SIMPLE, "email": "buyer@example.com"})
     if via == "invoiceocean":
@@ -255,6 +304,8 @@ def inline_client(w: Wire, via: str) -> int:
 RUN: dict[str, Callable[[Wire, str], int]] = {
     "simple_vat": simple_vat, "tax_rates": tax_rates, "gross_prices": gross_prices, "discounts": discounts,
     "proforma_to_vat": proforma_to_vat, "correction": correction, "foreign_currency": foreign_currency,
-    "sek_cash_rounding": sek_cash_rounding, "partial_payment": partial_payment, "sent": sent,
+    "sek_cash_rounding": sek_cash_rounding, "partial_payment": partial_payment,
+    "marked_paid_after_partial": marked_paid_after_partial, "split_payment": split_payment,
+    "paid_then_payment": paid_then_payment, "sent": sent,
     "cancelled": cancelled, "deleted": deleted, "inline_client": inline_client,
 }
