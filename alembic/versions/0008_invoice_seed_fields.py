@@ -92,10 +92,14 @@ def upgrade() -> None:
     _move_out_of_extra()
 
 
+def _table() -> sa.TableClause:
+    return sa.table('invoices', sa.column('id', sa.Integer()), sa.column('extra', sa.JSON()),
+                    *(sa.column(name, type_) for name, (type_, _d, _r) in COLUMNS.items()))
+
+
 def _move_out_of_extra() -> None:
     bind = op.get_bind()
-    invoices = sa.table('invoices', sa.column('id', sa.Integer()), sa.column('extra', sa.JSON()),
-                        *(sa.column(name, type_) for name, (type_, _d, _r) in COLUMNS.items()))
+    invoices = _table()
     as_text = sa.cast(invoices.c.extra, sa.Text())
     mention = sa.or_(*(as_text.like(f'%"{name}"%') for name in COLUMNS))
     rows = bind.execute(sa.select(invoices.c.id, invoices.c.extra).where(mention)).all()
@@ -108,13 +112,29 @@ def _move_out_of_extra() -> None:
                 continue
             try:
                 values[name] = read(extra[name])
-            except ValueError:
+            except (ValueError, ArithmeticError):
                 continue  # unreadable: it stays in extra, as the client sent it
         if values:
             kept = {key: value for key, value in extra.items() if key not in values}
             bind.execute(invoices.update().where(invoices.c.id == invoice_id).values(extra=kept, **values))
 
 
+def _back_into_extra() -> None:
+    """The reverse of _move_out_of_extra: what the columns hold goes back to `extra`, as JSON values."""
+    bind = op.get_bind()
+    invoices = _table()
+    set_ = sa.or_(*(invoices.c[name].isnot(None) if default is None else invoices.c[name] != default
+                    for name, (_t, default, _r) in COLUMNS.items()))
+    for row in bind.execute(sa.select(invoices).where(set_)).mappings().all():
+        kept = {name: row[name] for name, (_t, default, _r) in COLUMNS.items()
+                if row[name] is not None and row[name] not in ("", False)}
+        kept = {name: str(value) if isinstance(value, (Decimal, date)) else value for name, value in kept.items()}
+        extra = dict(row['extra'] or {})
+        extra.update(kept)
+        bind.execute(invoices.update().where(invoices.c.id == row['id']).values(extra=extra))
+
+
 def downgrade() -> None:
+    _back_into_extra()
     for name in reversed(COLUMNS):
         op.drop_column('invoices', name)

@@ -1,6 +1,9 @@
 """Alembic is the only way the schema is made, so the migrations must match the models exactly."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
@@ -68,3 +71,47 @@ def test_postgresql_amounts_stored_padded_before_0006_lose_the_padding_and_new_o
                                  "table_name = 'exchange_rates' AND column_name = 'rate'")).scalar() is None
     engine.dispose()
     assert _drift(postgres_url) == []
+
+
+def test_0008_moves_seed_fields_kept_in_extra_into_their_columns_and_back_on_downgrade(tmp_path: Path) -> None:
+    """Before 0008 the gateway kept category_id, use_moss, ... in an invoice's `extra` as the client sent
+    them. 0008 moves each value that reads as its column's type; one that does not stays in `extra`."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from core.ledger import Ledger
+    from gateway.migrations import alembic_config
+    from tests.core.test_recurring import make_account, make_template
+
+    url = f"sqlite:///{tmp_path / 'gateway.sqlite3'}"
+    upgrade(url)
+    engine = make_engine(url)
+    ledger = Ledger(engine)
+    invoice_id = make_template(ledger, make_account(ledger))
+    command.downgrade(alembic_config(url), "0006")
+    kept_before = {"category_id": "7", "use_moss": "yes", "additional_info": True, "delivery_date": "2013-01-16",
+                   "exchange_currency_rate": "4,2718", "description_long": "Warunki", "warehouse_id": "store 2",
+                   "my_tag": "from-crm"}
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE invoices SET extra = :extra WHERE id = :id"),
+                     {"extra": json.dumps(kept_before), "id": invoice_id})
+
+    upgrade(url)
+    columns = ("category_id", "use_moss", "additional_info", "delivery_date", "exchange_currency_rate",
+               "description_long", "warehouse_id", "extra")
+    with engine.connect() as conn:
+        row = conn.execute(text(f"SELECT {', '.join(columns)} FROM invoices WHERE id = :id"),
+                           {"id": invoice_id}).one()
+    assert tuple(row)[:-1] == (7, 1, 1, "2013-01-16", "4.2718", "Warunki", None)
+    assert json.loads(row.extra) == {"warehouse_id": "store 2", "my_tag": "from-crm"}  # unreadable: left as sent
+
+    command.downgrade(alembic_config(url), "0006")
+    with engine.connect() as conn:
+        extra = json.loads(conn.execute(text("SELECT extra FROM invoices WHERE id = :id"),
+                                        {"id": invoice_id}).scalar_one())
+    assert extra == {"category_id": 7, "use_moss": True, "additional_info": True, "delivery_date": "2013-01-16",
+                     "exchange_currency_rate": "4.2718", "description_long": "Warunki", "warehouse_id": "store 2",
+                     "my_tag": "from-crm"}
+    upgrade(url)
+    engine.dispose()
+    assert _drift(url) == []
