@@ -174,3 +174,15 @@ def test_a_discounted_invoice_written_back_as_read_keeps_its_positions_and_total
     assert (after["price_net"], after["price_gross"]) == (made["price_net"], made["price_gross"])
     assert [{k: p[k] for k in totals} for p in after["positions"]] == [
         {k: p[k] for k in totals} for p in made["positions"]]
+
+
+def test_exchange_currency_rate_is_the_rate_used_when_exchange_kind_is_own(io: TestClient, token: str) -> None:
+    own = post_json(io, "/invoices.json", _seed_invoice(token, currency="EUR", exchange_currency="PLN",
+                                                       exchange_kind="own", exchange_currency_rate="4,2718")).json()
+    assert (own["exchange_currency_rate"], own["exchange_rate"]) == ("4.2718", "4.2718")
+    bank = post_json(io, "/invoices.json", _seed_invoice(token, currency="EUR", exchange_currency="PLN",
+                                                        exchange_kind="nbp", exchange_currency_rate="4,2718")).json()
+    assert (bank["exchange_currency_rate"], bank["exchange_rate"]) == ("4.2718", None)
+    changed = post_json(io, f"/invoices/{bank['id']}.json", {"api_token": token, "invoice": {
+        "exchange_kind": "own", "exchange_currency_rate": "4.3"}}, method="PUT").json()
+    assert (changed["exchange_currency_rate"], changed["exchange_rate"]) == ("4.3", "4.3")
