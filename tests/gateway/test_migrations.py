@@ -77,6 +77,7 @@ def test_0008_moves_seed_fields_kept_in_extra_into_their_columns_and_back_on_dow
     """Before 0008 the gateway kept category_id, use_moss, ... in an invoice's `extra` as the client sent
     them. 0008 moves each value that reads as its column's type; one that does not stays in `extra`."""
     from alembic import command
+    from alembic.script import ScriptDirectory
     from sqlalchemy import text
 
     from core.ledger import Ledger
@@ -84,11 +85,13 @@ def test_0008_moves_seed_fields_kept_in_extra_into_their_columns_and_back_on_dow
     from tests.core.test_recurring import make_account, make_template
 
     url = f"sqlite:///{tmp_path / 'gateway.sqlite3'}"
+    config = alembic_config(url)
+    before = str(ScriptDirectory.from_config(config).get_revision("0008").down_revision)
     upgrade(url)
     engine = make_engine(url)
     ledger = Ledger(engine)
     invoice_id = make_template(ledger, make_account(ledger))
-    command.downgrade(alembic_config(url), "0006")
+    command.downgrade(config, before)
     kept_before = {"category_id": "7", "use_moss": "yes", "additional_info": True, "delivery_date": "2013-01-16",
                    "exchange_currency_rate": "4,2718", "description_long": "Warunki", "warehouse_id": "store 2",
                    "my_tag": "from-crm"}
@@ -105,7 +108,7 @@ def test_0008_moves_seed_fields_kept_in_extra_into_their_columns_and_back_on_dow
     assert tuple(row)[:-1] == (7, 1, 1, "2013-01-16", "4.2718", "Warunki", None)
     assert json.loads(row.extra) == {"warehouse_id": "store 2", "my_tag": "from-crm"}  # unreadable: left as sent
 
-    command.downgrade(alembic_config(url), "0006")
+    command.downgrade(config, before)
     with engine.connect() as conn:
         extra = json.loads(conn.execute(text("SELECT extra FROM invoices WHERE id = :id"),
                                         {"id": invoice_id}).scalar_one())
