@@ -136,8 +136,8 @@ def test_make_examples_passes_every_example_twice_in_a_row_against_a_fresh_demo_
 
     Twice, because the examples must leave the demo account usable: one of them sends a wrong password on
     purpose, and the account's own valid credentials must still work on the next run."""
-    venv = Path(sys.prefix)
-    if venv != REPO_ROOT / ".venv":
+    venv = Path(sys.prefix).resolve()
+    if venv != (REPO_ROOT / ".venv").resolve():
         pytest.skip(f"`make examples` runs the repository's .venv, and these tests run from {venv}")
     with _demo_gateway(tmp_path) as running:
         total = len(SCRIPTS)
