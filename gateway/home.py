@@ -37,4 +37,4 @@ def routes(not_here: Callable[[Request], Response]) -> list[BaseRoute]:
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'",
             "X-Content-Type-Options": "nosniff"})
 
-    return [Route("/", home, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])]
+    return [Route("/", home, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])]

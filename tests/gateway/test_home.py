@@ -45,8 +45,9 @@ def test_root_for_an_api_client_keeps_invoiceoceans_not_found(client: TestClient
     assert response.json() == {"code": "error", "message": "Not found"}
 
 
-def test_root_post_keeps_invoiceoceans_not_found(client: TestClient) -> None:
-    response = client.post("/", json={"invoice": {}}, headers={"Accept": BROWSER_ACCEPT})
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+def test_root_with_another_method_keeps_invoiceoceans_not_found(client: TestClient, method: str) -> None:
+    response = client.request(method, "/", json={"invoice": {}}, headers={"Accept": BROWSER_ACCEPT})
     assert response.status_code == 404
     assert response.json() == {"code": "error", "message": "Not found"}
 
