@@ -60,7 +60,7 @@ soak: $(STAMP)
 # Every example under examples/ against a running gateway (`make run` in another terminal; BASE_URL,
 # CREDENTIALS_FILE and the credential variables of examples/README.md point them elsewhere).
 examples: $(STAMP)
-	PYTHON=$(BIN)/python examples/run_all.sh
+	PYTHON="$(CURDIR)/$(BIN)/python" examples/run_all.sh
 
 migrate: $(STAMP)
 	mkdir -p var

@@ -5,8 +5,10 @@
 #   examples/run_all.sh invo fakturan    # only these folders
 # PYTHON (default: the repo's .venv, else python3) runs the flows; they need httpx.
 set -uo pipefail
+# A PYTHON given relative to the caller's folder would break after the cd below: anchor it first.
+case ${PYTHON:-} in */*) [[ $PYTHON == /* ]] || PYTHON="$PWD/$PYTHON" ;; esac
 cd "$(dirname "$0")"
-PYTHON=${PYTHON:-$( [ -x ../.venv/bin/python ] && echo ../.venv/bin/python || echo python3 )}
+PYTHON=${PYTHON:-$( [ -x ../.venv/bin/python ] && echo "$PWD/../.venv/bin/python" || echo python3 )}
 folders=("$@")
 [ ${#folders[@]} -gt 0 ] || folders=(invoiceocean invo fakturan migration)
 

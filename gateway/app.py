@@ -22,6 +22,7 @@ from gateway.apidocs.routes import routes as apidocs_routes
 from gateway.console.routes import routes as console_routes
 from gateway.db import make_engine
 from gateway.dialect import Dialect
+from gateway.home import routes as home_routes
 from gateway.http import JSONResponse
 from gateway.idempotency import IdempotencyMiddleware
 from gateway.memory import MallocTrimmer
@@ -39,7 +40,7 @@ GATEWAY_PATHS = ("/healthz", "/metrics", "/console", "/openapi", "/docs", "/stat
 
 
 def dialect_for(path: str) -> Dialect | None:
-    if path.startswith(GATEWAY_PATHS):
+    if path == "/" or path.startswith(GATEWAY_PATHS):
         return None
     return next((d for d in DIALECTS if d.owns(path)), None)
 
@@ -97,7 +98,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             recorder.stop()
 
     gateway_routes = [Route("/healthz", healthz, methods=["GET"]), Route("/metrics", metrics, methods=["GET"]),
-                      *public_routes(), *apidocs_routes(), *console_routes()]
+                      *public_routes(), *apidocs_routes(), *console_routes(),
+                      # API clients at "/" keep the answer of the dialect that owns the root paths
+                      *home_routes(not_here=lambda r: INVOICEOCEAN.error_response(r, 404, "not_found", ""))]
     app = Starlette(
         middleware=[Middleware(ProxyHeadersMiddleware, trusted=settings.trusted_proxies),  # before anyone reads them
                     Middleware(GatewayMiddleware, dialect_for=dialect_for, max_body=settings.max_body_bytes,

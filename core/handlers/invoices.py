@@ -262,6 +262,13 @@ def _default_terms(account: Account, client: Client | None, invoice: Invoice, gi
         invoice.currency = str(client.settings["currency"])
 
 
+def _own_rate(invoice: Invoice, given: dict[str, Any]) -> None:
+    """exchange_currency_rate is the client's own rate, used only when exchange_kind is "own" (seed 001's
+    field list); an exchange_rate given in the same call is taken as it is."""
+    if invoice.exchange_kind == "own" and invoice.exchange_currency_rate is not None and "exchange_rate" not in given:
+        invoice.exchange_rate = invoice.exchange_currency_rate
+
+
 def create_invoice(cmd: CreateInvoice, uow: UnitOfWork) -> InvoiceView:
     invoice, lines = _create_in_session(cmd, uow.session)
     if cmd.recurring is not None:
@@ -292,6 +299,7 @@ def _create_in_session(cmd: CreateInvoice, session: Session) -> tuple[Invoice, l
             setattr(invoice, name, value)
     invoice.status = given.get("status") or "issued"
     invoice.sell_date = invoice.sell_date or invoice.issue_date
+    _own_rate(invoice, given)
     check_kind_and_status(invoice)
     if invoice.kind == "correction":
         _inherit_from_corrected(session, invoice, given)
@@ -414,6 +422,7 @@ def update_invoice(cmd: UpdateInvoice, uow: UnitOfWork) -> InvoiceView:
     before_number, before_client, before_dept = invoice.number, invoice.client_id, invoice.department_id
     for name, value in given.items():
         setattr(invoice, name, value)
+    _own_rate(invoice, given)
     check_kind_and_status(invoice)
     # No autoflush while the new references are looked up: flushing the changed invoice first would
     # hit the foreign keys (an IntegrityError) before the check below can name the bad id.

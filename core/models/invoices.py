@@ -46,6 +46,7 @@ class Invoice(SQLModel, table=True):
     exchange_currency: str = ""
     exchange_kind: str = ""
     exchange_rate: Decimal | None = optional_money()
+    exchange_currency_rate: Decimal | None = optional_money()  # the client's own rate (exchange_kind "own")
     lang: str = "pl"
     calc_position: str = "default"
     calc_sum: str = "sum"
@@ -53,6 +54,18 @@ class Invoice(SQLModel, table=True):
     show_discount: bool = False
     discount_kind: str = "percent_unit"
     description: str = ""
+    description_footer: str = ""
+    description_long: str = ""
+    additional_info: bool = False  # show the positions' additional column, headed additional_info_desc
+    additional_info_desc: str = ""
+    additional_invoice_field: str = ""
+    use_moss: bool = False
+    disable_tax_no_validation: bool = False
+    delivery_date: date | None = None  # when a cost document was received
+    # Plain values until categories, warehouses and templates are built (issue 18: no foreign key yet).
+    category_id: int | None = None
+    warehouse_id: int | None = None
+    invoice_template_id: int | None = None
     internal_note: str = ""
     oid: str = Field(default="", index=True)
     client_id: int | None = Field(default=None, foreign_key="clients.id", index=True)

@@ -59,13 +59,7 @@ def record_schema(entity: str, model: type[SQLModel], hidden: frozenset[str] = f
 
 
 def position_schema() -> Schema:
-    line = {name: column_schema(InvoiceLine, column) for name, column in (
-        ("id", "id"), ("invoice_id", "invoice_id"), ("product_id", "product_id"), ("name", "name"), ("code", "code"),
-        ("description", "description"), ("additional_info", "additional_info"), ("quantity", "quantity"),
-        ("quantity_unit", "unit"), ("tax", "tax"), ("price_net", "price_net"), ("price_gross", "price_gross"),
-        ("price_tax", "price_tax"), ("total_price_net", "total_net"), ("total_price_tax", "total_tax"),
-        ("total_price_gross", "total_gross"), ("discount", "discount"), ("discount_percent", "discount_percent"),
-        ("kind", "kind"))}
+    line = {name: column_schema(InvoiceLine, column) for name, column in present.POSITION_COLUMNS.items()}
     required = sorted(line)
     line["correction_before_attributes"] = ref("Position")
     line["correction_after_attributes"] = ref("Position")
@@ -102,6 +96,9 @@ def payment_schema() -> Schema:
     schema["properties"].update({"invoice_id": {"type": ["integer", "null"]},
                                  "invoice_ids": {"type": "array", "items": {"type": "integer"}}})
     schema["required"] = sorted(schema["properties"])
+    schema["properties"]["invoices"] = {"type": "array", "items": ref("Invoice"),
+                                        "description": "with include=invoices: the invoices it is allocated to, "
+                                                       "in allocation order, without positions"}
     return schema
 
 
@@ -210,6 +207,7 @@ WRITE_ERRORS = {**READ_ERRORS, 400: "Malformed", 413: "TooLarge", 422: "Unproces
 # --- operations -------------------------------------------------------------------------------------
 
 PAGING = {"page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1, "maximum": 100}}
+INCLUDE_INVOICES: dict[str, Schema] = {"include": {"type": "string", "enum": ["invoices"]}}
 INVOICE_LIST_QUERY: dict[str, Schema] = {
     **PAGING,
     "period": {"type": "string", "enum": ["last_12_months", "this_month", "last_month", "last_30_days", "this_year",
@@ -305,11 +303,11 @@ def _payment_ops() -> dict[str, Operation]:
             "description": "the wrapper is banking_payment, or payment as older docs write it"}
     return {
         "payments.list": Operation("List payments", _ok(200, {"type": "array", "items": payment}, READ_ERRORS),
-                                   tag=tag, query=PAGING),
+                                   tag=tag, query={**PAGING, **INCLUDE_INVOICES}),
         "payments.create": Operation("Record a payment", _ok(201, payment, WRITE_ERRORS),
                                      "invoice_id / invoice_ids are settled in order; generate_invoice issues one.",
                                      tag, body=body, body_required=True),
-        "payments.get": Operation("Get a payment", _ok(200, payment, READ_ERRORS), tag=tag),
+        "payments.get": Operation("Get a payment", _ok(200, payment, READ_ERRORS), tag=tag, query=INCLUDE_INVOICES),
         "payments.update": Operation("Update a payment", _ok(200, payment, WRITE_ERRORS), tag=tag, body=body),
         "payments.delete": Operation("Delete a payment", _ok(200, ref("Success"), WRITE_ERRORS), tag=tag),
     }

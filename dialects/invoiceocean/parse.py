@@ -5,7 +5,7 @@ null and "" mean absent; read-only keys are ignored; keys the core has no column
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping
 
 from sqlmodel import SQLModel
@@ -126,7 +126,17 @@ def invoice_input(data: Mapping[str, Any]) -> InvoiceInput:
     errors.check()
     if extra:
         fields["extra"] = extra
+    if result.lines and fields.get("discount_kind") not in (None, "amount"):
+        result.lines = tuple(_reported_discount_dropped(line) for line in result.lines)
     return result
+
+
+def _reported_discount_dropped(line: LineSpec) -> LineSpec:
+    """Under a percent discount_kind a position's `discount` is the amount a GET reported, not an input
+    (the seed calculates an amount discount only under "amount"): a client writing back what it read."""
+    return replace(line, discount_amount=None,
+                   before=line.before and _reported_discount_dropped(line.before),
+                   after=line.after and _reported_discount_dropped(line.after))
 
 
 def _strategy(value: Mapping[str, Any], fields: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from core import queries
 from core.commands import DeletePayment, RecordPayment, UpdatePayment
 from core.handlers.payments import PaymentView, payment_view
 from core.models import Payment, PaymentAllocation
@@ -14,7 +15,7 @@ from core.queries import Page
 from dialects.invoiceocean import present
 from dialects.invoiceocean.parse import payment_input, wrapped
 from dialects.invoiceocean.respond import Call, Reply
-from gateway.context import execute, read
+from gateway.context import execute, read, read_plain
 
 ORIGIN = "invoiceocean"
 WRAPPERS = ("banking_payment", "payment")
@@ -36,13 +37,33 @@ def _reply(call: Call, view: PaymentView, status: int = 200) -> Reply:
     return Reply(status, present.payment(view, call.audience), "banking_payment")
 
 
+def _wants_invoices(call: Call) -> bool:
+    """`include=invoices` (the docs' list example); a comma list is read too, as Rails' includes are."""
+    return "invoices" in {part.strip() for part in (call.query.get("include") or "").split(",")}
+
+
+async def _presented(call: Call, views: list[PaymentView]) -> list[dict[str, Any]]:
+    """The payments, each with the invoices it is allocated to (in allocation order) when asked."""
+    shown = [present.payment(v, call.audience) for v in views]
+    if not _wants_invoices(call):
+        return shown
+    ids = tuple(dict.fromkeys(i for v in views for i in v.invoice_ids))
+    found = await read_plain(call.request, queries.list_invoices, call.account.account_id,
+                             queries.InvoiceFilter(ids=ids), Page(1, len(ids))) if ids else []
+    invoices = {v.invoice.id: present.invoice(v, call.audience, with_positions=False) for v in found}
+    for payment, view in zip(shown, views):
+        payment["invoices"] = [invoices[i] for i in view.invoice_ids if i in invoices]
+    return shown
+
+
 async def list_payments(call: Call) -> Reply:
     views = await read(call.request, _list, call.account.account_id, call.page())
-    return Reply(200, [present.payment(v, call.audience) for v in views], "banking_payments")
+    return Reply(200, await _presented(call, views), "banking_payments")
 
 
 async def get_payment(call: Call) -> Reply:
-    return _reply(call, await read(call.request, payment_view, call.account.account_id, call.params["id"]))
+    view = await read(call.request, payment_view, call.account.account_id, call.params["id"])
+    return Reply(200, (await _presented(call, [view]))[0], "banking_payment")
 
 
 async def create_payment(call: Call) -> Reply:

@@ -19,7 +19,7 @@ Status, core -> InvoiceOcean (the one table):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 from urllib.parse import quote
@@ -29,7 +29,9 @@ from sqlmodel import SQLModel
 
 from core.handlers.invoice_state import InvoiceView
 from core.handlers.payments import PaymentView
-from core.models import Invoice, InvoiceLine, PriceList, PriceListItem
+from core.fields import column_types
+from core.models import (Client, Department, Invoice, InvoiceLine, Payment, PriceList, PriceListItem, Product,
+                         Recurring)
 
 STATUS: dict[str, str] = {"draft": "issued", "issued": "issued", "sent": "sent", "printed": "issued",
                           "partial": "partial", "paid": "paid", "rejected": "rejected", "cancelled": "cancelled"}
@@ -39,7 +41,10 @@ STATUS_INPUT = frozenset(STATUS.values())
 # Invoice columns shown under their own name.
 INVOICE_SAME = (
     "number", "kind", "income", "issue_date", "place", "payment_to", "paid_date", "payment_type", "currency",
-    "exchange_currency", "exchange_kind", "exchange_rate", "lang", "show_discount", "discount_kind", "description",
+    "exchange_currency", "exchange_kind", "exchange_rate", "exchange_currency_rate", "lang", "show_discount",
+    "discount_kind", "description", "description_footer", "description_long", "additional_info",
+    "additional_info_desc", "additional_invoice_field", "use_moss", "disable_tax_no_validation", "delivery_date",
+    "category_id", "warehouse_id", "invoice_template_id",
     "internal_note", "oid", "client_id", "recipient_id", "department_id", "from_invoice_id", "invoice_id",
     "recurring_id", "correction_reason", "cancel_reason", "token",
     "seller_name", "seller_tax_no", "seller_street", "seller_post_code", "seller_city", "seller_country",
@@ -47,6 +52,15 @@ INVOICE_SAME = (
     "buyer_name", "buyer_first_name", "buyer_last_name", "buyer_company", "buyer_tax_no", "buyer_street",
     "buyer_post_code", "buyer_city", "buyer_country", "buyer_email", "buyer_phone", "buyer_note",
 )
+# A position's keys and the InvoiceLine columns they show (position() below, the OpenAPI schema, XML types).
+POSITION_COLUMNS: dict[str, str] = {
+    "id": "id", "invoice_id": "invoice_id", "product_id": "product_id", "name": "name", "code": "code",
+    "description": "description", "additional_info": "additional_info", "quantity": "quantity",
+    "quantity_unit": "unit", "tax": "tax", "price_net": "price_net", "price_gross": "price_gross",
+    "price_tax": "price_tax", "total_price_net": "total_net", "total_price_tax": "total_tax",
+    "total_price_gross": "total_gross", "discount": "discount", "discount_percent": "discount_percent",
+    "kind": "kind",
+}
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
 
@@ -191,3 +205,39 @@ def payment(view: PaymentView, audience: Audience) -> dict[str, Any]:
     result["invoice_id"] = ids[0] if ids else (view.payment.extra or {}).get("invoice_id")
     result["invoice_ids"] = ids
     return result
+
+
+# --- XML types of null values -------------------------------------------------------------
+# Rails' to_xml says what a nil attribute would have been: <payment-to type="date" nil="true"/>. The
+# renderer types a present value from the value itself; a null one from these tables, built from the
+# same core column types the values come from.
+
+_XML_TYPE: dict[type, str] = {bool: "boolean", int: "integer", Decimal: "decimal", date: "date",
+                              datetime: "dateTime"}
+
+
+def _xml_types(model: type[SQLModel], names: Mapping[str, str]) -> dict[str, str]:
+    """wire key -> XML type, for the wire keys `names` maps to columns of `model`."""
+    types = column_types(model)
+    return {key: _XML_TYPE[types[column][0]] for key, column in names.items() if types[column][0] in _XML_TYPE}
+
+
+def _record_xml_types(entity: str, model: type[SQLModel]) -> dict[str, str]:
+    renames = RENAMES.get(entity, {})
+    return _xml_types(model, {renames.get(name, name): name for name in model.model_fields if name not in HIDDEN})
+
+
+_INVOICE_XML = {**_xml_types(InvoiceLine, POSITION_COLUMNS),
+                **_xml_types(Invoice, {name: name for name in ("id", "account_id", *INVOICE_SAME)}),
+                "sell_date": "date", "paid": "decimal", "sent_time": "dateTime", "created_at": "dateTime",
+                "updated_at": "dateTime"}
+# A payment's own keys win over those of the invoices it may include (include=invoices).
+_PAYMENT_XML = {**_INVOICE_XML, **_record_xml_types("payment", Payment), "invoice_id": "integer"}
+_PRICE_LIST_XML = {**_record_xml_types("price_list_item", PriceListItem), **_record_xml_types("price_list", PriceList)}
+XML_TYPES: dict[str, Mapping[str, str]] = {
+    "invoice": _INVOICE_XML, "banking_payment": _PAYMENT_XML, "price_list": _PRICE_LIST_XML,
+    "client": _record_xml_types("client", Client), "product": _record_xml_types("product", Product),
+    "department": _record_xml_types("department", Department),
+    "recurring": _record_xml_types("recurring", Recurring),
+}
+XML_TYPES.update({f"{root}s": types for root, types in list(XML_TYPES.items())})

@@ -17,7 +17,7 @@ from starlette.types import Scope
 
 from core.queries import MAX_PER_PAGE, Page
 from dialects.invoiceocean.errors import ApiError
-from dialects.invoiceocean.present import Audience
+from dialects.invoiceocean.present import XML_TYPES, Audience
 from dialects.invoiceocean.xml import XmlRejected, parse_xml, render_xml
 from gateway.auth import AccountContext
 from gateway.http import BodyTooLarge, body_limit, loads_json, read_body
@@ -143,8 +143,8 @@ def render(fmt: str, reply: Reply) -> Response:
         return reply.value
     if fmt == "xml":
         # lenient: round-tripped unknown keys such as "0" cannot be element names and are left out of XML
-        return Response(render_xml(reply.root, reply.value, lenient=True), status_code=reply.status,
-                        media_type=XML_MEDIA)
+        return Response(render_xml(reply.root, reply.value, types=XML_TYPES.get(reply.root), lenient=True),
+                        status_code=reply.status, media_type=XML_MEDIA)
     return Response(json_bytes(reply.value), status_code=reply.status, media_type="application/json")
 
 

@@ -66,6 +66,10 @@ def _environment() -> Environment:
                        undefined=StrictUndefined)
 
 
+def render_page(template: str, **context: object) -> str:
+    return _environment().get_template(template).render(**context)
+
+
 def render_docs_page(documents: Mapping[str, str]) -> str:
     dialects = [invoiceocean_docs(documents["invoiceocean"]), invo_docs(), fakturan_docs(documents["fakturan"])]
-    return _environment().get_template("docs.html").render(dialects=dialects, documents=documents)
+    return render_page("docs.html", dialects=dialects, documents=documents)

@@ -45,7 +45,7 @@ def _docs_html() -> str:
 
 async def docs_page(request: Request) -> Response:
     return HTMLResponse(_docs_html(), headers={
-        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'",
         "X-Content-Type-Options": "nosniff"})
 
 

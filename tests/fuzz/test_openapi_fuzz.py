@@ -36,7 +36,7 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (content_type_conformance, response_headers_conformance,
                                                response_schema_conformance, status_code_conformance)
 
-from tests.support.live_server import LiveServer
+from tests.support.live_server import REPO_ROOT, LiveServer
 
 PROFILE = os.environ.get("FUZZ_PROFILE", "short")
 SHORT_TARGET, LONG_TARGET = 100, 2200  # generated cases per dialect
@@ -190,7 +190,7 @@ def _crashes(log: str) -> str:
                 pass
     for block in log.split("Traceback (most recent call last):")[1:]:
         lines = [line for line in block.strip().splitlines() if line.strip()]
-        frames = [line for line in lines if line.strip().startswith("File ") and "/work/" in line
+        frames = [line for line in lines if line.strip().startswith("File ") and str(REPO_ROOT) in line
                   and "site-packages" not in line]
         exception = next((line for line in reversed(lines) if not line.startswith(" ")), lines[-1])
         seen.setdefault(exception[:300], frames[-1].strip() if frames else "")

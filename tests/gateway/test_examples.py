@@ -9,9 +9,11 @@ run one after another, each as a subprocess with only the environment a user wou
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +22,8 @@ import pytest
 from tests.support.live_server import CLI, LiveServer
 from tests.support.smtp import SmtpServer
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO_ROOT / "examples"
 FOLDERS = ("invoiceocean", "invo", "fakturan", "migration")
 SCRIPTS = [f"{folder}/{p.name}" for folder in FOLDERS
            for p in sorted((EXAMPLES / folder).glob("*.sh")) + sorted((EXAMPLES / folder).glob("*.py"))]
@@ -42,20 +45,22 @@ class Gateway:
     smtp: SmtpServer
     credentials_file: Path
 
-    def run(self, *command: str, cwd: Path = EXAMPLES) -> subprocess.CompletedProcess[str]:
+    def run(self, *command: str, cwd: Path = EXAMPLES,
+            python: str = sys.executable) -> subprocess.CompletedProcess[str]:
         """A script as a user runs it: a plain PATH, the gateway's URL and the demo credentials file."""
         env = {"PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": str(self.credentials_file.parent),
                "BASE_URL": self.server.base_url, "CREDENTIALS_FILE": str(self.credentials_file),
-               "PYTHON": sys.executable}
+               "PYTHON": python}
         return subprocess.run(list(command), cwd=cwd, env=env, capture_output=True, text=True, errors="replace",
                               timeout=SCRIPT_TIMEOUT_S, check=False)
 
 
-@pytest.fixture(scope="module")
-def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+@contextmanager
+def _demo_gateway(folder: Path) -> Iterator[Gateway]:
+    """What `make run` starts: a migrated database, the demo account, the server; mail goes to `smtp`."""
     if not CLI.exists():
         pytest.skip(f"the invoice-gateway console script is missing at {CLI} (pip install -e '.[test]')")
-    credentials_file = tmp_path_factory.mktemp("examples") / "demo-credentials.json"
+    credentials_file = folder / "demo-credentials.json"
     with SmtpServer() as smtp, LiveServer(env={"GATEWAY_SMTP_URL": smtp.url,
                                                "GATEWAY_ARGON2_PROFILE": "test"}) as server:
         created = server.run_cli("demo", "--json", "--credentials-file", str(credentials_file))
@@ -63,6 +68,12 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
         assert json.loads(created.stdout)["prefix"] == "demo"
         assert json.loads(credentials_file.read_text()) == json.loads(created.stdout)
         yield Gateway(server, smtp, credentials_file)
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    with _demo_gateway(tmp_path_factory.mktemp("examples")) as running:
+        yield running
 
 
 def test_every_seed_section_has_examples() -> None:
@@ -99,6 +110,13 @@ def test_run_all_runs_a_folder_and_reports_each_script(gateway: Gateway) -> None
     assert "migration/side_by_side.py" in result.stdout and "1 of 1 examples passed" in result.stdout
 
 
+def test_run_all_takes_a_python_path_relative_to_the_callers_folder(gateway: Gateway) -> None:
+    relative = os.path.relpath(sys.executable, REPO_ROOT)
+    result = gateway.run("bash", "examples/run_all.sh", "migration", cwd=REPO_ROOT, python=relative)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 of 1 examples passed" in result.stdout
+
+
 def test_an_example_fails_loudly_when_the_gateway_answers_differently(gateway: Gateway, tmp_path: Path) -> None:
     """The guard itself: a wrong credential is an unexpected answer, and the script exits non-zero."""
     broken = json.loads(gateway.credentials_file.read_text())
@@ -111,3 +129,22 @@ def test_an_example_fails_loudly_when_the_gateway_answers_differently(gateway: G
                                  "CREDENTIALS_FILE": str(bad)})
     assert result.returncode == 1
     assert "FAILED: expected HTTP 200, got 401" in result.stderr
+
+
+def test_make_examples_passes_every_example_twice_in_a_row_against_a_fresh_demo_gateway(tmp_path: Path) -> None:
+    """The README's newcomer path, `make run` then `make examples`, through the real Makefile target.
+
+    Twice, because the examples must leave the demo account usable: one of them sends a wrong password on
+    purpose, and the account's own valid credentials must still work on the next run."""
+    venv = Path(sys.prefix).resolve()
+    if venv != (REPO_ROOT / ".venv").resolve():
+        pytest.skip(f"`make examples` runs the repository's .venv, and these tests run from {venv}")
+    with _demo_gateway(tmp_path) as running:
+        total = len(SCRIPTS)
+        for attempt in ("first", "second"):
+            # -o: never reinstall the venv from inside a test, whatever the timestamps say.
+            result = running.run("make", "--no-print-directory", "-o", ".venv/.installed", "examples",
+                                 cwd=REPO_ROOT)
+            output = result.stdout + result.stderr
+            assert result.returncode == 0, f"{attempt} run:\n{output[-6000:]}"
+            assert f"{total} of {total} examples passed" in result.stdout, f"{attempt} run:\n{output[-6000:]}"

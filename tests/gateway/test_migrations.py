@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+import json
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -102,13 +103,16 @@ def test_sqlite_tables_rebuilt_by_0007_keep_their_rows_and_ids_and_never_reuse_o
     from tests.core.numbering_support import minimal_invoice
 
     url = f"sqlite:///{tmp_path / 'made-at-0006.sqlite3'}"
-    command.upgrade(alembic_config(url), "0006")
+    # The ledger writes today's columns, so the rows are made at head and the file is then taken back to 0006,
+    # as a database of that time holds them (no AUTOINCREMENT, no record of the deleted id).
+    upgrade(url)
     ledger = Ledger(make_engine(url))
     account_id = ledger.write(create_account, "Acme").account_id
     made = [ledger.execute(minimal_invoice(account_id)).invoice.id or 0 for _ in range(3)]
     ledger.execute(RecordPayment(account_id, "test", amount=Decimal("5.00"), invoice_ids=(made[0],)))
     ledger.execute(DeleteInvoice(account_id, made[2]))
     ledger.engine.dispose()
+    command.downgrade(alembic_config(url), "0006")
     before = _sqlite_shape(url)
 
     upgrade(url)
@@ -134,4 +138,51 @@ def test_sqlite_tables_rebuilt_by_0007_keep_their_rows_and_ids_and_never_reuse_o
 
     command.downgrade(alembic_config(url), "0006")
     upgrade(url)
+    assert _drift(url) == []
+
+
+def test_0008_moves_seed_fields_kept_in_extra_into_their_columns_and_back_on_downgrade(tmp_path: Path) -> None:
+    """Before 0008 the gateway kept category_id, use_moss, ... in an invoice's `extra` as the client sent
+    them. 0008 moves each value that reads as its column's type; one that does not stays in `extra`."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import text
+
+    from core.ledger import Ledger
+    from gateway.migrations import alembic_config
+    from tests.core.test_recurring import make_account, make_template
+
+    url = f"sqlite:///{tmp_path / 'gateway.sqlite3'}"
+    config = alembic_config(url)
+    before = str(ScriptDirectory.from_config(config).get_revision("0008").down_revision)
+    upgrade(url)
+    engine = make_engine(url)
+    ledger = Ledger(engine)
+    invoice_id = make_template(ledger, make_account(ledger))
+    command.downgrade(config, before)
+    kept_before = {"category_id": "7", "use_moss": "yes", "additional_info": True, "delivery_date": "2013-01-16",
+                   "exchange_currency_rate": "4,2718", "description_long": "Warunki", "warehouse_id": "store 2",
+                   "my_tag": "from-crm"}
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE invoices SET extra = :extra WHERE id = :id"),
+                     {"extra": json.dumps(kept_before), "id": invoice_id})
+
+    upgrade(url)
+    columns = ("category_id", "use_moss", "additional_info", "delivery_date", "exchange_currency_rate",
+               "description_long", "warehouse_id", "extra")
+    with engine.connect() as conn:
+        row = conn.execute(text(f"SELECT {', '.join(columns)} FROM invoices WHERE id = :id"),
+                           {"id": invoice_id}).one()
+    assert tuple(row)[:-1] == (7, 1, 1, "2013-01-16", "4.2718", "Warunki", None)
+    assert json.loads(row.extra) == {"warehouse_id": "store 2", "my_tag": "from-crm"}  # unreadable: left as sent
+
+    command.downgrade(config, before)
+    with engine.connect() as conn:
+        extra = json.loads(conn.execute(text("SELECT extra FROM invoices WHERE id = :id"),
+                                        {"id": invoice_id}).scalar_one())
+    assert extra == {"category_id": 7, "use_moss": True, "additional_info": True, "delivery_date": "2013-01-16",
+                     "exchange_currency_rate": "4.2718", "description_long": "Warunki", "warehouse_id": "store 2",
+                     "my_tag": "from-crm"}
+    upgrade(url)
+    engine.dispose()
     assert _drift(url) == []

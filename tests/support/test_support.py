@@ -161,7 +161,11 @@ def test_chromium_screenshot_is_a_png_file(browser_page: BrowserPage, static_sit
 
 # Stands in for the console script so LiveServer's process handling is tested even
 # before (and independently of) the real CLI: it answers /healthz and echoes argv.
-FAKE_CLI = '''#!{python}
+# A shebang line cannot hold an interpreter path with a space, so the script starts as sh and execs the
+# interpreter on itself, as pip's own console scripts do (the quotes make the first lines a no-op string).
+FAKE_CLI = """#!/bin/sh
+'''exec' "{python}" "$0" "$@"
+' '''
 import http.server, json, os, sys
 args = sys.argv[1:]
 if args[0] == "serve":
@@ -173,7 +177,7 @@ if args[0] == "serve":
             self.wfile.write(args[args.index("--database-url") + 1].encode())
     http.server.HTTPServer((host, port), Health).serve_forever()
 print(json.dumps({{"args": args, "env": {{k: v for k, v in os.environ.items() if k.startswith("GATEWAY_")}}}}))
-'''
+"""
 
 
 def _get(url: str) -> tuple[int, str]:

@@ -3,16 +3,16 @@
 fakturan.nu's recurring invoices carry `last_day_of_month`; the engine keeps it as `recurrings.month_end`.
 Existing definitions keep their schedule (false).
 
-Revision ID: 0010
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 """
 from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
 
-revision: str = '0010'
-down_revision: Union[str, None] = '0007'
+revision: str = '0009'
+down_revision: Union[str, None] = '0008'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
