@@ -138,6 +138,18 @@ def _strategy(value: Mapping[str, Any], fields: dict[str, Any]) -> None:
         fields["prices_gross"] = str(value["invoice_form_price_kind"]) == "gross"
 
 
+def with_position_list(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The invoice with its positions as a list, whichever of as_list's forms they came in, so that they
+    can be matched by id against the stored ones; left as given when they are not a collection."""
+    result = dict(data)
+    try:
+        if "positions" in result:
+            result["positions"] = as_list(result["positions"], "position")
+    except ValueError:
+        pass  # invoice_input names the bad value
+    return result
+
+
 def positions(value: Any, errors: Errors) -> list[LineSpec]:
     return [position(item, f"positions.{i}", errors) for i, item in enumerate(as_list(value, "position"))]
 
