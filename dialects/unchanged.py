@@ -56,27 +56,30 @@ def same(given: Any, shown: Any) -> bool:
     return str(given) == str(shown)
 
 
-def changes(given: Mapping[str, Any], shown: Mapping[str, Any], keep: Iterable[str] = ("id",)) -> dict[str, Any]:
-    """`given` without what equals `shown`. Nested objects keep only their changed keys; lists of
-    objects with ids (positions, rows, items) keep each listed object by id with only its changed
-    keys, and objects without a known id whole. Keys in `keep` stay whatever their value."""
-    kept = frozenset(keep)
+def changes(given: Mapping[str, Any], shown: Mapping[str, Any], keep: Iterable[str] = ("id",),
+            by_id: Iterable[str] = ()) -> dict[str, Any]:
+    """`given` without what equals `shown`. Nested objects keep only their changed keys. A list named
+    in `by_id` (positions, rows, items: collections the update merges by id) keeps each listed object
+    by id with only its changed keys, and objects without a known id whole; any other changed list is
+    kept whole, as it replaces the stored one. Keys in `keep` stay whatever their value."""
+    kept, merged = frozenset(keep), frozenset(by_id)
     out: dict[str, Any] = {}
     for key, value in given.items():
+        old = shown.get(key)
         if key in kept or key not in shown:
             out[key] = value
-        elif same(value, shown[key]):
+        elif same(value, old):
             continue
-        elif isinstance(value, Mapping) and isinstance(shown[key], Mapping):
-            out[key] = changes(value, shown[key], keep=())
-        elif isinstance(value, list) and isinstance(shown[key], list):
-            out[key] = changed_items(value, shown[key])
+        elif isinstance(value, Mapping) and isinstance(old, Mapping):
+            out[key] = changes(value, old, keep=())
+        elif key in merged and isinstance(value, list) and isinstance(old, list):
+            out[key] = _changed_items(value, old)
         else:
             out[key] = value
     return out
 
 
-def changed_items(given: list[Any], shown: list[Any]) -> list[Any]:
+def _changed_items(given: list[Any], shown: list[Any]) -> list[Any]:
     by_id = {_number(item["id"]): item for item in shown if isinstance(item, Mapping) and item.get("id") is not None}
-    return [changes(item, by_id[_number(item["id"])]) if isinstance(item, Mapping) and
-            _number(item.get("id")) in by_id else item for item in given]
+    return [changes(item, by_id[key]) if isinstance(item, Mapping) and item.get("id") is not None and
+            (key := _number(item["id"])) in by_id else item for item in given]

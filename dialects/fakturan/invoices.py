@@ -124,7 +124,7 @@ async def create(request: Request, ctx: AccountContext) -> Response:
 async def update(request: Request, ctx: AccountContext) -> Response:
     view, account = await read_plain(request, _with_account, ctx.account_id, path_id(request), point=True)
     invoice = view.invoice
-    payload = changes(await body_of(request), invoice_json(view, account))
+    payload = changes(await body_of(request), invoice_json(view, account), by_id=("rows",))
     bag = ErrorBag()
     inp = invoice_input(bag, payload, creating=False)
     client_id = inp.fields.get("client_id")

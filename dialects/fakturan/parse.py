@@ -144,7 +144,9 @@ def client_fields(bag: ErrorBag, data: Any, *, prefix: str = "", current: Client
             bag.add(prefix + "company", "blank")
         elif "company" in data or "company" in fields:
             fields["name"] = _text(bag, prefix + "company", company, limit=255)
-    else:
+    elif current is None or current.company or {"first_name", "last_name"} & fields.keys():
+        # A person's name follows their first and last name; when neither changes, it stays as stored
+        # (another dialect may have written it).
         names = {n: fields.get(n, getattr(current, n) if current else "") for n in ("first_name", "last_name")}
         for name, value in names.items():
             if blank(value):

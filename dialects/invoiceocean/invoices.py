@@ -125,7 +125,8 @@ async def update_invoice(call: Call) -> Reply:
     invoice_id = call.params["id"]
     data = wrapped(call.payload, "invoice") or {k: v for k, v in call.payload.items() if k == "status"}
     current = await read_plain(call.request, invoice_view, call.account.account_id, invoice_id, point=True)
-    parsed = invoice_input(changes(with_position_list(data), present.invoice(current, call.audience)))
+    parsed = invoice_input(changes(with_position_list(data), present.invoice(current, call.audience),
+                                  by_id=("positions",)))
     if "extra" in parsed.fields:  # unknown keys add to those kept before
         parsed.fields["extra"] = {**(current.invoice.extra or {}), **parsed.fields["extra"]}
     if set(parsed.fields) == {"status"} and parsed.lines is None:

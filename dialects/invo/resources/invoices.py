@@ -171,10 +171,8 @@ async def edit(call: Call) -> dict[str, Any]:
     current = await call.read_plain(invoice_view, call.account_id, invoice_id, point=True)
     dicts = await call.read_plain(load_dictionaries, call.account_id, point=True)
     correction = current.invoice.kind == "correction"
-    q = changes(call.q, {**invoice_row(current), "items": items_of(current, dicts)}, keep=("id", "action"))
-    if correction and "items" in q:
-        q["items"] = call.q["items"]
-    call = replace(call, q=q)
+    shown = {**invoice_row(current), "items": items_of(current, dicts)}
+    call = replace(call, q=changes(call.q, shown, keep=("id", "action"), by_id=() if correction else ("items",)))
     listed = frozenset(line.id for line in current.lines if line.kind in ("normal", "text", "correction")
                        and line.parent_id is None)
     data = header(call.q, dicts, listed=frozenset() if correction else listed)
