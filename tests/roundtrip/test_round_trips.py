@@ -13,8 +13,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from dialects.unchanged import same
-from tests.roundtrip.cases import CASES, Case, Mutation, differences, resources_in_route_tables
+from tests.roundtrip.cases import CASES, Case, Mutation, differences, equal, resources_in_route_tables
 from tests.roundtrip.world import Account, World
 
 MUTATIONS_PER_RESOURCE = 30
@@ -87,12 +86,12 @@ def test_an_answer_sent_back_is_accepted_and_changes_only_what_was_changed(
         targets = _targets(case, before)
         assert targets, f"{case.name} {handle}: nothing to change"
         mutation, path = data.draw(st.sampled_from(targets), label="attribute")
-        value = data.draw(mutation.values.filter(lambda v: not same(v, _value_at(before, path))), label="value")
+        value = data.draw(mutation.values.filter(lambda v: not equal(v, _value_at(before, path))), label="value")
         ok, answer = case.send(account, handle, case.edit(raw, path, value))
         assert ok, f"{case.name} {handle}: changing {path} to {value!r} was refused: {answer}"
         after = case.parse(case.fetch(account, handle))
         if not mutation.read_only:
-            assert same(value, _value_at(after, path)), (path, value, _value_at(after, path))
+            assert equal(value, _value_at(after, path)), (path, value, _value_at(after, path))
         unexpected = _unexpected(case, mutation, path, before, after)
         assert not unexpected, f"{case.name} {handle}: changing {path} to {value!r} also changed {unexpected}"
         tried.append(mutation.key)
