@@ -124,6 +124,8 @@ def _through_invo(account: Account) -> None:
     account.invo_added("invoices", {"type2": "+PRO", "c1id": customer, "brutto": 1,
                                     "items": [{"product": "brutto", "count": 2, "pbrutto": "61.50", "vatsm": "23%",
                                                "discount": 5}]})
+    account.invo_added("invoices", {"type2": "+FV", "buy": 1, "c1id": customer, "nrdoc": "FZ/1/2014",
+                                    "items": [{**SEED_ITEM, "product": "zakup"}]})
     account.invo_added("dictionaries", {"what": "units", "c3": "pal."})
 
 
