@@ -235,7 +235,9 @@ def _invo(resource: str) -> Case:
 
     return Case("invo", resource, handles, fetch, send, lambda raw: raw, _set, INVO_MUTATIONS[resource],
                 lines="items" if resource == "invoices" else "",
-                line_applies=lambda record, line: record["type2"] != "+KOR",
+                # A correction's items replace its items whole; text rows (fakturan's text_row) list as
+                # items with count 0 and carry no money, so neither takes a line's count or rate.
+                line_applies=lambda record, line: record["type2"] != "+KOR" and line["count"] != 0,
                 totals=frozenset({"vnetto", "vbrutto", "pnetto", "pbrutto", "status", "pdate", "paid"}),
                 volatile=frozenset())
 

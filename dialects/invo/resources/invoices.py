@@ -162,14 +162,13 @@ async def add(call: Call) -> dict[str, Any]:
 
 
 async def edit(call: Call) -> dict[str, Any]:
-    """Only the given fields change, and only those that differ from what `list` shows: a listed row
-    sent back unchanged changes nothing. "items", when given, are the whole new item set: a listed
-    item (its id) keeps what it does not change, items left out are removed, items without an id added.
-    A correction's items (before and after states) replace its items as given."""
+    """Only the given fields change, and only where they differ from `list`; "items", when given, are the
+    whole item set: listed items (by id) keep what they do not change, the others are removed or added."""
     invoice_id = call.record_id()
     require_items_list(call.q)
     current = await call.read_plain(invoice_view, call.account_id, invoice_id, point=True)
     dicts = await call.read_plain(load_dictionaries, call.account_id, point=True)
+    # A correction's items (before and after states) replace its items as given.
     correction = current.invoice.kind == "correction"
     shown = {**invoice_row(current), "items": items_of(current, dicts)}
     call = replace(call, q=changes(call.q, shown, keep=("id", "action"), by_id=() if correction else ("items",)))
