@@ -297,6 +297,21 @@ def row_spec(bag: ErrorBag, row: Any, index: int) -> LineSpec | None:
     return LineSpec(**spec)
 
 
+def with_row_prices(changed: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """A row's product_price is the price its rate applies to (net, or gross with prices_inc_tax), so a row
+    whose product_tax changed keeps the product_price it was sent with, unchanged or not: otherwise the
+    core would keep the line's own basis, and a line priced gross elsewhere would show a new net price."""
+    rows = changed.get("rows")
+    sent = {row.get("id"): row for row in given.get("rows") or [] if isinstance(row, dict)}
+    if not isinstance(rows, list):
+        return changed
+    kept = [{**row, "product_price": sent[row["id"]]["product_price"]}
+            if isinstance(row, dict) and row.get("id") is not None and "product_tax" in row
+            and "product_price" not in row and sent.get(row["id"], {}).get("product_price") is not None
+            else row for row in rows]
+    return {**changed, "rows": kept}
+
+
 def with_gross_prices(lines: tuple[LineSpec, ...] | None) -> tuple[LineSpec, ...] | None:
     """With prices_inc_tax "yes" a row's product_price is the gross unit price."""
     if lines is None:

@@ -83,3 +83,19 @@ def test_a_name_written_through_another_dialect_survives_a_save(api: Api, client
     loaded = _read(api, path)
     assert api.put(path, {**loaded, "phone": "054-123456"}).status_code == 204
     assert _read(api, path) == {**loaded, "name": "Nils Eriksson (Karlstad)", "phone": "054-123456"}
+
+
+def test_a_changed_rate_keeps_the_price_fakturan_shows(client: TestClient, account: dict[str, Any]) -> None:
+    """The seed's line is priced gross through InvoiceOcean; fakturan shows its net price, and a rate
+    changed through fakturan applies to that net price."""
+    api, token = _polish(client, account)
+    created = create_invoice(client, token)  # "total_price_gross": "10.23", "tax": 23
+    path = f"/api/v2/invoices/{created['id']}"
+    loaded = _read(api, path)
+    assert loaded["rows"][0]["product_price"] == "8.32"
+    saved = json.loads(json.dumps(loaded))
+    saved["rows"][0]["product_tax"] = 25
+    assert api.put(path, saved).status_code == 204
+    after = _read(api, path)
+    assert (after["rows"][0]["product_price"], after["rows"][0]["product_tax"], after["net"], after["sum"]) == (
+        "8.32", 25, "8.32", "10.4")
