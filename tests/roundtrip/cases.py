@@ -100,7 +100,7 @@ IO_TOTALS = frozenset({"price_net", "price_tax", "price_gross", "total_price_net
 
 def _io_handles(plural: str) -> Callable[[Account], list[Any]]:
     def handles(account: Account) -> list[Any]:
-        response = account.io("GET", f"/{plural}.json?period=all&per_page=100")
+        response = account.io("GET", f"/{plural}.json", period="all", per_page=100)
         assert response.status_code == 200, response.text
         return [row["id"] for row in response.json()]
     return handles

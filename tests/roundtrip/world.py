@@ -28,9 +28,10 @@ class Account:
     def token(self) -> str:
         return str(self.secrets["invoiceocean"]["api_token"])
 
-    def io(self, method: str, path: str, body: bytes | None = None, xml: bool = False) -> Any:
+    def io(self, method: str, path: str, body: bytes | None = None, xml: bool = False,
+           **params: Any) -> Any:
         kind = "application/xml" if xml else "application/json"
-        return self.client.request(method, path, params={"api_token": self.token}, content=body,
+        return self.client.request(method, path, params={"api_token": self.token, **params}, content=body,
                                    headers={"Accept": kind, "Content-Type": kind})
 
     def io_created(self, path: str, body: bytes) -> dict[str, Any]:
