@@ -38,16 +38,13 @@ def _targets(case: Case, record: dict[str, Any]) -> list[tuple[Mutation, tuple[A
     return found
 
 
-def _allowed(case: Case, mutation: Mutation, path: tuple[Any, ...]) -> set[str]:
-    allowed = set(case.volatile)
-    if mutation.priced:
-        allowed |= case.totals
-    return allowed
+def _allowed(case: Case, mutation: Mutation) -> set[str]:
+    return set(case.volatile) | (set(case.totals) if mutation.priced else set())
 
 
 def _unexpected(case: Case, mutation: Mutation, path: tuple[Any, ...], before: dict[str, Any],
                 after: dict[str, Any]) -> dict[Any, Any]:
-    changed = differences(before, after, _allowed(case, mutation, path))
+    changed = differences(before, after, _allowed(case, mutation))
     if mutation.read_only:
         return changed
     siblings = {(*path[:-1], key) for key in (path[-1], *mutation.also)}
