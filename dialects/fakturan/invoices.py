@@ -20,8 +20,10 @@ from dialects.fakturan.errors import ErrorBag
 from dialects.fakturan.http import body_of, data, endpoint, no_content, path_id
 from dialects.fakturan.lenient import list_params, to_date, to_int
 from dialects.fakturan.paging import listing, page_of, sort_order
-from dialects.fakturan.parse import InvoiceInput, invoice_input, payment_input, send_input, with_gross_prices
+from dialects.fakturan.parse import (InvoiceInput, invoice_input, payment_input, send_input, with_gross_prices,
+                                     with_row_prices)
 from dialects.fakturan.present import client_settings_defaults, invoice_json, payment_json
+from dialects.unchanged import changes
 from gateway.auth import AccountContext
 from gateway.context import execute, read_plain
 from gateway.http import JSONResponse, read_body
@@ -148,8 +150,10 @@ async def create(request: Request, ctx: AccountContext) -> Response:
 
 @endpoint("invoices.update", "invoice")
 async def update(request: Request, ctx: AccountContext) -> Response:
-    invoice = (await read_plain(request, invoice_view, ctx.account_id, path_id(request), point=True)).invoice
-    payload = await body_of(request)
+    view, account = await read_plain(request, _with_account, ctx.account_id, path_id(request), point=True)
+    invoice = view.invoice
+    body = await body_of(request)
+    payload = with_row_prices(changes(body, invoice_json(view, account), by_id=("rows",)), body)
     bag = ErrorBag()
     inp = invoice_input(bag, payload, creating=False)
     client_id = inp.fields.get("client_id")

@@ -150,7 +150,9 @@ def client_fields(bag: ErrorBag, data: Any, *, prefix: str = "", current: Client
             bag.add(prefix + "company", "blank")
         elif "company" in data or "company" in fields:
             fields["name"] = _text(bag, prefix + "company", company, limit=255)
-    else:
+    elif current is None or current.company or {"first_name", "last_name"} & fields.keys():
+        # A person's name follows their first and last name; when neither changes, it stays as stored
+        # (another dialect may have written it).
         names = {n: fields.get(n, getattr(current, n) if current else "") for n in ("first_name", "last_name")}
         for name, value in names.items():
             if blank(value):
@@ -322,6 +324,21 @@ def row_spec(bag: ErrorBag, row: Any, index: int) -> LineSpec | None:
         if spec["kind"] == "normal" and "product_id" not in spec:
             spec.setdefault("price_net", Decimal(0))  # a new row without a price costs nothing
     return LineSpec(**spec)
+
+
+def with_row_prices(changed: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """A row's product_price is the price its rate applies to (net, or gross with prices_inc_tax), so a row
+    whose product_tax changed keeps the product_price it was sent with, unchanged or not: otherwise the
+    core would keep the line's own basis, and a line priced gross elsewhere would show a new net price."""
+    rows = changed.get("rows")
+    sent = {row.get("id"): row for row in given.get("rows") or [] if isinstance(row, dict)}
+    if not isinstance(rows, list):
+        return changed
+    kept = [{**row, "product_price": sent[row["id"]]["product_price"]}
+            if isinstance(row, dict) and row.get("id") is not None and "product_tax" in row
+            and "product_price" not in row and sent.get(row["id"], {}).get("product_price") is not None
+            else row for row in rows]
+    return {**changed, "rows": kept}
 
 
 def with_gross_prices(lines: tuple[LineSpec, ...] | None) -> tuple[LineSpec, ...] | None:

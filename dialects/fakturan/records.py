@@ -17,6 +17,7 @@ from dialects.fakturan.lenient import list_params, to_int
 from dialects.fakturan.paging import listing, page_of, sort_order
 from dialects.fakturan.parse import client_fields, product_fields
 from dialects.fakturan.present import client_json, client_settings_defaults, product_json
+from dialects.unchanged import changes
 from gateway.auth import AccountContext
 from gateway.context import execute, read
 from gateway.http import JSONResponse, read_body
@@ -81,7 +82,7 @@ async def create_client(request: Request, ctx: AccountContext) -> Response:
 @endpoint("clients.update", "client")
 async def update_client(request: Request, ctx: AccountContext) -> Response:
     current = await read(request, get_record, "client", ctx.account_id, path_id(request))
-    payload = await body_of(request)
+    payload = changes(await body_of(request), client_json(current))
     bag = ErrorBag()
     fields = client_fields(bag, payload, current=current)
     bag.raise_if_any()
@@ -114,7 +115,7 @@ async def create_product(request: Request, ctx: AccountContext) -> Response:
 @endpoint("products.update", "product")
 async def update_product(request: Request, ctx: AccountContext) -> Response:
     current = await read(request, get_record, "product", ctx.account_id, path_id(request))
-    payload = await body_of(request)
+    payload = changes(await body_of(request), product_json(current))
     bag = ErrorBag()
     fields = product_fields(bag, payload, creating=False, default_tax=25)
     bag.raise_if_any()

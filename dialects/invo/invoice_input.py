@@ -1,7 +1,7 @@
 """An INVO invoice document (q of add/edit) as core header fields, an explicit counter and LineSpecs."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Mapping
 
@@ -34,7 +34,8 @@ def type2_code(value: Any) -> str:
     return code
 
 
-def header(q: Mapping[str, Any], dicts: Dictionaries) -> InvoiceInput:
+def header(q: Mapping[str, Any], dicts: Dictionaries, listed: frozenset[int] = frozenset()) -> InvoiceInput:
+    """`listed`: on edit, the ids of the invoice's items; an item with one of them updates that item."""
     fields = to_core(q, INVOICE_FIELDS)
     out = InvoiceInput(fields)
     if "type2" in q:
@@ -71,18 +72,20 @@ def header(q: Mapping[str, Any], dicts: Dictionaries) -> InvoiceInput:
     if fields.get("income") is False and "client_id" in fields:
         out.supplier_id = fields.pop("client_id")
     if "items" in q:
-        out.lines = items(q["items"], dicts, correction=fields.get("kind") == "correction")
+        out.lines = items(q["items"], dicts, correction=fields.get("kind") == "correction", listed=listed)
     return out
 
 
-def items(raw: Any, dicts: Dictionaries, *, correction: bool) -> tuple[LineSpec, ...]:
+def items(raw: Any, dicts: Dictionaries, *, correction: bool, listed: frozenset[int] = frozenset()
+          ) -> tuple[LineSpec, ...]:
     if not isinstance(raw, list):
         raise invalid("items", "must be a list of items")
     specs: list[LineSpec] = []
     for i, item in enumerate(raw):
         after = item_spec(item, dicts, f"items.{i}.")
         if not correction:
-            specs.append(after)
+            item_id = _listed_id(item, listed)
+            specs.append(after if item_id is None else replace(after, id=item_id))
             continue
         # A correcting item without "before" adds a position: its state before is the same item at count 0.
         before = item_spec(item["before"], dicts, f"items.{i}.before.") if "before" in item else LineSpec(
@@ -90,6 +93,16 @@ def items(raw: Any, dicts: Dictionaries, *, correction: bool) -> tuple[LineSpec,
             price_gross=after.price_gross, additional_info=after.additional_info)
         specs.append(LineSpec(kind="correction", before=before, after=after))
     return tuple(specs)
+
+
+def _listed_id(item: Any, listed: frozenset[int]) -> int | None:
+    """The id of a listed item; any other id is not ours to update, so that item is a new one."""
+    raw = item.get("id") if isinstance(item, dict) else None
+    try:
+        item_id = int(raw) if raw is not None and not isinstance(raw, bool) else None
+    except (TypeError, ValueError):
+        return None
+    return item_id if item_id in listed else None
 
 
 def item_spec(item: Any, dicts: Dictionaries, prefix: str) -> LineSpec:

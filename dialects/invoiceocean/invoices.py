@@ -16,8 +16,9 @@ from core.invoice_reads import invoice_view
 from dialects.invoiceocean import present
 from dialects.invoiceocean.errors import invalid
 from dialects.invoiceocean.lenient import to_bool, to_date, to_int
-from dialects.invoiceocean.parse import invoice_input, wrapped
+from dialects.invoiceocean.parse import invoice_input, with_position_list, wrapped
 from dialects.invoiceocean.respond import Call, Reply
+from dialects.unchanged import changes
 from gateway.context import execute, read_plain
 from gateway.sending import send_options
 
@@ -124,8 +125,9 @@ async def create_invoice(call: Call) -> Reply:
 async def update_invoice(call: Call) -> Reply:
     invoice_id = call.params["id"]
     data = wrapped(call.payload, "invoice") or {k: v for k, v in call.payload.items() if k == "status"}
-    parsed = invoice_input(data)
     current = await read_plain(call.request, invoice_view, call.account.account_id, invoice_id, point=True)
+    parsed = invoice_input(changes(with_position_list(data), present.invoice(current, call.audience),
+                                  by_id=("positions",)))
     if "extra" in parsed.fields:  # unknown keys add to those kept before
         parsed.fields["extra"] = {**(current.invoice.extra or {}), **parsed.fields["extra"]}
     if set(parsed.fields) == {"status"} and parsed.lines is None:

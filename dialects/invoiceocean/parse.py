@@ -30,8 +30,10 @@ READ_ONLY = frozenset({
     "check_fiscal_print", "adjust_invoice_price", "sales_code", "api_token", "tax_no_check", "balance",
     "invoice_id_list", "number_counter", "invoice_ids", "stock_level_changed", "positions_count",
 })
+# price_list_positions(_attributes) are a price list's items (price_list_children), not extra keys to keep.
 RECORD_READ_ONLY = frozenset({"id", "created_at", "updated_at", "account_id", "api_token", "token", "tax_no_check",
-                              "balance", "attachments_count", "price_list_positions"})
+                              "balance", "attachments_count", "price_list_positions",
+                              "price_list_positions_attributes"})
 INVOICE_COLUMNS = frozenset(INVOICE_SAME) - {"token"} | {"status", "payment_to_kind"}
 POSITION_FIELDS: dict[str, tuple[str, Convert]] = {
     "id": ("id", to_int), "product_id": ("product_id", to_int), "name": ("name", to_text),
@@ -148,6 +150,18 @@ def _strategy(value: Mapping[str, Any], fields: dict[str, Any]) -> None:
         fields["prices_gross"] = str(value["invoice_form_price_kind"]) == "gross"
 
 
+def with_position_list(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The invoice with its positions as a list, whichever of as_list's forms they came in, so that they
+    can be matched by id against the stored ones; left as given when they are not a collection."""
+    result = dict(data)
+    try:
+        if "positions" in result:
+            result["positions"] = as_list(result["positions"], "position")
+    except ValueError:
+        pass  # invoice_input names the bad value
+    return result
+
+
 def positions(value: Any, errors: Errors) -> list[LineSpec]:
     return [position(item, f"positions.{i}", errors) for i, item in enumerate(as_list(value, "position"))]
 
@@ -215,7 +229,10 @@ def price_list_children(data: Mapping[str, Any]) -> tuple[dict[str, Any], ...] |
     raw = data.get("price_list_positions_attributes", data.get("price_list_positions"))
     if raw is None:
         return None
-    items = as_list(raw, "price_list_position")
+    try:
+        items = as_list(raw, "price_list_position")
+    except ValueError:
+        raise Invalid.one("price_list_positions", "invalid", "is invalid") from None
     return tuple(record_fields("price_list_item", PriceListItem,
                                {k: v for k, v in item.items() if k not in ("priceable_type", "_destroy", "id")},
                                keep_extra=False)

@@ -15,6 +15,7 @@ from core.queries import Page
 from dialects.invoiceocean import present
 from dialects.invoiceocean.parse import payment_input, wrapped
 from dialects.invoiceocean.respond import Call, Reply
+from dialects.unchanged import changes
 from gateway.context import execute, read, read_plain
 
 ORIGIN = "invoiceocean"
@@ -77,10 +78,10 @@ async def create_payment(call: Call) -> Reply:
 
 
 async def update_payment(call: Call) -> Reply:
-    parsed = payment_input(wrapped(call.payload, *WRAPPERS))
+    current = await read(call.request, payment_view, call.account.account_id, call.params["id"])
+    parsed = payment_input(changes(wrapped(call.payload, *WRAPPERS), present.payment(current, call.audience)))
     fields: dict[str, Any] = parsed.fields
     if "extra" in fields:
-        current = await read(call.request, payment_view, call.account.account_id, call.params["id"])
         fields["extra"] = {**(current.payment.extra or {}), **fields["extra"]}
     await execute(call.request, UpdatePayment(call.account.account_id, call.params["id"], fields, parsed.amount,
                                               parsed.paid_date, parsed.invoice_ids))

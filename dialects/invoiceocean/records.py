@@ -22,6 +22,7 @@ from dialects.invoiceocean.errors import invalid
 from dialects.invoiceocean.lenient import to_date
 from dialects.invoiceocean.parse import price_list_children, record_fields, wrapped
 from dialects.invoiceocean.respond import Call, Reply
+from dialects.unchanged import changes
 from gateway.context import execute, read
 
 
@@ -123,8 +124,13 @@ def get_handler(entity: str) -> Callable[[Call], Any]:
     return handler
 
 
-def _input(spec: Resource, call: Call) -> tuple[dict[str, Any], tuple[dict[str, Any], ...] | None]:
+def _input(spec: Resource, call: Call, shown: dict[str, Any] | None = None
+           ) -> tuple[dict[str, Any], tuple[dict[str, Any], ...] | None]:
+    """The record's fields and price list items; on update (`shown`: the record as answered) only
+    what differs from the answer."""
     data = wrapped(call.payload, *spec.wrappers)
+    if shown is not None:
+        data = changes(data, shown)
     fields = record_fields(spec.entity, spec.model, data)
     children = price_list_children(data) if spec.entity == "price_list" else None
     return fields, children
@@ -144,10 +150,11 @@ def update_handler(entity: str) -> Callable[[Call], Any]:
     spec = RESOURCES[entity]
 
     async def handler(call: Call) -> Reply:
-        fields, children = _input(spec, call)
+        current = await read(call.request, get_record, entity, call.account.account_id, call.params["id"])
+        shown = (await _present(call, spec, [current]))[0]
+        fields, children = _input(spec, call, shown)
         fields = {k: v for k, v in fields.items() if k not in spec.not_updatable}
         if "extra" in fields:  # unknown keys add to those kept before
-            current = await read(call.request, get_record, entity, call.account.account_id, call.params["id"])
             fields["extra"] = {**(current.extra or {}), **fields["extra"]}
         row = await execute(call.request, UpdateRecord(entity, call.account.account_id, call.params["id"], fields,
                                                        children))

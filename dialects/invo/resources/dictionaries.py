@@ -20,6 +20,7 @@ from dialects.invo.lookups import load_dictionaries
 from dialects.invo.mapping import DICTIONARY_COLUMNS
 from dialects.invo.parse import as_decimal, as_int, as_range, as_str
 from dialects.invo.resources.base import Call, page_of
+from dialects.unchanged import changes
 
 NUMERIC_KEYS = frozenset({"rate", "days", "cash_percent", "transfer", "card", "precision"})
 CURRENCY_SORT = ("date", "date asc", "date desc")
@@ -131,7 +132,7 @@ async def _entry(call: Call, what: str) -> DictionaryEntry:
 async def edit(call: Call) -> dict[str, Any]:
     what = what_of(call.q, with_currencies=False)
     entry = await _entry(call, what)
-    data = data_of(what, call.q, entry.data)
+    data = data_of(what, changes(call.q, row_of(entry), keep=("id", "action", "what")), entry.data)
     await call.execute(UpdateRecord("dictionary", call.account_id, entry.id or 0, {"data": data}))
     return {"id": entry.id}
 

@@ -1,9 +1,10 @@
 """r=invoices: list, add, edit, status, delete, default."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Mapping
 
-from core.commands import CancelInvoice, ChangeInvoiceStatus, CreateInvoice, DeleteInvoice, UpdateInvoice
+from core.commands import CancelInvoice, ChangeInvoiceStatus, CreateInvoice, DeleteInvoice, LineSpec, UpdateInvoice
 from core.errors import NotFound
 from core.handlers.invoice_state import InvoiceView
 from core.invoice_reads import invoice_view
@@ -19,6 +20,7 @@ from dialects.invo.parse import as_flag, as_id, as_int, as_range, as_str
 from dialects.invo.present import invoice_row, items_of
 from dialects.invo.resources.base import Call, listing, order_of, page_of
 from dialects.invo.resources.defaults import default_values
+from dialects.unchanged import changes
 
 ORIGIN = "invo"
 
@@ -160,16 +162,27 @@ async def add(call: Call) -> dict[str, Any]:
 
 
 async def edit(call: Call) -> dict[str, Any]:
-    """Only the given fields change; "items", when given, replace the whole item set."""
+    """Only the given fields change, and only where they differ from `list`; "items", when given, are the
+    whole item set: listed items (by id) keep what they do not change, the others are removed or added."""
     invoice_id = call.record_id()
     require_items_list(call.q)
     current = await call.read_plain(invoice_view, call.account_id, invoice_id, point=True)
     dicts = await call.read_plain(load_dictionaries, call.account_id, point=True)
-    data = header(call.q, dicts)
+    # A correction's items (before and after states) replace its items as given.
+    correction = current.invoice.kind == "correction"
+    shown = {**invoice_row(current), "items": items_of(current, dicts)}
+    call = replace(call, q=changes(call.q, shown, keep=("id", "action"), by_id=() if correction else ("items",)))
+    listed = frozenset(line.id for line in current.lines if line.kind in ("normal", "text", "correction")
+                       and line.parent_id is None)
+    data = header(call.q, dicts, listed=frozenset() if correction else listed)
     income = data.fields.get("income", current.invoice.income)
     fields = await _fields(call, data, income, current)
-    view = await call.execute(UpdateInvoice(call.account_id, invoice_id, fields=fields, lines=data.lines,
-                                            replace_lines=data.lines is not None, seq=data.seq))
+    lines = data.lines
+    if lines is not None and not correction:
+        kept = {spec.id for spec in lines}
+        lines = (*lines, *(LineSpec(id=i, destroy=True) for i in sorted(listed - kept)))
+    view = await call.execute(UpdateInvoice(call.account_id, invoice_id, fields=fields, lines=lines,
+                                            replace_lines=correction and lines is not None, seq=data.seq))
     return summary(view)
 
 

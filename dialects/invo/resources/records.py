@@ -15,6 +15,7 @@ from dialects.invo.lookups import Dictionaries, load_dictionaries
 from dialects.invo.mapping import convert
 from dialects.invo.parse import as_flag, as_id, as_str
 from dialects.invo.resources.base import Call, listing, order_of, page_of
+from dialects.unchanged import changes
 
 CASE_SENSITIVE_SCAN = 5000  # a case-sensitive name match filters at most this many case-insensitive hits
 
@@ -90,7 +91,7 @@ async def edit_record(call: Call, kind: Kind) -> dict[str, Any]:
     record_id = call.record_id()
     dicts = await call.read(load_dictionaries, call.account_id)
     current = await call.read(get_record, kind.entity, call.account_id, record_id)
-    fields = kind.to_core(call.q, dicts)
+    fields = kind.to_core(changes(call.q, kind.present(current, dicts), keep=("id", "action")), dicts)
     if "extra" in fields:
         fields["extra"] = {**(current.extra or {}), **fields["extra"]}
     record = await call.execute(UpdateRecord(kind.entity, call.account_id, record_id, fields))
