@@ -150,10 +150,10 @@ async def create(request: Request, ctx: AccountContext) -> Response:
 
 @endpoint("invoices.update", "invoice")
 async def update(request: Request, ctx: AccountContext) -> Response:
-    view, account = await read_plain(request, _with_account, ctx.account_id, path_id(request), point=True)
+    view, account, recurring = await read_plain(request, _with_account, ctx.account_id, path_id(request), point=True)
     invoice = view.invoice
     body = await body_of(request)
-    payload = with_row_prices(changes(body, invoice_json(view, account), by_id=("rows",)), body)
+    payload = with_row_prices(changes(body, invoice_json(view, account, recurring), by_id=("rows",)), body)
     bag = ErrorBag()
     inp = invoice_input(bag, payload, creating=False)
     client_id = inp.fields.get("client_id")
