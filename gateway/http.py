@@ -14,6 +14,12 @@ from starlette.responses import Response
 # request of any dialect nests past 6; the cap keeps recursion in parsers and presenters far from
 # Python's limit, so nesting can never become a RecursionError and a 500.
 MAX_JSON_DEPTH = 32
+# More values than this are refused before parsing: json.loads holds the interpreter for its whole run, so the
+# work one request may cause on the event loop is bounded by the count, not by the 10 MiB body limit. Counted in
+# C (every value after a container's first needs a comma), it can over-count commas inside strings, never under.
+MAX_JSON_VALUES = 20_000
+# A number longer than this is refused before Decimal reads it (10 MB of digits took 60 ms); money has < 30.
+MAX_JSON_NUMBER_CHARS = 400
 
 
 class BodyTooLarge(Exception):
@@ -84,13 +90,31 @@ def _depth_within(value: Any, limit: int) -> bool:
     return True
 
 
+def _decimal(text: str) -> Decimal:
+    if len(text) > MAX_JSON_NUMBER_CHARS:
+        raise ValueError(f"a number longer than {MAX_JSON_NUMBER_CHARS} characters")
+    return Decimal(text)
+
+
+def _values_within(text: str | bytes, limit: int) -> bool:
+    comma, opening = (",", "[{") if isinstance(text, str) else (b",", b"[{")
+    return text.count(comma) + text.count(opening[0:1]) + text.count(opening[1:2]) <= limit
+
+
 def loads_json(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
-    """JSON with exact decimals (never floats), at most `max_depth` containers deep. Every refusal is
-    a ValueError, which the dialects already answer as malformed JSON."""
+    """JSON with exact decimals (never floats), at most `max_depth` containers deep and MAX_JSON_VALUES values.
+    Every refusal is a ValueError in our own words, which the dialects already answer as malformed JSON."""
+    if not _values_within(text, MAX_JSON_VALUES):
+        raise ValueError(f"JSON with more than {MAX_JSON_VALUES} values")
     try:
-        value = json.loads(text, parse_float=Decimal)
+        value = json.loads(text, parse_float=_decimal)
     except RecursionError:
         raise ValueError(f"JSON nested deeper than {max_depth} levels") from None
+    except ValueError as exc:
+        if isinstance(exc, json.JSONDecodeError) or str(exc).startswith("a number longer"):
+            raise
+        # int()'s own refusal ("Exceeds the limit (4300 digits) for integer string conversion…")
+        raise ValueError(f"a number longer than {MAX_JSON_NUMBER_CHARS} characters") from None
     if not _depth_within(value, max_depth):
         raise ValueError(f"JSON nested deeper than {max_depth} levels")
     return value

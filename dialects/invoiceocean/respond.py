@@ -2,6 +2,7 @@
 this module reads request bodies and renders replies and errors as JSON or Rails-style XML."""
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,7 +19,7 @@ from starlette.types import Scope
 from core.queries import MAX_PER_PAGE, Page
 from dialects.invoiceocean.errors import ApiError
 from dialects.invoiceocean.present import Audience
-from dialects.invoiceocean.xml import XmlRejected, parse_xml, render_xml
+from dialects.invoiceocean.xml import XmlReader, XmlRejected, render_xml
 from gateway.auth import AccountContext
 from gateway.http import BodyTooLarge, body_limit, loads_json, read_body
 
@@ -97,7 +98,11 @@ async def read_payload(request: Request, fmt: str) -> dict[str, Any]:
         return {}
     if is_xml_body(request, fmt, body):
         try:
-            root, value = parse_xml(body, max_bytes=body_limit(request))
+            reader = XmlReader(body, max_bytes=body_limit(request))
+            for chunk in reader.chunks():
+                reader.feed(chunk)
+                await asyncio.sleep(0)  # other requests run between the chunks of a large body
+            root, value = reader.close()
         except XmlRejected as exc:
             raise ApiError(400, exc.reason) from None
         return xml_payload(root, value)
