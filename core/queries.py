@@ -135,7 +135,7 @@ _SEARCHED = ("number", "buyer_name", "buyer_tax_no", "description", "oid")
 
 def _search_clause(text_: str, fts: bool) -> tuple[str, list[Any]]:
     """Case-insensitive substring in number, buyer name and tax no, description, oid or a line name."""
-    if fts and len(text_.strip()) >= FTS_MIN_CHARS:
+    if fts and len(text_.strip()) >= FTS_MIN_CHARS and "\x00" not in text_:  # FTS5 stops reading a query at NUL
         phrase = '"' + text_.replace('"', '""') + '"'  # one trigram phrase: a substring, not FTS syntax
         return ("invoices.id IN (SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH ? UNION "
                 "SELECT invoice_lines.invoice_id FROM invoice_lines_fts JOIN invoice_lines "

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from decimal import Decimal
 from typing import Any, Mapping
+from urllib.parse import quote
 
 import orjson
 from starlette.requests import Request
@@ -20,6 +22,13 @@ MAX_JSON_DEPTH = 32
 MAX_JSON_VALUES = 20_000
 # A number longer than this is refused before Decimal reads it (10 MB of digits took 60 ms); money has < 30.
 MAX_JSON_NUMBER_CHARS = 400
+# And one whose exponent is beyond this: int(Decimal("1e999999999")) would build a billion digits, and
+# arithmetic on 1e-999999999 overflows the decimal context.
+MAX_JSON_EXPONENT = 1000
+# A \u escape of NUL or of a UTF-16 surrogate: only through one can a JSON string hold NUL (PostgreSQL refuses
+# it, SQLite's full-text search cuts the query there) or a lone surrogate (no encoder or database takes it).
+_UNSTORABLE_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89abcdefABCDEF])")
+_UNSTORABLE = "a string with NUL or a lone UTF-16 surrogate (\\u0000, \\ud800-\\udfff)"
 
 
 class BodyTooLarge(Exception):
@@ -90,10 +99,37 @@ def _depth_within(value: Any, limit: int) -> bool:
     return True
 
 
+class _NumberRefused(ValueError):
+    pass
+
+
 def _decimal(text: str) -> Decimal:
     if len(text) > MAX_JSON_NUMBER_CHARS:
-        raise ValueError(f"a number longer than {MAX_JSON_NUMBER_CHARS} characters")
-    return Decimal(text)
+        raise _NumberRefused(f"a number longer than {MAX_JSON_NUMBER_CHARS} characters")
+    number = Decimal(text)
+    if number and abs(number.adjusted()) > MAX_JSON_EXPONENT:
+        raise _NumberRefused(f"a number with an exponent beyond {MAX_JSON_EXPONENT}")
+    return number
+
+
+def _has_unstorable_text(value: Any) -> bool:
+    """Iterative, like _depth_within; keys count too."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _values_within(text: str | bytes, limit: int) -> bool:
@@ -110,14 +146,30 @@ def loads_json(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
         value = json.loads(text, parse_float=_decimal)
     except RecursionError:
         raise ValueError(f"JSON nested deeper than {max_depth} levels") from None
-    except ValueError as exc:
-        if isinstance(exc, json.JSONDecodeError) or str(exc).startswith("a number longer"):
-            raise
-        # int()'s own refusal ("Exceeds the limit (4300 digits) for integer string conversion…")
+    except UnicodeDecodeError:  # Python's own text names codecs and byte positions
+        raise ValueError("the body is not UTF-8 text") from None
+    except (json.JSONDecodeError, _NumberRefused):
+        raise
+    except ValueError:  # int()'s own refusal, "Exceeds the limit (4300 digits) for integer string conversion…"
         raise ValueError(f"a number longer than {MAX_JSON_NUMBER_CHARS} characters") from None
     if not _depth_within(value, max_depth):
         raise ValueError(f"JSON nested deeper than {max_depth} levels")
+    if isinstance(text, str):
+        try:
+            text = text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(_UNSTORABLE) from None
+    if _UNSTORABLE_ESCAPE.search(text) and _has_unstorable_text(value):
+        raise ValueError(_UNSTORABLE)
     return value
+
+
+def content_disposition(disposition: str, filename: str) -> str:
+    """RFC 6266: an ASCII `filename` for old clients (quotes and backslashes escaped) and the exact name in
+    `filename*` (RFC 8187). A header is Latin-1, so a number such as FV/ż/Ł-1 cannot travel unencoded."""
+    fallback = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    fallback = fallback.replace("\\", "\\\\").replace('"', '\\"')
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _default(value: Any) -> Any:

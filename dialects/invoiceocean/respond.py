@@ -22,6 +22,7 @@ from dialects.invoiceocean.present import Audience
 from dialects.invoiceocean.xml import XmlReader, XmlRejected, render_xml
 from gateway.auth import AccountContext
 from gateway.http import BodyTooLarge, body_limit, loads_json, read_body
+from gateway.ids import MAX_ID, integer_text
 
 XML_MEDIA = "application/xml; charset=utf-8"
 # Root elements that are resource wrappers; any other root (<hash>, <request>) is the payload itself.
@@ -58,8 +59,8 @@ class Call:
     def page(self) -> Page:
         """page from 1, per_page 25 by default and at most 100; nonsense falls back to the defaults."""
         def number(name: str, default: int) -> int:
-            raw = str(self.arg(name) or "")
-            return int(raw) if raw.isdigit() and int(raw) > 0 else default
+            number = integer_text(str(self.arg(name) or ""))
+            return number if number is not None and 0 < number <= MAX_ID else default
         return Page(number("page", 1), min(number("per_page", 25), MAX_PER_PAGE))
 
     def arg(self, name: str) -> Any:

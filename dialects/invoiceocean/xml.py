@@ -248,12 +248,16 @@ class XmlReader:
 def _refusals() -> Iterator[None]:
     try:
         yield
+    except XmlRejected:
+        raise
     except DefusedXmlException:
         raise XmlRejected("DTDs, entity declarations and external references are not allowed") from None
     except ParseError as exc:
         raise XmlRejected(f"malformed XML: {exc}") from None
-    except (LookupError, UnicodeError) as exc:  # an unknown or lying encoding declaration
-        raise XmlRejected(f"malformed XML: {exc}") from None
+    except (LookupError, UnicodeError):  # an unknown or lying encoding declaration
+        raise XmlRejected("malformed XML: the text does not match its declared encoding") from None
+    except ValueError:  # expat reads only single-byte encodings besides UTF-8 and UTF-16 (utf-7, shift_jis…)
+        raise XmlRejected("malformed XML: unsupported encoding; send UTF-8") from None
 
 
 def parse_xml(body: bytes, *, max_depth: int = 32, max_bytes: int = 10 * 1024 * 1024) -> tuple[str, Any]:

@@ -130,3 +130,14 @@ def test_public_pages_are_not_claimed_by_a_dialect(client: TestClient) -> None:
     from gateway.app import dialect_for
     assert dialect_for("/invoice/abc") is None and dialect_for("/f/1-01-2024/abc") is None
     assert client.get("/invoice/payment/nope").status_code == 404
+
+
+def test_public_pdf_of_a_number_outside_latin_1_is_named_by_rfc_6266_filename_star(
+        client: TestClient, account: dict[str, Any]) -> None:
+    created = client.post("/invoices.json", json={"api_token": account["invoiceocean"]["api_token"], "invoice": {
+        "kind": "vat", "number": "FV/ż/Ł-1", "buyer_name": "Klient1 Sp. z o.o.",
+        "positions": [{"name": "Produkt A1", "tax": 23, "total_price_gross": "10.23", "quantity": 1}]}}).json()
+    response = client.get(f"/invoice/{created['token']}.pdf")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"] == (
+        "attachment; filename=\"FV-_-_-1.pdf\"; filename*=UTF-8''FV-%C5%BC-%C5%81-1.pdf")
