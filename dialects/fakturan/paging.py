@@ -17,8 +17,8 @@ PAGING_KEYS = ("page", "per_page")
 
 
 def _positive(value: Any, default: int) -> int:
-    number = integer_text(str(value).strip()) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
-    return number if number is not None and 0 < number <= MAX_ID else default  # a page past 64 bits cannot be rendered back
+    number = integer_text(str(value).strip())  # ASCII digits only: int() also reads "٣" and "1_0"
+    return number if number is not None and 0 < number <= MAX_ID else default  # past 64 bits: cannot be rendered back
 
 
 def page_of(params: Mapping[str, Any]) -> Page:
