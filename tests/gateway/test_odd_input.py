@@ -147,3 +147,16 @@ def test_a_body_that_is_not_utf8_is_refused_without_naming_python_codecs(client:
     body = f'{{"api_token":"{token}","client":{{"name":"x'.encode() + b'\xff"}}'
     assert io_post(client, "/clients.json", body) == (400, {"code": "error",
                                                             "message": "Malformed JSON: the body is not UTF-8 text"})
+
+
+def test_an_integer_beyond_64_bits_echoed_in_a_fakturan_error_is_written_not_a_500(
+        client: TestClient, account: dict[str, Any]) -> None:
+    """Found by the fuzzer: orjson writes at most 64-bit integers, and fakturan echoes an invalid choice."""
+    big = 10**30
+    answer = client.post("/api/v2/invoices", content=f'{{"locale":{big}}}'.encode(),
+                         headers={**basic(account["fakturan"]["key_id"], account["fakturan"]["password"]),
+                                  "Content-Type": "application/json"})
+    assert answer.status_code == 422
+    assert answer.json() == {"errors": {"client_id": [{"error": "blank"}],
+                                        "locale": [{"error": "inclusion", "value": big}],
+                                        "base": [{"error": "Invoice_must_contain_rows"}]}}
