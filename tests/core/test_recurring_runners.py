@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,7 @@ from gateway.scheduler import Scheduler, from_env
 from gateway.settings import Settings
 from tests.core.test_recurring import issued_of, make_account, make_recurring, make_template
 
-CLI = Path("/work/main/.venv/bin/invoice-gateway")
+CLI = Path(sys.executable).with_name("invoice-gateway")  # this checkout's, not another one's
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from gateway.app import create_app
 from gateway.settings import Settings
 from tests.dialects.invo.conftest import Api, decode
 
-CLI = "/work/main/.venv/bin/invoice-gateway"
+CLI = str(Path(sys.executable).with_name("invoice-gateway"))  # this checkout's, not another one's
 
 
 def creds(account: dict[str, Any]) -> tuple[str, str]:
