@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import Connection, Numeric, Select, cast, func, or_, select
+from sqlalchemy import Boolean, Connection, Numeric, Select, cast, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, SQLModel
 
 from core import numbering
@@ -142,7 +144,7 @@ _SEARCHED = ("number", "buyer_name", "buyer_tax_no", "description", "oid")
 
 def _search_clause(text_: str, fts: bool) -> tuple[str, list[Any]]:
     """Case-insensitive substring in number, buyer name and tax no, description, oid or a line name."""
-    if fts and len(text_.strip()) >= FTS_MIN_CHARS:
+    if fts and len(text_.strip()) >= FTS_MIN_CHARS and "\x00" not in text_:  # FTS5 stops reading a query at NUL
         phrase = '"' + text_.replace('"', '""') + '"'  # one trigram phrase: a substring, not FTS syntax
         return ("invoices.id IN (SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH ? UNION "
                 "SELECT invoice_lines.invoice_id FROM invoice_lines_fts JOIN invoice_lines "
@@ -306,8 +308,44 @@ def has_invoice_counts(connection: Connection) -> bool:
 @dataclass(frozen=True)
 class RecordFilter:
     equals: Mapping[str, Any] = field(default_factory=dict)
-    like: Mapping[str, str] = field(default_factory=dict)  # column -> SQL LIKE pattern, case-insensitive
+    like: Mapping[str, str] = field(default_factory=dict)  # column -> % and _ pattern, case-insensitive
+    like_case: Mapping[str, str] = field(default_factory=dict)  # column -> % and _ pattern, case-sensitive
     search: tuple[tuple[str, ...], str] | None = None  # (columns, text): text in any of them
+
+
+# Patterns are matched by the database, never by a backtracking regex: SQLite's LIKE and GLOB and
+# PostgreSQL's LIKE give up on a failed "%" at once, so "%a%a%a…%b" costs linear time, not exponential.
+_LIKE_ESCAPE = "\\"
+
+
+def _like_pattern(pattern: str) -> str:
+    """A % and _ pattern whose other characters are all literal (PostgreSQL reads a backslash as an escape)."""
+    return pattern.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2)
+
+
+def _glob_pattern(pattern: str) -> str:
+    """The same pattern for SQLite's GLOB (case-sensitive): % is *, _ is ?, and GLOB's own *?[ are literal."""
+    special = {"%": "*", "_": "?", "*": "[*]", "?": "[?]", "[": "[[]"}
+    return "".join(special.get(c, c) for c in pattern)
+
+
+class like_case_sensitive(FunctionElement[bool]):
+    """column, LIKE pattern, GLOB pattern: SQLite's LIKE ignores case, so it uses GLOB instead."""
+    type = Boolean()
+    inherit_cache = True
+    name = "like_case_sensitive"
+
+
+@compiles(like_case_sensitive)
+def _like_case_sensitive(element: like_case_sensitive, compiler: Any, **kw: Any) -> str:
+    column, pattern, _glob = list(element.clauses)
+    return f"{compiler.process(column, **kw)} LIKE {compiler.process(pattern, **kw)} ESCAPE '\\'"
+
+
+@compiles(like_case_sensitive, "sqlite")
+def _glob_case_sensitive(element: like_case_sensitive, compiler: Any, **kw: Any) -> str:
+    column, _like, glob = list(element.clauses)
+    return f"{compiler.process(column, **kw)} GLOB {compiler.process(glob, **kw)}"
 
 
 def record_query(model: type[SQLModel], account_id: int, f: RecordFilter) -> Select[Any]:
@@ -315,7 +353,9 @@ def record_query(model: type[SQLModel], account_id: int, f: RecordFilter) -> Sel
     for name, value in f.equals.items():
         stmt = stmt.where(getattr(model, name) == value)
     for name, pattern in f.like.items():
-        stmt = stmt.where(func.lower(getattr(model, name)).like(pattern.lower()))
+        stmt = stmt.where(func.lower(getattr(model, name)).like(_like_pattern(pattern.lower()), escape=_LIKE_ESCAPE))
+    for name, pattern in f.like_case.items():
+        stmt = stmt.where(like_case_sensitive(getattr(model, name), _like_pattern(pattern), _glob_pattern(pattern)))
     if f.search:
         columns, text = f.search
         needle = f"%{text.lower()}%"

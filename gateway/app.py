@@ -73,7 +73,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     recorder = TrafficRecorder(engine, retention_days=settings.traffic_retention_days)
     delivery = DeliveryWorker(engine, settings)  # the outbox: mail, .eml files and the print queue
     observed = GatewayMetrics(engine)

@@ -8,14 +8,17 @@ from typing import Any
 import click
 import orjson
 
-from gateway.settings import Settings
+from gateway.settings import SettingError, Settings
 
 DB_OPTION = click.option("--database-url", default=None, envvar="GATEWAY_DATABASE_URL",
                          help="SQLAlchemy URL; default sqlite:///var/gateway.sqlite3")
 
 
 def _settings(database_url: str | None) -> Settings:
-    return Settings.from_env(database_url=database_url)
+    try:
+        return Settings.from_env(database_url=database_url)
+    except SettingError as exc:  # refused before anything starts, in one line naming the variable
+        raise click.ClickException(str(exc)) from None
 
 
 def _ledger(database_url: str | None) -> Any:

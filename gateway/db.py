@@ -1,5 +1,6 @@
 """Engines. SQLite gets WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for writers,
-so that concurrent writers queue on the lock instead of failing with `database is locked`."""
+so that concurrent writers queue on the lock instead of failing with `database is locked`; and
+synchronous=FULL unless GATEWAY_SQLITE_SYNCHRONOUS relaxes it, so an acknowledged write is on disk."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+
+from gateway import settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_POOL_SIZE = 5
@@ -21,7 +24,8 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kw: Any) -> Engine:
+def make_engine(url: str, *, sqlite_synchronous: str | None = None, **kw: Any) -> Engine:
+    """`sqlite_synchronous` defaults to GATEWAY_SQLITE_SYNCHRONOUS (FULL); an unknown mode raises SettingError."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -35,11 +39,11 @@ def make_engine(url: str, **kw: Any) -> Engine:
         # 40 worker threads plus the background threads (traffic log, outbox, scheduler) can use at once.
         pool_size=SQLITE_POOL_SIZE, max_overflow=SQLITE_MAX_OVERFLOW, **kw,
     )
-    _configure_sqlite(engine)
+    _configure_sqlite(engine, settings.sqlite_synchronous(sqlite_synchronous))
     return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, synchronous: str) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
@@ -47,7 +51,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA synchronous={synchronous}")  # one of SQLITE_SYNCHRONOUS_MODES
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from decimal import Decimal
 from typing import Any, Mapping
+from urllib.parse import quote
 
 import orjson
 from starlette.requests import Request
@@ -14,6 +16,19 @@ from starlette.responses import Response
 # request of any dialect nests past 6; the cap keeps recursion in parsers and presenters far from
 # Python's limit, so nesting can never become a RecursionError and a 500.
 MAX_JSON_DEPTH = 32
+# More values than this are refused before parsing: json.loads holds the interpreter for its whole run, so the
+# work one request may cause on the event loop is bounded by the count, not by the 10 MiB body limit. Counted in
+# C (every value after a container's first needs a comma), it can over-count commas inside strings, never under.
+MAX_JSON_VALUES = 20_000
+# A number longer than this is refused before Decimal reads it (10 MB of digits took 60 ms); money has < 30.
+MAX_JSON_NUMBER_CHARS = 400
+# And one whose exponent is beyond this: int(Decimal("1e999999999")) would build a billion digits, and
+# arithmetic on 1e-999999999 overflows the decimal context.
+MAX_JSON_EXPONENT = 1000
+# A \u escape of NUL or of a UTF-16 surrogate: only through one can a JSON string hold NUL (PostgreSQL refuses
+# it, SQLite's full-text search cuts the query there) or a lone surrogate (no encoder or database takes it).
+_UNSTORABLE_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89abcdefABCDEF])")
+_UNSTORABLE = "a string with NUL or a lone UTF-16 surrogate (\\u0000, \\ud800-\\udfff)"
 
 
 class BodyTooLarge(Exception):
@@ -84,16 +99,79 @@ def _depth_within(value: Any, limit: int) -> bool:
     return True
 
 
+class _NumberRefused(ValueError):
+    pass
+
+
+def _integer(text: str) -> int:
+    if len(text) > MAX_JSON_NUMBER_CHARS:  # before int(), whose own refusal past 4,300 digits names Python
+        raise _NumberRefused(f"a number longer than {MAX_JSON_NUMBER_CHARS} characters")
+    return int(text)
+
+
+def _decimal(text: str) -> Decimal:
+    if len(text) > MAX_JSON_NUMBER_CHARS:
+        raise _NumberRefused(f"a number longer than {MAX_JSON_NUMBER_CHARS} characters")
+    number = Decimal(text)
+    if number and abs(number.adjusted()) > MAX_JSON_EXPONENT:
+        raise _NumberRefused(f"a number with an exponent beyond {MAX_JSON_EXPONENT}")
+    return number
+
+
+def _has_unstorable_text(value: Any) -> bool:
+    """Iterative, like _depth_within; keys count too."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _values_within(text: str | bytes, limit: int) -> bool:
+    comma, opening = (",", "[{") if isinstance(text, str) else (b",", b"[{")
+    return text.count(comma) + text.count(opening[0:1]) + text.count(opening[1:2]) <= limit
+
+
 def loads_json(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
-    """JSON with exact decimals (never floats), at most `max_depth` containers deep. Every refusal is
-    a ValueError, which the dialects already answer as malformed JSON."""
+    """JSON with exact decimals (never floats), at most `max_depth` containers deep and MAX_JSON_VALUES values.
+    Every refusal is a ValueError in our own words, which the dialects already answer as malformed JSON."""
+    if not _values_within(text, MAX_JSON_VALUES):
+        raise ValueError(f"JSON with more than {MAX_JSON_VALUES} values")
     try:
-        value = json.loads(text, parse_float=Decimal)
+        value = json.loads(text, parse_float=_decimal, parse_int=_integer)
     except RecursionError:
         raise ValueError(f"JSON nested deeper than {max_depth} levels") from None
+    except UnicodeDecodeError:  # Python's own text names codecs and byte positions
+        raise ValueError("the body is not UTF-8 text") from None
     if not _depth_within(value, max_depth):
         raise ValueError(f"JSON nested deeper than {max_depth} levels")
+    if isinstance(text, str):
+        try:
+            text = text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(_UNSTORABLE) from None
+    if _UNSTORABLE_ESCAPE.search(text) and _has_unstorable_text(value):
+        raise ValueError(_UNSTORABLE)
     return value
+
+
+def content_disposition(disposition: str, filename: str) -> str:
+    """RFC 6266: an ASCII `filename` for old clients (quotes and backslashes escaped) and the exact name in
+    `filename*` (RFC 8187). A header is Latin-1, so a number such as FV/ż/Ł-1 cannot travel unencoded."""
+    fallback = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    fallback = fallback.replace("\\", "\\\\").replace('"', '\\"')
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _default(value: Any) -> Any:
@@ -103,7 +181,12 @@ def _default(value: Any) -> Any:
 
 
 def dumps(value: Any) -> bytes:
-    return orjson.dumps(value, default=_default)
+    try:
+        return orjson.dumps(value, default=_default)
+    except orjson.JSONEncodeError:
+        # orjson writes integers of at most 64 bits; a larger one can only be a client's value echoed back in an
+        # error (fakturan's {"error":"inclusion","value":…}), which the standard library writes at any size.
+        return json.dumps(value, default=_default, separators=(",", ":")).encode()
 
 
 class JSONResponse(Response):

@@ -13,8 +13,6 @@ the Content-Security-Policy says so, and Referrer-Policy keeps the token out of 
 """
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
@@ -26,6 +24,7 @@ from core.documents.html import (dashed_number, invoice_page, not_found_page, pa
 from core.documents.mail import pdf_filename
 from core.documents.pdf import PRINT_OPTIONS, render_pdf
 from gateway.context import read
+from gateway.http import content_disposition
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
@@ -75,7 +74,7 @@ async def invoice_pdf_view(request: Request) -> Response:
     name = pdf_filename(found.number)
     disposition = "inline" if request.query_params.get("inline", "").lower() in ("yes", "1", "true") else "attachment"
     return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f"{disposition}; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
+        "Content-Disposition": content_disposition(disposition, name),
         "Cache-Control": "private, no-cache", "X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer",
     })
 

@@ -18,6 +18,24 @@ def _float(name: str, default: float) -> float:
     return float(raw) if raw.strip() else default
 
 
+# FULL: SQLite fsyncs the WAL at every commit, so an acknowledged invoice (and the number it took) survives a
+# power loss; NORMAL can lose the last commits, and a lost number would then be given to another invoice.
+SQLITE_SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+
+class SettingError(ValueError):
+    """A GATEWAY_* value the gateway refuses to start with; the message names the variable."""
+
+
+def sqlite_synchronous(raw: str | None = None) -> str:
+    """GATEWAY_SQLITE_SYNCHRONOUS (or `raw`), upper-cased; FULL when unset, SettingError when not a mode."""
+    value = (os.environ.get("GATEWAY_SQLITE_SYNCHRONOUS", "") if raw is None else raw).strip().upper() or "FULL"
+    if value not in SQLITE_SYNCHRONOUS_MODES:
+        raise SettingError(f"GATEWAY_SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS_MODES)}, "
+                           f"not {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -46,6 +64,7 @@ class Settings:
     allowed_hosts: str = "localhost, 127.0.0.1, *.localhost"
     body_timeout: float = 30.0  # seconds to receive a whole request body, else 408
     header_timeout: float = 10.0  # seconds for a request's head (serve only), else 408 and the connection closes
+    sqlite_synchronous: str = "FULL"  # GATEWAY_SQLITE_SYNCHRONOUS; see SQLITE_SYNCHRONOUS_MODES
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -71,6 +90,7 @@ class Settings:
             allowed_hosts=env.get("GATEWAY_ALLOWED_HOSTS", "localhost, 127.0.0.1, *.localhost"),
             body_timeout=_float("GATEWAY_BODY_TIMEOUT", 30.0),
             header_timeout=_float("GATEWAY_HEADER_TIMEOUT", 10.0),
+            sqlite_synchronous=sqlite_synchronous(),
         )
         clean = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **clean) if clean else base  # type: ignore[arg-type]

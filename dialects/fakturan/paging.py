@@ -9,7 +9,7 @@ from starlette.requests import Request
 
 from core.queries import Page
 from dialects.fakturan.errors import ErrorBag
-from gateway.ids import MAX_ID
+from gateway.ids import MAX_ID, integer_text
 
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 100
@@ -17,11 +17,8 @@ PAGING_KEYS = ("page", "per_page")
 
 
 def _positive(value: Any, default: int) -> int:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return default
-    return number if 0 < number <= MAX_ID else default  # a page past 64 bits cannot be rendered back
+    number = integer_text(str(value).strip())  # ASCII digits only: int() also reads "٣" and "1_0"
+    return number if number is not None and 0 < number <= MAX_ID else default  # past 64 bits: cannot be rendered back
 
 
 def page_of(params: Mapping[str, Any]) -> Page:

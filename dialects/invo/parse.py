@@ -8,7 +8,7 @@ from typing import Any
 
 from core.money import to_decimal
 from dialects.invo.errors import invalid
-from gateway.ids import MAX_ID
+from gateway.ids import MAX_ID, integer_text
 
 
 def as_int(value: Any, field: str) -> int:
@@ -24,9 +24,11 @@ def _int_of(value: Any, field: str) -> int:
     if isinstance(value, int):
         return value
     if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        if abs(value) > MAX_ID:  # before int(): 1e999999999 would be a billion digits
+            raise invalid(field, "is out of range")
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
+    if isinstance(value, str) and (number := integer_text(value.strip())) is not None:
+        return number
     raise invalid(field, "must be an integer")
 
 
@@ -95,6 +97,8 @@ def as_stored(value: Any, field: str) -> Any:
     64 bits the JSON writer takes) is a code-8 answer, not a crash on insert or on a later list."""
     if isinstance(value, Decimal):
         if value.is_finite() and value == value.to_integral_value() and value.as_tuple().exponent >= 0:
+            if abs(value) >= 2**64:  # before int(): 1e999999999 would be a billion digits
+                raise invalid(field, "is a number that cannot be stored exactly")
             return as_stored(int(value), field)
         if value.is_finite() and Decimal(repr(float(value))) == value:
             return float(value)

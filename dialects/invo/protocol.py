@@ -9,6 +9,7 @@ PHP's CURLOPT_POSTFIELDS sends a string as it is, so q often arrives NOT url-enc
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
@@ -33,31 +34,47 @@ def loads(text: str | bytes) -> Any:
     return loads_json(text)
 
 
-def _raw_json(parts: list[str], start: int, value: str) -> tuple[str, int]:
-    for extra in range(len(parts) - start):
-        candidate = "&".join([value, *parts[start + 1:start + 1 + extra]])
-        try:
-            loads(candidate)
-        except ValueError:
-            continue
-        return candidate, extra + 1
-    return value, 1
+# The most fields a form body may have (starlette's own cap for multipart). An INVO request has two (r and q);
+# splitting and decoding a 10 MB body of "&&&…" would keep the event loop busy for seconds.
+MAX_FORM_FIELDS = 1000
+_JSON_END = json.JSONDecoder()  # only finds where a raw q ends; loads() reads it (Decimals, depth cap) later
+
+
+def _raw_json_end(text: str, start: int) -> int | None:
+    """Where the JSON value at text[start] ends, if a field boundary ("&" or the end) follows it.
+
+    One linear pass: the value's own grammar says where it ends, so the "&"s inside it are never tried one
+    by one (re-joining the parts and retrying JSON at each was quadratic)."""
+    try:
+        _value, end = _JSON_END.raw_decode(text, start)
+    except (ValueError, RecursionError):
+        return None
+    while end < len(text) and text[end] in " \t\r\n":
+        end += 1
+    return end if end == len(text) or text[end] == "&" else None
 
 
 def parse_form(text: str) -> dict[str, str]:
     fields: dict[str, str] = {}
-    parts = text.split("&")
-    i = 0
-    while i < len(parts):
-        key, _, value = parts[i].partition("=")
-        key = unquote_plus(key).strip()
+    position, count = 0, 0
+    while position <= len(text):
+        count += 1
+        if count > MAX_FORM_FIELDS:
+            raise InvoError(3)
+        boundary = text.find("&", position)
+        end = len(text) if boundary < 0 else boundary
+        raw_key, equals, value = text[position:end].partition("=")
+        key = unquote_plus(raw_key).strip()
         if key == "q" and value.lstrip().startswith(("{", "[")):
-            raw, used = _raw_json(parts, i, value)
-            fields.setdefault("q", raw)
-            i += used
-            continue
+            start = position + len(raw_key) + len(equals) + len(value) - len(value.lstrip())
+            raw_end = _raw_json_end(text, start)
+            if raw_end is not None:
+                fields.setdefault("q", text[start:raw_end])
+                position = raw_end + 1
+                continue
+            fields.setdefault("q", value)  # not JSON: left as it came, and answered as malformed later
         fields.setdefault(key, unquote_plus(value))
-        i += 1
+        position = end + 1
     return fields
 
 

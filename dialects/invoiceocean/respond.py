@@ -2,6 +2,7 @@
 this module reads request bodies and renders replies and errors as JSON or Rails-style XML."""
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,9 +19,10 @@ from starlette.types import Scope
 from core.queries import MAX_PER_PAGE, Page
 from dialects.invoiceocean.errors import ApiError
 from dialects.invoiceocean.present import XML_TYPES, Audience
-from dialects.invoiceocean.xml import XmlRejected, parse_xml, render_xml
+from dialects.invoiceocean.xml import XmlReader, XmlRejected, parse_xml, render_xml
 from gateway.auth import AccountContext
 from gateway.http import BodyTooLarge, body_limit, loads_json, read_body
+from gateway.ids import MAX_ID, integer_text
 
 XML_MEDIA = "application/xml; charset=utf-8"
 # Root elements that are resource wrappers; any other root (<hash>, <request>) is the payload itself.
@@ -57,8 +59,8 @@ class Call:
     def page(self) -> Page:
         """page from 1, per_page 25 by default and at most 100; nonsense falls back to the defaults."""
         def number(name: str, default: int) -> int:
-            raw = str(self.arg(name) or "")
-            return int(raw) if raw.isdigit() and int(raw) > 0 else default
+            number = integer_text(str(self.arg(name) or ""))
+            return number if number is not None and 0 < number <= MAX_ID else default
         return Page(number("page", 1), min(number("per_page", 25), MAX_PER_PAGE))
 
     def arg(self, name: str) -> Any:
@@ -97,7 +99,11 @@ async def read_payload(request: Request, fmt: str) -> dict[str, Any]:
         return {}
     if is_xml_body(request, fmt, body):
         try:
-            root, value = parse_xml(body, max_bytes=body_limit(request))
+            reader = XmlReader(body, max_bytes=body_limit(request))
+            for chunk in reader.chunks():
+                reader.feed(chunk)
+                await asyncio.sleep(0)  # other requests run between the chunks of a large body
+            root, value = reader.close()
         except XmlRejected as exc:
             raise ApiError(400, exc.reason) from None
         return xml_payload(root, value)

@@ -15,6 +15,7 @@ from core.credentials import (DIALECT_OF_KIND, CredentialRef, create_credential,
                               revoke_credential, rotate_credential)
 from core.documents.access import rotate_public_token
 from core.documents.html import view_path
+from core.documents.mail import pdf_filename
 from core.errors import Conflict, Invalid, NotFound
 from core.queries import InvoiceFilter, Page, list_invoices
 from gateway import ratelimit
@@ -26,6 +27,7 @@ from gateway.console.traffic_stats import BUCKETS, WINDOWS, traffic_report, traf
 from gateway.console.translating import TARGETS, run_translation
 from gateway.console.web import SECURITY_HEADERS, csrf_given, csrf_valid, fresh_csrf_cookie, page, render
 from gateway.context import invoice_pdf, ledger_of, read
+from gateway.http import content_disposition
 
 
 def _safe_next(raw: str | None) -> str:
@@ -169,8 +171,7 @@ async def invoice_pdf_preview(request: Request, signed: Signed) -> Response:
     except NotFound:
         return render(request, "error.html", 404, title="Not found",
                       message="There is no such invoice in this account.")
-    filename = "".join(c if c.isalnum() or c in "-_" else "-" for c in (document.number or "invoice"))
-    headers = {**SECURITY_HEADERS, "Content-Disposition": f'inline; filename="{filename}.pdf"'}
+    headers = {**SECURITY_HEADERS, "Content-Disposition": content_disposition("inline", pdf_filename(document.number))}
     return Response(pdf, media_type="application/pdf", headers=headers)
 
 

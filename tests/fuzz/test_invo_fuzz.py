@@ -86,7 +86,16 @@ RAW_NUMBERS = st.sampled_from([
     "1e400", "-1e400", "1E-400", "NaN", "Infinity", "-Infinity", "-0", "-0.0", "0.000000001",
     "123456789012345678901234567890.123456789", "99999999999999999999", "-99999999999999999999", "1.5e3",
     "2.675", "0.005", "1e2", "10.00", "-10.00", "1e-7",
+    # issue 17: exponents whose int() or arithmetic explodes, numbers past int()'s 4,300-digit limit
+    "1e999999999", "-1e999999999", "1e-999999999", "0e999999999", "9" * 5000, "1." + "1" * 500,
 ]).map(Raw)
+# Issue 17: JSON strings no database stores (NUL, lone surrogates; a pair is fine) and digits that
+# str.isdigit() or int() read but ASCII does not, or signs int() refuses.
+ODD_TEXT = st.one_of(
+    st.sampled_from(['"\\ud800"', '"x\\udfffy"', '"\\u0000"', '"a\\u0000b"', '"\\ud83d\\ude00"',
+                     '"\\ude00\\ud83d"']).map(Raw),
+    st.sampled_from(["²", "¹", "٣", "３", "--5", "+-5", "1_0", " 5 ", "5\x00", "\x00", "1e999999999", "٣.٥"]),
+)
 DATES = st.one_of(
     st.sampled_from(["2024-01-01", "2024-02-30", "0000-00-00", "2024-13-01", "9999-12-31", "0001-01-01",
                      "2024-01-01|2024-12-31", "2024-12-31|2024-01-01", "|", "2024-01-01|", "|2024-01-01",
@@ -99,8 +108,8 @@ DOMAIN_TEXT = st.sampled_from([
     "a@b.pl", "a@b.pl;c@d.pl", "not-an-email", ".pdf", ".exe", "pl", "EN", "sales", "purchases", "zus",
     "taxrates", "units", "currencies", "null", "0", "1", "-1", "true", "{}", "[]", *TYPE2,
 ])
-TEXT = st.one_of(st.text(max_size=40), DOMAIN_TEXT, st.text(alphabet="ąęłńóśźżĄŁ€ß🙂\u202e\x00\t\n\"'\\<>&%+",
-                                                                 max_size=12))
+TEXT = st.one_of(st.text(max_size=40), DOMAIN_TEXT, st.text(alphabet="ąęłńóśźżĄŁ€ß🙂\u202e\x00\t\n\"'\\<>&%+²٣",
+                                                                 max_size=12), ODD_TEXT)
 INTS = st.one_of(st.integers(min_value=-3, max_value=40), st.integers(), st.just(2**63), st.just(-(2**63) - 1),
                  st.just(10**30))
 SCALARS = st.one_of(st.none(), st.booleans(), INTS, st.floats(allow_nan=False, allow_infinity=False), RAW_NUMBERS,
@@ -319,7 +328,10 @@ def arbitrary(draw: st.DrawFn) -> tuple[Any, Any]:
     return resource, q
 
 
-ENCODINGS = ["form", "php", "json", "json-string-q", "multipart", "truncated", "no-r", "no-q", "junk", "big"]
+ENCODINGS = ["form", "php", "json", "json-string-q", "multipart", "truncated", "no-r", "no-q", "junk", "big",
+             "odd-charset"]
+# Issue 17: the same JSON in an encoding other than UTF-8, declared or not
+ODD_CHARSETS = ["utf-16", "utf-16-le", "utf-32", "latin-1", "utf-7", "cp1250"]
 
 
 @dataclass(frozen=True)
@@ -354,6 +366,11 @@ def encoded(draw: st.DrawFn, resource: Any, q: Any) -> Sent:
         return Sent("POST", urlencode({"q": text}).encode(), form)
     if how == "no-q":
         return Sent("POST", urlencode({"r": r_text}).encode(), form)
+    if how == "odd-charset":
+        charset = draw(st.sampled_from(ODD_CHARSETS))
+        body = f'{{"r":{dump(resource)},"q":{text}}}'.encode(charset, "replace")
+        declared = draw(st.sampled_from([f"application/json; charset={charset}", "application/json", "text/plain"]))
+        return Sent("POST", body, {"content-type": declared})
     if how == "big":
         padding = "x" * draw(st.integers(min_value=MAX_BODY - 100, max_value=MAX_BODY + 100))
         return Sent("POST", urlencode({"r": r_text, "q": text, "pad": padding}).encode(), form)

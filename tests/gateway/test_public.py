@@ -159,3 +159,14 @@ def test_a_rotated_token_retires_every_form_of_the_old_link(client: TestClient, 
     assert rotated.token != invoice.token
     assert {client.get(path).status_code for path in old} == {404}
     assert client.get(f"/f/{dashed(invoice)}/{rotated.token}").status_code == 200
+
+
+def test_public_pdf_of_a_number_outside_latin_1_is_named_by_rfc_6266_filename_star(
+        client: TestClient, account: dict[str, Any]) -> None:
+    created = client.post("/invoices.json", json={"api_token": account["invoiceocean"]["api_token"], "invoice": {
+        "kind": "vat", "number": "FV/ż/Ł-1", "buyer_name": "Klient1 Sp. z o.o.",
+        "positions": [{"name": "Produkt A1", "tax": 23, "total_price_gross": "10.23", "quantity": 1}]}}).json()
+    response = client.get(f"/invoice/{created['token']}.pdf")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"] == (
+        "attachment; filename=\"FV-_-_-1.pdf\"; filename*=UTF-8''FV-%C5%BC-%C5%81-1.pdf")

@@ -1,7 +1,6 @@
 """Listing, adding, editing and deleting the simple records (customers, products) that share one shape."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -17,9 +16,6 @@ from dialects.invo.parse import as_flag, as_id, as_str
 from dialects.invo.resources.base import Call, listing, order_of, page_of
 from dialects.unchanged import changes
 
-CASE_SENSITIVE_SCAN = 5000  # a case-sensitive name match filters at most this many case-insensitive hits
-
-
 @dataclass(frozen=True)
 class Kind:
     entity: str  # core record entity
@@ -30,51 +26,36 @@ class Kind:
     to_core: Callable[[Mapping[str, Any], Dictionaries], dict[str, Any]]
 
 
-def _like_regex(pattern: str) -> re.Pattern[str]:
-    return re.compile("".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern), re.S)
-
-
-def _filter(kind: Kind, q: Mapping[str, Any]) -> tuple[RecordFilter, tuple[str, str] | None]:
+def _filter(kind: Kind, q: Mapping[str, Any]) -> RecordFilter:
     """name with % wildcards (icase 1: any case), search across several columns, any other field equal."""
     equals: dict[str, Any] = {}
     like: dict[str, str] = {}
-    exact_case: tuple[str, str] | None = None
+    like_case: dict[str, str] = {}
     icase = as_flag(q["icase"], "icase") if "icase" in q else False
     for name, (column, value_kind) in kind.fields.items():
         if name not in q or name in ("brutto",):
             continue
         if value_kind == "str":
             pattern = as_str(q[name], name)
-            like[column] = pattern
-            if not icase and name == "name":
-                exact_case = (column, pattern)
+            (like_case if not icase and name == "name" else like)[column] = pattern
         else:
             equals[column] = convert(q[name], value_kind, name)
     if "id" in q:
         equals["id"] = as_id(q["id"])
     search = (kind.search, as_str(q["search"], "search")) if q.get("search") else None
-    return RecordFilter(equals=equals, like=like, search=search), exact_case
+    return RecordFilter(equals=equals, like=like, like_case=like_case, search=search)
 
 
-def _list(session: Session, kind: Kind, account_id: int, f: RecordFilter, exact_case: tuple[str, str] | None,
+def _list(session: Session, kind: Kind, account_id: int, f: RecordFilter,
           page: Page, order: list[tuple[str, bool]]) -> tuple[list[Any], int, Dictionaries]:
-    dicts = load_dictionaries(session, account_id)
-    if exact_case is None:
-        return (list_records(session, kind.model, account_id, f, page, order),
-                count_records(session, kind.model, account_id, f), dicts)
-    # SQLite's LIKE ignores case, so the case-sensitive match (icase 0) is finished here.
-    column, pattern = exact_case
-    regex = _like_regex(pattern)
-    rows = [r for r in list_records(session, kind.model, account_id, f, Page(1, CASE_SENSITIVE_SCAN), order)
-            if regex.fullmatch(str(getattr(r, column)))]
-    return rows[page.offset:page.offset + page.per_page], len(rows), dicts
+    return (list_records(session, kind.model, account_id, f, page, order),
+            count_records(session, kind.model, account_id, f), load_dictionaries(session, account_id))
 
 
 async def list_records_call(call: Call, kind: Kind) -> dict[str, Any]:
-    f, exact_case = _filter(kind, call.q)
+    f = _filter(kind, call.q)
     sort = {name: column for name, (column, _k) in kind.fields.items()} | {"id": "id"}
-    rows, total, dicts = await call.read(_list, kind, call.account_id, f, exact_case, page_of(call.q),
-                                         order_of(call.q, sort))
+    rows, total, dicts = await call.read(_list, kind, call.account_id, f, page_of(call.q), order_of(call.q, sort))
     if "id" in call.q and not rows:
         raise InvoError(6)
     return listing([kind.present(r, dicts) for r in rows], total)

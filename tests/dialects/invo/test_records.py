@@ -175,3 +175,31 @@ def test_customer_payment_type_sets_payment_days(api: Api, ledger: Any, account:
     invoice = api("invoices", {"action": "add", "c1id": made["id"], "mdate": "2015-01-01", "items": [
         {"product": "x", "pnetto": 1, "vatsm": "23%"}]})
     assert api("invoices", {"action": "list", "id": invoice["id"]})["rows"][0]["tdate"] == "2015-01-15"
+
+
+def test_name_patterns_treat_only_percent_and_underscore_as_wildcards(api: Api) -> None:
+    names = ["a*b", "axb", "A*B", "a?b", "a[b]", "a\\b", "a%b", "a_b"]
+    ids = {name: api("customers", {"action": "add", "name": name})["id"] for name in names}
+
+    def matched(pattern: str, icase: int = 0) -> set[str]:
+        rows = api("customers", {"action": "list", "name": pattern, "icase": icase, "cpp": 100})["rows"]
+        return {row["name"] for row in rows if row["id"] in ids.values()}
+
+    # icase 0 is matched case-sensitively by the database, and GLOB's own * ? [ are plain characters there.
+    assert matched("a*b") == {"a*b"}
+    assert matched("a?b") == {"a?b"}
+    assert matched("a[b]") == {"a[b]"}
+    assert matched("a\\b") == {"a\\b"}
+    assert matched("a_b") == {"a*b", "axb", "a?b", "a\\b", "a%b", "a_b"}
+    assert matched("a%") == set(names) - {"A*B"}
+    assert matched("a*b", icase=1) == {"a*b", "A*B"}
+    assert matched("A%", icase=0) == {"A*B"}
+
+
+def test_a_name_pattern_of_many_wildcards_is_matched_without_backtracking(api: Api) -> None:
+    name = "a" * 45 + "b"
+    made = api("customers", {"action": "add", "name": name})["id"]
+    # Nine wildcards took 14 s through a backtracking regex; here they are the database's linear matcher.
+    assert api("customers", {"action": "list", "name": "%a" * 30 + "%B"})["rows"] == []
+    assert [r["id"] for r in api("customers", {"action": "list", "name": "%a" * 30 + "%b"})["rows"]] == [made]
+    assert [r["id"] for r in api("customers", {"action": "list", "name": "%a" * 30 + "%B", "icase": 1})["rows"]] == [made]

@@ -45,3 +45,16 @@ def test_invoice_pdf_of_another_account_is_not_found(client: TestClient, account
                                                      **SEED}).json()["id"]
     response = client.get(f"/invoices/{invoice_id}.pdf?api_token={other_account['invoiceocean']['api_token']}")
     assert response.status_code == 404
+
+
+def test_pdf_of_a_number_outside_latin_1_is_named_by_rfc_6266_filename_star(client: TestClient,
+                                                                             account: dict[str, Any]) -> None:
+    token = account["invoiceocean"]["api_token"]
+    invoice = {**SEED["invoice"], "number": 'FV/ż/Ł-1 "a"'}
+    created = client.post("/invoices.json", json={"api_token": token, "invoice": invoice}).json()
+    assert created["number"] == 'FV/ż/Ł-1 "a"'
+    response = client.get(f"/invoices/{created['id']}.pdf?api_token={token}")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    # Quotes are not safe file-name characters, so they are dashed like the slashes; filename* is exact UTF-8.
+    assert response.headers["content-disposition"] == (
+        "inline; filename=\"FV-_-_-1--a-.pdf\"; filename*=UTF-8''FV-%C5%BC-%C5%81-1--a-.pdf")

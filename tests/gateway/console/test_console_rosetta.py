@@ -125,3 +125,15 @@ def test_the_console_gives_an_invoice_a_new_public_link_and_the_old_one_answers_
     assert new_link and new_link.group(1) != old_link
     assert client.get(old_link).status_code == 404
     assert client.get(new_link.group(1)).status_code == 200
+
+
+def test_the_pdf_preview_of_a_number_outside_latin_1_is_named_by_rfc_6266_filename_star(
+        client: TestClient, account: dict[str, Any]) -> None:
+    created = client.post("/invoices.json", json={"api_token": account["invoiceocean"]["api_token"], "invoice": {
+        "kind": "vat", "number": "FV/ż/Ł-1", "buyer_name": "Klient1 Sp. z o.o.",
+        "positions": [{"name": "Produkt A1", "tax": 23, "total_price_gross": "10.23", "quantity": 1}]}}).json()
+    sign_in_as(client, account)
+    preview = client.get(f"/console/invoices/{created['id']}.pdf")
+    assert preview.status_code == 200 and preview.headers["content-type"] == "application/pdf"
+    assert preview.headers["content-disposition"] == (
+        "inline; filename=\"FV-_-_-1.pdf\"; filename*=UTF-8''FV-%C5%BC-%C5%81-1.pdf")
