@@ -15,16 +15,16 @@ from starlette.routing import Route
 
 from core.documents.outbox import DeliveryWorker, after_commit_hook
 from core.ledger import Ledger
-from dialects.fakturan import DIALECT as FAKTURAN
-from dialects.invo import DIALECT as INVO
-from dialects.invoiceocean import DIALECT as INVOICEOCEAN
+from dialects.fakturan.dialect import DIALECT as FAKTURAN
+from dialects.invo.dialect import DIALECT as INVO
+from dialects.invoiceocean.dialect import DIALECT as INVOICEOCEAN
+from dialects.kit.dialect import Dialect, dialect_of
+from dialects.kit.http import JSONResponse
+from dialects.kit.idempotency import IdempotencyMiddleware
 from gateway.apidocs.routes import routes as apidocs_routes
 from gateway.console.routes import routes as console_routes
 from gateway.db import make_engine
-from gateway.dialect import Dialect
 from gateway.home import routes as home_routes
-from gateway.http import JSONResponse
-from gateway.idempotency import IdempotencyMiddleware
 from gateway.memory import MallocTrimmer
 from gateway.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, GatewayMetrics
 from gateway.middleware import GatewayMiddleware
@@ -64,7 +64,7 @@ async def metrics(request: Request) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = getattr(exc, "status_code", 500)
-    dialect = dialect_for(request.url.path)
+    dialect = dialect_of(request.scope)
     kind = {404: "not_found", 405: "method_not_allowed"}.get(status, "internal")
     if dialect is None:
         return JSONResponse({"error": getattr(exc, "detail", "error")}, status_code=status)
@@ -108,7 +108,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     Middleware(IdempotencyMiddleware)],  # inside: stores create responses, sends replays
         exception_handlers={HTTPException: _http_error},
     )
-    app.router = DialectRouter(gateway_routes, {d.name: d.routes() for d in DIALECTS}, dialect_for, lifespan=lifespan)
+    app.router = DialectRouter(gateway_routes, {d.name: d.routes() for d in DIALECTS}, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.state.ledger = Ledger(engine)

@@ -19,7 +19,7 @@ from dialects.fakturan.invoices import INVOICE_SORT, NO_RECIPIENT
 from dialects.fakturan.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from dialects.fakturan.records import CLIENT_FILTERS, CLIENT_SORT, PRODUCT_FILTERS, PRODUCT_SORT
 from dialects.fakturan.routes import routes
-from gateway.apidocs.openapi import Body, Operation, Schema, build_document, json_body, nullable, ref
+from dialects.kit.openapi import Body, Operation, Schema, build_document, json_body, nullable, ref
 
 TITLE = "fakturan.nu API v2, as served by Invoice Gateway"
 DESCRIPTION = (

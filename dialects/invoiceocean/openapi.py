@@ -22,10 +22,11 @@ from core.money import to_decimal
 from dialects.invoiceocean import parse, present
 from dialects.invoiceocean.errors import DEACTIVATED, NOT_FOUND, UNAUTHORIZED
 from dialects.invoiceocean.invoices import ORDER
-from dialects.invoiceocean.lenient import to_bool, to_int, to_tax, to_text
+from dialects.invoiceocean.lenient import to_bool, to_tax, to_text
 from dialects.invoiceocean.records import RESOURCES
 from dialects.invoiceocean.routes import ROUTES
-from gateway.apidocs.openapi import (INPUT_TYPES, Body, Operation, Schema, build_document, column_schema,
+from dialects.kit.lenient import to_int
+from dialects.kit.openapi import (INPUT_TYPES, Body, Operation, Schema, build_document, column_schema,
                                      json_body, nullable, ref)
 
 TITLE = "InvoiceOcean / Fakturownia API (JSON), as served by Invoice Gateway"

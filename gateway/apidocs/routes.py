@@ -15,8 +15,8 @@ from starlette.routing import BaseRoute, Route
 
 from dialects.fakturan import openapi as fakturan_openapi
 from dialects.invoiceocean import openapi as invoiceocean_openapi
+from dialects.kit.http import JSONResponse
 from gateway.apidocs.page import render_docs_page
-from gateway.http import JSONResponse
 
 # dialect name -> document builder; the names are the /openapi/{name}.json addresses.
 DOCUMENTS: dict[str, Callable[[], dict[str, Any]]] = {

@@ -21,12 +21,12 @@ from core.clock import now_utc
 from core.credentials import (CredentialRef, create_credential, list_credentials, revoke_credential,
                               rotate_credential)
 from core.errors import Conflict, Invalid, NotFound
+from dialects.kit.context import ledger_of, read
+from dialects.kit.http import BodyTooLarge, read_body
 from gateway.console.session import Signed
 from gateway.console.traffic_stats import WINDOWS, traffic_report
 from gateway.console.translating import UNAVAILABLE, check_request, engine, EngineMissing
 from gateway.console.web import api, json_response
-from gateway.context import ledger_of, read
-from gateway.http import BodyTooLarge, read_body
 
 
 async def _json_body(request: Request) -> dict[str, Any] | None:

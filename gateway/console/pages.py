@@ -18,7 +18,9 @@ from core.documents.html import view_path
 from core.documents.mail import pdf_filename
 from core.errors import Conflict, Invalid, NotFound
 from core.queries import InvoiceFilter, Page, list_invoices
-from gateway import ratelimit
+from dialects.kit import ratelimit
+from dialects.kit.context import invoice_pdf, ledger_of, read
+from dialects.kit.http import content_disposition
 from gateway.console.chart import COLORS, LABELS, build_chart
 from gateway.console.rosetta import rosetta
 from gateway.console.session import Signed, clear_cookie, new_csrf, write_cookie
@@ -26,8 +28,6 @@ from gateway.console.signin import METHODS, attempt_identity, sign_in
 from gateway.console.traffic_stats import BUCKETS, WINDOWS, traffic_report, traffic_series
 from gateway.console.translating import TARGETS, run_translation
 from gateway.console.web import SECURITY_HEADERS, csrf_given, csrf_valid, fresh_csrf_cookie, page, render
-from gateway.context import invoice_pdf, ledger_of, read
-from gateway.http import content_disposition
 
 
 def _safe_next(raw: str | None) -> str:

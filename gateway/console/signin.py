@@ -1,5 +1,5 @@
 """Signing in to the console with any one of the account's dialect credentials, resolved by the
-same gateway.auth functions the dialects use (so revoked credentials fail here exactly as there)."""
+same dialects.kit.auth functions the dialects use (so revoked credentials fail here exactly as there)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,9 +9,9 @@ from sqlmodel import Session
 
 from core.models import User
 from core.reader import Reader
-from gateway.auth import AccountContext, by_api_token, by_fakturan_key, by_login
+from dialects.kit.auth import AccountContext, by_api_token, by_fakturan_key, by_login
+from dialects.kit.ratelimit import identity_of
 from gateway.console.session import fingerprint
-from gateway.ratelimit import identity_of
 
 METHODS = ("api_token", "invo", "fakturan")
 
@@ -32,7 +32,7 @@ RESOLVERS: dict[str, tuple[Callable[..., AccountContext | None], Callable[[str, 
 
 
 def attempt_identity(method: str, identity: str, secret: str) -> str | None:
-    """What a sign-in attempt names, keyed as the dialects key the same credential (gateway.ratelimit): failures
+    """What a sign-in attempt names, keyed as the dialects key the same credential (dialects.kit.ratelimit): failures
     here and through the API count together."""
     if method not in RESOLVERS:
         return None

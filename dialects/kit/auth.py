@@ -17,7 +17,7 @@ from typing import Any, Callable, Sequence
 
 from core.reader import Reader
 from core.security import hash_password, random_secret, token_digest, verify_password
-from gateway.logs import remember_secret
+from dialects.kit.request_secrets import remember_secret
 
 CACHE_SECONDS = 300.0
 
