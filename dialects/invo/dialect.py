@@ -5,9 +5,11 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from dialects.invo import reference
 from dialects.invo.errors import ERRORS, GATEWAY_KINDS, error_response
 from dialects.invo.routes import routes
-from dialects.kit.dialect import Dialect
+from dialects.kit.auth import by_login
+from dialects.kit.dialect import Dialect, SignInForm
 
 
 def gateway_error(request: Request, status: int, kind: str, message: str) -> Response:
@@ -19,4 +21,8 @@ def gateway_error(request: Request, status: int, kind: str, message: str) -> Res
     return response
 
 
-DIALECT = Dialect(name="invo", routes=routes, owns=lambda path: path == "/api.json", error_response=gateway_error)
+DIALECT = Dialect(
+    name="invo", label="INVO", colour="#e08a1e",
+    routes=routes, owns=lambda path: path == "/api.json", error_response=gateway_error,
+    docs=reference.docs, request_fields=("r", "q"),
+    sign_in=(SignInForm("invo", by_login, lambda identity, secret: (identity, secret), "invo_login", by_user=True),))

@@ -45,7 +45,7 @@ async def translate(request: Request, signed: Signed) -> Response:
     source, req, targets = body.get("from"), body.get("request"), body.get("to")
     if isinstance(targets, str):
         targets = [targets]
-    problem = check_request(source, req, targets)
+    problem = check_request(source, req, targets, [d.name for d in request.app.state.dialects])
     if problem:
         return json_response({"error": problem}, 400)
     try:
@@ -62,7 +62,8 @@ async def translate(request: Request, signed: Signed) -> Response:
 
 @api
 async def traffic(request: Request, signed: Signed) -> Response:
-    report = await read(request, traffic_report, signed.account_id, now_utc())
+    report = await read(request, traffic_report, signed.account_id, now_utc(),
+                        [d.name for d in request.app.state.dialects])
 
     def counts(c: Any) -> dict[str, Any]:
         return {name: {"requests": c.requests[name], "errors": c.errors[name], "error_rate": c.rate(name)}
