@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute
 from starlette.types import Scope
 
 from dialects.kit.auth import AccountContext
+from dialects.kit.translate import Translator
 
 # Gateway-level failures a dialect must be able to answer in its own format.
 ERROR_KINDS = ("too_large", "not_found", "method_not_allowed", "internal", "rate_limited", "timeout")
@@ -68,6 +69,7 @@ class Dialect:
     sign_in: tuple[SignInForm, ...] = ()
     # A request in this dialect, as `translate` and the console's translate form take it.
     request_fields: tuple[str, ...] = ("method", "path", "body")
+    translator: Translator | None = None  # request -> command -> request, for `translate`
 
 
 def dialect_of(scope: Scope) -> Dialect | None:
