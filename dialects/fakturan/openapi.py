@@ -349,8 +349,8 @@ NOT_BUILT: tuple[tuple[str, str], ...] = (
 
 
 def docs(document_url: str) -> DialectDocs:
-    ops = operations()
-    return DialectDocs(
-        "fakturan", "fakturan.nu API v2", "HTTP Basic key_id:password, or Token token=\"...\"", document_url,
-        [Endpoint(method, path, ops[name].summary) for method, path, name in mounted()],
-        list(NOT_BUILT))
+    """Its /docs section: the mounted routes, summarised by their OpenAPI operations."""
+    summaries = {name: operation.summary for name, operation in operations().items()}
+    endpoints = [Endpoint(method, path, summaries[name]) for method, path, name in mounted()]
+    return DialectDocs("fakturan", "fakturan.nu API v2", 'HTTP Basic key_id:password, or Token token="..."',
+                       document_url, endpoints, list(NOT_BUILT))

@@ -12,7 +12,7 @@ from dialects.fakturan.errors import ErrorBag, Rejected
 from dialects.fakturan.parse import client_fields, invoice_input as fakturan_invoice, payment_input, send_input
 from dialects.fakturan.parse import with_gross_prices
 from dialects.kit.translate import (ACCOUNT, GetInvoice, ListInvoices, TranslationError, Translator, json_body,
-                                    route, text)
+                                    json_curl, refusing, route)
 
 PATH = re.compile(r"^/api/v2/(?P<res>invoices|clients)(?:/(?P<id>\d+))?(?:/(?P<act>send|payments))?/?$")
 CREDENTIAL = "$FAKTURAN_KEY_ID:$FAKTURAN_PASSWORD"
@@ -59,20 +59,10 @@ def _command(request: Mapping[str, Any]) -> Any:
     return command
 
 
-def parse(request: Mapping[str, Any]) -> Any:
-    try:
-        return _command(request)
-    except Rejected as exc:
-        raise TranslationError(f"fakturan.nu would refuse it (422): {exc}") from None
-
-
 def curl(encoded: Mapping[str, Any], base_url: str) -> str:
-    """A curl command; the credentials are shell variables, never real secrets."""
-    parts = ["curl", "-s", "-X", encoded["method"], "-u", f'"{CREDENTIAL}"',
-             shlex.quote(f"{base_url.rstrip('/')}{encoded['path']}")]
-    if encoded["body"] is not None:
-        parts += ["-H", shlex.quote("Content-Type: application/json"), "-d", shlex.quote(text(encoded["body"]))]
-    return " ".join(parts)
+    url = shlex.quote(f"{base_url.rstrip('/')}{encoded['path']}")
+    return json_curl(encoded["method"], ["-u", f'"{CREDENTIAL}"', url], encoded["body"])
 
 
-TRANSLATOR = Translator(parse=parse, encode=encode, curl=curl)
+TRANSLATOR = Translator(parse=refusing(_command, Rejected, lambda exc: f"fakturan.nu would refuse it (422): {exc}"),
+                        encode=encode, curl=curl)

@@ -15,7 +15,8 @@ from dialects.invo.mapping import STATUS_TO_CORE
 from dialects.invo.parse import as_id, as_int
 from dialects.invo.protocol import parse_form, query_document
 from dialects.invo.resources.customers import fields_of as customer_fields
-from dialects.kit.translate import ACCOUNT, GetInvoice, ListInvoices, TranslationError, Translator, loads, text
+from dialects.kit.translate import (ACCOUNT, GetInvoice, ListInvoices, TranslationError, Translator, loads,
+                                    refusing, text)
 
 CREDENTIAL = "$INVO_LOGIN:$INVO_PASSWORD"
 NO_DICTIONARIES = Dictionaries({})
@@ -61,12 +62,9 @@ def _command(request: Mapping[str, Any]) -> Any:
                            "delete), customers add and files send")
 
 
-def parse(request: Mapping[str, Any]) -> Any:
-    try:
-        return _command(request)
-    except InvoError as exc:
-        fields = "; ".join(f"{k}: {v}" for k, v in (exc.fields or {}).items())
-        raise TranslationError(f"INVO error {exc.code}: {exc.message}" + (f" ({fields})" if fields else "")) from None
+def _refusal(exc: InvoError) -> str:
+    fields = "; ".join(f"{k}: {v}" for k, v in (exc.fields or {}).items())
+    return f"INVO error {exc.code}: {exc.message}" + (f" ({fields})" if fields else "")
 
 
 def curl(encoded: Mapping[str, Any], base_url: str) -> str:
@@ -83,5 +81,5 @@ def read_body(body: str) -> dict[str, Any]:
     return {"r": fields.get("r"), "q": fields.get("q")}
 
 
-TRANSLATOR = Translator(parse=parse, encode=encode, curl=curl, read_body=read_body,
+TRANSLATOR = Translator(parse=refusing(_command, InvoError, _refusal), encode=encode, curl=curl, read_body=read_body,
                         shown=lambda encoded: {"r": encoded["body"]["r"], "q": text(encoded["body"]["q"])})

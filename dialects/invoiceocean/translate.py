@@ -3,7 +3,6 @@ use, and a command as its request (encode.py). gateway/translate.py runs it (Dia
 from __future__ import annotations
 
 import re
-import shlex
 from typing import Any, Mapping
 from urllib.parse import urlencode
 
@@ -17,7 +16,7 @@ from dialects.invoiceocean.present import STATUS_INPUT
 from dialects.invoiceocean.respond import WRAPPERS
 from dialects.invoiceocean.xml import XmlRejected, parse_xml
 from dialects.kit.translate import (ACCOUNT, GetInvoice, ListInvoices, TranslationError, Translator, json_body,
-                                    route, text)
+                                    json_curl, refusing, route)
 
 PATH = re.compile(r"^/(?P<res>invoices|clients|banking/payments)(?:/(?P<id>\d+))?(?:/(?P<act>[a-z_]+))?"
                   r"\.(?P<fmt>json|xml)$")
@@ -74,21 +73,10 @@ def _command(request: Mapping[str, Any]) -> Any:
     raise TranslationError(f"{method} {m.group(0)}: translate does not handle this InvoiceOcean request")
 
 
-def parse(request: Mapping[str, Any]) -> Any:
-    try:
-        return _command(request)
-    except ApiError as exc:
-        raise TranslationError(f"invoiceocean would refuse it: {exc.message}") from None
-
-
 def curl(encoded: Mapping[str, Any], base_url: str) -> str:
-    """A curl command; the credential is a shell variable, never a real secret."""
-    method, path, query, body = encoded["method"], encoded["path"], encoded["query"], encoded["body"]
-    url = f"{base_url.rstrip('/')}{path}?{urlencode({**query, 'api_token': 'TOKEN'})}".replace("TOKEN", CREDENTIAL)
-    parts = ["curl", "-s", "-X", method, f'"{url}"']
-    if body is not None:
-        parts += ["-H", shlex.quote("Content-Type: application/json"), "-d", shlex.quote(text(body))]
-    return " ".join(parts)
+    query = urlencode({**encoded["query"], "api_token": "TOKEN"}).replace("TOKEN", CREDENTIAL)
+    return json_curl(encoded["method"], [f'"{base_url.rstrip("/")}{encoded["path"]}?{query}"'], encoded["body"])
 
 
-TRANSLATOR = Translator(parse=parse, encode=encode, curl=curl)
+TRANSLATOR = Translator(parse=refusing(_command, ApiError, lambda exc: f"invoiceocean would refuse it: {exc.message}"),
+                        encode=encode, curl=curl)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Mapping
@@ -74,3 +75,23 @@ def route(request: Mapping[str, Any], pattern: re.Pattern[str]) -> tuple[str, re
 
 def text(body: Any) -> str:
     return "" if body is None else json.dumps(body, ensure_ascii=False, default=str)
+
+
+def json_curl(method: str, target: list[str], body: Any) -> str:
+    """`curl -s -X METHOD <target>`, with the body as JSON when there is one. Credentials in `target` are
+    shell variables, never real secrets."""
+    parts = ["curl", "-s", "-X", method, *target]
+    if body is not None:
+        parts += ["-H", shlex.quote("Content-Type: application/json"), "-d", shlex.quote(text(body))]
+    return " ".join(parts)
+
+
+def refusing(command: Callable[[Mapping[str, Any]], Any], refusal: type[Exception],
+             wording: Callable[[Any], str]) -> Callable[[Mapping[str, Any]], Any]:
+    """A translator's parse: `command`, with the dialect's own refusal put in its words."""
+    def parse(request: Mapping[str, Any]) -> Any:
+        try:
+            return command(request)
+        except refusal as exc:
+            raise TranslationError(wording(exc)) from None
+    return parse
