@@ -12,20 +12,26 @@ from typing import Any, Mapping, Sequence
 from urllib.parse import urlencode
 
 from core.errors import DomainError, Invalid
+from dialects.kit.dialect import Dialect
 from dialects.kit.translate import TranslationError, Translator, loads, text
 from gateway.registry import DIALECTS as REGISTERED
 
-TRANSLATORS: dict[str, Translator] = {d.name: d.translator for d in REGISTERED if d.translator is not None}
+
+def translators(dialects: Sequence[Dialect]) -> dict[str, Translator]:
+    return {d.name: d.translator for d in dialects if d.translator is not None}
+
+
+TRANSLATORS = translators(REGISTERED)
 DIALECTS = tuple(TRANSLATORS)
 
 
 
-def parse(source: str, request: Mapping[str, Any]) -> Any:
+def parse(source: str, request: Mapping[str, Any], known: Mapping[str, Translator] = TRANSLATORS) -> Any:
     """The source request as a core command (or a GetInvoice/ListInvoices read)."""
-    if source not in TRANSLATORS:
-        raise TranslationError(f"unknown dialect {source!r}; one of {', '.join(DIALECTS)}")
+    if source not in known:
+        raise TranslationError(f"unknown dialect {source!r}; one of {', '.join(known)}")
     try:
-        return TRANSLATORS[source].parse(request)
+        return known[source].parse(request)
     except TranslationError:
         raise
     except Invalid as exc:
@@ -43,19 +49,21 @@ def command_name(command: Any) -> str:
 
 
 def translate(source_dialect: str, request: Mapping[str, Any], targets: Sequence[str] | None = None,
-              base_url: str = "http://127.0.0.1:8000") -> dict[str, Any]:
+              base_url: str = "http://127.0.0.1:8000", dialects: Sequence[Dialect] = REGISTERED) -> dict[str, Any]:
     """{"from", "command", "requests": {dialect: {"method","path","body","curl"} or None},
-    "lossy": {dialect: [notes]}}. A target that cannot express the request gets None and a note."""
-    command = parse(source_dialect, request)
-    chosen = [d for d in (targets or DIALECTS) if d != source_dialect] if targets else \
-        [d for d in DIALECTS if d != source_dialect]
-    unknown = [d for d in chosen if d not in TRANSLATORS]
+    "lossy": {dialect: [notes]}}. A target that cannot express the request gets None and a note.
+    `dialects`: the registry to translate among (an app's own, app.state.dialects)."""
+    known = translators(dialects)
+    command = parse(source_dialect, request, known)
+    chosen = [d for d in (targets or known) if d != source_dialect] if targets else \
+        [d for d in known if d != source_dialect]
+    unknown = [d for d in chosen if d not in known]
     if unknown:
-        raise TranslationError(f"unknown dialect {unknown[0]!r}; one of {', '.join(DIALECTS)}")
+        raise TranslationError(f"unknown dialect {unknown[0]!r}; one of {', '.join(known)}")
     requests: dict[str, Any] = {}
     lossy: dict[str, list[str]] = {}
     for target in chosen:
-        translator = TRANSLATORS[target]
+        translator = known[target]
         try:
             encoded = translator.encode(command)
         except ValueError as exc:

@@ -54,7 +54,8 @@ async def translate(request: Request, signed: Signed) -> Response:
         return json_response({"error": UNAVAILABLE}, 503)
     base = str(request.app.state.settings.public_base_url or request.base_url).rstrip("/")
     try:
-        result = await run_in_threadpool(run, source, req, targets or None, base_url=base)
+        result = await run_in_threadpool(run, source, req, targets or None, base_url=base,
+                                         dialects=request.app.state.dialects)
     except translation_error as exc:
         return json_response({"error": str(exc)}, 422)
     return json_response(result)

@@ -199,7 +199,7 @@ async def translate(request: Request, signed: Signed) -> Response:
         shape = dialects[source].request_fields if source in dialects else ("method", "path", "body")
         request_data = {name: fields[name] for name in shape}
         result, error = await run_in_threadpool(run_translation, source, request_data, targets or None,
-                                                _base_url(request), list(dialects))
+                                                _base_url(request), request.app.state.dialects)
     return render(request, "translate.html", active="translate", source=source, fields=fields,
                   targets=targets, all_targets=list(dialects), result=result, error=error,
                   labels=labels_of(request.app.state.dialects),

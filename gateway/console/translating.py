@@ -32,8 +32,9 @@ def check_request(source: Any, request: Any, targets: Any, choices: Sequence[str
 
 
 def run_translation(source: str, request: Mapping[str, Any], targets: Sequence[str] | None,
-                    base_url: str, choices: Sequence[str]) -> tuple[dict[str, Any] | None, str]:
-    """(result, '') or (None, a message to show)."""
+                    base_url: str, dialects: Sequence[Any]) -> tuple[dict[str, Any] | None, str]:
+    """(result, '') or (None, a message to show). `dialects`: the app's registry."""
+    choices = [d.name for d in dialects]
     problem = check_request(source, request, targets, choices)
     if problem:
         return None, problem
@@ -43,6 +44,6 @@ def run_translation(source: str, request: Mapping[str, Any], targets: Sequence[s
         return None, str(exc)
     wanted = [t for t in (targets or choices) if t != source] or None
     try:
-        return translate(source, request, wanted, base_url=base_url), ""
+        return translate(source, request, wanted, base_url=base_url, dialects=dialects), ""
     except translation_error as exc:
         return None, str(exc)
