@@ -3,8 +3,8 @@
 Starlette's Router tries every route in turn, and one dialect alone mounts over a hundred (JSON and XML,
 every resource), so a request of another dialect used to be tested against all of them. The middleware
 has already decided the request's dialect from its path and kept it in the scope, so each dialect gets a
-Router of its own and the gateway's pages (health, console, docs, public links) another. `routes` still lists every route, for url_for and
-for the tests that compare the mounted routes with the OpenAPI documents.
+Router of its own and the gateway's pages (health, console, docs, public links) another. `routes` still
+lists every route, for url_for and for the tests that compare the mounted routes with the OpenAPI documents.
 """
 from __future__ import annotations
 
