@@ -24,7 +24,7 @@ import httpx  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 from pyinstrument import Profiler  # noqa: E402
 
-import gateway.context  # noqa: E402
+import dialects.kit.context  # noqa: E402
 
 from benchmarks import scenarios  # noqa: E402
 from benchmarks.harness import Request  # noqa: E402
@@ -70,7 +70,7 @@ def main() -> None:
     fk_account = app.state.ledger.write(create_account, "Profile FK", profile="fakturan").as_dict()
     statements = [0]
     event.listen(app.state.engine, "before_cursor_execute", lambda *a: statements.__setitem__(0, statements[0] + 1))
-    gateway.context.run_in_threadpool = _inline  # type: ignore[assignment]
+    dialects.kit.context.run_in_threadpool = _inline  # type: ignore[assignment]
     client = SyncClient(app)
     if True:
         fx = scenarios.fixture_from(io_account, fk_account)

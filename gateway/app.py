@@ -1,8 +1,8 @@
-"""The app factory: one Starlette app, one port, three dialects over one ledger."""
+"""The app factory: one Starlette app, one port, the registered dialects over one ledger."""
 from __future__ import annotations
 
 import contextlib
-from typing import AsyncIterator
+from typing import AsyncIterator, Sequence
 
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -15,35 +15,22 @@ from starlette.routing import Route
 
 from core.documents.outbox import DeliveryWorker, after_commit_hook
 from core.ledger import Ledger
-from dialects.fakturan import DIALECT as FAKTURAN
-from dialects.invo import DIALECT as INVO
-from dialects.invoiceocean import DIALECT as INVOICEOCEAN
+from dialects.kit.dialect import Dialect, dialect_of
+from dialects.kit.http import JSONResponse
+from dialects.kit.idempotency import IdempotencyMiddleware
 from gateway.apidocs.routes import routes as apidocs_routes
 from gateway.console.routes import routes as console_routes
 from gateway.db import make_engine
-from gateway.dialect import Dialect
 from gateway.home import routes as home_routes
-from gateway.http import JSONResponse
-from gateway.idempotency import IdempotencyMiddleware
 from gateway.memory import MallocTrimmer
 from gateway.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, GatewayMetrics
 from gateway.middleware import GatewayMiddleware
 from gateway.proxies import ProxyHeadersMiddleware
 from gateway.public import routes as public_routes
+from gateway.registry import DIALECTS, resolver, root_owner, routing_order
 from gateway.routing import DialectRouter
 from gateway.settings import Settings
 from gateway.traffic import TrafficRecorder
-
-# Order matters: InvoiceOcean owns the root paths, so it is asked last.
-DIALECTS: tuple[Dialect, ...] = (INVO, FAKTURAN, INVOICEOCEAN)
-GATEWAY_PATHS = ("/healthz", "/metrics", "/console", "/openapi", "/docs", "/static", "/invoice/", "/f/")
-
-
-def dialect_for(path: str) -> Dialect | None:
-    if path == "/" or path.startswith(GATEWAY_PATHS):
-        return None
-    return next((d for d in DIALECTS if d.owns(path)), None)
-
 
 async def healthz(request: Request) -> Response:
     def ping() -> None:
@@ -64,15 +51,18 @@ async def metrics(request: Request) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = getattr(exc, "status_code", 500)
-    dialect = dialect_for(request.url.path)
+    dialect = dialect_of(request.scope)
     kind = {404: "not_found", 405: "method_not_allowed"}.get(status, "internal")
     if dialect is None:
         return JSONResponse({"error": getattr(exc, "detail", "error")}, status_code=status)
     return dialect.error_response(request, status, kind, str(getattr(exc, "detail", "")))
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = DIALECTS) -> Starlette:
+    """`dialects`: the registry this app serves (gateway.registry.DIALECTS unless a test brings its own)."""
     settings = settings or Settings.from_env()
+    dialects = tuple(dialects)
+    root = root_owner(dialects)
     engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     recorder = TrafficRecorder(engine, retention_days=settings.traffic_retention_days)
     delivery = DeliveryWorker(engine, settings)  # the outbox: mail, .eml files and the print queue
@@ -100,16 +90,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
     gateway_routes = [Route("/healthz", healthz, methods=["GET"]), Route("/metrics", metrics, methods=["GET"]),
                       *public_routes(), *apidocs_routes(), *console_routes(),
                       # API clients at "/" keep the answer of the dialect that owns the root paths
-                      *home_routes(not_here=lambda r: INVOICEOCEAN.error_response(r, 404, "not_found", ""))]
+                      *home_routes(not_here=lambda r: root.error_response(r, 404, "not_found", ""))]
     app = Starlette(
         middleware=[Middleware(ProxyHeadersMiddleware, trusted=settings.trusted_proxies),  # before anyone reads them
-                    Middleware(GatewayMiddleware, dialect_for=dialect_for, max_body=settings.max_body_bytes,
+                    Middleware(GatewayMiddleware, dialect_for=resolver(dialects), max_body=settings.max_body_bytes,
                                recorder=recorder, observer=observed.observe),
                     Middleware(IdempotencyMiddleware)],  # inside: stores create responses, sends replays
         exception_handlers={HTTPException: _http_error},
     )
-    app.router = DialectRouter(gateway_routes, {d.name: d.routes() for d in DIALECTS}, dialect_for, lifespan=lifespan)
+    app.router = DialectRouter(gateway_routes, {d.name: d.routes() for d in routing_order(dialects)},
+                               lifespan=lifespan)
     app.state.settings = settings
+    app.state.dialects = dialects
     app.state.engine = engine
     app.state.ledger = Ledger(engine)
     app.state.ledger.after_commit.append(after_commit_hook(engine, settings, delivery))

@@ -12,7 +12,8 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from gateway.apidocs.page import render_page
-from gateway.apidocs.routes import DOCUMENTS
+from dialects.kit.dialect import Dialect
+from gateway.apidocs.routes import documents
 
 API_TYPES = ("application/json", "application/xml", "text/xml")
 
@@ -24,16 +25,16 @@ def wants_html(request: Request) -> bool:
     return "text/html" in accept or not any(kind in accept for kind in API_TYPES)
 
 
-@lru_cache(maxsize=1)
-def _home_html() -> str:
-    return render_page("home.html", documents={name: f"/openapi/{name}.json" for name in sorted(DOCUMENTS)})
+@lru_cache(maxsize=None)
+def _home_html(dialects: tuple[Dialect, ...]) -> str:
+    return render_page("home.html", documents={name: f"/openapi/{name}.json" for name in sorted(documents(dialects))})
 
 
 def routes(not_here: Callable[[Request], Response]) -> list[BaseRoute]:
     async def home(request: Request) -> Response:
         if request.method not in ("GET", "HEAD") or not wants_html(request):
             return not_here(request)
-        return HTMLResponse(_home_html(), headers={
+        return HTMLResponse(_home_html(request.app.state.dialects), headers={
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'",
             "X-Content-Type-Options": "nosniff"})
 

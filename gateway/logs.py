@@ -8,7 +8,7 @@ on two levels:
   user-info are rewritten wherever a secret-looking name (token, password, pass, secret, key, …)
   appears, in the message, its arguments, the traceback and every extra field;
 * literals: the credentials of the request being served (collected by the middleware from the
-  query string and headers, and by `gateway.auth` from wherever a dialect found them) are replaced
+  query string and headers, and by `dialects.kit.auth` from wherever a dialect found them) are replaced
   verbatim, so a secret echoed in an unexpected place (an exception text) is caught too.
 
 The filter runs on handlers (so records from every logger are covered) and the formatters run it
@@ -25,9 +25,11 @@ import traceback
 from contextvars import ContextVar, Token
 from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
-from urllib.parse import parse_qsl, quote, quote_plus
+from urllib.parse import parse_qsl
 
 import orjson
+
+from dialects.kit.request_secrets import remember_secret, request_secrets
 
 REDACTED = "[REDACTED]"
 # A field is secret when its name ends with one of these (api_token, x_api_key, password, ...).
@@ -35,12 +37,10 @@ _SECRET_SUFFIXES = ("token", "password", "passwd", "pass", "secret", "key", "aut
 _NOT_SECRET = frozenset({"key_id", "request_id", "idempotency_key", "monkey"})
 # uvicorn's extra copy of its messages, with terminal colour codes
 _DROPPED_EXTRAS = frozenset({"color_message"})
-_MIN_LITERAL = 6  # shorter request "secrets" would scrub innocent text and protect nothing
 
 request_id_var: ContextVar[str | None] = ContextVar("gateway_request_id", default=None)
-# The request's own credentials; a mutable set, so auth code running in the threadpool (which
-# works on a copy of the context) adds to the same set the middleware created.
-_secrets_var: ContextVar[set[str] | None] = ContextVar("gateway_request_secrets", default=None)
+# The request's own credentials (dialects.kit.request_secrets)
+_secrets_var = request_secrets
 
 _NAME = r"[A-Za-z0-9_.-]*?(?:token|password|passwd|pass|secret|key|authorization|cookie)"
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -119,17 +119,6 @@ def scrub(value: Any, name: str = "") -> Any:
 
 
 # -- the request context ----------------------------------------------------------------------
-def remember_secret(value: object) -> None:
-    """Mark a credential of the current request, so any log line that echoes it is masked.
-    A token in TOKEN/prefix form is remembered both whole and as its token part."""
-    bag = _secrets_var.get()
-    if bag is None or not isinstance(value, str):
-        return
-    for literal in {value, value.partition("/")[0]}:
-        if len(literal) >= _MIN_LITERAL and literal not in bag:
-            bag.update({literal, quote(literal, safe=""), quote_plus(literal)})
-
-
 def bind_request(request_id: str, headers: Mapping[bytes, bytes], query_string: bytes,
                  path: str = "") -> tuple[Token[Any], ...]:
     """Called by the middleware at the start of a request: sets the request id for log records and

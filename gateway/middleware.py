@@ -12,8 +12,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.clock import now_utc
-from gateway.dialect import Dialect
-from gateway.http import BodyTooLarge, Refused
+from dialects.kit.dialect import SCOPE_KEY, Dialect
+from dialects.kit.http import BodyTooLarge, Refused
 from gateway.logs import SAFE_BY_CONSTRUCTION, bind_request, redacted_path, redacted_target, unbind_request
 
 log = logging.getLogger("gateway.request")
@@ -41,7 +41,7 @@ class GatewayMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         # Log records from here on carry the request id, and this request's credentials are masked.
         bound = bind_request(request_id, headers, scope.get("query_string", b""), scope["path"])
-        dialect = self.dialect_for(scope["path"])
+        dialect = scope[SCOPE_KEY] = self.dialect_for(scope["path"])
         status_holder = {"status": 500, "started": False}
 
         async def send_wrapper(message: Message) -> None:
@@ -97,7 +97,7 @@ class GatewayMiddleware:
             return  # too late to answer differently; the client sees a cut response
         request = Request(scope, receive)
         if dialect is None:
-            from gateway.http import JSONResponse
+            from dialects.kit.http import JSONResponse
             response = JSONResponse({"error": message}, status_code=status)
         else:
             response = dialect.error_response(request, status, kind, message)

@@ -23,8 +23,8 @@ from core.documents.html import (dashed_number, invoice_page, not_found_page, pa
                                  view_path)
 from core.documents.mail import pdf_filename
 from core.documents.pdf import PRINT_OPTIONS, render_pdf
-from gateway.context import read
-from gateway.http import content_disposition
+from dialects.kit.context import read
+from dialects.kit.http import content_disposition
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "

@@ -4,7 +4,7 @@ uvicorn times out idle keep-alive connections (timeout_keep_alive), but not a cl
 request and trickles its request line and headers a byte at a time: that connection would stay open for
 good. Here every connection must deliver a complete head within GATEWAY_HEADER_TIMEOUT seconds of
 connecting, or of the previous response, and at most MAX_HEAD_BYTES of it; otherwise it is answered 408
-(or 431) and closed. Bodies are bounded in the app instead (gateway/http.py read_body, GATEWAY_BODY_TIMEOUT),
+(or 431) and closed. Bodies are bounded in the app instead (dialects/kit/http.py read_body, GATEWAY_BODY_TIMEOUT),
 where the answer can be in the dialect's own format. The event loop never waits on a slow client, so other
 requests are served meanwhile either way; the deadline is what releases the connection.
 """

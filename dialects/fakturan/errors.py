@@ -14,7 +14,7 @@ from starlette.responses import Response
 from core.errors import FieldError
 from dialects.fakturan.present import (CLIENT_FIELDS, INVOICE_FIELDS, PAYMENT_FIELDS, PRODUCT_FIELDS,
                                        RECURRING_FIELDS, ROW_FIELDS)
-from gateway.http import JSONResponse
+from dialects.kit.http import JSONResponse
 
 STATUS_MESSAGES: dict[int, str] = {
     400: "400 Bad request", 403: "403 Forbidden", 404: "404 Not Found", 405: "405 Method Not Allowed",

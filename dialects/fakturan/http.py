@@ -12,9 +12,9 @@ from core.idempotency import KeyReused
 from dialects.fakturan.errors import BadRequest, Rejected, error_json, from_core, unauthorized, unprocessable
 from dialects.fakturan.lenient import read_json
 from dialects.fakturan.paging import base_url
-from gateway.auth import AccountContext, by_fakturan_key, by_fakturan_token, parse_basic, parse_token
-from gateway.context import authenticate, endpoint_name
-from gateway.http import BodyTooLarge, JSONResponse, read_body
+from dialects.kit.auth import AccountContext, by_fakturan_key, by_fakturan_token, parse_basic, parse_token
+from dialects.kit.context import authenticate, endpoint_name
+from dialects.kit.http import BodyTooLarge, JSONResponse, read_body
 
 Handler = Callable[[Request, AccountContext], Awaitable[Response]]
 

@@ -5,10 +5,8 @@ import re
 from datetime import date
 from typing import Any, Mapping
 
-from core.money import to_decimal
 from dialects.fakturan.errors import BadRequest
-from gateway.http import loads_json
-from gateway.ids import MAX_ID
+from dialects.kit.http import loads_json
 
 _DATE = re.compile(r"(\d{4})[-/.]?(\d{2})[-/.]?(\d{2})")
 _TRUE = frozenset({"true", "1", "yes", "t", "y", "on"})
@@ -49,15 +47,6 @@ def to_bool(value: Any) -> bool:
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
     raise ValueError(f"not a boolean: {value!r}")
-
-
-def to_int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValueError(f"not an integer: {value!r}")
-    number = to_decimal(value)
-    if number != number.to_integral_value() or abs(number) > MAX_ID:
-        raise ValueError(f"not an integer: {value!r}")
-    return int(number)
 
 
 def to_text(value: Any) -> str:

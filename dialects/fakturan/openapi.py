@@ -19,7 +19,8 @@ from dialects.fakturan.invoices import INVOICE_SORT, NO_RECIPIENT
 from dialects.fakturan.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from dialects.fakturan.records import CLIENT_FILTERS, CLIENT_SORT, PRODUCT_FILTERS, PRODUCT_SORT
 from dialects.fakturan.routes import routes
-from gateway.apidocs.openapi import Body, Operation, Schema, build_document, json_body, nullable, ref
+from dialects.kit.dialect import DialectDocs, Endpoint
+from dialects.kit.openapi import Body, Operation, Schema, build_document, json_body, nullable, ref
 
 TITLE = "fakturan.nu API v2, as served by Invoice Gateway"
 DESCRIPTION = (
@@ -345,3 +346,11 @@ NOT_BUILT: tuple[tuple[str, str], ...] = (
     ("POST /api/v2/accounts", "Partner account creation (404)"),
     ("PDF", "Invoice PDF download"),
 )
+
+
+def docs(document_url: str) -> DialectDocs:
+    """Its /docs section: the mounted routes, summarised by their OpenAPI operations."""
+    summaries = {name: operation.summary for name, operation in operations().items()}
+    endpoints = [Endpoint(method, path, summaries[name]) for method, path, name in mounted()]
+    return DialectDocs("fakturan", "fakturan.nu API v2", 'HTTP Basic key_id:password, or Token token="..."',
+                       document_url, endpoints, list(NOT_BUILT))

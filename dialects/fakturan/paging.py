@@ -9,7 +9,7 @@ from starlette.requests import Request
 
 from core.queries import Page
 from dialects.fakturan.errors import ErrorBag
-from gateway.ids import MAX_ID, integer_text
+from dialects.kit.ids import MAX_ID, integer_text
 
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 100

@@ -15,8 +15,9 @@ from core.commands import LineSpec
 from core.models import Client
 from core.money import to_decimal
 from dialects.fakturan.errors import ROWS_BLANK, ErrorBag
-from dialects.fakturan.lenient import blank, to_bool, to_date, to_int, to_text
+from dialects.fakturan.lenient import blank, to_bool, to_date, to_text
 from dialects.fakturan.present import CLIENT_FIELDS, PRODUCT_FIELDS, RECURRING_FIELDS, number_or_string
+from dialects.kit.lenient import to_int
 
 LOCALES = ("sv", "en", "da", "nb")
 TEMPLATES = ("urban", "clean", "iconic", "foxy", "static", "original", "croatia")

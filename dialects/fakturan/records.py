@@ -13,14 +13,15 @@ from core.models import Client, Product
 from core.queries import RecordFilter, count_records, list_records
 from dialects.fakturan.errors import ErrorBag
 from dialects.fakturan.http import body_of, data, endpoint, no_content, path_id
-from dialects.fakturan.lenient import list_params, to_int
+from dialects.fakturan.lenient import list_params
 from dialects.fakturan.paging import listing, page_of, sort_order
 from dialects.fakturan.parse import client_fields, product_fields
 from dialects.fakturan.present import client_json, client_settings_defaults, product_json
+from dialects.kit.auth import AccountContext
+from dialects.kit.context import execute, read
+from dialects.kit.http import JSONResponse, read_body
+from dialects.kit.lenient import to_int
 from dialects.unchanged import changes
-from gateway.auth import AccountContext
-from gateway.context import execute, read
-from gateway.http import JSONResponse, read_body
 
 CLIENT_SORT = {"number": "number", "name": "name"}
 CLIENT_FILTERS = {"number": "number", "org_number": "tax_no", "email": "email"}

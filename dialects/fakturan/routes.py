@@ -4,7 +4,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 from dialects.fakturan import invoices, records
-from gateway.ids import RecordIdConvertor  # noqa: F401  registers {id:recid}
+from dialects.kit.ids import RecordIdConvertor  # noqa: F401  registers {id:recid}
 
 PREFIX = "/api/v2"
 

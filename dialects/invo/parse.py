@@ -8,28 +8,16 @@ from typing import Any
 
 from core.money import to_decimal
 from dialects.invo.errors import invalid
-from gateway.ids import MAX_ID, integer_text
+from dialects.kit.lenient import OutOfRange, exact_int
 
 
 def as_int(value: Any, field: str) -> int:
-    number = _int_of(value, field)
-    if abs(number) > MAX_ID:  # no row has such an id or counter, and the database driver cannot bind it
-        raise invalid(field, "is out of range")
-    return number
-
-
-def _int_of(value: Any, field: str) -> int:
-    if isinstance(value, bool):
-        raise invalid(field, "must be an integer")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
-        if abs(value) > MAX_ID:  # before int(): 1e999999999 would be a billion digits
-            raise invalid(field, "is out of range")
-        return int(value)
-    if isinstance(value, str) and (number := integer_text(value.strip())) is not None:
-        return number
-    raise invalid(field, "must be an integer")
+    try:
+        return exact_int(value)
+    except OutOfRange:
+        raise invalid(field, "is out of range") from None
+    except ValueError:
+        raise invalid(field, "must be an integer") from None
 
 
 def as_id(value: Any, field: str = "id") -> int:

@@ -18,9 +18,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from dialects.invo.errors import InvoError
-from gateway.auth import AccountContext, by_login, parse_basic
-from gateway.context import authenticate
-from gateway.http import loads_json, read_body
+from dialects.kit.auth import AccountContext, by_login, parse_basic
+from dialects.kit.context import authenticate
+from dialects.kit.http import loads_json, read_body
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import Mapping
 from dialects.invo import mapping
 from dialects.invo.errors import ERRORS
 from dialects.invo.resources import IMPLIED_ACTION, REGISTRY, Handler
+from dialects.kit.dialect import DialectDocs, Endpoint
 
 REFERENCE_PATH = Path(__file__).with_name("REFERENCE.md")
 ACTION_VERBS: dict[str, str] = {
@@ -147,3 +148,12 @@ def render() -> str:
 def write(path: Path = REFERENCE_PATH) -> Path:
     path.write_text(render(), encoding="utf-8")
     return path
+
+
+def docs(document_url: str) -> DialectDocs:
+    """INVO has no OpenAPI document (one path, the resource in a form field): its reference is REFERENCE.md."""
+    endpoints = [Endpoint("POST", f"/api.json r={resource.name} action={action.name}", action.description,
+                          "supported" if action.available else "not available (code 10)")
+                 for resource in resources() for action in resource.actions]
+    return DialectDocs("invo", "INVO (POST /api.json with r and q)", "HTTP Basic login:password",
+                       "dialects/invo/REFERENCE.md (invoice-gateway docs invo)", endpoints)

@@ -14,8 +14,8 @@ from dialects.invo.errors import InvoError, error_response, from_domain
 from dialects.invo.mapping import CUSTOMER_NAMES, INVOICE_NAMES, ITEM_NAMES, PRODUCT_NAMES
 from dialects.invo.resources import IMPLIED_ACTION, REGISTRY, Call
 from dialects.invo.wire import InvoResponse
-from gateway.context import endpoint_name
-from gateway.http import BodyTooLarge
+from dialects.kit.context import endpoint_name
+from dialects.kit.http import BodyTooLarge
 
 # resource -> (core field -> INVO field, core line field -> INVO item field), for code-8 answers.
 FIELD_NAMES: dict[str, tuple[dict[str, str], dict[str, str]]] = {

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 
 from dialects.invoiceocean.errors import DEACTIVATED, UNAUTHORIZED, ApiError
-from gateway.auth import AccountContext, by_api_token, by_login, parse_basic
-from gateway.context import authenticate
+from dialects.kit.auth import AccountContext, by_api_token, by_login, parse_basic
+from dialects.kit.context import authenticate
 
 BASE_DOMAINS = ("localhost", "testserver", "invoiceocean.com", "fakturownia.pl", "vosfactures.fr")
 NOT_PREFIXES = frozenset({"www", "app", "api"})

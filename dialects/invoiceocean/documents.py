@@ -7,8 +7,8 @@ from core.documents.mail import pdf_filename
 from core.documents.pdf import PRINT_OPTIONS
 from dialects.invoiceocean.errors import invalid
 from dialects.invoiceocean.respond import Call, Reply
-from gateway.context import invoice_pdf as invoice_pdf_of
-from gateway.http import content_disposition
+from dialects.kit.context import invoice_pdf as invoice_pdf_of
+from dialects.kit.http import content_disposition
 
 
 async def invoice_pdf(call: Call) -> Reply:

@@ -12,7 +12,8 @@ from typing import Any
 
 from core.fields import column_types
 from core.money import parse_tax, to_decimal
-from gateway.ids import MAX_ID
+from dialects.kit.ids import MAX_ID
+from dialects.kit.lenient import to_int
 from sqlmodel import SQLModel
 
 _TRUE = frozenset({"1", "true", "yes", "y", "t", "on", "tak"})
@@ -35,15 +36,6 @@ def to_bool(value: Any) -> bool:
     if text in _FALSE:
         return False
     raise ValueError(f"not a boolean: {value!r}")
-
-
-def to_int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValueError(f"not an integer: {value!r}")
-    number = to_decimal(value)
-    if number != number.to_integral_value() or abs(number) > MAX_ID:
-        raise ValueError(f"not an integer: {value!r}")
-    return int(number)
 
 
 def to_date(value: Any) -> date:

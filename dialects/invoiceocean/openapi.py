@@ -22,10 +22,12 @@ from core.money import to_decimal
 from dialects.invoiceocean import parse, present
 from dialects.invoiceocean.errors import DEACTIVATED, NOT_FOUND, UNAUTHORIZED
 from dialects.invoiceocean.invoices import ORDER
-from dialects.invoiceocean.lenient import to_bool, to_int, to_tax, to_text
+from dialects.invoiceocean.lenient import to_bool, to_tax, to_text
 from dialects.invoiceocean.records import RESOURCES
 from dialects.invoiceocean.routes import ROUTES
-from gateway.apidocs.openapi import (INPUT_TYPES, Body, Operation, Schema, build_document, column_schema,
+from dialects.kit.dialect import DialectDocs, Endpoint
+from dialects.kit.lenient import to_int
+from dialects.kit.openapi import (INPUT_TYPES, Body, Operation, Schema, build_document, column_schema,
                                      json_body, nullable, ref)
 
 TITLE = "InvoiceOcean / Fakturownia API (JSON), as served by Invoice Gateway"
@@ -388,3 +390,13 @@ NOT_BUILT: tuple[tuple[str, str], ...] = (
     ("/invoices/1/attachments_zip.json", "Invoice attachments"),
     ("/invoices/fiscal_print", "Fiscal printing"),
 )
+
+
+def docs(document_url: str) -> DialectDocs:
+    ops = operations()
+    return DialectDocs(
+        "invoiceocean", "InvoiceOcean / Fakturownia (JSON and XML)",
+        "api_token (query, body key, Bearer) or HTTP Basic login; every path answers .json and .xml",
+        document_url,
+        [Endpoint(method, path.replace("{fmt}", "{json|xml}"), ops[name].summary) for method, path, _h, name in ROUTES],
+        list(NOT_BUILT))

@@ -15,8 +15,8 @@ from core.queries import Page
 from dialects.invoiceocean import present
 from dialects.invoiceocean.parse import payment_input, wrapped
 from dialects.invoiceocean.respond import Call, Reply
+from dialects.kit.context import execute, read, read_plain
 from dialects.unchanged import changes
-from gateway.context import execute, read, read_plain
 
 ORIGIN = "invoiceocean"
 WRAPPERS = ("banking_payment", "payment")

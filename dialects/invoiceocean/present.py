@@ -27,9 +27,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import SQLModel
 
+from core.fields import column_types
 from core.handlers.invoice_state import InvoiceView
 from core.handlers.payments import PaymentView
-from core.fields import column_types
 from core.models import (Client, Department, Invoice, InvoiceLine, Payment, PriceList, PriceListItem, Product,
                          Recurring)
 

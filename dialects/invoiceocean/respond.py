@@ -20,9 +20,9 @@ from core.queries import MAX_PER_PAGE, Page
 from dialects.invoiceocean.errors import ApiError
 from dialects.invoiceocean.present import XML_TYPES, Audience
 from dialects.invoiceocean.xml import XmlReader, XmlRejected, parse_xml, render_xml
-from gateway.auth import AccountContext
-from gateway.http import BodyTooLarge, body_limit, loads_json, read_body
-from gateway.ids import MAX_ID, integer_text
+from dialects.kit.auth import AccountContext
+from dialects.kit.http import BodyTooLarge, body_limit, loads_json, read_body
+from dialects.kit.ids import MAX_ID, integer_text
 
 XML_MEDIA = "application/xml; charset=utf-8"
 # Root elements that are resource wrappers; any other root (<hash>, <request>) is the payload itself.

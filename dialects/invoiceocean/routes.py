@@ -17,8 +17,8 @@ from dialects.invoiceocean import records as rec
 from dialects.invoiceocean.auth import account_for
 from dialects.invoiceocean.errors import NOT_FOUND, ApiError, from_domain
 from dialects.invoiceocean.respond import Call, Reply, format_of_path, read_payload, render, render_error
-from gateway.context import endpoint_name
-from gateway.ids import RecordIdConvertor  # noqa: F401  registers {id:recid}
+from dialects.kit.context import endpoint_name
+from dialects.kit.ids import RecordIdConvertor  # noqa: F401  registers {id:recid}
 
 Handler = Callable[[Call], Awaitable[Reply]]
 

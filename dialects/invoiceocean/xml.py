@@ -10,13 +10,15 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
+
+from dialects.kit.lenient import typed_decimal, typed_int
 
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 _INDENT = "  "
@@ -25,8 +27,6 @@ _TAG_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
 _INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # "\r" would be normalised to "\n" by any parser, so it travels as a character reference.
 _TEXT_ENTITIES = {"\r": "&#13;"}
-_INTEGER = re.compile(r"[+-]?[0-9]+\Z")
-_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\Z")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
@@ -308,21 +308,6 @@ def _typecast(text: str, xml_type: str | None, path: str) -> Any:
         raise XmlRejected(f"{path}: {stripped[:40]!r} is not a valid {xml_type}") from None
 
 
-def _to_int(text: str) -> int:
-    if not _INTEGER.match(text):
-        raise ValueError(text)
-    return int(text)  # a number past Python's digit limit raises ValueError too
-
-
-def _to_decimal(text: str) -> Decimal:
-    if not _DECIMAL.match(text):
-        raise ValueError(text)
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise ValueError(text) from None
-
-
 def _to_bool(text: str) -> bool:
     try:
         return _BOOLEANS[text.lower()]
@@ -337,9 +322,9 @@ def _to_date(text: str) -> dt.date:
 
 
 _CASTERS: dict[str, Any] = {
-    "integer": _to_int,
-    "decimal": _to_decimal,
-    "float": _to_decimal,  # never a float: money stays Decimal
+    "integer": typed_int,
+    "decimal": typed_decimal,
+    "float": typed_decimal,  # never a float: money stays Decimal
     "boolean": _to_bool,
     "date": _to_date,
     "dateTime": dt.datetime.fromisoformat,

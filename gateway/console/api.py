@@ -21,12 +21,12 @@ from core.clock import now_utc
 from core.credentials import (CredentialRef, create_credential, list_credentials, revoke_credential,
                               rotate_credential)
 from core.errors import Conflict, Invalid, NotFound
+from dialects.kit.context import ledger_of, read
+from dialects.kit.http import BodyTooLarge, read_body
 from gateway.console.session import Signed
 from gateway.console.traffic_stats import WINDOWS, traffic_report
 from gateway.console.translating import UNAVAILABLE, check_request, engine, EngineMissing
 from gateway.console.web import api, json_response
-from gateway.context import ledger_of, read
-from gateway.http import BodyTooLarge, read_body
 
 
 async def _json_body(request: Request) -> dict[str, Any] | None:
@@ -45,7 +45,7 @@ async def translate(request: Request, signed: Signed) -> Response:
     source, req, targets = body.get("from"), body.get("request"), body.get("to")
     if isinstance(targets, str):
         targets = [targets]
-    problem = check_request(source, req, targets)
+    problem = check_request(source, req, targets, [d.name for d in request.app.state.dialects])
     if problem:
         return json_response({"error": problem}, 400)
     try:
@@ -54,7 +54,8 @@ async def translate(request: Request, signed: Signed) -> Response:
         return json_response({"error": UNAVAILABLE}, 503)
     base = str(request.app.state.settings.public_base_url or request.base_url).rstrip("/")
     try:
-        result = await run_in_threadpool(run, source, req, targets or None, base_url=base)
+        result = await run_in_threadpool(run, source, req, targets or None, base_url=base,
+                                         dialects=request.app.state.dialects)
     except translation_error as exc:
         return json_response({"error": str(exc)}, 422)
     return json_response(result)
@@ -62,7 +63,8 @@ async def translate(request: Request, signed: Signed) -> Response:
 
 @api
 async def traffic(request: Request, signed: Signed) -> Response:
-    report = await read(request, traffic_report, signed.account_id, now_utc())
+    report = await read(request, traffic_report, signed.account_id, now_utc(),
+                        [d.name for d in request.app.state.dialects])
 
     def counts(c: Any) -> dict[str, Any]:
         return {name: {"requests": c.requests[name], "errors": c.errors[name], "error_rate": c.rate(name)}

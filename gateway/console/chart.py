@@ -3,12 +3,12 @@ so the template only draws rectangles: inline SVG, no script, no library."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 from zoneinfo import ZoneInfo
 
-from gateway.console.traffic_stats import DIALECTS, Series
+from dialects.kit.dialect import Dialect
+from gateway.console.traffic_stats import Series
 
-COLORS = {"invoiceocean": "#2f6fde", "invo": "#e08a1e", "fakturan": "#1d9a6c"}
-LABELS = {"invoiceocean": "InvoiceOcean", "invo": "INVO", "fakturan": "fakturan.nu"}
 WIDTH, HEIGHT = 880, 240
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 28
 
@@ -52,7 +52,18 @@ def _nice_max(value: int) -> int:
     return int(step * 4)
 
 
-def build_chart(series: Series, timezone: str) -> Chart:
+def colours_of(dialects: Sequence[Dialect]) -> dict[str, str]:
+    return {d.name: d.colour for d in dialects}
+
+
+def labels_of(dialects: Sequence[Dialect]) -> dict[str, str]:
+    return {d.name: d.label for d in dialects}
+
+
+def build_chart(series: Series, timezone: str, dialects: Sequence[Dialect]) -> Chart:
+    """`dialects`: the registered ones, stacked and listed in the legend in their order."""
+    names = [d.name for d in dialects]
+    colours, labels = colours_of(dialects), labels_of(dialects)
     buckets = len(next(iter(series.counts.values()), []))
     stacks = [sum(series.counts.get(d, [0] * buckets)[i] for d in series.counts) for i in range(buckets)]
     top = _nice_max(max(stacks, default=0))
@@ -68,17 +79,17 @@ def build_chart(series: Series, timezone: str) -> Chart:
         x = LEFT + i * slot + gap / 2
         base = float(TOP + plot_h)
         start = (series.start + series.width * i).astimezone(zone)
-        for dialect in (*DIALECTS, *(d for d in series.counts if d not in DIALECTS)):
+        for dialect in (*names, *(d for d in series.counts if d not in names)):
             n = series.counts.get(dialect, [0] * buckets)[i]
             if not n:
                 continue
             h = plot_h * n / top
             base -= h
             bars.append(Bar(round(x, 1), round(base, 1), round(slot - gap, 1), round(h, 1),
-                            COLORS.get(dialect, "#888"), f"{LABELS.get(dialect, dialect)}: {n} requests from "
+                            colours.get(dialect, "#888"), f"{labels.get(dialect, dialect)}: {n} requests from "
                                                          f"{start:%Y-%m-%d %H:%M}"))
         if i % every == 0:
             x_ticks.append(Tick(round(LEFT + i * slot + slot / 2, 1), start.strftime(label_format)))
     y_ticks = [Tick(round(TOP + plot_h - plot_h * k / 4, 1), str(top * k // 4)) for k in range(5)]
-    legend = [(LABELS.get(d, d), COLORS.get(d, "#888"), sum(series.counts.get(d, []))) for d in DIALECTS]
+    legend = [(labels[d], colours[d], sum(series.counts.get(d, []))) for d in names]
     return Chart(WIDTH, HEIGHT, bars, y_ticks, x_ticks, LEFT, WIDTH - RIGHT, TOP, TOP + plot_h, sum(stacks), legend)

@@ -18,16 +18,16 @@ from core.documents.html import view_path
 from core.documents.mail import pdf_filename
 from core.errors import Conflict, Invalid, NotFound
 from core.queries import InvoiceFilter, Page, list_invoices
-from gateway import ratelimit
-from gateway.console.chart import COLORS, LABELS, build_chart
+from dialects.kit import ratelimit
+from dialects.kit.context import invoice_pdf, ledger_of, read
+from dialects.kit.http import content_disposition
+from gateway.console.chart import build_chart, colours_of, labels_of
 from gateway.console.rosetta import rosetta
 from gateway.console.session import Signed, clear_cookie, new_csrf, write_cookie
-from gateway.console.signin import METHODS, attempt_identity, sign_in
+from gateway.console.signin import attempt_identity, sign_in, sign_in_forms
 from gateway.console.traffic_stats import BUCKETS, WINDOWS, traffic_report, traffic_series
-from gateway.console.translating import TARGETS, run_translation
+from gateway.console.translating import run_translation
 from gateway.console.web import SECURITY_HEADERS, csrf_given, csrf_valid, fresh_csrf_cookie, page, render
-from gateway.context import invoice_pdf, ledger_of, read
-from gateway.http import content_disposition
 
 
 def _safe_next(raw: str | None) -> str:
@@ -57,9 +57,14 @@ async def index(request: Request) -> Response:
     return RedirectResponse("/console/traffic", status_code=303)
 
 
-async def signin_form(request: Request, *, error: str = "", method: str = "api_token", status: int = 200) -> Response:
+def _names(request: Request) -> list[str]:
+    return [d.name for d in request.app.state.dialects]
+
+
+async def signin_form(request: Request, *, error: str = "", method: str = "", status: int = 200) -> Response:
     data = fresh_csrf_cookie(request)
-    response = render(request, "signin.html", status, error=error, method=method, methods=METHODS,
+    methods = list(sign_in_forms(request.app.state.dialects))
+    response = render(request, "signin.html", status, error=error, method=method or methods[0], methods=methods,
                       next=_safe_next(request.query_params.get("next")))
     write_cookie(request, response, data)
     return response
@@ -74,12 +79,13 @@ async def signin(request: Request) -> Response:
         return await signin_form(request, error="The sign-in form expired. Please try again.", status=403)
     method = str(form.get("method", ""))
     identity, secret = str(form.get("identity", "")), str(form.get("secret", ""))
-    shown_method = method if method in METHODS else "api_token"
+    forms = sign_in_forms(request.app.state.dialects)
+    shown_method = method if method in forms else next(iter(forms))
     # Failed sign-ins are limited like failed API authentication, per address and per credential, in the
     # same counters: the console is one more door to the same credentials.
     limiter = ratelimit.limiter_of(request.app)
     address = ratelimit.client_address(request.scope.get("client"))
-    attempt = attempt_identity(method, identity, secret)
+    attempt = attempt_identity(forms, method, identity, secret)
     try:
         limiter.check(address, attempt)
     except ratelimit.RateLimited as exc:
@@ -87,7 +93,7 @@ async def signin(request: Request) -> Response:
                                                     f"{exc.retry_after} s.", method=shown_method, status=429)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
-    found = await read(request, sign_in, method, identity, secret)
+    found = await read(request, sign_in, forms, method, identity, secret)
     if found is None:
         limiter.failed(address, attempt)
         return await signin_form(request, error="Those credentials were not accepted: wrong, revoked, or the "
@@ -108,19 +114,20 @@ async def signout(request: Request, signed: Signed) -> Response:
 
 # --- traffic -------------------------------------------------------------------------------
 
-def _traffic(session: Any, account_id: int, window: str) -> tuple[Any, Any]:
+def _traffic(session: Any, account_id: int, window: str, names: list[str]) -> tuple[Any, Any]:
     now = now_utc()
-    return traffic_report(session, account_id, now), traffic_series(session, account_id, now, window)
+    return traffic_report(session, account_id, now, names), traffic_series(session, account_id, now, window, names)
 
 
 @page
 async def traffic(request: Request, signed: Signed) -> Response:
     window = request.query_params.get("window", "day")
     window = window if window in BUCKETS else "day"
-    report, series = await read(request, _traffic, signed.account_id, window)
+    dialects = request.app.state.dialects
+    report, series = await read(request, _traffic, signed.account_id, window, _names(request))
     return render(request, "traffic.html", active="traffic", report=report, window=window,
-                  windows=[name for name, _ in WINDOWS], chart=build_chart(series, signed.timezone),
-                  colors=COLORS, labels=LABELS)
+                  windows=[name for name, _ in WINDOWS], chart=build_chart(series, signed.timezone, dialects),
+                  colors=colours_of(dialects), labels=labels_of(dialects))
 
 
 # --- invoices and the Rosetta view -----------------------------------------------------------
@@ -148,7 +155,8 @@ async def _invoice_page(request: Request, signed: Signed, message: str = "") -> 
     except NotFound:
         return render(request, "error.html", 404, title="Not found",
                       message="There is no such invoice in this account.")
-    return render(request, "rosetta.html", active="invoices", r=found, colors=COLORS, message=message)
+    return render(request, "rosetta.html", active="invoices", r=found, colors=colours_of(request.app.state.dialects),
+                  message=message)
 
 
 @page
@@ -180,18 +188,21 @@ async def invoice_pdf_preview(request: Request, signed: Signed) -> Response:
 @page
 async def translate(request: Request, signed: Signed) -> Response:
     form = getattr(request.state, "console_form", None)
-    source = str(form.get("from", "invoiceocean")) if form else request.query_params.get("from", "invoiceocean")
+    dialects = {d.name: d for d in request.app.state.dialects}
+    first = next(iter(dialects))
+    source = str(form.get("from", first)) if form else request.query_params.get("from", first)
     fields = {name: str(form.get(name, "")) for name in ("method", "path", "body", "r", "q")} if form else {
         "method": "POST", "path": "/invoices.json", "body": "", "r": "invoices", "q": ""}
     targets = [str(t) for t in form.getlist("to")] if form else []
     result, error = None, ""
     if form is not None:
-        request_data = ({"r": fields["r"], "q": fields["q"]} if source == "invo" else
-                        {"method": fields["method"], "path": fields["path"], "body": fields["body"]})
+        shape = dialects[source].request_fields if source in dialects else ("method", "path", "body")
+        request_data = {name: fields[name] for name in shape}
         result, error = await run_in_threadpool(run_translation, source, request_data, targets or None,
-                                                _base_url(request))
+                                                _base_url(request), request.app.state.dialects)
     return render(request, "translate.html", active="translate", source=source, fields=fields,
-                  targets=targets, all_targets=TARGETS, result=result, error=error, labels=LABELS,
+                  targets=targets, all_targets=list(dialects), result=result, error=error,
+                  labels=labels_of(request.app.state.dialects),
                   status=422 if error else 200)
 
 
@@ -201,7 +212,8 @@ async def _credentials_page(request: Request, signed: Signed, *, created: Any = 
                             error: str = "", status: int = 200) -> Response:
     found = await read(request, list_credentials, signed.account_id)
     return render(request, "credentials.html", status, active="credentials", credentials=found, created=created,
-                  message=message, error=error, kinds=DIALECT_OF_KIND, labels=LABELS, now=now_utc())
+                  message=message, error=error, kinds=DIALECT_OF_KIND,
+                  labels=labels_of(request.app.state.dialects), now=now_utc())
 
 
 @page

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Sequence
 
 from sqlalchemy import Integer, bindparam, case, cast, extract, func, select
 from sqlmodel import Session
@@ -17,8 +17,8 @@ from sqlmodel import Session
 from core.credentials import CredentialInfo, list_credentials
 from core.models import TrafficEntry
 from core.models.types import UTCDateTime
+from gateway.registry import names
 
-DIALECTS = ("invoiceocean", "invo", "fakturan")
 WINDOWS: tuple[tuple[str, timedelta], ...] = (("hour", timedelta(hours=1)), ("day", timedelta(days=1)),
                                               ("week", timedelta(days=7)))
 # Chart buckets per window: (bucket width, number of buckets).
@@ -69,7 +69,9 @@ def _window_sums(now: datetime) -> list[Any]:
     return columns
 
 
-def traffic_report(session: Session, account_id: int, now: datetime) -> TrafficReport:
+def traffic_report(session: Session, account_id: int, now: datetime,
+                   dialects: Sequence[str] = names()) -> TrafficReport:
+    """`dialects`: the registered dialects' names, each listed even without traffic."""
     week_start = now - WINDOWS[-1][1]
     keys = (TrafficEntry.dialect, TrafficEntry.endpoint, TrafficEntry.credential_id, TrafficEntry.user_id)
     stmt = (select(*keys, *_window_sums(now))
@@ -79,7 +81,7 @@ def traffic_report(session: Session, account_id: int, now: datetime) -> TrafficR
     credentials = list_credentials(session, account_id)
     by_credential_id = {c.ref.id: c for c in credentials if c.kind != "invo_login"}
     by_user_id = {c.ref.id: c for c in credentials if c.kind == "invo_login"}
-    per_dialect = {d: Counts() for d in DIALECTS}
+    per_dialect = {d: Counts() for d in dialects}
     per_endpoint: dict[tuple[str, str], Counts] = {}
     per_ref: dict[str, CredentialTraffic] = {str(c.ref): CredentialTraffic(c, Counts()) for c in credentials}
     total = Counts()
@@ -115,7 +117,8 @@ def _bucket_expression(session: Session, start: datetime, width: timedelta) -> A
     return cast(func.floor(offset / seconds), Integer)
 
 
-def traffic_series(session: Session, account_id: int, now: datetime, window: str) -> Series:
+def traffic_series(session: Session, account_id: int, now: datetime, window: str,
+                   dialects: Sequence[str] = names()) -> Series:
     width, count = BUCKETS[window]
     start = now - width * count
     bucket = _bucket_expression(session, start, width).label("bucket")
@@ -123,7 +126,7 @@ def traffic_series(session: Session, account_id: int, now: datetime, window: str
             .where(TrafficEntry.account_id == account_id,
                    TrafficEntry.created_at >= bindparam("since", start, type_=UTCDateTime))  # type: ignore[arg-type]
             .group_by(TrafficEntry.dialect, bucket))
-    counts = {d: [0] * count for d in DIALECTS}
+    counts = {d: [0] * count for d in dialects}
     for dialect, index, n in session.execute(stmt):
         if index is not None and 0 <= int(index) < count:
             counts.setdefault(dialect, [0] * count)[int(index)] += int(n)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-TARGETS = ("invoiceocean", "invo", "fakturan")
 UNAVAILABLE = "the translation engine (gateway.translate) is not installed in this build"
 
 
@@ -20,30 +19,31 @@ def engine() -> tuple[Any, type[Exception]]:
     return translate, TranslationError
 
 
-def check_request(source: Any, request: Any, targets: Any) -> str:
-    """A message for input translate() should never see, or ''."""
-    if source not in TARGETS:
-        return f"'from' must be one of {', '.join(TARGETS)}"
+def check_request(source: Any, request: Any, targets: Any, choices: Sequence[str]) -> str:
+    """A message for input translate() should never see, or ''. `choices`: the registered dialects' names."""
+    if source not in choices:
+        return f"'from' must be one of {', '.join(choices)}"
     if not isinstance(request, Mapping):
         return "'request' must be an object: {\"method\",\"path\",\"body\"} or, for INVO, {\"r\",\"q\"}"
     if targets is not None and (not isinstance(targets, Sequence) or isinstance(targets, str)
-                                or any(t not in TARGETS for t in targets)):
-        return f"'to' must be a list of dialects among {', '.join(TARGETS)}"
+                                or any(t not in choices for t in targets)):
+        return f"'to' must be a list of dialects among {', '.join(choices)}"
     return ""
 
 
 def run_translation(source: str, request: Mapping[str, Any], targets: Sequence[str] | None,
-                    base_url: str) -> tuple[dict[str, Any] | None, str]:
-    """(result, '') or (None, a message to show)."""
-    problem = check_request(source, request, targets)
+                    base_url: str, dialects: Sequence[Any]) -> tuple[dict[str, Any] | None, str]:
+    """(result, '') or (None, a message to show). `dialects`: the app's registry."""
+    choices = [d.name for d in dialects]
+    problem = check_request(source, request, targets, choices)
     if problem:
         return None, problem
     try:
         translate, translation_error = engine()
     except EngineMissing as exc:
         return None, str(exc)
-    wanted = [t for t in (targets or TARGETS) if t != source] or None
+    wanted = [t for t in (targets or choices) if t != source] or None
     try:
-        return translate(source, request, wanted, base_url=base_url), ""
+        return translate(source, request, wanted, base_url=base_url, dialects=dialects), ""
     except translation_error as exc:
         return None, str(exc)

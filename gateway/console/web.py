@@ -12,8 +12,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from dialects.kit.context import read
 from gateway.console.session import CSRF_FIELD, CSRF_HEADER, Signed, csrf_ok, new_csrf, read_cookie, resolve
-from gateway.context import read
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "console"
 # No script at all, nothing from elsewhere; the PDF preview is a same-origin frame.

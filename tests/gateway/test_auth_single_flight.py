@@ -1,12 +1,12 @@
 """When a cached password check expires, the requests in flight for that login must not all run argon2
-(64 MiB each) at once: one checks, the others wait and use its result (gateway/auth.py)."""
+(64 MiB each) at once: one checks, the others wait and use its result (dialects/kit/auth.py)."""
 from __future__ import annotations
 
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from gateway.auth import _VerifiedCache
+from dialects.kit.auth import _VerifiedCache
 
 
 def _run_concurrently(cache: _VerifiedCache, keys: list[tuple[str, str, str]], answer: bool) -> tuple[list[bool], int]:

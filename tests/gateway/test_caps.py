@@ -16,9 +16,9 @@ from starlette.testclient import TestClient
 from core.accounts import create_account
 from core.commands import CreateRecord
 from core.ledger import Ledger
+from dialects.kit.http import MAX_JSON_DEPTH
 from gateway.app import create_app
 from gateway.db import make_engine
-from gateway.http import MAX_JSON_DEPTH
 from gateway.settings import Settings
 
 

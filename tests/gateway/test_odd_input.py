@@ -1,6 +1,6 @@
 """Odd input that used to be a 500 (issue 17, item 4): each gets its dialect's own 4xx, in its own words.
 
-The fixes are in the shared readers (gateway.http.loads_json, gateway.ids.integer_text, core.money.to_decimal,
+The fixes are in the shared readers (dialects.kit.http.loads_json, dialects.kit.ids.integer_text, core.money.to_decimal,
 the XML reader), so every dialect is driven here through HTTP.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from gateway.http import MAX_JSON_EXPONENT, MAX_JSON_NUMBER_CHARS
+from dialects.kit.http import MAX_JSON_EXPONENT, MAX_JSON_NUMBER_CHARS
 
 UNSTORABLE = "a string with NUL or a lone UTF-16 surrogate (\\u0000, \\ud800-\\udfff)"
 INVO_MALFORMED = {"error": 3, "message": "invalid JSON format"}

@@ -52,7 +52,7 @@ def _walk(database_url: str, tmp_path: Path) -> dict[str, Any]:
 
 def _credential_id(app: Any, token: str) -> int:
     from core.reader import read_plain
-    from gateway.auth import by_api_token
+    from dialects.kit.auth import by_api_token
     context = read_plain(app.state.engine, by_api_token, token)
     assert context is not None and context.credential_id is not None
     return context.credential_id

@@ -127,7 +127,7 @@ def test_public_pages_forbid_outside_resources_scripts_and_referrers(client: Tes
 
 
 def test_public_pages_are_not_claimed_by_a_dialect(client: TestClient) -> None:
-    from gateway.app import dialect_for
+    from gateway.registry import dialect_for
     assert dialect_for("/invoice/abc") is None and dialect_for("/f/1-01-2024/abc") is None
     assert client.get("/invoice/payment/nope").status_code == 404
 

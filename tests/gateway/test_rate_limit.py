@@ -11,8 +11,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from core.accounts import create_account
+from dialects.kit.ratelimit import AuthLimiter
 from gateway.app import create_app
-from gateway.ratelimit import AuthLimiter
 from gateway.settings import Settings
 
 LIMIT, WINDOW, SPRAY = 3, 60.0, 7
@@ -207,16 +207,16 @@ def test_unknown_login_takes_as_long_as_a_wrong_password(client: TestClient, acc
     """Known with a wrong password and unknown alike cost one argon2 verification (the unknown one against
     a dummy hash), so timing does not tell which logins exist. Counted, not timed: the suite's one timing
     assertion is the liveness bound."""
-    import gateway.auth
+    import dialects.kit.auth
 
     verified: list[str] = []
-    real = gateway.auth.verify_password
+    real = dialects.kit.auth.verify_password
 
     def counting(stored_hash: str, password: str) -> bool:
         verified.append(password)
         return real(stored_hash, password)
 
-    monkeypatch.setattr(gateway.auth, "verify_password", counting)
+    monkeypatch.setattr(dialects.kit.auth, "verify_password", counting)
     known = account["invo"]["login"] if call is invo_call else account["fakturan"]["key_id"]
     known_answer = call(client, None, user=known)
     assert verified == ["wrong"]

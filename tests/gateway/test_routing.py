@@ -6,7 +6,7 @@ from typing import Any
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from gateway.app import DIALECTS, dialect_for
+from gateway.registry import DIALECTS, dialect_for
 from gateway.routing import DialectRouter
 
 

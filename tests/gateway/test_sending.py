@@ -1,10 +1,10 @@
-"""Which request hosts a sent mail's links may name (gateway/sending.py); the sends themselves are tested over
+"""Which request hosts a sent mail's links may name (dialects/kit/sending.py); the sends themselves are tested over
 HTTP with a real SMTP server in tests/parity/test_send_by_email.py."""
 from __future__ import annotations
 
 import pytest
 
-from gateway.sending import host_allowed
+from dialects.kit.sending import host_allowed
 from gateway.settings import Settings
 
 DEFAULT = Settings().allowed_hosts

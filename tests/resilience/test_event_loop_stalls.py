@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 import pytest
 
-from gateway.http import MAX_JSON_VALUES
+from dialects.kit.http import MAX_JSON_VALUES
 from tests.gateway.test_caps import open_account
 from tests.support.live_server import LiveServer
 

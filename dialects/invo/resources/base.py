@@ -9,8 +9,8 @@ from starlette.requests import Request
 from core.queries import Page
 from dialects.invo.errors import InvoError, invalid
 from dialects.invo.parse import as_id, as_int
-from gateway import context
-from gateway.auth import AccountContext
+from dialects.kit import context
+from dialects.kit.auth import AccountContext
 
 T = TypeVar("T")
 DEFAULT_ROWS = 100  # a list without limit/cpp answers at most this many rows

@@ -16,8 +16,8 @@ from core.models import Attachment
 from dialects.invo.errors import invalid
 from dialects.invo.parse import as_date, as_id, as_int, as_range, as_str
 from dialects.invo.resources.base import Call, listing, page_of
-from gateway.context import invoice_pdf
-from gateway.sending import send_options
+from dialects.kit.context import invoice_pdf
+from dialects.kit.sending import send_options
 
 ORIGIN = "invo"
 

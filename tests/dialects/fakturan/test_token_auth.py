@@ -12,8 +12,8 @@ from core.credentials import CredentialRef, create_credential, revoke_credential
 from core.ledger import Ledger
 from core.models import Credential
 from core.security import token_digest
-from gateway.auth import by_fakturan_token, parse_token
-from gateway.ratelimit import identity_of
+from dialects.kit.auth import by_fakturan_token, parse_token
+from dialects.kit.ratelimit import identity_of
 
 
 def _token(ledger: Ledger, account: dict[str, Any]) -> tuple[str, str]:

@@ -10,8 +10,8 @@ from core.documents.build import read_document
 from core.documents.pdf import render_pdf
 from core.documents.view import DocumentView
 from core.ledger import Ledger
-from gateway import idempotency, ratelimit
-from gateway.auth import AccountContext, SlowCheckNeeded
+from dialects.kit import idempotency, ratelimit
+from dialects.kit.auth import AccountContext, SlowCheckNeeded
 
 T = TypeVar("T")
 
@@ -23,7 +23,7 @@ def ledger_of(request: Request) -> Ledger:
 async def execute(request: Request, command: Any, *, unique: tuple[str, str, str] | None = None) -> Any:
     """Run a command in its own transaction, in the thread pool. A create carrying an Idempotency-Key
     (or a `unique` (scope, key, field) claim, e.g. InvoiceOcean's oid_unique) runs at most once: see
-    gateway/idempotency.py."""
+    dialects/kit/idempotency.py."""
     claims = await idempotency.claims_for(request, command, unique)
     if not claims:
         return await run_in_threadpool(ledger_of(request).execute, command)
@@ -50,9 +50,9 @@ async def read_plain(request: Request, query: Callable[..., T], *args: Any, poin
 
 async def authenticate(request: Request, resolver: Callable[..., AccountContext | None],
                        *args: Any) -> AccountContext | None:
-    """Resolve a credential with one of gateway.auth's by_* functions; remember it on the request
+    """Resolve a credential with one of dialects.kit.auth's by_* functions; remember it on the request
     so the traffic log can attribute the request. Failures are rate-limited per credential identifier
-    and per client address (gateway/ratelimit.py): over the limit, RateLimited (429) is raised before
+    and per client address (dialects/kit/ratelimit.py): over the limit, RateLimited (429) is raised before
     the credential is even looked at."""
     limiter = ratelimit.limiter_of(request.app)
     address = ratelimit.client_address(request.scope.get("client"))

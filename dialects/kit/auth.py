@@ -17,7 +17,7 @@ from typing import Any, Callable, Sequence
 
 from core.reader import Reader
 from core.security import hash_password, random_secret, token_digest, verify_password
-from gateway.logs import remember_secret
+from dialects.kit.request_secrets import remember_secret
 
 CACHE_SECONDS = 300.0
 
@@ -115,19 +115,25 @@ def split_prefixed_token(raw: str) -> tuple[str, str | None]:
     return token, (prefix or None)
 
 
+def _by_digest(reader: Reader, kind: str, token: str) -> AccountContext | None:
+    """A token credential of `kind`, found by its SHA-256; confirmed in constant time all the same, so no
+    comparison of a secret (or of its digest) depends on where the first differing byte is."""
+    if not token:
+        return None
+    digest = token_digest(token)
+    found = reader.execute(_CREDENTIAL_SQL, (kind, digest)).fetchone()
+    if found is None or not hmac.compare_digest(found[1], digest):
+        return None
+    return _context(found[5:], found[3], found[4], found[0])
+
+
 def by_api_token(reader: Reader, raw: str, host_prefix: str | None = None, *,
                  may_block: bool = True) -> AccountContext | None:
     remember_secret(raw)  # wherever the dialect found it (body, XML, header), logs mask it
     token, token_prefix = split_prefixed_token(raw)
-    if not token:
+    context = _by_digest(reader, "api_token", token)
+    if context is None:
         return None
-    digest = token_digest(token)
-    found = reader.execute(_CREDENTIAL_SQL, ("api_token", digest)).fetchone()
-    # Found by its SHA-256; confirmed in constant time all the same, so no comparison of a secret
-    # (or of its digest) depends on where the first differing byte is.
-    if found is None or not hmac.compare_digest(found[1], digest):
-        return None
-    context = _context(found[5:], found[3], found[4], found[0])
     for prefix in (token_prefix, host_prefix):
         if prefix is not None and prefix != context.prefix:
             return None
@@ -183,13 +189,7 @@ def by_fakturan_key(reader: Reader, key_id: str, password: str, *, may_block: bo
 def by_fakturan_token(reader: Reader, token: str, *, may_block: bool = True) -> AccountContext | None:
     """fakturan's token form: found by its SHA-256 and confirmed in constant time, as API tokens are."""
     remember_secret(token)
-    if not token:
-        return None
-    digest = token_digest(token)
-    found = reader.execute(_CREDENTIAL_SQL, ("fakturan_token", digest)).fetchone()
-    if found is None or not hmac.compare_digest(found[1], digest):
-        return None
-    return _context(found[5:], found[3], found[4], found[0])
+    return _by_digest(reader, "fakturan_token", token)
 
 
 def parse_token(header: str | None) -> str | None:

@@ -26,7 +26,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core import idempotency as core_keys
 from core.errors import Invalid
-from gateway.http import read_body
+from dialects.kit.dialect import dialect_of
+from dialects.kit.http import read_body
 
 HEADER = "idempotency-key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -69,9 +70,7 @@ async def request_hash(request: Request) -> str:
 
 
 def _scope_name(request: Request) -> str:
-    from gateway.app import dialect_for  # the app module imports the dialects, which import this one
-
-    dialect = dialect_for(request.url.path)
+    dialect = dialect_of(request.scope)
     return dialect.name if dialect is not None else "gateway"
 
 

@@ -25,7 +25,7 @@ import time
 from collections import OrderedDict, deque
 from typing import Any, Callable
 
-from gateway.http import Refused
+from dialects.kit.http import Refused
 
 MAX_TRACKED_KEYS = 50_000
 SPRAY_FACTOR = 5  # the per-address limit, when not configured: this many identifiers' worth of failures

@@ -1,0 +1,56 @@
+"""A fourth dialect is one folder (this one) and one registration line (conftest.py): it serves its own
+paths over the same ledger, and the gateway's features list it without naming it."""
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from tests.gateway.console.helpers import sign_in_as
+
+
+def _bearer(account: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {account['invoiceocean']['api_token']}"}
+
+
+def test_an_invoice_made_through_invoiceocean_reads_back_through_the_fourth_dialect(
+        client: TestClient, account: dict[str, Any]) -> None:
+    token = account["invoiceocean"]["api_token"]
+    made = client.post(f"/invoices.json?api_token={token}", json={"invoice": {
+        "buyer_name": "Klient1 Sp. z o.o.", "positions": [
+            {"name": "Produkt A1", "tax": 23, "total_price_gross": "10.23", "quantity": 1}]}})
+    assert made.status_code == 201, made.text
+    listed = client.get("/min/invoices", headers=_bearer(account))
+    assert listed.status_code == 200
+    assert listed.json() == [{"id": made.json()["id"], "number": made.json()["number"], "buyer": "Klient1 Sp. z o.o.",
+                              "gross": "10.23", "currency": made.json()["currency"]}]
+
+
+def test_an_invoice_made_through_the_fourth_dialect_reads_back_through_invoiceocean(
+        client: TestClient, account: dict[str, Any]) -> None:
+    made = client.post("/min/invoices", headers=_bearer(account),
+                       json={"buyer": "Mini Buyer", "lines": [{"name": "Widget", "quantity": 2, "gross": "12.30"}]})
+    assert made.status_code == 201, made.text
+    token = account["invoiceocean"]["api_token"]
+    seen = client.get(f"/invoices/{made.json()['id']}.json?api_token={token}").json()
+    assert (seen["buyer_name"], seen["price_gross"]) == ("Mini Buyer", "24.60")
+
+
+def test_the_fourth_dialect_answers_gateway_failures_in_its_own_format(client: TestClient) -> None:
+    missing = client.get("/min/no-such-thing")
+    assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+    wrong = client.delete("/min/invoices")
+    assert wrong.status_code == 405 and wrong.json()["error"] == "method_not_allowed"
+    assert client.get("/min/invoices").json()["error"] == "unauthorized"
+
+
+def test_the_fourth_dialect_is_in_docs_and_the_consoles_charts_and_translate_choices(
+        client: TestClient, account: dict[str, Any]) -> None:
+    docs = client.get("/docs").text
+    assert "Mini (a plain JSON API)" in docs and "/min/invoices" in docs
+    client.get("/min/invoices", headers=_bearer(account))
+    sign_in_as(client, account)
+    traffic = client.get("/console/traffic?window=hour").text
+    assert "#7a4fd0" in traffic and "Mini" in traffic
+    translate = client.get("/console/translate").text
+    assert 'value="mini"' in translate
