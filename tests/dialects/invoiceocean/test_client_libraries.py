@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from decimal import Decimal
+from importlib.metadata import entry_points
 from typing import Any
 
 import anyio
@@ -219,6 +220,13 @@ def test_fakturownia_mcp_marks_an_invoice_paid(client: TestClient, token: str) -
         "invoice_id": first["id"], "status": "paid", "confirm": True}))
     assert changed == {"invoice_id": first["id"], "status": "paid"}
     assert _read(client, token, first["id"])["status"] == "paid"
+
+
+def test_invoiceocean_mcp_runs_the_same_server_as_fakturownia_mcp() -> None:
+    """invoiceocean-mcp ships no code of its own, only this console script: the tests above cover it."""
+    (script,) = entry_points(group="console_scripts", name="invoiceocean-mcp")
+    assert (script.value, script.dist.name if script.dist else None) == ("fakturownia_mcp.server:main",
+                                                                         "invoiceocean-mcp")
 
 
 # -- fakturownia (wooyek) -----------------------------------------------------------------------------------
