@@ -26,6 +26,7 @@ import fakturownia_mcp.config
 import pytest
 import requests
 from fakturownia_client import AsyncFakturowniaClient, FakturowniaClient
+from fakturownia_mcp.server import mcp
 from invoiceocean_client import InvoiceOceanClient
 from mcp.shared.memory import create_connected_server_and_client_session
 from requests.adapters import BaseAdapter
@@ -168,8 +169,6 @@ def _mcp_calls(client: TestClient, token: str, *calls: tuple[str, dict[str, Any]
     """Calls fakturownia-mcp's tools through an MCP client session, the server's API client pointed at the
     gateway. Writes carry confirm=true: the in-memory client offers no elicitation, so this is the
     two-phase confirmation the server documents."""
-    from fakturownia_mcp.server import mcp
-
     secret, _, prefix = token.partition("/")
 
     async def session() -> list[Any]:
