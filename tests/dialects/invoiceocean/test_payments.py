@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 from invoiceocean_client import InvoiceOceanClient
 from starlette.testclient import TestClient
 
 from dialects.invoiceocean.xml import parse_xml
-from tests.dialects.invoiceocean.conftest import create_invoice, post_json
+from tests.dialects.invoiceocean.conftest import create_invoice, post_json, through_gateway
 
 # The docs' "payment tied to existing invoices" example, verbatim but for the two invoice ids.
 PAYMENT_003 = """{
@@ -76,20 +75,10 @@ def test_payments_include_invoices_in_xml_nests_typed_invoice_elements(client: T
     assert payments[0]["paid"] is True and str(invoices[1]["paid"]) == "100.00"
 
 
-def _through(client: TestClient) -> httpx.MockTransport:
-    """The library's HTTPS requests, answered in process by the gateway (Host header as sent)."""
-    def answer(request: httpx.Request) -> httpx.Response:
-        got = client.request(request.method, request.url.path, params=request.url.params, content=request.content,
-                             headers=request.headers)
-        headers = {k: v for k, v in got.headers.items() if k not in ("content-length", "content-encoding")}
-        return httpx.Response(got.status_code, headers=headers, content=got.content)
-    return httpx.MockTransport(answer)
-
-
 def test_invoiceocean_client_library_reads_payments_with_their_invoices(client: TestClient, token: str) -> None:
     first, second, payment_id = _two_invoices_and_a_payment(client, token)
     secret, _, prefix = token.partition("/")
-    with InvoiceOceanClient(f"{prefix}.invoiceocean.com", secret, transport=_through(client)) as library:
+    with InvoiceOceanClient(f"{prefix}.invoiceocean.com", secret, transport=through_gateway(client)) as library:
         payments = library.list_payments(include_invoices=True)
         assert [p.id for p in payments] == [payment_id]
         assert payments[0].invoices is not None
