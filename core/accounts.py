@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
 from typing import Any
 
 from sqlalchemy import select
@@ -82,7 +81,8 @@ def create_account(session: Session, name: str, *, profile: str = "invoiceocean"
     session.add(account)
     session.flush()
     password = password or random_secret(16)
-    owner = User(account_id=account.id or 0, uid=0, login=_free_login(session, prefix), password_hash=hash_password(password))
+    owner = User(account_id=account.id or 0, uid=0, login=_free_login(session, prefix),
+                 password_hash=hash_password(password))
     session.add(owner)
     session.flush()
     token = api_token or random_secret(24)

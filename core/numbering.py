@@ -245,4 +245,5 @@ def peek(session: Session, account_id: int, series: str, pattern: str, day: date
 def _stored(session: Session, account_id: int, series: str, key: str, seq: int, number: str) -> bool:
     return session.execute(select(Invoice.id).where(
         Invoice.account_id == account_id, Invoice.series == series,
-        or_(Invoice.number == number, and_(Invoice.period_key == key, Invoice.seq == seq))).limit(1)).first() is not None
+        or_(Invoice.number == number,
+            and_(Invoice.period_key == key, Invoice.seq == seq))).limit(1)).first() is not None

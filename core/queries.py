@@ -124,8 +124,8 @@ def invoice_where(account_id: int, f: InvoiceFilter, *, fts: bool = False) -> Wh
 
 
 # Lines of a catalogue product: those linked to it by id, and unlinked lines that carry its name (some
-# wire formats name a line's product instead of linking it, and lines are often typed by hand). Names compare case-insensitively
-# and trimmed; a line linked to another product is that product's, whatever its name.
+# wire formats name a line's product instead of linking it, and lines are often typed by hand). Names compare
+# case-insensitively and trimmed; a line linked to another product is that product's, whatever its name.
 _PRODUCT_LINES = (
     "invoices.id IN (SELECT invoice_lines.invoice_id FROM invoice_lines WHERE invoice_lines.product_id = ? "
     "UNION SELECT invoice_lines.invoice_id FROM invoice_lines JOIN products ON products.id = ? "
@@ -211,7 +211,8 @@ def _seek(reader: Reader, where: Where, name: str, desc: bool, offset: int) -> W
 
 
 def list_invoices(db: Session | Reader, account_id: int, f: InvoiceFilter, page: Page,
-                  order: Sequence[tuple[str, bool]] = (("id", False),), *, with_lines: bool = False) -> list[InvoiceView]:
+                  order: Sequence[tuple[str, bool]] = (("id", False),), *,
+                  with_lines: bool = False) -> list[InvoiceView]:
     """A page of invoice views, as read-only records (core.reader)."""
     return _page(_reader(db), invoice_where(account_id, f, fts=bool(f.search) and has_fts(db)), page, order,
                  with_lines)

@@ -59,7 +59,8 @@ class _Shape:
         cursor that returned these columns."""
         codes = [d[1] for d in description or ()] or [None] * len(self._types)
         self.processors = tuple(_sqlite_converter(t) if self._dialect.name == "sqlite" else
-                                t.result_processor(self._dialect, code) for t, code in zip(self._types, codes))
+                                t.result_processor(self._dialect, code)
+                                for t, code in zip(self._types, codes, strict=True))
         self._make = None
 
     def make(self, row: Sequence[Any]) -> Any:
@@ -73,13 +74,14 @@ class _Shape:
         assert self.processors is not None
         namespace: dict[str, Any] = {"new": object.__new__, "cls": self.record_class}
         items = []
-        for i, (name, processor) in enumerate(zip(self.names, self.processors)):
+        for i, (name, processor) in enumerate(zip(self.names, self.processors, strict=True)):
             if processor is None:
                 items.append(f"{name!r}: row[{i}]")
             else:
                 namespace[f"p{i}"] = processor
                 items.append(f"{name!r}: None if row[{i}] is None else p{i}(row[{i}])")
-        source = "def make(row):\n    record = new(cls)\n    record.__dict__ = {" + ", ".join(items) + "}\n    return record\n"
+        source = ("def make(row):\n    record = new(cls)\n    record.__dict__ = {" + ", ".join(items)
+                  + "}\n    return record\n")
         exec(compile(source, f"<record {self.record_class.__name__}>", "exec"), namespace)  # noqa: S102
         return namespace["make"]  # type: ignore[no-any-return]
 

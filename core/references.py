@@ -22,8 +22,17 @@ from sqlalchemy import inspect, select
 from sqlmodel import Session, SQLModel
 
 from core.errors import FieldError, Invalid
-from core.models import (Client, DictionaryEntry, Invoice, InvoiceLine, Payment, PriceList, Product, Recurring,
-                         RecurringRun)
+from core.models import (
+    Client,
+    DictionaryEntry,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PriceList,
+    Product,
+    Recurring,
+    RecurringRun,
+)
 
 LOGICAL: dict[tuple[type[SQLModel], str], type[SQLModel]] = {
     (Client, "price_list_id"): PriceList,
@@ -62,7 +71,7 @@ def _models() -> dict[str, type[SQLModel]]:
 def _build() -> dict[type[SQLModel], dict[str, type[SQLModel]]]:
     by_table = _models()
     found: dict[type[SQLModel], dict[str, type[SQLModel]]] = defaultdict(dict)
-    for table_name, model in by_table.items():
+    for model in by_table.values():
         for column in model.__table__.columns:  # type: ignore[attr-defined]
             for key in column.foreign_keys:
                 if column.name != "account_id":  # the account comes from the credential, never from input

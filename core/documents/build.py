@@ -39,7 +39,8 @@ def document_view(view: InvoiceView, *, public_url: str = "", corrected_number: 
     rates = tuple(RateTotalView(tax_code=r.tax.code, net=r.net, tax=r.tax_amount, gross=r.gross)
                   for r in totals.per_rate)
     return DocumentView(
-        kind=printed_kind(invoice.kind), number=invoice.number, issue_date=invoice.issue_date, sell_date=invoice.sell_date,
+        kind=printed_kind(invoice.kind), number=invoice.number, issue_date=invoice.issue_date,
+        sell_date=invoice.sell_date,
         payment_to=invoice.payment_to, payment_type=invoice.payment_type or "transfer", place=invoice.place,
         currency=invoice.currency, lang=invoice.lang or "pl", seller=_party(invoice, "seller"),
         buyer=_party(invoice, "buyer"), lines=lines, rate_totals=rates, total_net=invoice.price_net,

@@ -59,7 +59,8 @@ def load_lines(session: Session, invoice_ids: list[int]) -> dict[int, list[Invoi
 
 
 def load_payments(session: Session, invoice_id: int) -> list[tuple[Payment, Decimal]]:
-    stmt = (select(Payment, PaymentAllocation.amount).join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
+    stmt = (select(Payment, PaymentAllocation.amount).join(PaymentAllocation,
+                                                           PaymentAllocation.payment_id == Payment.id)
             .where(PaymentAllocation.invoice_id == invoice_id).order_by(Payment.id))
     return [(p, a) for p, a in session.execute(stmt).all()]
 

@@ -10,20 +10,37 @@ from sqlmodel import Session
 
 from core import numbering
 from core.clock import now_utc, today_in
-from core.commands import (CancelInvoice, ChangeInvoiceStatus, CreateInvoice, DeleteInvoice, LineSpec,
-                           UpdateInvoice)
+from core.commands import CancelInvoice, ChangeInvoiceStatus, CreateInvoice, DeleteInvoice, LineSpec, UpdateInvoice
 from core.errors import Conflict, Invalid, NotFound
 from core.fields import check_fields
-from core.handlers.invoice_state import (InvoiceView, account_of, check_kind_and_status, due_date, load_invoice,
-                                         load_lines, new_token, recompute_totals, settle_status, view_of)
+from core.handlers.invoice_state import (
+    InvoiceView,
+    account_of,
+    check_kind_and_status,
+    due_date,
+    load_invoice,
+    load_lines,
+    new_token,
+    recompute_totals,
+    view_of,
+)
 from core.handlers.lines import correction_lines, price_new_line, reprice_line
 from core.handlers.parties import client_fields_from_buyer, create_client, fill_buyer, fill_seller, match_client
 from core.handlers.payments import drop_marked_payments, set_status
 from core.handlers.pricing import apply_price_list
 from core.handlers.schedules import schedule_invoice
 from core.invoice_reads import account_record
-from core.models import (Account, Attachment, Client, Department, Invoice, InvoiceLine, PaymentAllocation, Product,
-                         Recurring)
+from core.models import (
+    Account,
+    Attachment,
+    Client,
+    Department,
+    Invoice,
+    InvoiceLine,
+    PaymentAllocation,
+    Product,
+    Recurring,
+)
 from core.reader import Reader
 from core.references import check_rows, resolved
 from core.unit_of_work import UnitOfWork
@@ -377,7 +394,7 @@ def _insert_lines(session: Session, invoice: Invoice, lines: list[InvoiceLine]) 
     else:  # PostgreSQL: insertmanyvalues keeps the order with a sentinel, in one statement
         stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         ids = connection.execute(stmt, rows).scalars().all()
-    for line, new_id in zip(lines, ids):
+    for line, new_id in zip(lines, ids, strict=True):
         line.id = new_id
 
 

@@ -54,7 +54,7 @@ def _allocate(session: Session, payment: Payment, invoices: list[Invoice]) -> li
     if left > 0 and invoices:
         shares[-1] += left
     made = []
-    for position, (invoice, share) in enumerate(zip(invoices, shares)):
+    for position, (invoice, share) in enumerate(zip(invoices, shares, strict=True)):
         if share == 0 and payment.amount > 0:
             continue
         allocation = PaymentAllocation(payment_id=payment.id or 0, invoice_id=invoice.id or 0,
@@ -151,7 +151,8 @@ def _invoice_for_payment(uow: UnitOfWork, payment: Payment) -> Invoice:
     buyer = extra.get("invoice_name") or " ".join(
         p for p in (extra.get("first_name", ""), extra.get("last_name", "")) if p) or payment.name
     fields = {"buyer_name": buyer, "buyer_street": extra.get("invoice_street", "") or "",
-              "buyer_city": extra.get("invoice_city", "") or "", "buyer_post_code": extra.get("invoice_post_code", "") or "",
+              "buyer_city": extra.get("invoice_city", "") or "",
+              "buyer_post_code": extra.get("invoice_post_code", "") or "",
               "buyer_tax_no": extra.get("invoice_tax_no", "") or "", "buyer_email": payment.email,
               "description": extra.get("invoice_comment", "") or "", "currency": payment.currency,
               "issue_date": payment.paid_date}

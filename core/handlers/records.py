@@ -14,8 +14,20 @@ from core.errors import Conflict, Invalid, NotFound
 from core.fields import check_fields
 from core.handlers.invoice_state import account_of
 from core.handlers.parties import prepare_client
-from core.models import (DICTIONARY_KINDS, Account, Client, Department, DictionaryEntry, Invoice, InvoiceLine,
-                         PriceList, PriceListItem, Product, Recurring, RecurringRun)
+from core.models import (
+    DICTIONARY_KINDS,
+    Account,
+    Client,
+    Department,
+    DictionaryEntry,
+    Invoice,
+    InvoiceLine,
+    PriceList,
+    PriceListItem,
+    Product,
+    Recurring,
+    RecurringRun,
+)
 from core.money import parse_tax, round_money
 from core.recurring_schedule import check_month_end, last_of_month, parse_every
 from core.unit_of_work import UnitOfWork
