@@ -5,9 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import Boolean, Connection, Numeric, Select, cast, func, or_, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import Connection, Numeric, Select, cast, func, or_, select
 from sqlmodel import Session, SQLModel
 
 from core import numbering
@@ -15,6 +13,7 @@ from core.handlers.invoice_state import InvoiceView, account_of
 from core.invoice_reads import invoices_by_id, views_of
 from core.models.types import DecimalType
 from core.reader import Reader, placeholders
+from core.storage import like_case_sensitive, storage_for
 
 MAX_PER_PAGE = 100
 
@@ -157,19 +156,8 @@ def _search_clause(text_: str, fts: bool) -> tuple[str, list[Any]]:
 
 def has_fts(db: Session | Reader) -> bool:
     """Whether migration 0002 could build the FTS5 tables here (SQLite built with FTS5)."""
-    return _sqlite_has(connection_of(db), "invoices_fts", "invoice_lines_fts")
-
-
-def _sqlite_has(connection: Connection, *tables: str) -> bool:
-    """Whether these SQLite-only tables exist here; remembered per DBAPI connection."""
-    if connection.dialect.name != "sqlite":
-        return False
-    key = "has:" + ",".join(tables)
-    if key not in connection.info:
-        found = connection.exec_driver_sql(
-            f"SELECT count(*) FROM sqlite_master WHERE name IN ({placeholders(tables)})", tables).scalar()
-        connection.info[key] = found == len(tables)
-    return bool(connection.info[key])
+    connection = connection_of(db)
+    return storage_for(connection).has_tables(connection, "invoices_fts", "invoice_lines_fts")
 
 
 def connection_of(db: Session | Reader) -> Connection:
@@ -241,7 +229,7 @@ def _page(reader: Reader, where: Where, page: Page, order: Sequence[tuple[str, b
         if sought is None:
             return []
         where, offset = sought, 0
-    elif list(order) == [("id", False)] and reader.dialect.name == "sqlite" and where.dates is not None:
+    elif list(order) == [("id", False)] and reader.storage.narrow_dated_pages and where.dates is not None:
         where = _from_first_dated_id(reader, where)
     return _views(reader, _ordered_ids(reader, where, order, page.per_page, offset), with_lines)
 
@@ -303,7 +291,7 @@ def _count(reader: Reader, where: Where, account_id: int, f: InvoiceFilter) -> i
 
 def has_invoice_counts(connection: Connection) -> bool:
     """Whether migration 0005 made invoice_counts here (SQLite only)."""
-    return _sqlite_has(connection, "invoice_counts")
+    return storage_for(connection).has_tables(connection, "invoice_counts")
 
 
 @dataclass(frozen=True)
@@ -328,25 +316,6 @@ def _glob_pattern(pattern: str) -> str:
     """The same pattern for SQLite's GLOB (case-sensitive): % is *, _ is ?, and GLOB's own *?[ are literal."""
     special = {"%": "*", "_": "?", "*": "[*]", "?": "[?]", "[": "[[]"}
     return "".join(special.get(c, c) for c in pattern)
-
-
-class like_case_sensitive(FunctionElement[bool]):
-    """column, LIKE pattern, GLOB pattern: SQLite's LIKE ignores case, so it uses GLOB instead."""
-    type = Boolean()
-    inherit_cache = True
-    name = "like_case_sensitive"
-
-
-@compiles(like_case_sensitive)
-def _like_case_sensitive(element: like_case_sensitive, compiler: Any, **kw: Any) -> str:
-    column, pattern, _glob = list(element.clauses)
-    return f"{compiler.process(column, **kw)} LIKE {compiler.process(pattern, **kw)} ESCAPE '\\'"
-
-
-@compiles(like_case_sensitive, "sqlite")
-def _glob_case_sensitive(element: like_case_sensitive, compiler: Any, **kw: Any) -> str:
-    column, _like, glob = list(element.clauses)
-    return f"{compiler.process(column, **kw)} GLOB {compiler.process(glob, **kw)}"
 
 
 def record_query(model: type[SQLModel], account_id: int, f: RecordFilter) -> Select[Any]:

@@ -30,6 +30,7 @@ from core.handlers.invoices import create_invoice_in_session
 from core.handlers.sending import send_invoice_in_session, split_addresses
 from core.models import Account, Invoice, Recurring, RecurringRun
 from core.recurring_schedule import next_after, next_working_day
+from core.storage import storage_of
 from core.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -131,12 +132,10 @@ def _issue_next(engine: Engine, recurring_id: int, today: date) -> tuple[_Step, 
 
 
 def _lock(session: Session, recurring_id: int) -> Recurring | None:
-    """PostgreSQL: a row lock queues concurrent runners on the definition. SQLite: the
-    write transaction (BEGIN IMMEDIATE) already serialises them."""
+    """Concurrent runners queue on the definition: a row lock where the storage needs one (PostgreSQL),
+    else the write transaction (SQLite's BEGIN IMMEDIATE) already serialises them."""
     stmt = select(Recurring).where(Recurring.id == recurring_id)
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    return session.execute(stmt).scalars().first()
+    return session.execute(storage_of(session).for_update(stmt)).scalars().first()
 
 
 def _already_issued(session: Session, recurring_id: int, period: date) -> bool:

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from core.errors import Invalid, NotFound
 from core.handlers.lines import totals_of
 from core.models import Account, Invoice, InvoiceLine, Payment, PaymentAllocation
+from core.storage import storage_of
 
 KINDS = ("vat", "proforma", "bill", "receipt", "advance", "final", "correction", "vat_mp", "invoice_other",
          "vat_margin", "kp", "kw", "estimate", "vat_rr", "correction_note", "accounting_note", "client_order",
@@ -39,8 +40,8 @@ class InvoiceView:
 
 def load_invoice(session: Session, account_id: int, invoice_id: int, *, lock: bool = False) -> Invoice:
     stmt = select(Invoice).where(Invoice.id == invoice_id, Invoice.account_id == account_id)
-    if lock and session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
+    if lock:
+        stmt = storage_of(session).for_update(stmt)
     invoice = session.execute(stmt).scalars().first()
     if invoice is None:
         raise NotFound("invoice", invoice_id)

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, insert, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from core import numbering
@@ -43,6 +42,7 @@ from core.models import (
 )
 from core.reader import Reader
 from core.references import check_rows, resolved
+from core.storage import storage_of
 from core.unit_of_work import UnitOfWork
 
 # Columns a copy (copy_invoice_from, proforma -> VAT, recurring) must not take over.
@@ -54,13 +54,6 @@ NOT_COPIED = frozenset({"id", "number", "seq", "period_key", "series", "token", 
 # Invoice columns the ledger derives itself; a request can never set them.
 DERIVED = frozenset({"token", "series", "period_key", "price_net", "price_tax", "price_gross", "cash_rounding",
                      "origin", "sent_at", "paid"})
-
-
-def series_of(invoice: Invoice) -> str:
-    """Sales documents number per kind; cost documents keep the supplier's numbers, per supplier."""
-    if invoice.income:
-        return invoice.kind
-    return f"cost:{invoice.client_id or invoice.seller_tax_no or invoice.seller_name}"
 
 
 def _product_map(session: Session, account_id: int, specs: tuple[LineSpec, ...]) -> dict[int, Product]:
@@ -172,101 +165,6 @@ def _copy_source(session: Session, account_id: int, source_id: int, invoice: Inv
             for line in lines if line.kind in ("normal", "text")]
 
 
-def _assign_number(session: Session, account: Account, invoice: Invoice, explicit_seq: int | None) -> None:
-    """Number an invoice in one go: updates, and creates where the number may come first (SQLite)."""
-    pattern = _prepare_number(session, account, invoice, explicit_seq)
-    explicit = bool(invoice.number)
-    got = _take_number(session, account, invoice, invoice.series, pattern, explicit_seq)
-    invoice.period_key, invoice.seq, invoice.number = got.period_key, got.seq, got.number
-    if explicit and got.seq is not None:
-        # A counter the client chose may sit on an invoice whose number reads differently (numbered under
-        # another pattern): named here. An allocated counter is past every stored seq of its period; were
-        # it not (rows written around the ledger), the unique index refuses it and _flush_unique names it.
-        with session.no_autoflush:  # flushing first would hit the unique index before this check names it
-            clash = session.execute(select(Invoice.id).where(
-                Invoice.account_id == invoice.account_id, Invoice.series == invoice.series,
-                Invoice.period_key == invoice.period_key, Invoice.seq == got.seq, Invoice.id != invoice.id)).first()
-        if clash is not None:
-            raise Invalid.one("number", "taken", "has already been taken", value=invoice.number)
-
-
-def _prepare_number(session: Session, account: Account, invoice: Invoice, explicit_seq: int | None) -> str:
-    """Everything about the number that needs no counter: the series, the pattern, a number the client
-    gave (or rendered from the counter it gave) and whether that number is free. Returns the pattern."""
-    invoice.series = series_of(invoice)
-    pattern = numbering.pattern_for(account.settings or {}, invoice.kind, account.profile)
-    if not invoice.number and explicit_seq is not None:
-        invoice.number = numbering.render(pattern, explicit_seq, invoice.issue_date)
-    if invoice.number:
-        _check_number_free(session, invoice)
-    return pattern
-
-
-def _take_number(session: Session, account: Account, invoice: Invoice, series: str, pattern: str,
-                 explicit_seq: int | None) -> numbering.Allocated:
-    """Touch the counter: from here to the commit, other writers of this series wait (PostgreSQL row lock).
-    Reads the invoice and changes nothing on it, so nothing is left for an autoflush to write."""
-    if invoice.number:
-        return numbering.reserve_explicit(session, account.id or 0, series, pattern, invoice.issue_date,
-                                          invoice.number, explicit_seq)
-    numbering.skip_taken(session, account.id or 0, series, pattern, invoice.issue_date)
-    return numbering.allocate(session, account.id or 0, series, pattern, invoice.issue_date)
-
-
-def _numbers_last(session: Session) -> bool:
-    """Whether create takes the number as its last statement before the commit.
-
-    On PostgreSQL the counter row stays locked from the allocation to the commit, so every writer of a
-    series queues behind whatever follows the allocation. Taken last, the lock covers one UPDATE and the
-    commit instead of most of the create (8 writers on one series: 6.2 of them waited on it before).
-    SQLite lets one writer in at a time anyway; there the later UPDATE would only cost a statement and a
-    second write of the full-text row, so the number comes first and goes in with the INSERT."""
-    return session.get_bind().dialect.name != "sqlite"
-
-
-def _park(invoice: Invoice) -> str:
-    """Give the new invoice a series of its own until _number_parked numbers it; returns the real series.
-
-    Real series are invoice kinds or "cost:...", never "~" + a token, and tokens are unique: the parked row
-    can meet no other row in either unique index (its seq is NULL). No other transaction ever sees it,
-    since it is numbered in the transaction that inserts it."""
-    series = invoice.series
-    invoice.series, invoice.period_key, invoice.seq = f"~{invoice.token}", "", None
-    return series
-
-
-def _number_parked(session: Session, account: Account, invoice: Invoice, series: str, pattern: str,
-                   explicit_seq: int | None) -> None:
-    """Take the counter and number the parked invoice: the last statement(s) before the commit."""
-    table = Invoice.__table__  # type: ignore[attr-defined]
-    try:
-        if invoice.number:  # the client's number: the counter moves past it, the row takes it as given
-            got = _take_number(session, account, invoice, series, pattern, explicit_seq)
-            session.connection().execute(update(table).where(table.c.id == invoice.id).values(
-                series=series, period_key=got.period_key, seq=got.seq, number=got.number))
-        else:
-            numbering.skip_taken(session, account.id or 0, series, pattern, invoice.issue_date)
-            got = numbering.allocate_into(session, table, invoice.id or 0, account.id or 0, series, pattern,
-                                          invoice.issue_date)
-    except IntegrityError:
-        # A unique index: the client's number or counter taken meanwhile, or a counter behind stored seqs.
-        named = {"value": invoice.number} if invoice.number else {}  # an allocated number is not known here
-        raise Invalid.one("number", "taken", "has already been taken", **named) from None
-    for name, value in (("series", series), ("period_key", got.period_key), ("seq", got.seq),
-                        ("number", got.number)):
-        # Written by the statement above: recorded as the stored state, so the ORM has nothing to flush.
-        set_committed_value(invoice, name, value)
-
-
-def _check_number_free(session: Session, invoice: Invoice) -> None:
-    with session.no_autoflush:  # flushing first would hit the unique index before this check names it
-        clash = session.execute(select(Invoice.id).where(
-            Invoice.account_id == invoice.account_id, Invoice.series == invoice.series,
-            Invoice.number == invoice.number, Invoice.id != invoice.id)).first()
-    if clash is not None:
-        raise Invalid.one("number", "taken", "has already been taken", value=invoice.number)
-
-
 def _default_terms(account: Account, client: Client | None, invoice: Invoice, given: dict[str, Any]) -> None:
     if "payment_to_kind" not in given and "payment_to" not in given:
         days = client.payment_days if client and client.payment_days is not None else (
@@ -332,13 +230,13 @@ def _create_in_session(cmd: CreateInvoice, session: Session) -> tuple[Invoice, l
         raise Invalid.one("oid", "taken", "has already been taken", value=invoice.oid)
     if not specs:
         raise Invalid.one("lines", "blank", "an invoice must contain at least one line")
-    if not _numbers_last(session):
-        _assign_number(session, account, invoice, cmd.seq)
+    if not numbering.numbers_last(session):
+        numbering.assign_number(session, account, invoice, cmd.seq)
         return invoice, _write_new(session, invoice, specs, cmd, client)
-    pattern = _prepare_number(session, account, invoice, cmd.seq)
-    series = _park(invoice)
+    pattern = numbering.prepare_number(session, account, invoice, cmd.seq)
+    series = numbering.park(invoice)
     lines = _write_new(session, invoice, specs, cmd, client)
-    _number_parked(session, account, invoice, series, pattern, cmd.seq)
+    numbering.number_parked(session, account, invoice, series, pattern, cmd.seq)
     return invoice, lines
 
 
@@ -387,25 +285,10 @@ def _insert_lines(session: Session, invoice: Invoice, lines: list[InvoiceLine]) 
     rows = [{key: getattr(line, key) for key in _LINE_COLUMNS} for line in lines]
     check_rows(session, InvoiceLine, invoice.account_id, rows)
     table = InvoiceLine.__table__  # type: ignore[attr-defined]
-    connection = session.connection()
     # Core on the table, not the ORM bulk path: that one splits rows by which values are None.
-    if connection.dialect.name == "sqlite":
-        ids = _insert_in_order_sqlite(connection, table, rows)
-    else:  # PostgreSQL: insertmanyvalues keeps the order with a sentinel, in one statement
-        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids = connection.execute(stmt, rows).scalars().all()
+    ids = storage_of(session).insert_ordered(session.connection(), table, rows)
     for line, new_id in zip(lines, ids, strict=True):
         line.id = new_id
-
-
-def _insert_in_order_sqlite(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """The new rows' ids, in the order of rows.
-
-    SQLAlchemy has no ordered RETURNING for SQLite and would send one INSERT per row. A multi-row INSERT
-    stores its rows in order, each with an id one above the largest ever given (AUTOINCREMENT, migration
-    0007: never a free id below it), while this transaction holds the write lock: sorted, the returned ids
-    are the rows' ids in order."""
-    return sorted(connection.execute(insert(table).returning(table.c.id), rows).scalars().all())
 
 
 def _inherit_from_corrected(session: Session, invoice: Invoice, given: dict[str, Any]) -> None:
@@ -456,7 +339,7 @@ def update_invoice(cmd: UpdateInvoice, uow: UnitOfWork) -> InvoiceView:
             invoice.number = ""  # re-rendered from the account's pattern, as on create
         elif not invoice.number:
             raise Invalid.one("number", "blank", "can't be blank")
-        _assign_number(session, account, invoice, cmd.seq)
+        numbering.assign_number(session, account, invoice, cmd.seq)
     if {"issue_date", "payment_to_kind"} & given.keys() and "payment_to" not in given:
         invoice.payment_to = due_date(invoice.issue_date, invoice.payment_to_kind, invoice.payment_to)
     if "payment_to" in given and "payment_to_kind" not in given:
