@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, String, Table, and_, cast, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, Insert, String, Table, cast, func, literal, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session
+from sqlmodel import Session, and_, col, or_, select
 
 from core.errors import Invalid
 from core.models import Account, Invoice, NumberCounter
@@ -132,7 +132,7 @@ def _bump(session: Session, account_id: int, series: str, key: str) -> Insert:
     stmt = stmt.on_conflict_do_update(index_elements=["account_id", "series", "period_key"],
                                       set_={"last_seq": NumberCounter.last_seq + 1})
     # account_id too: allocate_into joins on it.
-    return stmt.returning(NumberCounter.last_seq, NumberCounter.account_id)  # type: ignore[return-value]
+    return stmt.returning(col(NumberCounter.last_seq), col(NumberCounter.account_id))
 
 
 def skip_taken(session: Session, account_id: int, series: str, pattern: str, day: date) -> None:
@@ -226,7 +226,7 @@ def reserve_explicit(session: Session, account_id: int, series: str, pattern: st
     return Allocated(series, key, seq, number)
 
 
-def pattern_for(settings: dict, kind: str, profile: str) -> str:
+def pattern_for(settings: dict[str, Any], kind: str, profile: str) -> str:
     custom = (settings.get("numbering") or {}).get(kind)
     if custom:
         return str(custom)

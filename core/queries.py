@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import Connection, Numeric, Select, cast, func, or_, select
-from sqlmodel import Session, SQLModel
+from sqlalchemy import Connection, Numeric, Select, cast, func
+from sqlmodel import Session, SQLModel, or_, select
 
 from core import numbering
 from core.handlers.invoice_state import InvoiceView, account_of
@@ -75,7 +75,7 @@ class Where:
 
 
 def invoice_where(account_id: int, f: InvoiceFilter, *, fts: bool = False) -> Where:
-    clauses, params = ["invoices.account_id = ?"], [account_id]
+    clauses, params = ["invoices.account_id = ?"], list[Any]([account_id])
 
     def any_of(column: str, values: Sequence[Any], negate: bool = False) -> None:
         clauses.append(f"invoices.{column} {'NOT IN' if negate else 'IN'} ({placeholders(values)})")

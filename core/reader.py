@@ -111,7 +111,7 @@ class Reader:
     `connection`), or on a bare DBAPI connection in a transaction its owner began (point reads)."""
 
     def __init__(self, connection: Connection | None, *, dbapi: Any = None, engine: Engine | None = None) -> None:
-        self.connection = connection  # type: ignore[assignment]
+        self._connection = connection
         bind: Connection | Engine | None = connection if connection is not None else engine
         assert bind is not None, "a Reader reads through a connection, or a DBAPI connection of an engine"
         self.dialect = bind.dialect
@@ -119,6 +119,13 @@ class Reader:
         self._dbapi = dbapi
         self._cursor: Any = None
         self._qmark = self.dialect.paramstyle == "qmark"
+
+    @property
+    def connection(self) -> Connection:
+        """The SQLAlchemy Connection this reader shares; a point reader has none (plain SQL only)."""
+        if self._connection is None:
+            raise RuntimeError("a point reader runs plain SQL only: it has no SQLAlchemy Connection")
+        return self._connection
 
     def _sql(self, sql: str) -> str:
         return sql if self._qmark else _to_format(sql)
@@ -244,7 +251,7 @@ class PointReads:
         self._local = threading.local()
 
     def run(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        dbapi = getattr(self._local, "dbapi", None)
+        dbapi: Any = getattr(self._local, "dbapi", None)
         if dbapi is None:
             pooled = self.engine.raw_connection()  # configured by the engine's connect hooks (WAL, ...)
             pooled.detach()

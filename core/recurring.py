@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from core.clock import now_utc, today_in
 from core.commands import CreateInvoice, SendInvoice
@@ -72,10 +72,10 @@ def run_due(engine: Engine, today: date | None = None, *, account_id: int | None
 def _candidates(engine: Engine, account_id: int | None) -> list[tuple[int, str]]:
     """Active definitions of active accounts, oldest first. Due-ness is decided per period
     under the lock; this list only narrows the work."""
-    stmt = (select(Recurring.id, Account.timezone).join(Account, Account.id == Recurring.account_id)
+    stmt = (select(Recurring.id, Account.timezone).join(Account, col(Account.id) == Recurring.account_id)
             .where(Recurring.active.is_(True), Account.active.is_(True),  # type: ignore[attr-defined]
                    Recurring.next_invoice_date.is_not(None))  # type: ignore[union-attr]
-            .order_by(Recurring.id))
+            .order_by(col(Recurring.id)))
     if account_id is not None:
         stmt = stmt.where(Recurring.account_id == account_id)
     with UnitOfWork(engine, write=False) as uow:

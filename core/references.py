@@ -18,8 +18,8 @@ from collections import defaultdict
 from itertools import chain
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import inspect, select
-from sqlmodel import Session, SQLModel
+from sqlalchemy import inspect
+from sqlmodel import Session, SQLModel, select
 
 from core.errors import FieldError, Invalid
 from core.models import (
@@ -149,7 +149,7 @@ def check_flush(session: Session, flush_context: Any = None, instances: Any = No
             value = getattr(record, column)
             if value is None or (not state.pending and not state.attrs[column].history.added):
                 continue
-            wanted[(target, record.account_id)].setdefault(value, column)  # type: ignore[attr-defined]
+            wanted[(target, record.account_id)].setdefault(value, column)
     if wanted:
         _resolve(session, wanted)
 

@@ -15,7 +15,9 @@ _PRINTED_LINES = ("normal", "text", "correction", "correction_before", "correcti
 
 
 def _party(invoice: object, prefix: str) -> PartyView:
-    get = lambda name: getattr(invoice, f"{prefix}_{name}", "") or ""  # noqa: E731
+    def get(name: str) -> str:
+        return str(getattr(invoice, f"{prefix}_{name}", "") or "")
+
     return PartyView(name=get("name"), tax_no=get("tax_no"), street=get("street"), post_code=get("post_code"),
                      city=get("city"), country=get("country"), email=get("email"), phone=get("phone"),
                      bank=get("bank"), bank_account=get("bank_account"))

@@ -152,7 +152,7 @@ class _Layout:
         """Label/value rows without rules, right-aligned on the page: (label, value, size, bold).
         Columns are as wide as their texts; a text too long for the page wraps in its column."""
         def widest(column: int) -> float:
-            return max((BOLD if bold else REGULAR).stringWidth(row[column], size) for *row, size, bold in rows)
+            return float(max((BOLD if bold else REGULAR).stringWidth(row[column], size) for *row, size, bold in rows))
 
         label_width = min(widest(0) + 12, _TEXT_WIDTH / 2)
         edges = (0, label_width, label_width + min(widest(1) + 12, _TEXT_WIDTH - label_width))

@@ -22,7 +22,7 @@ Line = list[Run]
 
 
 def width_of(runs: Line, size: float) -> float:
-    return sum(font.stringWidth(text, size) for font, text in runs)
+    return float(sum(font.stringWidth(text, size) for font, text in runs))
 
 
 def wrap(runs: Line, size: float, width: float) -> list[Line]:

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from core.errors import Invalid, NotFound
 from core.handlers.lines import totals_of
@@ -42,7 +41,7 @@ def load_invoice(session: Session, account_id: int, invoice_id: int, *, lock: bo
     stmt = select(Invoice).where(Invoice.id == invoice_id, Invoice.account_id == account_id)
     if lock:
         stmt = storage_of(session).for_update(stmt)
-    invoice = session.execute(stmt).scalars().first()
+    invoice: Invoice | None = session.execute(stmt).scalars().first()
     if invoice is None:
         raise NotFound("invoice", invoice_id)
     return invoice
@@ -53,16 +52,16 @@ def load_lines(session: Session, invoice_ids: list[int]) -> dict[int, list[Invoi
     if not invoice_ids:
         return result
     stmt = (select(InvoiceLine).where(InvoiceLine.invoice_id.in_(invoice_ids))  # type: ignore[attr-defined]
-            .order_by(InvoiceLine.invoice_id, InvoiceLine.position, InvoiceLine.id))
+            .order_by(col(InvoiceLine.invoice_id), col(InvoiceLine.position), col(InvoiceLine.id)))
     for line in session.execute(stmt).scalars():
         result[line.invoice_id].append(line)
     return result
 
 
 def load_payments(session: Session, invoice_id: int) -> list[tuple[Payment, Decimal]]:
-    stmt = (select(Payment, PaymentAllocation.amount).join(PaymentAllocation,
-                                                           PaymentAllocation.payment_id == Payment.id)
-            .where(PaymentAllocation.invoice_id == invoice_id).order_by(Payment.id))
+    stmt = (select(Payment, col(PaymentAllocation.amount)).join(PaymentAllocation,
+                                                                col(PaymentAllocation.payment_id) == Payment.id)
+            .where(PaymentAllocation.invoice_id == invoice_id).order_by(col(Payment.id)))
     return [(p, a) for p, a in session.execute(stmt).all()]
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from core import numbering
 from core.clock import now_utc, today_in
@@ -113,7 +113,7 @@ def _resolve_client(session: Session, account: Account, invoice: Invoice, cmd_ne
         fields = dict(cmd_new_client) if cmd_new_client is not None else client_fields_from_buyer(invoice)
         return create_client(session, account, fields, prefix="client." if cmd_new_client is not None else "buyer.")
     if invoice.client_id:
-        client = _rows(session).record(Client, "clients.id = ?", (invoice.client_id,))
+        client: Client | None = _rows(session).record(Client, "clients.id = ?", (invoice.client_id,))
         if client is None or client.account_id != account.id:
             raise Invalid.one("client_id", "not_found", "no such client", value=invoice.client_id)
         resolved(session, Client, invoice.client_id, client.account_id)
@@ -161,7 +161,8 @@ def _copy_source(session: Session, account_id: int, source_id: int, invoice: Inv
                      description=line.description, additional_info=line.additional_info, unit=line.unit,
                      quantity=line.quantity, tax=line.tax, discount_percent=line.discount_percent,
                      tax_deductible=line.tax_deductible, extra=dict(line.extra or {}),
-                     **({"total_gross": line.total_gross} if line.priced_gross else {"total_net": line.total_net}))
+                     total_gross=line.total_gross if line.priced_gross else None,
+                     total_net=None if line.priced_gross else line.total_net)
             for line in lines if line.kind in ("normal", "text")]
 
 
@@ -364,7 +365,7 @@ def _merge_lines(session: Session, invoice: Invoice, lines: list[InvoiceLine], s
                  replace: bool) -> list[InvoiceLine]:
     by_id = {line.id: line for line in lines}
     if replace:
-        session.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id))
+        session.execute(delete(InvoiceLine).where(col(InvoiceLine.invoice_id) == invoice.id))
         return _build_lines(session, invoice, specs, 0, None)
     products = _product_map(session, invoice.account_id, specs)
     new_specs: list[LineSpec] = []
@@ -377,7 +378,7 @@ def _merge_lines(session: Session, invoice: Invoice, lines: list[InvoiceLine], s
             raise Invalid.one(f"lines.{i}.id", "not_found", "no such line on this invoice", value=spec.id)
         if spec.destroy:
             session.execute(delete(InvoiceLine).where(
-                (InvoiceLine.id == line.id) | (InvoiceLine.parent_id == line.id)))  # type: ignore[operator]
+                (col(InvoiceLine.id) == line.id) | (col(InvoiceLine.parent_id) == line.id)))
             for gone in [x for x in list(by_id.values()) if x.id == line.id or x.parent_id == line.id]:
                 by_id.pop(gone.id, None)
             continue
@@ -423,10 +424,10 @@ def delete_invoice(cmd: DeleteInvoice, uow: UnitOfWork) -> InvoiceView:
     if template_of:
         raise Conflict("invoice_in_use", "the invoice is the template of a recurring definition")
     drop_marked_payments(session, cmd.invoice_id)
-    session.execute(delete(PaymentAllocation).where(PaymentAllocation.invoice_id == cmd.invoice_id))
+    session.execute(delete(PaymentAllocation).where(col(PaymentAllocation.invoice_id) == cmd.invoice_id))
     for attachment in session.execute(select(Attachment).where(Attachment.invoice_id == cmd.invoice_id)).scalars():
         attachment.invoice_id = None
-    session.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id == cmd.invoice_id))
+    session.execute(delete(InvoiceLine).where(col(InvoiceLine.invoice_id) == cmd.invoice_id))
     session.delete(view.invoice)
     uow.commit()
     return view
