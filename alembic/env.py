@@ -1,10 +1,10 @@
 """Alembic environment: the metadata is SQLModel's, the URL comes from the caller or alembic.ini."""
 from __future__ import annotations
 
-from alembic import context
 from sqlmodel import SQLModel
 
 import core.models  # noqa: F401  registers every table
+from alembic import context
 from gateway.db import make_engine
 
 config = context.config

@@ -42,7 +42,7 @@ def _same(doc: DocumentView) -> Iterator[DocumentView]:
 def _different() -> Iterator[DocumentView]:
     """Ten-line invoices whose buyer and line names change every time."""
     for run in count():
-        def word(offset: int) -> str:
+        def word(offset: int, run: int = run) -> str:
             return _WORDS[(run * 7 + offset) % len(_WORDS)]
         lines = tuple(line(no, name=f"Usługa {word(no)} {word(no * 3)} nr {run}") for no in range(1, 11))
         yield document(0, lines=lines, buyer=replace(BUYER, name=f"{word(0)} {word(1)} Sp. z o.o."))

@@ -72,9 +72,9 @@ def writer(url: str, account_id: int, seconds: float, barrier: Any, out: Any, nu
     from gateway.db import make_engine
 
     if number_first:  # the comparison run only: this process's creates take the path SQLite takes
-        from core.handlers import invoices
+        from core.storage import postgres
 
-        invoices._numbers_last = lambda session: False  # type: ignore[assignment]
+        postgres.STORAGE.numbers_last = False
 
     engine = make_engine(url)
     ledger = Ledger(engine)

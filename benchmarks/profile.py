@@ -21,11 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import asyncio  # noqa: E402
 
 import httpx  # noqa: E402
-from sqlalchemy import event  # noqa: E402
 from pyinstrument import Profiler  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 
 import dialects.kit.context  # noqa: E402
-
 from benchmarks import scenarios  # noqa: E402
 from benchmarks.harness import Request  # noqa: E402
 from core.accounts import create_account  # noqa: E402

@@ -39,7 +39,7 @@ def invoice_document(invoice_id: int) -> dict[str, Any]:
         "buyer_name": "Klient1 Sp. z o.o.", "buyer_tax_no": "6272616681", "buyer_street": "ul. Nowa 1",
         "buyer_post_code": "40-001", "buyer_city": "Katowice", "buyer_country": "PL", "buyer_email": "",
         "description": "", "payment_type": "transfer", "token": "a1B2c3D4e5F6g7H8i9J0kL",
-        "view_url": f"http://127.0.0.1:8000/invoice/a1B2c3D4e5F6g7H8i9J0kL", "client_id": 1,
+        "view_url": "http://127.0.0.1:8000/invoice/a1B2c3D4e5F6g7H8i9J0kL", "client_id": 1,
         "created_at": "2026-01-05T09:00:00.000+01:00", "updated_at": "2026-01-05T09:00:00.000+01:00",
         "positions": positions,
     }

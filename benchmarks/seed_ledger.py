@@ -111,7 +111,8 @@ def client_rows(account_id: int, count: int, rng: random.Random) -> Iterator[lis
         name = f"{rng.choice(SURNAMES)} {n:05d} {rng.choice(FORMS)}"
         tax_no = f"{rng.randrange(100, 999)}{n:07d}"
         yield shape.row(account_id=account_id, name=name, tax_no=tax_no, tax_no_normalized=tax_no,
-                        city=rng.choice(CITIES), street=f"ul. Długa {n % 200 + 1}", post_code=f"{n % 90 + 10}-{n % 900 + 100}",
+                        city=rng.choice(CITIES), street=f"ul. Długa {n % 200 + 1}",
+                        post_code=f"{n % 90 + 10}-{n % 900 + 100}",
                         country="PL", email=f"klient{n}@example.com", number=n)
 
 
@@ -204,7 +205,7 @@ class Seeder:
         c.execute("COMMIT")
 
     def _invoices(self, clients: list[tuple[Any, ...]], templates: list[Any], first_id: int) -> dict[str, int]:
-        args, rng, c = self.args, self.rng, self.conn
+        args, rng = self.args, self.rng
         inv_shape = RowShape(Invoice, account_id=self.account_id, issue_date=date.today())
         line_shape = RowShape(InvoiceLine, invoice_id=0, account_id=self.account_id)
         line_invoice, line_position = line_shape.index["invoice_id"], line_shape.index["position"]

@@ -27,14 +27,16 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from gateway.db import make_engine  # noqa: E402
 from sqlalchemy import text  # noqa: E402
+
+from gateway.db import make_engine  # noqa: E402
 from tests.support.live_server import LiveServer  # noqa: E402
 
 LINES_IO = [{"name": "Soak A", "tax": 23, "total_price_gross": "24.60", "quantity": 2},
@@ -186,8 +188,8 @@ def soak(traffic: Traffic, rate: float, seconds: float, pid: int, rng: random.Ra
                 continue
             n += 1
             pending.put(None)
-            job = (lambda d=next(dialects): traffic.create(d)) if rng.random() < 0.5 else (
-                lambda r=random.Random(rng.getrandbits(32)): traffic.other(r))
+            job = (partial(traffic.create, next(dialects)) if rng.random() < 0.5
+                   else partial(traffic.other, random.Random(rng.getrandbits(32))))
 
             def run(job: Callable[[], None] = job) -> None:
                 try:

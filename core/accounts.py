@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from core.errors import Conflict, Invalid, NotFound
 from core.models import Account, Credential, Department, DictionaryEntry, User
@@ -82,7 +80,8 @@ def create_account(session: Session, name: str, *, profile: str = "invoiceocean"
     session.add(account)
     session.flush()
     password = password or random_secret(16)
-    owner = User(account_id=account.id or 0, uid=0, login=_free_login(session, prefix), password_hash=hash_password(password))
+    owner = User(account_id=account.id or 0, uid=0, login=_free_login(session, prefix),
+                 password_hash=hash_password(password))
     session.add(owner)
     session.flush()
     token = api_token or random_secret(24)
@@ -138,7 +137,7 @@ def _free_login(session: Session, base: str) -> str:
 
 
 def set_active(session: Session, name: str, active: bool) -> Account:
-    account = session.execute(select(Account).where(Account.name == name)).scalars().first()
+    account: Account | None = session.execute(select(Account).where(Account.name == name)).scalars().first()
     if account is None:
         raise NotFound("account", name)
     account.active = active
@@ -148,7 +147,7 @@ def set_active(session: Session, name: str, active: bool) -> Account:
 def add_user(session: Session, account_id: int, login: str, password: str) -> User:
     if session.execute(select(User.id).where(User.login == login)).first():
         raise Conflict("taken", f"login {login!r} is taken")
-    top = session.execute(select(User.uid).where(User.account_id == account_id).order_by(User.uid.desc())).scalar()
+    top = session.execute(select(User.uid).where(User.account_id == account_id).order_by(col(User.uid).desc())).scalar()
     user = User(account_id=account_id, uid=int(top or 0) + 1, login=login, password_hash=hash_password(password))
     session.add(user)
     session.flush()

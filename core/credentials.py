@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from core.accounts import add_user, issue_api_token, issue_fakturan_key, issue_fakturan_token
 from core.clock import now_utc

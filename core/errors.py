@@ -1,7 +1,8 @@
 """Domain errors. Dialects map each to their native error shape; core never formats HTTP."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -14,7 +15,7 @@ class FieldError:
     field: str          # dotted path in core terms: "buyer_name", "lines.0.name", "client.email"
     code: str           # stable code: blank, invalid, taken, too_long, not_found, ...
     message: str = ""   # human text in English
-    details: dict[str, Any] = field(default_factory=dict)  # e.g. {"count": 30}
+    details: dict[str, Any] = dataclasses.field(default_factory=dict)  # e.g. {"count": 30}
 
 
 class Invalid(DomainError):

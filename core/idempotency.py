@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Sequence
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from core.clock import now_utc
 from core.commands import CreateInvoice, CreateRecord, RecordPayment, StoreAttachment
@@ -166,11 +166,11 @@ def load(session: Session, key_id: int) -> IdempotencyKey | None:
 
 def store_response(session: Session, key_id: int, status: int, response: dict[str, Any]) -> None:
     """Remember the rendered answer; the first one stored wins (a re-render never overwrites it)."""
-    session.execute(update(IdempotencyKey).where(IdempotencyKey.id == key_id, IdempotencyKey.status == 0)
+    session.execute(update(IdempotencyKey).where(col(IdempotencyKey.id) == key_id, col(IdempotencyKey.status) == 0)
                     .values(status=status, response=response))
 
 
 def prune_expired(session: Session, now: datetime | None = None) -> int:
     """Delete keys older than KEY_TTL; returns how many."""
-    result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at <= cutoff(now)))
+    result = session.execute(delete(IdempotencyKey).where(col(IdempotencyKey.created_at) <= cutoff(now)))
     return int(getattr(result, "rowcount", 0) or 0)

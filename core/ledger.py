@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from core import commands as c
 from core import idempotency, reader
 from core.handlers import attachments, invoices, payments, records, sending
+from core.storage import storage_for
 from core.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -37,16 +38,17 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
 class Ledger:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.storage = storage_for(engine)  # the backend's ways, chosen once for every unit of work
         self.handlers = dict(HANDLERS)
         self.after_commit: list[Callable[[Any, Any], None]] = []  # e.g. deliver queued mail
-        self._points = reader.PointReads(engine) if engine.dialect.name == "sqlite" else None
+        self._points = reader.PointReads(engine) if self.storage.point_reads else None
 
     def register(self, command_type: type, handler: Callable[[Any, UnitOfWork], Any]) -> None:
         self.handlers[command_type] = handler
 
     def execute(self, command: Any) -> Any:
         handler = self.handlers[type(command)]
-        with UnitOfWork(self.engine, write=True) as uow:
+        with UnitOfWork(self.engine, write=True, storage=self.storage) as uow:
             result = handler(command, uow)
         for hook in self.after_commit:
             hook(command, result)
@@ -69,7 +71,7 @@ class Ledger:
     def _execute_claimed(self, command: Any, claims: Sequence[idempotency.Claim]
                          ) -> idempotency.Done | idempotency.Replay:
         handler = self.handlers[type(command)]
-        with UnitOfWork(self.engine, write=True) as uow:
+        with UnitOfWork(self.engine, write=True, storage=self.storage) as uow:
             claimed = idempotency.claim(uow.session, command, claims)
             if isinstance(claimed, idempotency.Replay):
                 return claimed
@@ -83,23 +85,23 @@ class Ledger:
             return idempotency.Done(result, tuple(row.id or 0 for row in claimed))
 
     def read(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        with UnitOfWork(self.engine, write=False) as uow:
+        with UnitOfWork(self.engine, write=False, storage=self.storage) as uow:
             return query(uow.session, *args, **kwargs)
 
     def read_plain(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """query(reader, ...) in one read transaction, with plain SQL and no ORM session (core.reader)."""
-        return reader.read_plain(self.engine, query, *args, **kwargs)
+        return reader.read_plain(self.engine, query, *args, storage=self.storage, **kwargs)
 
     def read_point(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """read_plain for a few rows by key, plain SQL only (no Core statements): on SQLite on this
-        thread's own connection (core.reader.PointReads), elsewhere as read_plain."""
+        """read_plain for a few rows by key, plain SQL only (no Core statements): on this thread's own
+        connection where the storage has point reads (core.reader.PointReads), elsewhere as read_plain."""
         if self._points is None:
             return self.read_plain(query, *args, **kwargs)
         return self._points.run(query, *args, **kwargs)
 
     def write(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run work(session, ...) in a write transaction that commits when it returns."""
-        with UnitOfWork(self.engine, write=True) as uow:
+        with UnitOfWork(self.engine, write=True, storage=self.storage) as uow:
             result = work(uow.session, *args, **kwargs)
             uow.commit()
             return result

@@ -61,7 +61,8 @@ CASH_ROUNDING_UNITS: dict[str, Decimal] = {"SEK": Decimal(1)}
 _PRECISE = Context(prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation, DivisionByZero, Overflow])
 _SPACE = "[ \u00a0\u202f]"
 # ASCII digits: \d would also read "٣" and "３" as 3.
-_AMOUNT_TEXT = re.compile(rf"([+-]?)([0-9]{{1,3}}(?:{_SPACE}[0-9]{{3}})+|[0-9]+)(?:[.,]([0-9]+))?(?:\s*[^\W\d_][^\d]*)?")
+_AMOUNT_TEXT = re.compile(rf"([+-]?)([0-9]{{1,3}}(?:{_SPACE}[0-9]{{3}})+|[0-9]+)"
+                          r"(?:[.,]([0-9]+))?(?:\s*[^\W\d_][^\d]*)?")
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -10,7 +10,7 @@ The counter row of (account, series, period) is bumped in the transaction that i
 invoice: the row lock (PostgreSQL) or the write lock (SQLite, BEGIN IMMEDIATE) makes writers
 queue, and a rollback returns the number, so committed numbers have no gaps. On PostgreSQL the
 lock lasts until the commit, so create takes the number last (allocate_into, after everything
-else is written); see core.handlers.invoices._numbers_last.
+else is written); see numbers_last and park below.
 """
 from __future__ import annotations
 
@@ -19,11 +19,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, String, Table, and_, cast, func, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, Insert, String, Table, cast, func, literal, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, and_, col, or_, select
 
-from core.models import Invoice, NumberCounter
+from core.errors import Invalid
+from core.models import Account, Invoice, NumberCounter
+from core.storage import storage_of
 
 _TOKEN = re.compile(r"nr-m|nr-y|nr-d|nr|yyyy|yy|mm|dd|m")
 _COUNTERS = {"nr-m", "nr-y", "nr-d", "nr"}
@@ -111,9 +114,8 @@ def parse_seq(pattern: str, number: str, day: date) -> int | None:
 
 
 def _ensure_counter(session: Session, account_id: int, series: str, key: str) -> None:
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(NumberCounter).values(account_id=account_id, series=series, period_key=key, last_seq=0)
+    stmt = storage_of(session).insert(NumberCounter).values(account_id=account_id, series=series, period_key=key,
+                                                            last_seq=0)
     session.execute(stmt.on_conflict_do_nothing())
 
 
@@ -125,12 +127,12 @@ def _where(account_id: int, series: str, key: str):  # type: ignore[no-untyped-d
 def _bump(session: Session, account_id: int, series: str, key: str) -> Insert:
     """One upsert that creates or bumps the counter and returns it (SQLite 3.35+, PostgreSQL): the
     same row lock as an UPDATE, in one round trip instead of insert-if-missing, update, select."""
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = module.insert(NumberCounter).values(account_id=account_id, series=series, period_key=key, last_seq=1)
+    stmt = storage_of(session).insert(NumberCounter).values(account_id=account_id, series=series, period_key=key,
+                                                            last_seq=1)
     stmt = stmt.on_conflict_do_update(index_elements=["account_id", "series", "period_key"],
                                       set_={"last_seq": NumberCounter.last_seq + 1})
     # account_id too: allocate_into joins on it.
-    return stmt.returning(NumberCounter.last_seq, NumberCounter.account_id)  # type: ignore[return-value]
+    return stmt.returning(col(NumberCounter.last_seq), col(NumberCounter.account_id))
 
 
 def skip_taken(session: Session, account_id: int, series: str, pattern: str, day: date) -> None:
@@ -224,7 +226,7 @@ def reserve_explicit(session: Session, account_id: int, series: str, pattern: st
     return Allocated(series, key, seq, number)
 
 
-def pattern_for(settings: dict, kind: str, profile: str) -> str:
+def pattern_for(settings: dict[str, Any], kind: str, profile: str) -> str:
     custom = (settings.get("numbering") or {}).get(kind)
     if custom:
         return str(custom)
@@ -245,4 +247,105 @@ def peek(session: Session, account_id: int, series: str, pattern: str, day: date
 def _stored(session: Session, account_id: int, series: str, key: str, seq: int, number: str) -> bool:
     return session.execute(select(Invoice.id).where(
         Invoice.account_id == account_id, Invoice.series == series,
-        or_(Invoice.number == number, and_(Invoice.period_key == key, Invoice.seq == seq))).limit(1)).first() is not None
+        or_(Invoice.number == number,
+            and_(Invoice.period_key == key, Invoice.seq == seq))).limit(1)).first() is not None
+
+
+# -- The steps of numbering one invoice (create and update, core.handlers.invoices) --------------------
+
+def series_of(invoice: Invoice) -> str:
+    """Sales documents number per kind; cost documents keep the supplier's numbers, per supplier."""
+    if invoice.income:
+        return invoice.kind
+    return f"cost:{invoice.client_id or invoice.seller_tax_no or invoice.seller_name}"
+
+
+def assign_number(session: Session, account: Account, invoice: Invoice, explicit_seq: int | None) -> None:
+    """Number an invoice in one go: updates, and creates where the number may come first (SQLite)."""
+    pattern = prepare_number(session, account, invoice, explicit_seq)
+    explicit = bool(invoice.number)
+    got = take_number(session, account, invoice, invoice.series, pattern, explicit_seq)
+    invoice.period_key, invoice.seq, invoice.number = got.period_key, got.seq, got.number
+    if explicit and got.seq is not None:
+        # A counter the client chose may sit on an invoice whose number reads differently (numbered under
+        # another pattern): named here. An allocated counter is past every stored seq of its period; were
+        # it not (rows written around the ledger), the unique index refuses it and the flush names it.
+        with session.no_autoflush:  # flushing first would hit the unique index before this check names it
+            clash = session.execute(select(Invoice.id).where(
+                Invoice.account_id == invoice.account_id, Invoice.series == invoice.series,
+                Invoice.period_key == invoice.period_key, Invoice.seq == got.seq, Invoice.id != invoice.id)).first()
+        if clash is not None:
+            raise Invalid.one("number", "taken", "has already been taken", value=invoice.number)
+
+
+def prepare_number(session: Session, account: Account, invoice: Invoice, explicit_seq: int | None) -> str:
+    """Everything about the number that needs no counter: the series, the pattern, a number the client
+    gave (or rendered from the counter it gave) and whether that number is free. Returns the pattern."""
+    invoice.series = series_of(invoice)
+    pattern = pattern_for(account.settings or {}, invoice.kind, account.profile)
+    if not invoice.number and explicit_seq is not None:
+        invoice.number = render(pattern, explicit_seq, invoice.issue_date)
+    if invoice.number:
+        check_number_free(session, invoice)
+    return pattern
+
+
+def take_number(session: Session, account: Account, invoice: Invoice, series: str, pattern: str,
+                 explicit_seq: int | None) -> Allocated:
+    """Touch the counter: from here to the commit, other writers of this series wait (PostgreSQL row lock).
+    Reads the invoice and changes nothing on it, so nothing is left for an autoflush to write."""
+    if invoice.number:
+        return reserve_explicit(session, account.id or 0, series, pattern, invoice.issue_date,
+                                          invoice.number, explicit_seq)
+    skip_taken(session, account.id or 0, series, pattern, invoice.issue_date)
+    return allocate(session, account.id or 0, series, pattern, invoice.issue_date)
+
+
+def numbers_last(session: Session) -> bool:
+    """Whether create takes the number as its last statement before the commit: on PostgreSQL the counter
+    row stays locked from the allocation to the commit, so the lock is best held for one UPDATE and the
+    commit; SQLite lets one writer in at a time anyway (core.storage says why for each backend)."""
+    return storage_of(session).numbers_last
+
+
+def park(invoice: Invoice) -> str:
+    """Give the new invoice a series of its own until number_parked numbers it; returns the real series.
+
+    Real series are invoice kinds or "cost:...", never "~" + a token, and tokens are unique: the parked row
+    can meet no other row in either unique index (its seq is NULL). No other transaction ever sees it,
+    since it is numbered in the transaction that inserts it."""
+    series = invoice.series
+    invoice.series, invoice.period_key, invoice.seq = f"~{invoice.token}", "", None
+    return series
+
+
+def number_parked(session: Session, account: Account, invoice: Invoice, series: str, pattern: str,
+                   explicit_seq: int | None) -> None:
+    """Take the counter and number the parked invoice: the last statement(s) before the commit."""
+    table = Invoice.__table__  # type: ignore[attr-defined]
+    try:
+        if invoice.number:  # the client's number: the counter moves past it, the row takes it as given
+            got = take_number(session, account, invoice, series, pattern, explicit_seq)
+            session.connection().execute(update(table).where(table.c.id == invoice.id).values(
+                series=series, period_key=got.period_key, seq=got.seq, number=got.number))
+        else:
+            skip_taken(session, account.id or 0, series, pattern, invoice.issue_date)
+            got = allocate_into(session, table, invoice.id or 0, account.id or 0, series, pattern,
+                                          invoice.issue_date)
+    except IntegrityError:
+        # A unique index: the client's number or counter taken meanwhile, or a counter behind stored seqs.
+        named = {"value": invoice.number} if invoice.number else {}  # an allocated number is not known here
+        raise Invalid.one("number", "taken", "has already been taken", **named) from None
+    for name, value in (("series", series), ("period_key", got.period_key), ("seq", got.seq),
+                        ("number", got.number)):
+        # Written by the statement above: recorded as the stored state, so the ORM has nothing to flush.
+        set_committed_value(invoice, name, value)
+
+
+def check_number_free(session: Session, invoice: Invoice) -> None:
+    with session.no_autoflush:  # flushing first would hit the unique index before this check names it
+        clash = session.execute(select(Invoice.id).where(
+            Invoice.account_id == invoice.account_id, Invoice.series == invoice.series,
+            Invoice.number == invoice.number, Invoice.id != invoice.id)).first()
+    if clash is not None:
+        raise Invalid.one("number", "taken", "has already been taken", value=invoice.number)

@@ -5,16 +5,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import Boolean, Connection, Numeric, Select, cast, func, or_, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
-from sqlmodel import Session, SQLModel
+from sqlalchemy import Connection, Numeric, Select, cast, func
+from sqlmodel import Session, SQLModel, or_, select
 
 from core import numbering
 from core.handlers.invoice_state import InvoiceView, account_of
 from core.invoice_reads import invoices_by_id, views_of
 from core.models.types import DecimalType
 from core.reader import Reader, placeholders
+from core.storage import like_case_sensitive, storage_for
 
 MAX_PER_PAGE = 100
 
@@ -76,7 +75,7 @@ class Where:
 
 
 def invoice_where(account_id: int, f: InvoiceFilter, *, fts: bool = False) -> Where:
-    clauses, params = ["invoices.account_id = ?"], [account_id]
+    clauses, params = ["invoices.account_id = ?"], list[Any]([account_id])
 
     def any_of(column: str, values: Sequence[Any], negate: bool = False) -> None:
         clauses.append(f"invoices.{column} {'NOT IN' if negate else 'IN'} ({placeholders(values)})")
@@ -124,8 +123,8 @@ def invoice_where(account_id: int, f: InvoiceFilter, *, fts: bool = False) -> Wh
 
 
 # Lines of a catalogue product: those linked to it by id, and unlinked lines that carry its name (some
-# wire formats name a line's product instead of linking it, and lines are often typed by hand). Names compare case-insensitively
-# and trimmed; a line linked to another product is that product's, whatever its name.
+# wire formats name a line's product instead of linking it, and lines are often typed by hand). Names compare
+# case-insensitively and trimmed; a line linked to another product is that product's, whatever its name.
 _PRODUCT_LINES = (
     "invoices.id IN (SELECT invoice_lines.invoice_id FROM invoice_lines WHERE invoice_lines.product_id = ? "
     "UNION SELECT invoice_lines.invoice_id FROM invoice_lines JOIN products ON products.id = ? "
@@ -157,19 +156,8 @@ def _search_clause(text_: str, fts: bool) -> tuple[str, list[Any]]:
 
 def has_fts(db: Session | Reader) -> bool:
     """Whether migration 0002 could build the FTS5 tables here (SQLite built with FTS5)."""
-    return _sqlite_has(connection_of(db), "invoices_fts", "invoice_lines_fts")
-
-
-def _sqlite_has(connection: Connection, *tables: str) -> bool:
-    """Whether these SQLite-only tables exist here; remembered per DBAPI connection."""
-    if connection.dialect.name != "sqlite":
-        return False
-    key = "has:" + ",".join(tables)
-    if key not in connection.info:
-        found = connection.exec_driver_sql(
-            f"SELECT count(*) FROM sqlite_master WHERE name IN ({placeholders(tables)})", tables).scalar()
-        connection.info[key] = found == len(tables)
-    return bool(connection.info[key])
+    connection = connection_of(db)
+    return storage_for(connection).has_tables(connection, "invoices_fts", "invoice_lines_fts")
 
 
 def connection_of(db: Session | Reader) -> Connection:
@@ -211,7 +199,8 @@ def _seek(reader: Reader, where: Where, name: str, desc: bool, offset: int) -> W
 
 
 def list_invoices(db: Session | Reader, account_id: int, f: InvoiceFilter, page: Page,
-                  order: Sequence[tuple[str, bool]] = (("id", False),), *, with_lines: bool = False) -> list[InvoiceView]:
+                  order: Sequence[tuple[str, bool]] = (("id", False),), *,
+                  with_lines: bool = False) -> list[InvoiceView]:
     """A page of invoice views, as read-only records (core.reader)."""
     return _page(_reader(db), invoice_where(account_id, f, fts=bool(f.search) and has_fts(db)), page, order,
                  with_lines)
@@ -240,7 +229,7 @@ def _page(reader: Reader, where: Where, page: Page, order: Sequence[tuple[str, b
         if sought is None:
             return []
         where, offset = sought, 0
-    elif list(order) == [("id", False)] and reader.dialect.name == "sqlite" and where.dates is not None:
+    elif list(order) == [("id", False)] and reader.storage.narrow_dated_pages and where.dates is not None:
         where = _from_first_dated_id(reader, where)
     return _views(reader, _ordered_ids(reader, where, order, page.per_page, offset), with_lines)
 
@@ -302,7 +291,7 @@ def _count(reader: Reader, where: Where, account_id: int, f: InvoiceFilter) -> i
 
 def has_invoice_counts(connection: Connection) -> bool:
     """Whether migration 0005 made invoice_counts here (SQLite only)."""
-    return _sqlite_has(connection, "invoice_counts")
+    return storage_for(connection).has_tables(connection, "invoice_counts")
 
 
 @dataclass(frozen=True)
@@ -327,25 +316,6 @@ def _glob_pattern(pattern: str) -> str:
     """The same pattern for SQLite's GLOB (case-sensitive): % is *, _ is ?, and GLOB's own *?[ are literal."""
     special = {"%": "*", "_": "?", "*": "[*]", "?": "[?]", "[": "[[]"}
     return "".join(special.get(c, c) for c in pattern)
-
-
-class like_case_sensitive(FunctionElement[bool]):
-    """column, LIKE pattern, GLOB pattern: SQLite's LIKE ignores case, so it uses GLOB instead."""
-    type = Boolean()
-    inherit_cache = True
-    name = "like_case_sensitive"
-
-
-@compiles(like_case_sensitive)
-def _like_case_sensitive(element: like_case_sensitive, compiler: Any, **kw: Any) -> str:
-    column, pattern, _glob = list(element.clauses)
-    return f"{compiler.process(column, **kw)} LIKE {compiler.process(pattern, **kw)} ESCAPE '\\'"
-
-
-@compiles(like_case_sensitive, "sqlite")
-def _glob_case_sensitive(element: like_case_sensitive, compiler: Any, **kw: Any) -> str:
-    column, _like, glob = list(element.clauses)
-    return f"{compiler.process(column, **kw)} GLOB {compiler.process(glob, **kw)}"
 
 
 def record_query(model: type[SQLModel], account_id: int, f: RecordFilter) -> Select[Any]:

@@ -12,21 +12,16 @@ Records are for reading. Anything that changes rows loads ORM instances in a uni
 """
 from __future__ import annotations
 
-import json
 import threading
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
-import orjson
-from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, Engine, Integer, String
-from sqlalchemy.dialects.sqlite import dialect as _sqlite_dialect
+from sqlalchemy import Connection, Engine
 from sqlmodel import SQLModel
 
 from core.errors import NotFound
-from core.models.types import DecimalType, UTCDateTime
-
-_SQLITE = _sqlite_dialect()
+from core.storage import Storage, storage_for
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -43,13 +38,14 @@ class Record:
 class _Shape:
     """How one model's rows become records on one database: the column list and their converters."""
 
-    def __init__(self, model: type[SQLModel], dialect: Any) -> None:
+    def __init__(self, model: type[SQLModel], storage: Storage, dialect: Any) -> None:
         table = model.__table__  # type: ignore[attr-defined]
         self.names = tuple(c.name for c in table.columns)
         self.columns = ", ".join(f"{table.name}.{name}" for name in self.names)
         self.table = table.name
         self._types = tuple(c.type.dialect_impl(dialect) for c in table.columns)
         self._dialect = dialect
+        self._storage = storage
         self.processors: tuple[Callable[[Any], Any] | None, ...] | None = None
         self._make: Callable[[Sequence[Any]], Any] | None = None
         self.record_class = _record_class(model)
@@ -58,8 +54,8 @@ class _Shape:
         """Converters need the driver's type codes (psycopg's numeric OID, say): taken from the first
         cursor that returned these columns."""
         codes = [d[1] for d in description or ()] or [None] * len(self._types)
-        self.processors = tuple(_sqlite_converter(t) if self._dialect.name == "sqlite" else
-                                t.result_processor(self._dialect, code) for t, code in zip(self._types, codes))
+        self.processors = tuple(self._storage.converter(t, self._dialect, code)
+                                for t, code in zip(self._types, codes, strict=True))
         self._make = None
 
     def make(self, row: Sequence[Any]) -> Any:
@@ -73,47 +69,16 @@ class _Shape:
         assert self.processors is not None
         namespace: dict[str, Any] = {"new": object.__new__, "cls": self.record_class}
         items = []
-        for i, (name, processor) in enumerate(zip(self.names, self.processors)):
+        for i, (name, processor) in enumerate(zip(self.names, self.processors, strict=True)):
             if processor is None:
                 items.append(f"{name!r}: row[{i}]")
             else:
                 namespace[f"p{i}"] = processor
                 items.append(f"{name!r}: None if row[{i}] is None else p{i}(row[{i}])")
-        source = "def make(row):\n    record = new(cls)\n    record.__dict__ = {" + ", ".join(items) + "}\n    return record\n"
+        source = ("def make(row):\n    record = new(cls)\n    record.__dict__ = {" + ", ".join(items)
+                  + "}\n    return record\n")
         exec(compile(source, f"<record {self.record_class.__name__}>", "exec"), namespace)  # noqa: S102
         return namespace["make"]  # type: ignore[no-any-return]
-
-
-def _json(value: str) -> Any:
-    try:
-        return orjson.loads(value)
-    except orjson.JSONDecodeError:  # NaN/Infinity, or integers past 64 bits: what SQLAlchemy itself reads
-        return json.loads(value)
-
-
-def _utc(value: str) -> datetime:
-    return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
-
-
-def _sqlite_converter(column_type: Any) -> Callable[[Any], Any] | None:
-    """SQLite's text for this column type as the ORM gives it, by a C-speed constructor where one fits
-    (SQLAlchemy's processors went through two Python calls per value; 125 lines took 1.3 ms).
-    tests/core/test_plain_reads.py holds both to the same values and types."""
-    if isinstance(column_type, DecimalType):
-        return Decimal  # stored as canonical text
-    if isinstance(column_type, UTCDateTime):
-        return _utc  # naive UTC text
-    if isinstance(column_type, JSON):
-        return _json
-    if isinstance(column_type, Boolean):
-        return bool
-    if isinstance(column_type, DateTime):
-        return datetime.fromisoformat
-    if isinstance(column_type, Date):
-        return date.fromisoformat
-    if isinstance(column_type, (Integer, String)):
-        return None
-    return column_type.result_processor(_SQLITE, None)  # type: ignore[no-any-return]
 
 
 _record_classes: dict[type[SQLModel], type[Record]] = {}
@@ -131,12 +96,12 @@ def _record_class(model: type[SQLModel]) -> type[Record]:
     return found
 
 
-def shape(model: type[SQLModel], dialect: Any) -> _Shape:
-    key = (model, dialect.name)
+def shape(model: type[SQLModel], storage: Storage, dialect: Any) -> _Shape:
+    key = (model, storage.backend)
     found = _shapes.get(key)
     if found is None:
         with _lock:
-            found = _shapes.setdefault(key, _Shape(model, dialect))
+            found = _shapes.setdefault(key, _Shape(model, storage, dialect))
     return found
 
 
@@ -145,12 +110,22 @@ class Reader:
     under a SQLAlchemy Connection (sharing its transaction, and Core statements can run on
     `connection`), or on a bare DBAPI connection in a transaction its owner began (point reads)."""
 
-    def __init__(self, connection: Connection | None, *, dbapi: Any = None, dialect: Any = None) -> None:
-        self.connection = connection  # type: ignore[assignment]
-        self.dialect = connection.dialect if connection is not None else dialect
+    def __init__(self, connection: Connection | None, *, dbapi: Any = None, engine: Engine | None = None) -> None:
+        self._connection = connection
+        bind: Connection | Engine | None = connection if connection is not None else engine
+        assert bind is not None, "a Reader reads through a connection, or a DBAPI connection of an engine"
+        self.dialect = bind.dialect
+        self.storage = storage_for(bind)
         self._dbapi = dbapi
         self._cursor: Any = None
         self._qmark = self.dialect.paramstyle == "qmark"
+
+    @property
+    def connection(self) -> Connection:
+        """The SQLAlchemy Connection this reader shares; a point reader has none (plain SQL only)."""
+        if self._connection is None:
+            raise RuntimeError("a point reader runs plain SQL only: it has no SQLAlchemy Connection")
+        return self._connection
 
     def _sql(self, sql: str) -> str:
         return sql if self._qmark else _to_format(sql)
@@ -174,7 +149,7 @@ class Reader:
 
     def records(self, model: type[M], where: str, params: Sequence[Any] = (), order: str = "") -> list[Any]:
         """`SELECT <model's columns> FROM <its table> WHERE <where> [ORDER BY <order>]` as records."""
-        s = shape(model, self.dialect)
+        s = shape(model, self.storage, self.dialect)
         sql = f"SELECT {s.columns} FROM {s.table} WHERE {where}" + (f" ORDER BY {order}" if order else "")
         cursor = self.execute(sql, params)
         if s.processors is None:
@@ -195,18 +170,18 @@ class Reader:
     def make(self, model: type[M], row: Sequence[Any]) -> Any:
         """A record from a row of the last statement, which began with the model's columns in order
         (see `columns`); anything after them is left out."""
-        s = shape(model, self.dialect)
+        s = shape(model, self.storage, self.dialect)
         if s.processors is None:
             s.learn((self._cursor.description or ())[:len(s.names)])
         return s.make(row[:len(s.names)])
 
     def columns(self, model: type[M]) -> str:
-        return shape(model, self.dialect).columns
+        return shape(model, self.storage, self.dialect).columns
 
     def converter(self, model: type[M], name: str, position: int) -> Callable[[Any], Any]:
         """How column `position` of the last statement, which holds the model's column `name`, becomes
         what the ORM would give."""
-        s = shape(model, self.dialect)
+        s = shape(model, self.storage, self.dialect)
         code = (self._cursor.description or ())[position][1]
         processor = s._types[s.names.index(name)].result_processor(self.dialect, code)
         return (lambda v: v) if processor is None else (lambda v: None if v is None else processor(v))
@@ -251,11 +226,11 @@ def _to_format(sql: str) -> str:
 T = TypeVar("T")
 
 
-def read_plain(engine: Engine, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+def read_plain(engine: Engine, query: Callable[..., T], *args: Any, storage: Storage | None = None,
+               **kwargs: Any) -> T:
     """Run query(reader, ...) in one read transaction on a pooled connection, without an ORM session."""
     with engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            connection = connection.execution_options(sqlite_immediate=False)
+        connection = (storage or storage_for(engine)).prepare(connection, write=False)
         reader = Reader(connection)
         try:
             return query(reader, *args, **kwargs)
@@ -276,12 +251,12 @@ class PointReads:
         self._local = threading.local()
 
     def run(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        dbapi = getattr(self._local, "dbapi", None)
+        dbapi: Any = getattr(self._local, "dbapi", None)
         if dbapi is None:
             pooled = self.engine.raw_connection()  # configured by the engine's connect hooks (WAL, ...)
             pooled.detach()
             dbapi = self._local.dbapi = pooled.dbapi_connection
-        reader = Reader(None, dbapi=dbapi, dialect=self.engine.dialect)
+        reader = Reader(None, dbapi=dbapi, engine=self.engine)
         dbapi.execute("BEGIN")
         try:
             return query(reader, *args, **kwargs)

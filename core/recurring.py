@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from core.clock import now_utc, today_in
 from core.commands import CreateInvoice, SendInvoice
@@ -30,6 +30,7 @@ from core.handlers.invoices import create_invoice_in_session
 from core.handlers.sending import send_invoice_in_session, split_addresses
 from core.models import Account, Invoice, Recurring, RecurringRun
 from core.recurring_schedule import next_after, next_working_day
+from core.storage import storage_of
 from core.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -71,10 +72,10 @@ def run_due(engine: Engine, today: date | None = None, *, account_id: int | None
 def _candidates(engine: Engine, account_id: int | None) -> list[tuple[int, str]]:
     """Active definitions of active accounts, oldest first. Due-ness is decided per period
     under the lock; this list only narrows the work."""
-    stmt = (select(Recurring.id, Account.timezone).join(Account, Account.id == Recurring.account_id)
+    stmt = (select(Recurring.id, Account.timezone).join(Account, col(Account.id) == Recurring.account_id)
             .where(Recurring.active.is_(True), Account.active.is_(True),  # type: ignore[attr-defined]
                    Recurring.next_invoice_date.is_not(None))  # type: ignore[union-attr]
-            .order_by(Recurring.id))
+            .order_by(col(Recurring.id)))
     if account_id is not None:
         stmt = stmt.where(Recurring.account_id == account_id)
     with UnitOfWork(engine, write=False) as uow:
@@ -131,12 +132,10 @@ def _issue_next(engine: Engine, recurring_id: int, today: date) -> tuple[_Step, 
 
 
 def _lock(session: Session, recurring_id: int) -> Recurring | None:
-    """PostgreSQL: a row lock queues concurrent runners on the definition. SQLite: the
-    write transaction (BEGIN IMMEDIATE) already serialises them."""
+    """Concurrent runners queue on the definition: a row lock where the storage needs one (PostgreSQL),
+    else the write transaction (SQLite's BEGIN IMMEDIATE) already serialises them."""
     stmt = select(Recurring).where(Recurring.id == recurring_id)
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    return session.execute(stmt).scalars().first()
+    return session.execute(storage_of(session).for_update(stmt)).scalars().first()
 
 
 def _already_issued(session: Session, recurring_id: int, period: date) -> bool:

@@ -18,12 +18,21 @@ from collections import defaultdict
 from itertools import chain
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import inspect, select
-from sqlmodel import Session, SQLModel
+from sqlalchemy import inspect
+from sqlmodel import Session, SQLModel, select
 
 from core.errors import FieldError, Invalid
-from core.models import (Client, DictionaryEntry, Invoice, InvoiceLine, Payment, PriceList, Product, Recurring,
-                         RecurringRun)
+from core.models import (
+    Client,
+    DictionaryEntry,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PriceList,
+    Product,
+    Recurring,
+    RecurringRun,
+)
 
 LOGICAL: dict[tuple[type[SQLModel], str], type[SQLModel]] = {
     (Client, "price_list_id"): PriceList,
@@ -62,7 +71,7 @@ def _models() -> dict[str, type[SQLModel]]:
 def _build() -> dict[type[SQLModel], dict[str, type[SQLModel]]]:
     by_table = _models()
     found: dict[type[SQLModel], dict[str, type[SQLModel]]] = defaultdict(dict)
-    for table_name, model in by_table.items():
+    for model in by_table.values():
         for column in model.__table__.columns:  # type: ignore[attr-defined]
             for key in column.foreign_keys:
                 if column.name != "account_id":  # the account comes from the credential, never from input
@@ -140,7 +149,7 @@ def check_flush(session: Session, flush_context: Any = None, instances: Any = No
             value = getattr(record, column)
             if value is None or (not state.pending and not state.attrs[column].history.added):
                 continue
-            wanted[(target, record.account_id)].setdefault(value, column)  # type: ignore[attr-defined]
+            wanted[(target, record.account_id)].setdefault(value, column)
     if wanted:
         _resolve(session, wanted)
 

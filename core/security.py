@@ -11,6 +11,7 @@ import string
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+
 def _make_hasher() -> PasswordHasher:
     """argon2id with the library's defaults; GATEWAY_ARGON2_PROFILE=test lowers the cost (still
     argon2id) so a test suite that opens hundreds of accounts is not dominated by hashing."""

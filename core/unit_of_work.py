@@ -1,8 +1,6 @@
 """The transaction boundary. Nothing persists unless the handler calls commit()."""
 from __future__ import annotations
 
-import threading
-import weakref
 from types import TracebackType
 from typing import Callable
 
@@ -10,25 +8,13 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from core.references import check_flush
-
-# SQLite writers of one process queue on a lock here rather than on SQLite's busy handler, which
-# polls with growing sleeps: under 16 concurrent creates that left the database idle between
-# polls and gave p99s of seconds. Other processes (workers > 1) still meet the busy timeout.
-_SQLITE_WRITERS: "weakref.WeakKeyDictionary[Engine, threading.RLock]" = weakref.WeakKeyDictionary()
-_REGISTRY_LOCK = threading.Lock()
-
-
-def _writer_lock(engine: Engine) -> threading.RLock:
-    with _REGISTRY_LOCK:
-        lock = _SQLITE_WRITERS.get(engine)
-        if lock is None:
-            lock = _SQLITE_WRITERS[engine] = threading.RLock()
-        return lock
+from core.storage import Storage, storage_for
 
 
 class UnitOfWork:
-    def __init__(self, engine: Engine, *, write: bool = True) -> None:
+    def __init__(self, engine: Engine, *, write: bool = True, storage: Storage | None = None) -> None:
         self.engine = engine
+        self.storage = storage if storage is not None else storage_for(engine)
         self.write = write
         self._committed = False
         # Set by the ledger when it has more to write after the handler (idempotency keys): the
@@ -37,7 +23,7 @@ class UnitOfWork:
         self.commit_requested = False
 
     def __enter__(self) -> "UnitOfWork":
-        self._lock = _writer_lock(self.engine) if self.write and self.engine.dialect.name == "sqlite" else None
+        self._lock = self.storage.writer_lock(self.engine) if self.write else None
         if self._lock is not None:
             self._lock.acquire()
         try:
@@ -46,9 +32,9 @@ class UnitOfWork:
             if self._lock is not None:
                 self._lock.release()
             raise
-        if self.engine.dialect.name == "sqlite":
-            self.connection.execution_options(sqlite_immediate=self.write)
-        self.session = Session(bind=self.connection, expire_on_commit=False, autoflush=True)
+        self.connection = self.storage.prepare(self.connection, write=self.write)
+        self.session = Session(bind=self.connection, expire_on_commit=False, autoflush=True,
+                               info={"storage": self.storage})
         # Every id a row names is the row's own account's, checked in this transaction (core/references.py).
         event.listen(self.session, "before_flush", check_flush)
         return self

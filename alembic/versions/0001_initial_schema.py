@@ -1,16 +1,16 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-21 19:40:51.006442
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import core.models.types
 
+import core.models.types
+from alembic import op
 
 revision: str = '0001'
 down_revision: Union[str, None] = None

@@ -18,8 +18,9 @@ Revises: 0001
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
+
+from alembic import op
 
 revision: str = '0002'
 down_revision: Union[str, None] = '0001'
@@ -57,7 +58,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
-        for fts, (table, _columns) in FTS_TABLES.items():
+        for fts in FTS_TABLES:
             for event in ("ai", "ad", "au"):
                 op.execute(f"DROP TRIGGER IF EXISTS {fts}_{event}")
             op.execute(f"DROP TABLE IF EXISTS {fts}")

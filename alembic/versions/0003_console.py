@@ -9,10 +9,10 @@ Revises: 0002
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
 
 import core.models.types
+from alembic import op
 
 revision: str = '0003'
 down_revision: Union[str, None] = '0002'

@@ -9,8 +9,9 @@ Revises: 0003
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
+
+from alembic import op
 
 revision: str = '0004'
 down_revision: Union[str, None] = '0003'

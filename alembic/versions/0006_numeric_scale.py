@@ -14,8 +14,9 @@ Revises: 0005
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
+
+from alembic import op
 
 revision: str = '0006'
 down_revision: Union[str, None] = '0005'

@@ -20,7 +20,6 @@ import re
 from typing import Sequence, Union
 
 from alembic import op
-import sqlalchemy as sa
 
 revision: str = '0007'
 down_revision: Union[str, None] = '0006'

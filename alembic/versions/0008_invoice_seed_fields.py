@@ -19,10 +19,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+
 import core.models.types
+from alembic import op
 
 revision: str = '0008'
 down_revision: Union[str, None] = '0007'

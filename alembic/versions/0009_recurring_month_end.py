@@ -8,8 +8,9 @@ Revises: 0008
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
+
+from alembic import op
 
 revision: str = '0009'
 down_revision: Union[str, None] = '0008'

@@ -10,8 +10,7 @@ import hmac
 import string
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from core.clock import now_utc
 from core.documents.build import load_document
@@ -36,7 +35,7 @@ def invoice_by_token(session: Session, token: str) -> Invoice | None:
     the final comparison is constant-time so a match reveals nothing about near misses."""
     if not well_formed_token(token):
         return None
-    invoice = session.execute(select(Invoice).where(Invoice.token == token)).scalars().first()
+    invoice: Invoice | None = session.execute(select(Invoice).where(Invoice.token == token)).scalars().first()
     if invoice is None or not hmac.compare_digest(invoice.token.encode("ascii"), token.encode("ascii")):
         return None
     return invoice

@@ -15,7 +15,9 @@ _PRINTED_LINES = ("normal", "text", "correction", "correction_before", "correcti
 
 
 def _party(invoice: object, prefix: str) -> PartyView:
-    get = lambda name: getattr(invoice, f"{prefix}_{name}", "") or ""  # noqa: E731
+    def get(name: str) -> str:
+        return str(getattr(invoice, f"{prefix}_{name}", "") or "")
+
     return PartyView(name=get("name"), tax_no=get("tax_no"), street=get("street"), post_code=get("post_code"),
                      city=get("city"), country=get("country"), email=get("email"), phone=get("phone"),
                      bank=get("bank"), bank_account=get("bank_account"))
@@ -39,7 +41,8 @@ def document_view(view: InvoiceView, *, public_url: str = "", corrected_number: 
     rates = tuple(RateTotalView(tax_code=r.tax.code, net=r.net, tax=r.tax_amount, gross=r.gross)
                   for r in totals.per_rate)
     return DocumentView(
-        kind=printed_kind(invoice.kind), number=invoice.number, issue_date=invoice.issue_date, sell_date=invoice.sell_date,
+        kind=printed_kind(invoice.kind), number=invoice.number, issue_date=invoice.issue_date,
+        sell_date=invoice.sell_date,
         payment_to=invoice.payment_to, payment_type=invoice.payment_type or "transfer", place=invoice.place,
         currency=invoice.currency, lang=invoice.lang or "pl", seller=_party(invoice, "seller"),
         buyer=_party(invoice, "buyer"), lines=lines, rate_totals=rates, total_net=invoice.price_net,

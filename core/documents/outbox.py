@@ -20,7 +20,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Engine, update
+from sqlmodel import col, or_, select
 
 from core.clock import now_utc
 from core.commands import SendInvoice
@@ -52,7 +53,8 @@ class DeliveryConfig(Protocol):
 
 def retry_delay(attempts: int) -> timedelta:
     """30 s after the first failure, then 1, 2, 4 ... minutes, never more than two hours."""
-    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+    delay: timedelta = BACKOFF_BASE * (2 ** max(attempts - 1, 0))
+    return min(delay, BACKOFF_CAP)
 
 
 def public_base(message: OutboxMessage, config: DeliveryConfig) -> str:
@@ -66,7 +68,7 @@ def _claim(engine: Engine, message_id: int, now: datetime) -> bool:
     with UnitOfWork(engine) as uow:
         taken = uow.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status == "queued",
+            .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == "queued",
                    or_(OutboxMessage.next_attempt_at.is_(None),  # type: ignore[union-attr]
                        OutboxMessage.next_attempt_at <= now))  # type: ignore[operator]
             .values(next_attempt_at=now + LEASE))
@@ -128,7 +130,7 @@ def _deliver(prepared: _Prepared, config: DeliveryConfig) -> dict[str, Any]:
 
 def _record(engine: Engine, message_id: int, values: dict[str, Any]) -> None:
     with UnitOfWork(engine) as uow:
-        uow.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
+        uow.session.execute(update(OutboxMessage).where(col(OutboxMessage.id) == message_id).values(**values))
         uow.commit()
 
 
@@ -170,7 +172,7 @@ def due_messages(engine: Engine, now: datetime, limit: int = 100) -> list[int]:
             select(OutboxMessage.id).where(OutboxMessage.status == "queued",
                                            or_(OutboxMessage.next_attempt_at.is_(None),  # type: ignore[union-attr]
                                                OutboxMessage.next_attempt_at <= now))  # type: ignore[operator]
-            .order_by(OutboxMessage.id).limit(limit)).scalars())
+            .order_by(col(OutboxMessage.id)).limit(limit)).scalars())
 
 
 def deliver_due(engine: Engine, config: DeliveryConfig, *, now: datetime | None = None,

@@ -152,7 +152,7 @@ class _Layout:
         """Label/value rows without rules, right-aligned on the page: (label, value, size, bold).
         Columns are as wide as their texts; a text too long for the page wraps in its column."""
         def widest(column: int) -> float:
-            return max((BOLD if bold else REGULAR).stringWidth(row[column], size) for *row, size, bold in rows)
+            return float(max((BOLD if bold else REGULAR).stringWidth(row[column], size) for *row, size, bold in rows))
 
         label_width = min(widest(0) + 12, _TEXT_WIDTH / 2)
         edges = (0, label_width, label_width + min(widest(1) + 12, _TEXT_WIDTH - label_width))
@@ -272,7 +272,7 @@ class _Layout:
         edges = [0.0, widths[0], sum(widths[:2]), sum(widths[:3]), sum(widths)]
         aligns = ("left", "right", "right", "right")  # of the header
         head = [cell(BOLD, _HEAD_SIZE, text, width - 2 * _PAD, align) for text, width, align
-                in zip([first] + [self.label(key) for key in ("net", "vat", "gross")], widths, aligns)]
+                in zip([first] + [self.label(key) for key in ("net", "vat", "gross")], widths, aligns, strict=True)]
         table = [self._grid_row(edges, head, _HEAD_LEADING, _HEAD_FILL)]
         for index, row in enumerate(rows):
             font = BOLD if bold_last and index == len(rows) - 1 else REGULAR

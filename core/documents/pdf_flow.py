@@ -22,7 +22,7 @@ Line = list[Run]
 
 
 def width_of(runs: Line, size: float) -> float:
-    return sum(font.stringWidth(text, size) for font, text in runs)
+    return float(sum(font.stringWidth(text, size) for font, text in runs))
 
 
 def wrap(runs: Line, size: float, width: float) -> list[Line]:
@@ -197,7 +197,7 @@ def cell_row(ink: Ink, edges: Sequence[float], cells: Sequence[Cell], leading: f
     the gray level of its background."""
     height = max(len(each.lines) for each in cells) * leading + 2 * pad_y
     parts = [f"{fill} g 0 0 {edges[-1] - edges[0]:.2f} {-height:.2f} re f 0 g"] if fill else []
-    for each, left, right in zip(cells, edges, edges[1:]):
+    for each, left, right in zip(cells, edges, edges[1:], strict=False):
         if not each.lines:
             continue
         top = -pad_y - each.lines[0][0]  # the first baseline sits one font size under the padding

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from core.errors import Invalid, NotFound
 from core.handlers.lines import totals_of
 from core.models import Account, Invoice, InvoiceLine, Payment, PaymentAllocation
+from core.storage import storage_of
 
 KINDS = ("vat", "proforma", "bill", "receipt", "advance", "final", "correction", "vat_mp", "invoice_other",
          "vat_margin", "kp", "kw", "estimate", "vat_rr", "correction_note", "accounting_note", "client_order",
@@ -39,9 +39,9 @@ class InvoiceView:
 
 def load_invoice(session: Session, account_id: int, invoice_id: int, *, lock: bool = False) -> Invoice:
     stmt = select(Invoice).where(Invoice.id == invoice_id, Invoice.account_id == account_id)
-    if lock and session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    invoice = session.execute(stmt).scalars().first()
+    if lock:
+        stmt = storage_of(session).for_update(stmt)
+    invoice: Invoice | None = session.execute(stmt).scalars().first()
     if invoice is None:
         raise NotFound("invoice", invoice_id)
     return invoice
@@ -52,15 +52,16 @@ def load_lines(session: Session, invoice_ids: list[int]) -> dict[int, list[Invoi
     if not invoice_ids:
         return result
     stmt = (select(InvoiceLine).where(InvoiceLine.invoice_id.in_(invoice_ids))  # type: ignore[attr-defined]
-            .order_by(InvoiceLine.invoice_id, InvoiceLine.position, InvoiceLine.id))
+            .order_by(col(InvoiceLine.invoice_id), col(InvoiceLine.position), col(InvoiceLine.id)))
     for line in session.execute(stmt).scalars():
         result[line.invoice_id].append(line)
     return result
 
 
 def load_payments(session: Session, invoice_id: int) -> list[tuple[Payment, Decimal]]:
-    stmt = (select(Payment, PaymentAllocation.amount).join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
-            .where(PaymentAllocation.invoice_id == invoice_id).order_by(Payment.id))
+    stmt = (select(Payment, col(PaymentAllocation.amount)).join(PaymentAllocation,
+                                                                col(PaymentAllocation.payment_id) == Payment.id)
+            .where(PaymentAllocation.invoice_id == invoice_id).order_by(col(Payment.id)))
     return [(p, a) for p, a in session.execute(stmt).all()]
 
 

@@ -3,29 +3,46 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, insert, select, update
+from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from core import numbering
 from core.clock import now_utc, today_in
-from core.commands import (CancelInvoice, ChangeInvoiceStatus, CreateInvoice, DeleteInvoice, LineSpec,
-                           UpdateInvoice)
+from core.commands import CancelInvoice, ChangeInvoiceStatus, CreateInvoice, DeleteInvoice, LineSpec, UpdateInvoice
 from core.errors import Conflict, Invalid, NotFound
 from core.fields import check_fields
-from core.handlers.invoice_state import (InvoiceView, account_of, check_kind_and_status, due_date, load_invoice,
-                                         load_lines, new_token, recompute_totals, settle_status, view_of)
+from core.handlers.invoice_state import (
+    InvoiceView,
+    account_of,
+    check_kind_and_status,
+    due_date,
+    load_invoice,
+    load_lines,
+    new_token,
+    recompute_totals,
+    view_of,
+)
 from core.handlers.lines import correction_lines, price_new_line, reprice_line
 from core.handlers.parties import client_fields_from_buyer, create_client, fill_buyer, fill_seller, match_client
 from core.handlers.payments import drop_marked_payments, set_status
 from core.handlers.pricing import apply_price_list
 from core.handlers.schedules import schedule_invoice
 from core.invoice_reads import account_record
-from core.models import (Account, Attachment, Client, Department, Invoice, InvoiceLine, PaymentAllocation, Product,
-                         Recurring)
+from core.models import (
+    Account,
+    Attachment,
+    Client,
+    Department,
+    Invoice,
+    InvoiceLine,
+    PaymentAllocation,
+    Product,
+    Recurring,
+)
 from core.reader import Reader
 from core.references import check_rows, resolved
+from core.storage import storage_of
 from core.unit_of_work import UnitOfWork
 
 # Columns a copy (copy_invoice_from, proforma -> VAT, recurring) must not take over.
@@ -37,13 +54,6 @@ NOT_COPIED = frozenset({"id", "number", "seq", "period_key", "series", "token", 
 # Invoice columns the ledger derives itself; a request can never set them.
 DERIVED = frozenset({"token", "series", "period_key", "price_net", "price_tax", "price_gross", "cash_rounding",
                      "origin", "sent_at", "paid"})
-
-
-def series_of(invoice: Invoice) -> str:
-    """Sales documents number per kind; cost documents keep the supplier's numbers, per supplier."""
-    if invoice.income:
-        return invoice.kind
-    return f"cost:{invoice.client_id or invoice.seller_tax_no or invoice.seller_name}"
 
 
 def _product_map(session: Session, account_id: int, specs: tuple[LineSpec, ...]) -> dict[int, Product]:
@@ -103,7 +113,7 @@ def _resolve_client(session: Session, account: Account, invoice: Invoice, cmd_ne
         fields = dict(cmd_new_client) if cmd_new_client is not None else client_fields_from_buyer(invoice)
         return create_client(session, account, fields, prefix="client." if cmd_new_client is not None else "buyer.")
     if invoice.client_id:
-        client = _rows(session).record(Client, "clients.id = ?", (invoice.client_id,))
+        client: Client | None = _rows(session).record(Client, "clients.id = ?", (invoice.client_id,))
         if client is None or client.account_id != account.id:
             raise Invalid.one("client_id", "not_found", "no such client", value=invoice.client_id)
         resolved(session, Client, invoice.client_id, client.account_id)
@@ -151,103 +161,9 @@ def _copy_source(session: Session, account_id: int, source_id: int, invoice: Inv
                      description=line.description, additional_info=line.additional_info, unit=line.unit,
                      quantity=line.quantity, tax=line.tax, discount_percent=line.discount_percent,
                      tax_deductible=line.tax_deductible, extra=dict(line.extra or {}),
-                     **({"total_gross": line.total_gross} if line.priced_gross else {"total_net": line.total_net}))
+                     total_gross=line.total_gross if line.priced_gross else None,
+                     total_net=None if line.priced_gross else line.total_net)
             for line in lines if line.kind in ("normal", "text")]
-
-
-def _assign_number(session: Session, account: Account, invoice: Invoice, explicit_seq: int | None) -> None:
-    """Number an invoice in one go: updates, and creates where the number may come first (SQLite)."""
-    pattern = _prepare_number(session, account, invoice, explicit_seq)
-    explicit = bool(invoice.number)
-    got = _take_number(session, account, invoice, invoice.series, pattern, explicit_seq)
-    invoice.period_key, invoice.seq, invoice.number = got.period_key, got.seq, got.number
-    if explicit and got.seq is not None:
-        # A counter the client chose may sit on an invoice whose number reads differently (numbered under
-        # another pattern): named here. An allocated counter is past every stored seq of its period; were
-        # it not (rows written around the ledger), the unique index refuses it and _flush_unique names it.
-        with session.no_autoflush:  # flushing first would hit the unique index before this check names it
-            clash = session.execute(select(Invoice.id).where(
-                Invoice.account_id == invoice.account_id, Invoice.series == invoice.series,
-                Invoice.period_key == invoice.period_key, Invoice.seq == got.seq, Invoice.id != invoice.id)).first()
-        if clash is not None:
-            raise Invalid.one("number", "taken", "has already been taken", value=invoice.number)
-
-
-def _prepare_number(session: Session, account: Account, invoice: Invoice, explicit_seq: int | None) -> str:
-    """Everything about the number that needs no counter: the series, the pattern, a number the client
-    gave (or rendered from the counter it gave) and whether that number is free. Returns the pattern."""
-    invoice.series = series_of(invoice)
-    pattern = numbering.pattern_for(account.settings or {}, invoice.kind, account.profile)
-    if not invoice.number and explicit_seq is not None:
-        invoice.number = numbering.render(pattern, explicit_seq, invoice.issue_date)
-    if invoice.number:
-        _check_number_free(session, invoice)
-    return pattern
-
-
-def _take_number(session: Session, account: Account, invoice: Invoice, series: str, pattern: str,
-                 explicit_seq: int | None) -> numbering.Allocated:
-    """Touch the counter: from here to the commit, other writers of this series wait (PostgreSQL row lock).
-    Reads the invoice and changes nothing on it, so nothing is left for an autoflush to write."""
-    if invoice.number:
-        return numbering.reserve_explicit(session, account.id or 0, series, pattern, invoice.issue_date,
-                                          invoice.number, explicit_seq)
-    numbering.skip_taken(session, account.id or 0, series, pattern, invoice.issue_date)
-    return numbering.allocate(session, account.id or 0, series, pattern, invoice.issue_date)
-
-
-def _numbers_last(session: Session) -> bool:
-    """Whether create takes the number as its last statement before the commit.
-
-    On PostgreSQL the counter row stays locked from the allocation to the commit, so every writer of a
-    series queues behind whatever follows the allocation. Taken last, the lock covers one UPDATE and the
-    commit instead of most of the create (8 writers on one series: 6.2 of them waited on it before).
-    SQLite lets one writer in at a time anyway; there the later UPDATE would only cost a statement and a
-    second write of the full-text row, so the number comes first and goes in with the INSERT."""
-    return session.get_bind().dialect.name != "sqlite"
-
-
-def _park(invoice: Invoice) -> str:
-    """Give the new invoice a series of its own until _number_parked numbers it; returns the real series.
-
-    Real series are invoice kinds or "cost:...", never "~" + a token, and tokens are unique: the parked row
-    can meet no other row in either unique index (its seq is NULL). No other transaction ever sees it,
-    since it is numbered in the transaction that inserts it."""
-    series = invoice.series
-    invoice.series, invoice.period_key, invoice.seq = f"~{invoice.token}", "", None
-    return series
-
-
-def _number_parked(session: Session, account: Account, invoice: Invoice, series: str, pattern: str,
-                   explicit_seq: int | None) -> None:
-    """Take the counter and number the parked invoice: the last statement(s) before the commit."""
-    table = Invoice.__table__  # type: ignore[attr-defined]
-    try:
-        if invoice.number:  # the client's number: the counter moves past it, the row takes it as given
-            got = _take_number(session, account, invoice, series, pattern, explicit_seq)
-            session.connection().execute(update(table).where(table.c.id == invoice.id).values(
-                series=series, period_key=got.period_key, seq=got.seq, number=got.number))
-        else:
-            numbering.skip_taken(session, account.id or 0, series, pattern, invoice.issue_date)
-            got = numbering.allocate_into(session, table, invoice.id or 0, account.id or 0, series, pattern,
-                                          invoice.issue_date)
-    except IntegrityError:
-        # A unique index: the client's number or counter taken meanwhile, or a counter behind stored seqs.
-        named = {"value": invoice.number} if invoice.number else {}  # an allocated number is not known here
-        raise Invalid.one("number", "taken", "has already been taken", **named) from None
-    for name, value in (("series", series), ("period_key", got.period_key), ("seq", got.seq),
-                        ("number", got.number)):
-        # Written by the statement above: recorded as the stored state, so the ORM has nothing to flush.
-        set_committed_value(invoice, name, value)
-
-
-def _check_number_free(session: Session, invoice: Invoice) -> None:
-    with session.no_autoflush:  # flushing first would hit the unique index before this check names it
-        clash = session.execute(select(Invoice.id).where(
-            Invoice.account_id == invoice.account_id, Invoice.series == invoice.series,
-            Invoice.number == invoice.number, Invoice.id != invoice.id)).first()
-    if clash is not None:
-        raise Invalid.one("number", "taken", "has already been taken", value=invoice.number)
 
 
 def _default_terms(account: Account, client: Client | None, invoice: Invoice, given: dict[str, Any]) -> None:
@@ -315,13 +231,13 @@ def _create_in_session(cmd: CreateInvoice, session: Session) -> tuple[Invoice, l
         raise Invalid.one("oid", "taken", "has already been taken", value=invoice.oid)
     if not specs:
         raise Invalid.one("lines", "blank", "an invoice must contain at least one line")
-    if not _numbers_last(session):
-        _assign_number(session, account, invoice, cmd.seq)
+    if not numbering.numbers_last(session):
+        numbering.assign_number(session, account, invoice, cmd.seq)
         return invoice, _write_new(session, invoice, specs, cmd, client)
-    pattern = _prepare_number(session, account, invoice, cmd.seq)
-    series = _park(invoice)
+    pattern = numbering.prepare_number(session, account, invoice, cmd.seq)
+    series = numbering.park(invoice)
     lines = _write_new(session, invoice, specs, cmd, client)
-    _number_parked(session, account, invoice, series, pattern, cmd.seq)
+    numbering.number_parked(session, account, invoice, series, pattern, cmd.seq)
     return invoice, lines
 
 
@@ -370,25 +286,10 @@ def _insert_lines(session: Session, invoice: Invoice, lines: list[InvoiceLine]) 
     rows = [{key: getattr(line, key) for key in _LINE_COLUMNS} for line in lines]
     check_rows(session, InvoiceLine, invoice.account_id, rows)
     table = InvoiceLine.__table__  # type: ignore[attr-defined]
-    connection = session.connection()
     # Core on the table, not the ORM bulk path: that one splits rows by which values are None.
-    if connection.dialect.name == "sqlite":
-        ids = _insert_in_order_sqlite(connection, table, rows)
-    else:  # PostgreSQL: insertmanyvalues keeps the order with a sentinel, in one statement
-        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids = connection.execute(stmt, rows).scalars().all()
-    for line, new_id in zip(lines, ids):
+    ids = storage_of(session).insert_ordered(session.connection(), table, rows)
+    for line, new_id in zip(lines, ids, strict=True):
         line.id = new_id
-
-
-def _insert_in_order_sqlite(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """The new rows' ids, in the order of rows.
-
-    SQLAlchemy has no ordered RETURNING for SQLite and would send one INSERT per row. A multi-row INSERT
-    stores its rows in order, each with an id one above the largest ever given (AUTOINCREMENT, migration
-    0007: never a free id below it), while this transaction holds the write lock: sorted, the returned ids
-    are the rows' ids in order."""
-    return sorted(connection.execute(insert(table).returning(table.c.id), rows).scalars().all())
 
 
 def _inherit_from_corrected(session: Session, invoice: Invoice, given: dict[str, Any]) -> None:
@@ -439,7 +340,7 @@ def update_invoice(cmd: UpdateInvoice, uow: UnitOfWork) -> InvoiceView:
             invoice.number = ""  # re-rendered from the account's pattern, as on create
         elif not invoice.number:
             raise Invalid.one("number", "blank", "can't be blank")
-        _assign_number(session, account, invoice, cmd.seq)
+        numbering.assign_number(session, account, invoice, cmd.seq)
     if {"issue_date", "payment_to_kind"} & given.keys() and "payment_to" not in given:
         invoice.payment_to = due_date(invoice.issue_date, invoice.payment_to_kind, invoice.payment_to)
     if "payment_to" in given and "payment_to_kind" not in given:
@@ -464,7 +365,7 @@ def _merge_lines(session: Session, invoice: Invoice, lines: list[InvoiceLine], s
                  replace: bool) -> list[InvoiceLine]:
     by_id = {line.id: line for line in lines}
     if replace:
-        session.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id))
+        session.execute(delete(InvoiceLine).where(col(InvoiceLine.invoice_id) == invoice.id))
         return _build_lines(session, invoice, specs, 0, None)
     products = _product_map(session, invoice.account_id, specs)
     new_specs: list[LineSpec] = []
@@ -477,7 +378,7 @@ def _merge_lines(session: Session, invoice: Invoice, lines: list[InvoiceLine], s
             raise Invalid.one(f"lines.{i}.id", "not_found", "no such line on this invoice", value=spec.id)
         if spec.destroy:
             session.execute(delete(InvoiceLine).where(
-                (InvoiceLine.id == line.id) | (InvoiceLine.parent_id == line.id)))  # type: ignore[operator]
+                (col(InvoiceLine.id) == line.id) | (col(InvoiceLine.parent_id) == line.id)))
             for gone in [x for x in list(by_id.values()) if x.id == line.id or x.parent_id == line.id]:
                 by_id.pop(gone.id, None)
             continue
@@ -523,10 +424,10 @@ def delete_invoice(cmd: DeleteInvoice, uow: UnitOfWork) -> InvoiceView:
     if template_of:
         raise Conflict("invoice_in_use", "the invoice is the template of a recurring definition")
     drop_marked_payments(session, cmd.invoice_id)
-    session.execute(delete(PaymentAllocation).where(PaymentAllocation.invoice_id == cmd.invoice_id))
+    session.execute(delete(PaymentAllocation).where(col(PaymentAllocation.invoice_id) == cmd.invoice_id))
     for attachment in session.execute(select(Attachment).where(Attachment.invoice_id == cmd.invoice_id)).scalars():
         attachment.invoice_id = None
-    session.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id == cmd.invoice_id))
+    session.execute(delete(InvoiceLine).where(col(InvoiceLine.invoice_id) == cmd.invoice_id))
     session.delete(view.invoice)
     uow.commit()
     return view

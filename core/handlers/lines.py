@@ -10,7 +10,7 @@ from typing import Iterable
 from core.commands import LineSpec
 from core.errors import Invalid
 from core.models import Invoice, InvoiceLine, Product
-from core.money import LineAmounts, LineInput, TaxRate, compute_line, compute_totals, parse_tax, Totals
+from core.money import LineAmounts, LineInput, TaxRate, Totals, compute_line, compute_totals, parse_tax
 
 COUNTED_KINDS = ("normal", "correction")  # before/after snapshots and text rows carry no money
 PRICE_INPUTS = ("price_net", "price_gross", "total_net", "total_gross")

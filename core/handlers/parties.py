@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from core.errors import Invalid
 from core.fields import check_fields
@@ -54,7 +54,7 @@ def fill_seller(invoice: Invoice, department: Department, given: Mapping[str, An
 
 def main_department(session: Session, account_id: int) -> Department | None:
     stmt = (select(Department).where(Department.account_id == account_id)
-            .order_by(Department.main.desc(), Department.id).limit(1))  # type: ignore[attr-defined]
+            .order_by(col(Department.main).desc(), col(Department.id)).limit(1))
     return session.execute(stmt).scalars().first()
 
 
@@ -100,4 +100,4 @@ def match_client(session: Session, account_id: int, invoice: Invoice) -> Client 
         stmt = base.where(Client.email == invoice.buyer_email, Client.name == invoice.buyer_name)
     else:
         stmt = base.where(Client.name == invoice.buyer_name, Client.tax_no == "")
-    return session.execute(stmt.order_by(Client.id).limit(1)).scalars().first()
+    return session.execute(stmt.order_by(col(Client.id)).limit(1)).scalars().first()

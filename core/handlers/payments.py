@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import delete, select
-from sqlmodel import Session
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
 
 from core.clock import now_utc, today_in
 from core.commands import CreateInvoice, DeletePayment, LineSpec, RecordPayment, UpdatePayment
@@ -54,7 +54,7 @@ def _allocate(session: Session, payment: Payment, invoices: list[Invoice]) -> li
     if left > 0 and invoices:
         shares[-1] += left
     made = []
-    for position, (invoice, share) in enumerate(zip(invoices, shares)):
+    for position, (invoice, share) in enumerate(zip(invoices, shares, strict=True)):
         if share == 0 and payment.amount > 0:
             continue
         allocation = PaymentAllocation(payment_id=payment.id or 0, invoice_id=invoice.id or 0,
@@ -74,7 +74,7 @@ def _unallocate(session: Session, payment: Payment) -> None:
         if invoice is not None:
             invoice.paid -= allocation.amount
             settle_status(invoice)
-    session.execute(delete(PaymentAllocation).where(PaymentAllocation.payment_id == payment.id))
+    session.execute(delete(PaymentAllocation).where(col(PaymentAllocation.payment_id) == payment.id))
 
 
 def set_status(session: Session, invoice: Invoice, status: str, today: date, paid_on: date | None = None) -> None:
@@ -98,8 +98,9 @@ def set_status(session: Session, invoice: Invoice, status: str, today: date, pai
         return
     drop_marked_payments(session, invoice.id or 0)
     invoice.status = status
-    rows = session.execute(select(PaymentAllocation.amount, Payment.paid_date).join(
-        Payment, Payment.id == PaymentAllocation.payment_id).where(PaymentAllocation.invoice_id == invoice.id)).all()
+    rows = session.execute(select(col(PaymentAllocation.amount), col(Payment.paid_date))
+                           .join(Payment, col(Payment.id) == PaymentAllocation.payment_id)
+                           .where(PaymentAllocation.invoice_id == invoice.id)).all()
     invoice.paid = sum((amount for amount, _day in rows), Decimal(0))
     invoice.paid_date = None  # settle_status gives it back if real payments still cover the invoice
     settle_status(invoice, max((day for _amount, day in rows if day is not None), default=None))
@@ -107,8 +108,9 @@ def set_status(session: Session, invoice: Invoice, status: str, today: date, pai
 
 def drop_marked_payments(session: Session, invoice_id: int) -> None:
     """Delete the payment marking the invoice paid recorded (it means nothing once the invoice is unpaid or gone)."""
-    marked = session.execute(select(Payment).join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id).where(
-        PaymentAllocation.invoice_id == invoice_id, Payment.kind == MARKED_PAID)).scalars().all()
+    marked = session.execute(select(Payment).join(PaymentAllocation, col(PaymentAllocation.payment_id) == Payment.id)
+                             .where(PaymentAllocation.invoice_id == invoice_id, Payment.kind == MARKED_PAID)
+                             ).scalars().all()
     for payment in marked:
         _unallocate(session, payment)
         session.delete(payment)
@@ -151,7 +153,8 @@ def _invoice_for_payment(uow: UnitOfWork, payment: Payment) -> Invoice:
     buyer = extra.get("invoice_name") or " ".join(
         p for p in (extra.get("first_name", ""), extra.get("last_name", "")) if p) or payment.name
     fields = {"buyer_name": buyer, "buyer_street": extra.get("invoice_street", "") or "",
-              "buyer_city": extra.get("invoice_city", "") or "", "buyer_post_code": extra.get("invoice_post_code", "") or "",
+              "buyer_city": extra.get("invoice_city", "") or "",
+              "buyer_post_code": extra.get("invoice_post_code", "") or "",
               "buyer_tax_no": extra.get("invoice_tax_no", "") or "", "buyer_email": payment.email,
               "description": extra.get("invoice_comment", "") or "", "currency": payment.currency,
               "issue_date": payment.paid_date}
@@ -170,7 +173,7 @@ def update_payment(cmd: UpdatePayment, uow: UnitOfWork) -> PaymentView:
     fields = check_fields(Payment, cmd.fields, extra_protected=frozenset({"amount"}))
     _check_kind(fields)
     old_ids = [a.invoice_id for a in session.execute(select(PaymentAllocation).where(
-        PaymentAllocation.payment_id == payment.id).order_by(PaymentAllocation.position)).scalars()]
+        PaymentAllocation.payment_id == payment.id).order_by(col(PaymentAllocation.position))).scalars()]
     _unallocate(session, payment)
     for name, value in fields.items():
         setattr(payment, name, value)
@@ -201,5 +204,5 @@ def payment_view(session: Session, account_id: int, payment_id: int) -> PaymentV
     if payment is None or payment.account_id != account_id:
         raise NotFound("payment", payment_id)
     allocations = list(session.execute(select(PaymentAllocation).where(
-        PaymentAllocation.payment_id == payment_id).order_by(PaymentAllocation.position)).scalars())
+        PaymentAllocation.payment_id == payment_id).order_by(col(PaymentAllocation.position))).scalars())
     return PaymentView(payment, allocations)

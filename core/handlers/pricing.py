@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from core.errors import Invalid
 from core.models import PriceList, PriceListItem, Product

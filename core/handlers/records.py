@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from sqlalchemy import delete, func, select
-from sqlmodel import Session, SQLModel
+from sqlalchemy import delete, func
+from sqlmodel import Session, SQLModel, col, select
 
 from core.clock import now_utc
 from core.commands import CreateRecord, DeleteRecord, UpdateRecord
@@ -14,8 +14,20 @@ from core.errors import Conflict, Invalid, NotFound
 from core.fields import check_fields
 from core.handlers.invoice_state import account_of
 from core.handlers.parties import prepare_client
-from core.models import (DICTIONARY_KINDS, Account, Client, Department, DictionaryEntry, Invoice, InvoiceLine,
-                         PriceList, PriceListItem, Product, Recurring, RecurringRun)
+from core.models import (
+    DICTIONARY_KINDS,
+    Account,
+    Client,
+    Department,
+    DictionaryEntry,
+    Invoice,
+    InvoiceLine,
+    PriceList,
+    PriceListItem,
+    Product,
+    Recurring,
+    RecurringRun,
+)
 from core.money import parse_tax, round_money
 from core.recurring_schedule import check_month_end, last_of_month, parse_every
 from core.unit_of_work import UnitOfWork
@@ -87,10 +99,10 @@ class Entity:
 
 
 def _invoice_links_cleared(session: Session, entity: str, record_id: int) -> None:
-    column = {"client": Invoice.client_id, "department": Invoice.department_id}.get(entity)
+    column = {"client": "client_id", "department": "department_id"}.get(entity)
     if column is not None:
-        for invoice in session.execute(select(Invoice).where(column == record_id)).scalars():
-            setattr(invoice, column.key, None)
+        for invoice in session.execute(select(Invoice).where(getattr(Invoice, column) == record_id)).scalars():
+            setattr(invoice, column, None)
 
 
 ENTITIES: dict[str, Entity] = {
@@ -118,7 +130,7 @@ def get_record(session: Session, name: str, account_id: int, record_id: int) -> 
 
 
 def _write_children(session: Session, price_list: PriceList, children: tuple[Mapping[str, Any], ...]) -> None:
-    session.execute(delete(PriceListItem).where(PriceListItem.price_list_id == price_list.id))
+    session.execute(delete(PriceListItem).where(col(PriceListItem.price_list_id) == price_list.id))
     for i, child in enumerate(children):
         clean = check_fields(PriceListItem, child, prefix=f"price_list_positions.{i}.",
                              extra_protected=frozenset({"price_list_id"}))

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Mapping
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from core.clock import now_utc
 from core.errors import Invalid
@@ -30,7 +30,7 @@ _SCHEDULE = frozenset({"start_date", "every", "month_end"})
 def definition_of(session: Session, account_id: int, invoice_id: int) -> Recurring | None:
     return session.execute(select(Recurring).where(Recurring.account_id == account_id,
                                                    Recurring.invoice_id == invoice_id)
-                           .order_by(Recurring.id)).scalars().first()
+                           .order_by(col(Recurring.id))).scalars().first()
 
 
 def schedule_invoice(session: Session, account_id: int, invoice: Invoice,

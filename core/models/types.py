@@ -52,7 +52,8 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+        stored: datetime = value
+        return stored.replace(tzinfo=timezone.utc) if stored.tzinfo is None else stored
 
 
 def utcnow() -> datetime:

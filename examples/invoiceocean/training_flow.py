@@ -40,7 +40,8 @@ step("2. The Portal sends the proforma PDF to the client, with the payment link"
 sent = io.send("POST", f"/invoices/{proforma['id']}/send_by_email.json", {})
 check(sent == {"status": "ok"}, "send_by_email answers ok")
 payment_page = io.call("GET", proforma["payment_url"], 200)
-check("1230" in payment_page.text.replace(" ", "").replace("\u00a0", ""), "the public payment page shows the amount due")
+check("1230" in payment_page.text.replace(" ", "").replace("\u00a0", ""),
+      "the public payment page shows the amount due")
 check(io.get(f"/invoices/{proforma['id']}.json")["status"] == "sent", "the proforma is marked sent")
 
 step("3. The client pays the proforma (PayPal); the payment is recorded against it")

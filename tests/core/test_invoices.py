@@ -9,8 +9,16 @@ import pytest
 from sqlalchemy import func, select
 
 from core.accounts import create_account
-from core.commands import (CancelInvoice, ChangeInvoiceStatus, CreateInvoice, CreateRecord, DeleteInvoice, LineSpec,
-                           RecordPayment, UpdateInvoice)
+from core.commands import (
+    CancelInvoice,
+    ChangeInvoiceStatus,
+    CreateInvoice,
+    CreateRecord,
+    DeleteInvoice,
+    LineSpec,
+    RecordPayment,
+    UpdateInvoice,
+)
 from core.errors import Invalid
 from core.handlers.invoice_state import view_of
 from core.ledger import Ledger
@@ -39,7 +47,8 @@ def test_seed_invoice_totals_58_32_net_1_91_tax_60_23_gross(backend_ledger: Ledg
     assert len(invoice.token) == 22
 
 
-def test_buyer_is_matched_to_an_existing_client_by_name_and_normalised_tax_no(backend_ledger: Ledger, acme: int) -> None:
+def test_buyer_is_matched_to_an_existing_client_by_name_and_normalised_tax_no(backend_ledger: Ledger,
+                                                                              acme: int) -> None:
     first = backend_ledger.execute(CreateInvoice(acme, "test", SEED_FIELDS, SEED_LINES)).invoice
     second = backend_ledger.execute(CreateInvoice(acme, "test", {**SEED_FIELDS, "buyer_tax_no": "PL 525-244-57-67"},
                                                SEED_LINES)).invoice
@@ -92,9 +101,11 @@ def test_failed_validation_changes_nothing(backend_ledger: Ledger, acme: int) ->
     before = (_count(backend_ledger, Invoice), _count(backend_ledger, Client), _count(backend_ledger, InvoiceLine))
     with pytest.raises(Invalid) as caught:
         backend_ledger.execute(CreateInvoice(acme, "test", {"buyer_name": "New buyer"},
-                                          (LineSpec(name="ok", price_net=D(1), tax="23"), LineSpec(name="bad", tax="abc"))))
+                                          (LineSpec(name="ok", price_net=D(1), tax="23"),
+                                           LineSpec(name="bad", tax="abc"))))
     assert caught.value.errors[0].field == "lines.1.tax"
-    assert (_count(backend_ledger, Invoice), _count(backend_ledger, Client), _count(backend_ledger, InvoiceLine)) == before
+    assert (_count(backend_ledger, Invoice), _count(backend_ledger, Client),
+            _count(backend_ledger, InvoiceLine)) == before
 
 
 def test_invoice_needs_a_buyer_and_lines(backend_ledger: Ledger, acme: int) -> None:
@@ -117,7 +128,8 @@ def test_update_changes_one_line_and_keeps_the_others(backend_ledger: Ledger, ac
 def test_oid_unique_refuses_a_second_invoice_for_the_same_order(backend_ledger: Ledger, acme: int) -> None:
     backend_ledger.execute(CreateInvoice(acme, "test", {**SEED_FIELDS, "oid": "order-1"}, SEED_LINES, oid_unique=True))
     with pytest.raises(Invalid):
-        backend_ledger.execute(CreateInvoice(acme, "test", {**SEED_FIELDS, "oid": "order-1"}, SEED_LINES, oid_unique=True))
+        backend_ledger.execute(CreateInvoice(acme, "test", {**SEED_FIELDS, "oid": "order-1"}, SEED_LINES,
+                                             oid_unique=True))
 
 
 def test_status_cancel_and_delete(backend_ledger: Ledger, acme: int) -> None:

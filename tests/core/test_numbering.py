@@ -54,7 +54,8 @@ def acme(backend_ledger: Ledger) -> int:
 
 def test_numbers_restart_each_month_and_per_kind(backend_ledger: Ledger, acme: int) -> None:
     made = [backend_ledger.execute(minimal_invoice(acme, issue_date=d, kind=k)).invoice.number for d, k in [
-        (date(2026, 3, 1), "vat"), (date(2026, 3, 2), "vat"), (date(2026, 3, 2), "proforma"), (date(2026, 4, 1), "vat")]]
+        (date(2026, 3, 1), "vat"), (date(2026, 3, 2), "vat"), (date(2026, 3, 2), "proforma"),
+        (date(2026, 4, 1), "vat")]]
     assert made == ["1/03/2026", "2/03/2026", "P1/03/2026", "1/04/2026"]
 
 

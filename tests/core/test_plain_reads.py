@@ -38,7 +38,8 @@ def rich_invoice(backend_ledger: Ledger) -> tuple[int, int]:
              LineSpec(name="Zwolniona", tax="zw", price_net=D("50"), quantity=D(1), code="X-1"),
              LineSpec(kind="text", name="Tylko tekst"))
     view = backend_ledger.execute(CreateInvoice(account, "test", {
-        "buyer_name": "Kowalski", "buyer_email": "k@example.com", "issue_date": date(2026, 3, 1), "payment_to_kind": "14", "description": "Opis",
+        "buyer_name": "Kowalski", "buyer_email": "k@example.com", "issue_date": date(2026, 3, 1),
+        "payment_to_kind": "14", "description": "Opis",
         "exchange_rate": D("4.2134"), "extra": {"dialect_only": [1, "a"]}, "show_discount": True}, lines))
     invoice_id = view.invoice.id
     backend_ledger.execute(RecordPayment(account, "test", D("100"), (invoice_id,), date(2026, 3, 5)))

@@ -21,7 +21,10 @@ def _invoice(ledger: Ledger, account: int, buyer: str, line: str = "Usługa", da
                                         (LineSpec(name=line, tax=23, price_net=D(10), quantity=D(1)),))).invoice.id
 
 
-def _ids(ledger: Ledger, account: int, f: InvoiceFilter, page: Page = Page(1, 25),
+FIRST_PAGE = Page(1, 25)
+
+
+def _ids(ledger: Ledger, account: int, f: InvoiceFilter, page: Page = FIRST_PAGE,
          order: tuple[tuple[str, bool], ...] = (("id", False),)) -> list[int]:
     return [v.invoice.id for v in ledger.read(list_invoices, account, f, page, order)]
 
@@ -142,12 +145,12 @@ def test_date_range_pages_in_id_order_are_exact_when_dates_do_not_follow_ids(bac
     dates out of id order, other filters and open ends, the page must be exactly what a scan gives."""
     days = [date(2024, 5, 1) + timedelta(days=d) for d in (40, 3, 25, 3, 90, 0, 60, 25, 12, 75, 3, 50)]
     ids = [_invoice(backend_ledger, acme, f"K{i % 3}", day=day) for i, day in enumerate(days)]
-    dated = list(zip(ids, days))
+    dated = list(zip(ids, days, strict=True))
     other = backend_ledger.write(create_account, "Dated Other").account_id
     _invoice(backend_ledger, other, "K0", day=date(2024, 5, 2))
 
     def expect(low: date | None, high: date | None, buyer: str | None = None) -> list[int]:
-        return [i for (i, d), n in zip(dated, range(len(dated)))
+        return [i for (i, d), n in zip(dated, range(len(dated)), strict=True)
                 if (low is None or d >= low) and (high is None or d <= high)
                 and (buyer is None or f"K{n % 3}" == buyer)]
 

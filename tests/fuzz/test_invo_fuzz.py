@@ -31,8 +31,16 @@ from starlette.testclient import TestClient
 
 from core.accounts import create_account
 from dialects.invo.errors import ERRORS
-from dialects.invo.mapping import (CUSTOMER_FIELDS, DICTIONARY_COLUMNS, INVOICE_EXTRA, INVOICE_FIELDS, ITEM_EXTRA,
-                                   ITEM_FIELDS, PRODUCT_FIELDS, TYPE2)
+from dialects.invo.mapping import (
+    CUSTOMER_FIELDS,
+    DICTIONARY_COLUMNS,
+    INVOICE_EXTRA,
+    INVOICE_FIELDS,
+    ITEM_EXTRA,
+    ITEM_FIELDS,
+    PRODUCT_FIELDS,
+    TYPE2,
+)
 from dialects.invo.resources import REGISTRY
 from gateway.app import create_app
 from gateway.settings import Settings

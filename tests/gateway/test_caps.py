@@ -90,7 +90,8 @@ def test_bodies_over_the_limit_get_413_in_each_dialect(settings: Settings, accou
     assert fakturan.status_code == 413 and fakturan.json() == {"error": "413 Request Entity Too Large"}
 
 
-def test_list_page_sizes_are_capped_in_each_dialect(client: TestClient, ledger: Ledger, account: dict[str, Any]) -> None:
+def test_list_page_sizes_are_capped_in_each_dialect(client: TestClient, ledger: Ledger,
+                                                    account: dict[str, Any]) -> None:
     for i in range(101):
         ledger.execute(CreateRecord("client", account["account_id"], {"name": f"Client {i:03}"}))
     token = account["invoiceocean"]["api_token"]
@@ -158,7 +159,8 @@ def test_slow_clients_are_cut_off_while_other_requests_are_served(live_server_fa
     # 1. A head trickled one byte per 0.2 s never completes: 408 and the connection is closed.
     head = _connect(port)
     head_started = time.monotonic()
-    head_thread = threading.Thread(target=_trickle, args=(head, b"GET /healthz HTTP/1.1\r\nX-Slow: " + b"a" * 200, stop))
+    head_thread = threading.Thread(target=_trickle,
+                                   args=(head, b"GET /healthz HTTP/1.1\r\nX-Slow: " + b"a" * 200, stop))
     head_thread.start()
 
     # 2. A body trickled after a complete head: 408 in the dialect's own format (INVO's envelope here).

@@ -55,8 +55,10 @@ def test_deactivate_and_activate_need_an_existing_account(db: str) -> None:
 
 def test_demo_seeds_once_and_shows_the_same_credentials_again(db: str, tmp_path: Path) -> None:
     creds_file = str(tmp_path / "demo.json")
-    first = json.loads(run("demo", "--if-empty", "--json", "--credentials-file", creds_file, "--database-url", db).stdout)
-    second = json.loads(run("demo", "--if-empty", "--json", "--credentials-file", creds_file, "--database-url", db).stdout)
+    first = json.loads(run("demo", "--if-empty", "--json", "--credentials-file", creds_file, "--database-url",
+                           db).stdout)
+    second = json.loads(run("demo", "--if-empty", "--json", "--credentials-file", creds_file, "--database-url",
+                            db).stdout)
     assert first == second and first["prefix"] == "demo"
     assert (Path(creds_file).stat().st_mode & 0o777) == 0o600
 

@@ -88,7 +88,8 @@ def test_example_runs_clean_against_a_live_gateway(script: str, gateway: Gateway
     command = [sys.executable, script] if script.endswith(".py") else ["bash", script]
     result = gateway.run(*command)
     output = result.stdout + result.stderr
-    assert result.returncode == 0, f"{script} failed:\n{output[-4000:]}\n--- server log ---\n{gateway.server.log()[-2000:]}"
+    assert result.returncode == 0, (f"{script} failed:\n{output[-4000:]}\n"
+                                    f"--- server log ---\n{gateway.server.log()[-2000:]}")
     assert "FAILED" not in output
     name = Path(script).stem if script != "tour.sh" else "tour"
     assert result.stdout.rstrip().endswith(f"{name} ok"), output[-2000:]

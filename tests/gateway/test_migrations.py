@@ -1,8 +1,8 @@
 """Alembic is the only way the schema is made, so the migrations must match the models exactly."""
 from __future__ import annotations
 
-from decimal import Decimal
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -48,9 +48,9 @@ def test_migrated_postgresql_schema_matches_the_models(postgres_url: str) -> Non
 
 def test_postgresql_amounts_stored_padded_before_0006_lose_the_padding_and_new_ones_keep_their_scale(
         postgres_url: str) -> None:
-    from alembic import command
     from sqlalchemy import text
 
+    from alembic import command
     from gateway.migrations import alembic_config
 
     command.upgrade(alembic_config(postgres_url), "0005")
@@ -93,9 +93,9 @@ def _sqlite_shape(url: str) -> dict[str, object]:
 
 
 def test_sqlite_tables_rebuilt_by_0007_keep_their_rows_and_ids_and_never_reuse_one(tmp_path: Path) -> None:
-    from alembic import command
     from sqlalchemy import text
 
+    from alembic import command
     from core.accounts import create_account
     from core.commands import DeleteInvoice, RecordPayment
     from core.ledger import Ledger
@@ -131,7 +131,8 @@ def test_sqlite_tables_rebuilt_by_0007_keep_their_rows_and_ids_and_never_reuse_o
     again = ledger.execute(minimal_invoice(account_id)).invoice.id or 0
     assert made[1] < newest < again
     with ledger.engine.connect() as conn:  # the full-text index and the counts still follow every write
-        found = conn.execute(text("SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH '\"Klient\"' ORDER BY rowid"))
+        found = conn.execute(text("SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH '\"Klient\"' "
+                                  "ORDER BY rowid"))
         assert found.scalars().all() == [made[0], made[1], again]
         assert conn.execute(text("SELECT invoices FROM invoice_counts")).scalar() == 3
     ledger.engine.dispose()
@@ -144,10 +145,10 @@ def test_sqlite_tables_rebuilt_by_0007_keep_their_rows_and_ids_and_never_reuse_o
 def test_0008_moves_seed_fields_kept_in_extra_into_their_columns_and_back_on_downgrade(tmp_path: Path) -> None:
     """Before 0008 the gateway kept category_id, use_moss, ... in an invoice's `extra` as the client sent
     them. 0008 moves each value that reads as its column's type; one that does not stays in `extra`."""
-    from alembic import command
     from alembic.script import ScriptDirectory
     from sqlalchemy import text
 
+    from alembic import command
     from core.ledger import Ledger
     from gateway.migrations import alembic_config
     from tests.core.test_recurring import make_account, make_template

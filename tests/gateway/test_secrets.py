@@ -75,7 +75,8 @@ def exercise(http: Any, s: Secrets) -> list[tuple[str, int, str]]:
     call("GET", f"/clients/check.json?api_token={s.token}&email=a@example.com&password={s.client_password}")
     # INVO: Basic auth, the login resource with a password in q, wrong credentials.
     call("POST", "/api.json", data={"r": "login", "q": "{}"}, auth=(s.invo_login, s.invo_password))
-    call("POST", "/api.json", data={"r": "login", "q": json.dumps({"login": s.invo_login, "password": s.invo_password})},
+    call("POST", "/api.json",
+         data={"r": "login", "q": json.dumps({"login": s.invo_login, "password": s.invo_password})},
          auth=(s.invo_login, s.invo_password))
     call("POST", "/api.json", data={"r": "login", "q": "{}"}, auth=wrong_invo)
     call("POST", "/api.json", json={"r": "invoices", "q": {"action": "list", "password": s.wrong_password}},

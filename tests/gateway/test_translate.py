@@ -110,7 +110,8 @@ UPDATES = {
     "invoiceocean": lambda i: {"method": "PUT", "path": f"/invoices/{i}.json",
                                "body": json.dumps({"invoice": {"issue_date": "2024-05-02", "description": "x"}})},
     "invo": lambda i: {"r": "invoices", "q": {"action": "edit", "id": i, "mdate": "2024-05-02", "notices": "x"}},
-    "fakturan": lambda i: {"method": "PUT", "path": f"/api/v2/invoices/{i}", "body": json.dumps({"date": "2024-05-02"})},
+    "fakturan": lambda i: {"method": "PUT", "path": f"/api/v2/invoices/{i}",
+                           "body": json.dumps({"date": "2024-05-02"})},
 }
 
 

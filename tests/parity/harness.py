@@ -104,7 +104,7 @@ class Wire:
                   _dec(i["vbrutto"])) for i in items]
         # A correction's items are its before (no kid) and after states: the difference counts.
         signed = [(line[3], line[4] if not correction or "kid" in item else -line[4])  # type: ignore[operator]
-                  for line, item in zip(lines, items)]
+                  for line, item in zip(lines, items, strict=False)]
         net, gross = _dec(row["vnetto"]), _dec(row["vbrutto"])
         return {
             "number": row["nrdoc"], "kind": row["type2"], "issue_date": _day(row["mdate"]),

@@ -110,7 +110,8 @@ def test_an_invoice_created_paid_has_its_payment_in_every_dialect(wire: Wire) ->
 def test_an_invoice_created_paid_on_a_given_day_has_its_payment_dated_that_day(wire: Wire) -> None:
     invoice_id = wire.invo("invoices", {"action": "add", "type2": "+FV", "mdate": "2024-03-05", "c1name": "Klient1",
                                         "status": 3, "pdate": "2024-03-07",
-                                        "items": [{"product": "A", "count": 1, "vatsm": "25%", "pnetto": "80.00"}]})["id"]
+                                        "items": [{"product": "A", "count": 1, "vatsm": "25%",
+                                                   "pnetto": "80.00"}]})["id"]
     assert fakturan_payments(wire, invoice_id) == [("2024-03-07", Decimal("100.0"))]
     assert wire.assert_equivalent(invoice_id).invoice.status == "paid"
 

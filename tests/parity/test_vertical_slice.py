@@ -31,11 +31,13 @@ class Dialects:
             "invoiceocean": {"number": io["number"], "seq": None, "buyer": io["buyer_name"],
                              "lines": [(p["name"], Decimal(p["quantity"]), Decimal(p["total_price_gross"]))
                                        for p in io["positions"]],
-                             "totals": (Decimal(io["price_net"]), Decimal(io["price_tax"]), Decimal(io["price_gross"]))},
+                             "totals": (Decimal(io["price_net"]), Decimal(io["price_tax"]),
+                                        Decimal(io["price_gross"]))},
             "invo": {"number": invo["nrdoc"], "seq": invo["nrx"], "buyer": invo["c1name"],
                      "lines": [(i["product"], Decimal(str(i["count"])), Decimal(str(i["vbrutto"])))
                                for i in invo["items"]],
-                     "totals": (Decimal(str(invo["vnetto"])), Decimal(str(invo["vbrutto"])) - Decimal(str(invo["vnetto"])),
+                     "totals": (Decimal(str(invo["vnetto"])),
+                                Decimal(str(invo["vbrutto"])) - Decimal(str(invo["vnetto"])),
                                 Decimal(str(invo["vbrutto"])))},
             "fakturan": {"number": None, "seq": fk["number"], "buyer": fk["address"]["name"],
                          "lines": [(r["product_name"], Decimal(r["amount"]),
@@ -51,7 +53,8 @@ def dialects(client: TestClient, account: dict[str, Any]) -> Dialects:
 
 def create_by_invoiceocean(d: Dialects) -> int:
     response = d.client.post("/invoices.json", json={"api_token": d.token, "invoice": {
-        "kind": "vat", "number": None, "sell_date": "2013-01-16", "issue_date": "2013-01-16", "payment_to": "2013-01-23",
+        "kind": "vat", "number": None, "sell_date": "2013-01-16", "issue_date": "2013-01-16",
+        "payment_to": "2013-01-23",
         "seller_name": "Wystawca Sp. z o.o.", "seller_tax_no": "5252445767", "buyer_name": "Klient1 Sp. z o.o.",
         "buyer_tax_no": "5252445767",
         "positions": [{"name": "Produkt A1", "tax": 23, "total_price_gross": 10.23, "quantity": 1},

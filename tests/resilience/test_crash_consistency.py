@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import httpx
@@ -96,9 +97,9 @@ class Writer:
             if target is None or choice < 0.5:
                 action: Callable[[], None] = self.create
             elif choice < 0.8 or not self.can_pay:
-                action = lambda: self.update(target)  # noqa: E731
+                action = partial(self.update, target)
             else:
-                action = lambda: self.pay(target)  # noqa: E731
+                action = partial(self.pay, target)
             with self.book.lock:
                 self.book.requests += 1
             try:
@@ -378,7 +379,7 @@ def _cycles(server: ForkedServer, cycles: int, rng: random.Random, seed: int, cr
     for cycle in range(cycles):
         stop = threading.Event()
         batch = [cls(server.base_url, creds, book, random.Random(rng.getrandbits(32))) for cls in WRITERS]
-        for new, old in zip(batch, writers or [None] * len(batch)):
+        for new, old in zip(batch, writers or [None] * len(batch), strict=True):
             if old is not None:
                 new.mine = old.mine  # each dialect keeps operating on its own invoices across cycles
         writers = batch

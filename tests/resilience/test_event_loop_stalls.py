@@ -112,11 +112,13 @@ ATTACKS: dict[str, tuple[Callable[[Target], tuple[int, bytes]], int, Callable[[T
     "invo_form_of_nine_million_fields": (
         lambda t: post(t, "/api.json", b"&" * 9_000_000, {**t.invo, **FORM}), 1, lambda t: INVO_MALFORMED),
     "invo_customer_name_wildcards": (
-        lambda t: post(t, "/api.json", orjson.dumps({"r": "customers", "q": {"action": "list", "name": "%a" * 12 + "%B"}}),
+        lambda t: post(t, "/api.json",
+                       orjson.dumps({"r": "customers", "q": {"action": "list", "name": "%a" * 12 + "%B"}}),
                        {**t.invo, **JSON}), 1,
         lambda t: (200, b'{"count":0,"total":0,"rows":[]}')),
     "invo_product_name_wildcards": (
-        lambda t: post(t, "/api.json", orjson.dumps({"r": "products", "q": {"action": "list", "name": "%a" * 12 + "%B"}}),
+        lambda t: post(t, "/api.json",
+                       orjson.dumps({"r": "products", "q": {"action": "list", "name": "%a" * 12 + "%B"}}),
                        {**t.invo, **JSON}), 1,
         lambda t: (200, b'{"count":0,"total":0,"rows":[]}')),
     "invoiceocean_anonymous_xml_of_a_million_elements": (

@@ -23,7 +23,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -80,7 +80,8 @@ def build_world(client: TestClient, a: dict[str, Any], b: dict[str, Any]) -> Wor
     token = a["invoiceocean"]["api_token"]
     io = lambda method, path, body=None: _io(client, token, method, path, body)  # noqa: E731
     ids = world.ids
-    ids["department"] = io("POST", "/departments.json", {"department": {"name": f"{MARK} Dept", "shortcut": "QD"}})["id"]
+    ids["department"] = io("POST", "/departments.json",
+                           {"department": {"name": f"{MARK} Dept", "shortcut": "QD"}})["id"]
     ids["client"] = io("POST", "/clients.json", {"client": {
         "name": f"Zenobia {MARK} Sp. z o.o.", "tax_no": "5252445767", "email": f"zenobia@{MARK.lower()}.example",
         "city": f"{MARK}ville"}})["id"]
@@ -105,7 +106,8 @@ def build_world(client: TestClient, a: dict[str, Any], b: dict[str, Any]) -> Wor
     ids["unit"] = _invo(client, invo, "dictionaries", {"action": "add", "what": "units", "c3": f"{MARK} unit",
                                                         "c4": "qfu", "c5": 2})["id"]
     ids["scan"] = _invo(client, invo, "files", {"action": "cost", "id": ids["invoice"], "fname": f"{MARK}.pdf",
-                                                "ftype": ".pdf", "file": base64.b64encode(b"%PDF-1.4 q").decode()})["id"]
+                                                "ftype": ".pdf",
+                                                "file": base64.b64encode(b"%PDF-1.4 q").decode()})["id"]
     return world
 
 

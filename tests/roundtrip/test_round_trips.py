@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.roundtrip.cases import CASES, Case, Mutation, differences, equal, resources_in_route_tables
-from tests.roundtrip.world import Account, World
+from tests.roundtrip.world import World
 
 MUTATIONS_PER_RESOURCE = 30
 

@@ -94,7 +94,8 @@ def _through_invoiceocean(account: Account) -> None:
 
 def _through_fakturan(account: Account) -> None:
     client = account.fakturan_created("clients", GOOGLE)
-    account.fakturan_created("clients", {"client_type": "individual", "first_name": "Nils", "last_name": "Eriksson", "email": "nils@example.com",
+    account.fakturan_created("clients", {"client_type": "individual", "first_name": "Nils", "last_name": "Eriksson",
+                                         "email": "nils@example.com",
                                          "settings": {"locale": "en", "invoice_days": 10, "currency": "EUR"},
                                          "address": {"street_address": "Testvägen", "city": "Karlstad"}})
     account.fakturan_created("products", {"name": "Konsult", "product_code": "K1", "unit": "h", "price": "750",

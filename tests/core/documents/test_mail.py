@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal as D
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -187,7 +188,7 @@ def test_message_is_marked_failed_after_the_last_attempt_and_kept(tmp_path: Path
         delays.append(row.next_attempt_at)
         deliver_due(app.state.engine, app.state.settings, now=row.next_attempt_at)
     row = outbox_row(ledger, message.id)
-    gaps = [(b - a).total_seconds() for a, b in zip(delays, delays[1:])]
+    gaps = [(b - a).total_seconds() for a, b in pairwise(delays)]
     assert gaps == [60.0, 120.0, 240.0, 480.0, 960.0, 1920.0]
     assert (row.status, row.attempts, row.next_attempt_at) == ("failed", MAX_ATTEMPTS, None)
     assert row.recipients == ["kupiec@example.com"] and row.last_error.startswith("ConnectionRefusedError")

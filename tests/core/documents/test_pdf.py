@@ -10,8 +10,8 @@ from pypdf import PdfReader
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 
-from core.documents.pdf import render_pdf
 from core.documents.labels import LABELS
+from core.documents.pdf import render_pdf
 from core.documents.pdf_fonts import BOLD, PRIMED, PRIMED_BY_LANGUAGE, REGULAR
 from core.documents.view import DocumentView, PartyView, RateTotalView
 from tests.core.documents.samples import document, line

@@ -59,7 +59,8 @@ def test_seed_cost_scan_and_lists(api: Api, invoice_id: int, ledger: Any) -> Non
                                    "idate": "2015-04-12", "size": len(JPEG)}]
     by_date = api("files", {"action": "list", "idate": "2015-03-01|2015-04-30"})
     assert [r["id"] for r in by_date["rows"]] == [stored["id"]]
-    assert [r["id"] for r in api("files", {"action": "list", "idate": "2015-05-01|2015-05-31"})["rows"]] == [loose["id"]]
+    assert [r["id"] for r in api("files",
+                                 {"action": "list", "idate": "2015-05-01|2015-05-31"})["rows"]] == [loose["id"]]
     saved = ledger.read(lambda s: s.get(Attachment, stored["id"]))
     assert (saved.data, saved.content_type) == (JPEG, "image/jpeg")
 
@@ -67,7 +68,8 @@ def test_seed_cost_scan_and_lists(api: Api, invoice_id: int, ledger: Any) -> Non
 def test_scan_whose_content_is_not_its_type_is_refused(api: Api) -> None:
     answer = api("files", {"action": "cost", "fname": "x", "ftype": ".pdf", "file": base64.b64encode(PNG).decode()})
     assert answer == {"error": 8, "message": "validation error", "fields": {"file": "the content is not a .pdf file"}}
-    assert api("files", {"action": "cost", "ftype": ".jpg", "file": "not base64!"})["fields"] == {"file": "is not base64"}
+    assert api("files",
+               {"action": "cost", "ftype": ".jpg", "file": "not base64!"})["fields"] == {"file": "is not base64"}
 
 
 def test_sales_and_purchase_registers_group_per_rate(api: Api, customer_id: int) -> None:

@@ -34,7 +34,7 @@ def test_added_invoice_reads_back_through_the_core(fv: dict[str, Any], ledger: A
     assert (inv.number, inv.seq, inv.kind, inv.client_id, inv.buyer_name) == (
         "FV/15/10/2014", 15, "vat", customer_id, "Jan Kowalski")
     assert (inv.price_net, inv.price_tax, inv.price_gross) == (Decimal("400.00"), Decimal("92.00"), Decimal("492.00"))
-    assert [(l.name, l.additional_info, l.quantity, l.unit, l.tax) for l in view.lines] == [
+    assert [(line.name, line.additional_info, line.quantity, line.unit, line.tax) for line in view.lines] == [
         ("cos tam", "72/20", Decimal("4"), "szt.", "23")]
 
 
@@ -51,7 +51,8 @@ def test_seed_list_one_invoice_with_items(api: Api, fv: dict[str, Any], customer
                                 "tdate", "currency", "vnetto", "vbrutto", "status")} == {
         "id": fv["id"], "type2": "+FV", "buy": 0, "nrdoc": "FV/15/10/2014", "nrx": 15, "c1id": customer_id,
         "c1name": "Jan Kowalski", "c1taxid": "645-123-45-67", "mdate": "2014-10-20", "sdate": "2014-10-20",
-        "tdate": "2014-10-27", "currency": "PLN", "vnetto": Decimal("400.00"), "vbrutto": Decimal("492.00"), "status": 4}
+        "tdate": "2014-10-27", "currency": "PLN", "vnetto": Decimal("400.00"), "vbrutto": Decimal("492.00"),
+        "status": 4}
     item = row["items"][0]
     assert item == {"id": item["id"], "did": fv["id"], "product": "cos tam", "pkwiu": "72/20", "discount": 0,
                     "unitid": item["unitid"], "unitsm": "szt.", "count": 4, "vatid": item["vatid"], "vatsm": "23%",
@@ -114,7 +115,8 @@ def test_an_item_linked_to_another_product_does_not_count_by_name(api: Api, ledg
 def test_search_finds_header_fields_and_item_names(api: Api, fv: dict[str, Any]) -> None:
     api("invoices", {"action": "add", "type2": "+FV", "c1name": "Drutex s.c.", "items": [
         {"product": "Okno PCV", "count": 2, "pnetto": 300, "vatsm": "8%"}]})
-    assert [r["c1name"] for r in api("invoices", {"action": "list", "search": "Drutex s.c."})["rows"]] == ["Drutex s.c."]
+    assert [r["c1name"] for r in api("invoices",
+                                     {"action": "list", "search": "Drutex s.c."})["rows"]] == ["Drutex s.c."]
     assert [r["nrdoc"] for r in api("invoices", {"action": "list", "search": "cos tam"})["rows"]] == ["FV/15/10/2014"]
 
 
@@ -132,7 +134,7 @@ def test_seed_correction_links_items_with_kid(api: Api, fv: dict[str, Any], cust
     row = api("invoices", {"action": "list", "id": kor["id"]})["rows"][0]
     assert (row["type2"], row["kid"]) == ("+KOR", fv["id"])
     view = ledger.read(view_of, account["account_id"], kor["id"])
-    assert [(l.kind, l.quantity) for l in view.lines] == [
+    assert [(line.kind, line.quantity) for line in view.lines] == [
         ("correction", Decimal("1")), ("correction_before", Decimal("3")), ("correction_after", Decimal("4"))]
 
 
@@ -151,14 +153,15 @@ def test_edit_changes_only_given_fields_and_items_replace_the_set(api: Api, fv: 
         {"product": "Usługa", "count": 2, "pnetto": 50, "vatsm": "8%"}]})
     assert (edited["vnetto"], edited["vbrutto"]) == (Decimal("100.00"), Decimal("108.00"))
     view = ledger.read(view_of, account["account_id"], fv["id"])
-    assert [(l.name, l.quantity, l.tax) for l in view.lines] == [("Usługa", Decimal("2"), "8")]
+    assert [(line.name, line.quantity, line.tax) for line in view.lines] == [("Usługa", Decimal("2"), "8")]
     assert view.invoice.description == "Dziękujemy"
 
 
 def test_status_codes_map_to_core_statuses(api: Api, fv: dict[str, Any], ledger: Any, account: dict[str, Any]) -> None:
     expected = {0: "draft", 1: "sent", 2: "printed", 3: "paid", 4: "issued", 5: "cancelled"}
     for value in (1, 2, 3, 4, 0, 5):
-        assert api("invoices", {"action": "status", "id": fv["id"], "value": value}) == {"id": fv["id"], "status": value}
+        assert api("invoices", {"action": "status", "id": fv["id"], "value": value}) == {"id": fv["id"],
+                                                                                         "status": value}
         assert ledger.read(view_of, account["account_id"], fv["id"]).invoice.status == expected[value]
     assert api("invoices", {"action": "status", "id": fv["id"], "value": 9})["fields"] == {"value": "must be 0 to 5"}
 

@@ -18,7 +18,8 @@ ALL_CUSTOMER_FIELDS = {
     "c2": 1}
 
 
-def test_seed_add_customer_maps_to_core_client(api: Api, customer_id: int, ledger: Any, account: dict[str, Any]) -> None:
+def test_seed_add_customer_maps_to_core_client(api: Api, customer_id: int, ledger: Any,
+                                               account: dict[str, Any]) -> None:
     client = ledger.read(get_record, "client", account["account_id"], customer_id)
     assert (client.shortcut, client.name, client.street, client.post_code, client.city, client.tax_no, client.bank,
             client.bank_account) == ("K1", "Jan Kowalski", "Korfantego 100", "40-154", "Katowice", "645-123-45-67",
@@ -202,4 +203,5 @@ def test_a_name_pattern_of_many_wildcards_is_matched_without_backtracking(api: A
     # Nine wildcards took 14 s through a backtracking regex; here they are the database's linear matcher.
     assert api("customers", {"action": "list", "name": "%a" * 30 + "%B"})["rows"] == []
     assert [r["id"] for r in api("customers", {"action": "list", "name": "%a" * 30 + "%b"})["rows"]] == [made]
-    assert [r["id"] for r in api("customers", {"action": "list", "name": "%a" * 30 + "%B", "icase": 1})["rows"]] == [made]
+    assert [r["id"] for r in api("customers",
+                                 {"action": "list", "name": "%a" * 30 + "%B", "icase": 1})["rows"]] == [made]

@@ -24,7 +24,8 @@ def test_invoice_pdf_shows_number_parties_and_totals(client: TestClient, account
     response = client.get(f"/invoices/{created['id']}.pdf?api_token={token}")
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     text = _text(response.content)
-    for expected in ("1/01/2013", "Wystawca Sp. z o.o.", "Zażółć gęślą jaźń Sp. z o.o.", "60,23", "58,32", "sześćdziesiąt złotych 23/100"):
+    for expected in ("1/01/2013", "Wystawca Sp. z o.o.", "Zażółć gęślą jaźń Sp. z o.o.", "60,23", "58,32",
+                     "sześćdziesiąt złotych 23/100"):
         assert expected in text, expected
 
 

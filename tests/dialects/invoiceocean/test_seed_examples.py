@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import re
-
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
-from datetime import datetime
 
 from starlette.testclient import TestClient
 
@@ -95,7 +93,8 @@ def test_correction_invoice_reverses_quantity(client: TestClient, token: str) ->
     body = response.json()
     assert (body["kind"], body["from_invoice_id"], body["correction"]) == ("correction", original["id"], True)
     [line] = body["positions"]
-    assert (line["kind"], line["quantity"], line["total_price_gross"], line["tax"]) == ("correction", "-1.0", "-10.00", "23")
+    assert (line["kind"], line["quantity"], line["total_price_gross"], line["tax"]) == (
+        "correction", "-1.0", "-10.00", "23")
     assert line["correction_before_attributes"]["quantity"] == "2.0"
     assert line["correction_before_attributes"]["total_price_gross"] == "20.00"
     assert line["correction_after_attributes"]["quantity"] == "1.0"
@@ -209,7 +208,7 @@ def test_products_create_get_update_derives_net_from_gross(client: TestClient, t
         "PoroductAA", "A001", "100.00", "23", "123.00")
     assert "stock_level" not in created
     assert _get(client, f"/products/{created['id']}.json", token) == created
-    with_stock = _get(client, f"/products.json?warehouse_id=1&page=1", token)
+    with_stock = _get(client, "/products.json?warehouse_id=1&page=1", token)
     assert with_stock[0]["stock_level"] is None
     updated = post_json(client, f"/products/{created['id']}.json", seed_body(seed.PRODUCT_UPDATE, token), "PUT").json()
     assert (updated["name"], updated["code"], updated["price_gross"], updated["price_net"]) == (
@@ -270,8 +269,8 @@ def test_payment_with_invoice_ids_settles_in_order(client: TestClient, token: st
     response = post_json(client, "/banking/payments.json", {"api_token": token, "banking_payment": {
         "name": "P", "price": "200", "invoice_ids": [first["id"], second["id"]], "paid": "1"}})
     assert response.json()["invoice_ids"] == [first["id"], second["id"]]
-    assert [(_get(client, f"/invoices/{i['id']}.json", token)[k]) for i in (first, second) for k in ("status", "paid")] == [
-        "paid", "100.00", "partial", "100.00"]
+    shown = [_get(client, f"/invoices/{i['id']}.json", token) for i in (first, second)]
+    assert [invoice[k] for invoice in shown for k in ("status", "paid")] == ["paid", "100.00", "partial", "100.00"]
     payment_id = response.json()["id"]
     assert client.delete(f"/banking/payments/{payment_id}.json?api_token={token}").status_code == 200
     assert _get(client, f"/invoices/{second['id']}.json", token)["status"] == "issued"

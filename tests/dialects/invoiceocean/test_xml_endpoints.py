@@ -37,7 +37,8 @@ def test_invoice_created_by_xml_reads_the_same_by_json(client: TestClient, token
     assert created.headers["content-type"].startswith("application/xml")
     as_xml = _xml_value(created.text)
     as_json = client.get(f"/invoices/{as_xml['id']}.json?api_token={token}").json()
-    assert (as_json["buyer_name"], as_json["price_gross"], as_json["issue_date"]) == ("XML Buyer", "24.60", "2024-05-02")
+    assert (as_json["buyer_name"], as_json["price_gross"], as_json["issue_date"]) == ("XML Buyer", "24.60",
+                                                                                      "2024-05-02")
     for key in ("id", "number", "token", "client_id", "status", "view_url", "buyer_company"):
         assert as_xml[key] == as_json[key], key
     assert str(as_xml["price_net"]) == as_json["price_net"] == "20.00"

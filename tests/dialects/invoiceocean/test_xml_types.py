@@ -44,7 +44,7 @@ def _compare(element: Element, twin: Any, path: str, problems: list[str], decima
     if isinstance(twin, list):
         if xml_type != "array":
             problems.append(f"{path}: a list without type=\"array\"")
-        for index, (child, item) in enumerate(zip(element, twin)):
+        for index, (child, item) in enumerate(zip(element, twin, strict=False)):
             _compare(child, item, f"{path}[{index}]", problems, decimals, dates)
         return
     if isinstance(twin, dict):

@@ -29,9 +29,11 @@ def _traffic(base: str, creds: dict[str, Any]) -> dict[str, int]:
         assert created.status_code == 201, created.text
         for _ in range(2):
             assert http.get("/api/v2/invoices", auth=fk).status_code == 200
-            assert http.get("/invoices.json", params={"api_token": creds["invoiceocean"]["api_token"]}).status_code == 200
+            assert http.get("/invoices.json",
+                            params={"api_token": creds["invoiceocean"]["api_token"]}).status_code == 200
         for _ in range(4):
-            assert http.post("/api.json", auth=invo, data={"r": "invoices", "q": '{"action":"list"}'}).status_code == 200
+            assert http.post("/api.json", auth=invo,
+                             data={"r": "invoices", "q": '{"action":"list"}'}).status_code == 200
     return {"fakturan": 3, "invoiceocean": 2, "invo": 4}
 
 
