@@ -24,16 +24,15 @@ run: $(STAMP)
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
-# The gates (issue 19), configured in pyproject.toml: ruff, mypy (strict on core/ and dialects/kit),
-# import-linter's layer and independence contracts. Until the shared dialect kit lands, gateway/ and
-# dialects/ still import each other and are not ruff- or mypy-clean: ruff and mypy run where the tree is
-# clean and lint-imports on the contracts that hold today. Once they pass, this becomes plain
-# `ruff check .`, `mypy` and `lint-imports`.
-LINT_PATHS := core tests benchmarks alembic examples
+# The gates (issue 19), configured in pyproject.toml: ruff over the whole tree, import-linter's layer and
+# independence contracts, and mypy strict on core/ and dialects/kit. mypy still finds about 73 errors in the
+# dialects' own folders and gateway/ at non-strict settings, so those are not gated yet: widen MYPY_PATHS to
+# the whole tree (plain `mypy`) once they are fixed.
+MYPY_PATHS := core dialects/kit
 lint: $(STAMP)
-	$(BIN)/ruff check $(LINT_PATHS)
-	$(BIN)/mypy core
-	$(BIN)/lint-imports --no-logo --contract core-below-the-wire --contract core-speaks-no-http
+	$(BIN)/ruff check .
+	$(BIN)/mypy $(MYPY_PATHS)
+	$(BIN)/lint-imports --no-logo
 
 # Long fuzzing profiles: >= 2,000 schemathesis cases per REST dialect, plus the INVO fuzzer.
 fuzz: $(STAMP)

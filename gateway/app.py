@@ -23,7 +23,8 @@ from gateway.console.routes import routes as console_routes
 from gateway.db import make_engine
 from gateway.home import routes as home_routes
 from gateway.memory import MallocTrimmer
-from gateway.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, GatewayMetrics
+from gateway.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from gateway.metrics import GatewayMetrics
 from gateway.middleware import GatewayMiddleware
 from gateway.proxies import ProxyHeadersMiddleware
 from gateway.public import routes as public_routes
@@ -31,6 +32,7 @@ from gateway.registry import DIALECTS, resolver, root_owner, routing_order
 from gateway.routing import DialectRouter
 from gateway.settings import Settings
 from gateway.traffic import TrafficRecorder
+
 
 async def healthz(request: Request) -> Response:
     def ping() -> None:

@@ -104,7 +104,8 @@ def backup(dest: Path | None, check_file: Path | None, force: bool, as_json: boo
     """Copy the live SQLite database to DEST (a file, or a folder for a timestamped file) with the
     online backup API, while the server runs, then run the restore check on the copy. Exit 1 when
     the check fails. PostgreSQL: use pg_dump (README, Operations)."""
-    from gateway.backup import BackupError, backup as run_backup, check
+    from gateway.backup import BackupError, check
+    from gateway.backup import backup as run_backup
 
     if (dest is None) == (check_file is None):
         raise click.UsageError("give either DEST or --check FILE")
@@ -127,7 +128,8 @@ def backup(dest: Path | None, check_file: Path | None, force: bool, as_json: boo
 @DB_OPTION
 def restore(backup_file: Path, force: bool, database_url: str | None) -> None:
     """Check BACKUP_FILE, then make it the SQLite database. Stop the server first."""
-    from gateway.backup import BackupError, restore as run_restore
+    from gateway.backup import BackupError
+    from gateway.backup import restore as run_restore
 
     try:
         report, kept = run_restore(backup_file, _settings(database_url).database_url, overwrite=force)

@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 
 from core.accounts import create_account
 from core.clock import today_in
-from core.commands import (CancelInvoice, ChangeInvoiceStatus, CreateInvoice, CreateRecord, LineSpec,
-                           RecordPayment)
+from core.commands import CancelInvoice, ChangeInvoiceStatus, CreateInvoice, CreateRecord, LineSpec, RecordPayment
 from core.ledger import Ledger
 from core.models import Account
 

@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from gateway.apidocs.page import render_page
 from dialects.kit.dialect import Dialect
+from gateway.apidocs.page import render_page
 from gateway.apidocs.routes import documents
 
 API_TYPES = ("application/json", "application/xml", "text/xml")

@@ -2,10 +2,10 @@
 dialect's own error format, and the traffic log entry."""
 from __future__ import annotations
 
-import logging
-import time
 import itertools
+import logging
 import secrets
+import time
 from typing import Any, Callable
 
 from starlette.requests import ClientDisconnect, Request
@@ -37,7 +37,8 @@ class GatewayMiddleware:
             return
         started = time.perf_counter()
         headers = dict(scope.get("headers") or [])
-        request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or f"{_REQUEST_ID_PREFIX}{next(_request_counter):016x}"
+        request_id = (headers.get(b"x-request-id", b"").decode("latin-1")[:64]
+                      or f"{_REQUEST_ID_PREFIX}{next(_request_counter):016x}")
         scope.setdefault("state", {})["request_id"] = request_id
         # Log records from here on carry the request id, and this request's credentials are masked.
         bound = bind_request(request_id, headers, scope.get("query_string", b""), scope["path"])

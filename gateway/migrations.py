@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
 from alembic.config import Config
 
+from alembic import command
 from gateway.db import make_engine, normalise_url
 
 ROOT = Path(__file__).resolve().parents[1]

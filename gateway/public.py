@@ -19,8 +19,15 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from core.documents.access import PublicDocument, public_document
-from core.documents.html import (dashed_number, invoice_page, not_found_page, payment_page, payment_path, pdf_path,
-                                 view_path)
+from core.documents.html import (
+    dashed_number,
+    invoice_page,
+    not_found_page,
+    payment_page,
+    payment_path,
+    pdf_path,
+    view_path,
+)
 from core.documents.mail import pdf_filename
 from core.documents.pdf import PRINT_OPTIONS, render_pdf
 from dialects.kit.context import read

@@ -12,8 +12,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from core.errors import FieldError
-from dialects.fakturan.present import (CLIENT_FIELDS, INVOICE_FIELDS, PAYMENT_FIELDS, PRODUCT_FIELDS,
-                                       RECURRING_FIELDS, ROW_FIELDS)
+from dialects.fakturan.present import (
+    CLIENT_FIELDS,
+    INVOICE_FIELDS,
+    PAYMENT_FIELDS,
+    PRODUCT_FIELDS,
+    RECURRING_FIELDS,
+    ROW_FIELDS,
+)
 from dialects.kit.http import JSONResponse
 
 STATUS_MESSAGES: dict[int, str] = {

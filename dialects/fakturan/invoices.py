@@ -20,15 +20,21 @@ from dialects.fakturan.errors import ErrorBag
 from dialects.fakturan.http import body_of, data, endpoint, no_content, path_id
 from dialects.fakturan.lenient import list_params, to_date
 from dialects.fakturan.paging import listing, page_of, sort_order
-from dialects.fakturan.parse import (InvoiceInput, invoice_input, payment_input, send_input, with_gross_prices,
-                                     with_row_prices)
+from dialects.fakturan.parse import (
+    InvoiceInput,
+    invoice_input,
+    payment_input,
+    send_input,
+    with_gross_prices,
+    with_row_prices,
+)
 from dialects.fakturan.present import client_settings_defaults, invoice_json, payment_json
 from dialects.kit.auth import AccountContext
 from dialects.kit.context import execute, read_plain
 from dialects.kit.http import JSONResponse, read_body
 from dialects.kit.lenient import to_int
 from dialects.kit.sending import send_options
-from dialects.unchanged import changes
+from dialects.kit.unchanged import changes
 
 ORIGIN = "fakturan"
 INVOICE_SORT = {"number": "seq", "date": "issue_date"}

@@ -312,7 +312,7 @@ def mounted() -> list[tuple[str, str, str]]:
     found = []
     for route in routes():
         assert isinstance(route, Route)
-        name = getattr(route.endpoint, "endpoint_name")
+        name = route.endpoint.endpoint_name
         for method in sorted(route.methods or ()):
             if method != "HEAD":  # Starlette adds HEAD to every GET
                 found.append((method, _CONVERTOR.sub(r"{\1}", route.path), name))

@@ -21,7 +21,7 @@ from dialects.kit.auth import AccountContext
 from dialects.kit.context import execute, read
 from dialects.kit.http import JSONResponse, read_body
 from dialects.kit.lenient import to_int
-from dialects.unchanged import changes
+from dialects.kit.unchanged import changes
 
 CLIENT_SORT = {"number": "number", "name": "name"}
 CLIENT_FILTERS = {"number": "number", "org_number": "tax_no", "email": "email"}

@@ -9,10 +9,19 @@ from typing import Any, Mapping
 from core import commands as c
 from dialects.fakturan.encode import encode
 from dialects.fakturan.errors import ErrorBag, Rejected
-from dialects.fakturan.parse import client_fields, invoice_input as fakturan_invoice, payment_input, send_input
-from dialects.fakturan.parse import with_gross_prices
-from dialects.kit.translate import (ACCOUNT, GetInvoice, ListInvoices, TranslationError, Translator, json_body,
-                                    json_curl, refusing, route)
+from dialects.fakturan.parse import client_fields, payment_input, send_input, with_gross_prices
+from dialects.fakturan.parse import invoice_input as fakturan_invoice
+from dialects.kit.translate import (
+    ACCOUNT,
+    GetInvoice,
+    ListInvoices,
+    TranslationError,
+    Translator,
+    json_body,
+    json_curl,
+    refusing,
+    route,
+)
 
 PATH = re.compile(r"^/api/v2/(?P<res>invoices|clients)(?:/(?P<id>\d+))?(?:/(?P<act>send|payments))?/?$")
 CREDENTIAL = "$FAKTURAN_KEY_ID:$FAKTURAN_PASSWORD"

@@ -14,8 +14,17 @@ from core import commands as c
 from core.commands import LineSpec
 from dialects.invo.invoice_input import LANGS
 from dialects.invo.lookups import tax_symbol
-from dialects.invo.mapping import (CUSTOMER_NAMES, INVOICE_EXTRA, INVOICE_FIELDS, INVOICE_NAMES, ITEM_EXTRA,
-                                   ITEM_NAMES, KIND_TYPE2, RECIPIENT, STATUS_FROM_CORE)
+from dialects.invo.mapping import (
+    CUSTOMER_NAMES,
+    INVOICE_EXTRA,
+    INVOICE_FIELDS,
+    INVOICE_NAMES,
+    ITEM_EXTRA,
+    ITEM_NAMES,
+    KIND_TYPE2,
+    RECIPIENT,
+    STATUS_FROM_CORE,
+)
 
 BUYER_NAMES = {core: invo for invo, (core, _kind) in INVOICE_FIELDS.items() if invo.startswith("c1")}
 CLIENT_AS_BUYER = {"name": "buyer_name", "street": "buyer_street", "post_code": "buyer_post_code",

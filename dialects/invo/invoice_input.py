@@ -9,9 +9,18 @@ from core.commands import LineSpec
 from core.models import Client, Department
 from dialects.invo.errors import InvoError, invalid
 from dialects.invo.lookups import Dictionaries, payment_type_of
-from dialects.invo.mapping import (INVOICE_EXTRA, INVOICE_FIELDS, ITEM_EXTRA, ITEM_FIELDS, RECIPIENT, STATUS_TO_CORE,
-                                   TYPE2, convert, to_core)
-from dialects.invo.parse import as_flag, as_id, as_int, as_str, as_stored
+from dialects.invo.mapping import (
+    INVOICE_EXTRA,
+    INVOICE_FIELDS,
+    ITEM_EXTRA,
+    ITEM_FIELDS,
+    RECIPIENT,
+    STATUS_TO_CORE,
+    TYPE2,
+    convert,
+    to_core,
+)
+from dialects.invo.parse import as_flag, as_id, as_int, as_stored, as_str
 
 LANGS = {"PL": "pl", "EN": "en", "DE": "de"}
 

@@ -15,8 +15,16 @@ from dialects.invo.mapping import STATUS_TO_CORE
 from dialects.invo.parse import as_id, as_int
 from dialects.invo.protocol import parse_form, query_document
 from dialects.invo.resources.customers import fields_of as customer_fields
-from dialects.kit.translate import (ACCOUNT, GetInvoice, ListInvoices, TranslationError, Translator, loads,
-                                    refusing, text)
+from dialects.kit.translate import (
+    ACCOUNT,
+    GetInvoice,
+    ListInvoices,
+    TranslationError,
+    Translator,
+    loads,
+    refusing,
+    text,
+)
 
 CREDENTIAL = "$INVO_LOGIN:$INVO_PASSWORD"
 NO_DICTIONARIES = Dictionaries({})

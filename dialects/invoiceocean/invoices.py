@@ -7,8 +7,7 @@ from typing import Any
 
 from core import queries
 from core.clock import today_in
-from core.commands import (CancelInvoice, ChangeInvoiceStatus, CreateInvoice, DeleteInvoice, SendInvoice,
-                           UpdateInvoice)
+from core.commands import CancelInvoice, ChangeInvoiceStatus, CreateInvoice, DeleteInvoice, SendInvoice, UpdateInvoice
 from core.errors import Conflict
 from core.handlers.invoice_state import InvoiceView
 from core.handlers.sending import split_addresses
@@ -21,7 +20,7 @@ from dialects.invoiceocean.respond import Call, Reply
 from dialects.kit.context import execute, read_plain
 from dialects.kit.lenient import to_int
 from dialects.kit.sending import send_options
-from dialects.unchanged import changes
+from dialects.kit.unchanged import changes
 
 ORIGIN = "invoiceocean"
 # InvoiceOcean's order= names -> core sort columns.
@@ -170,7 +169,8 @@ async def send_by_email(call: Call) -> Reply:
     force = bool(_maybe(to_bool, call.arg("force")))
     command = SendInvoice(
         account_id=call.account.account_id, invoice_id=call.params["id"], origin=ORIGIN,
-        recipients=split_addresses(str(call.arg("email_to") or "")), cc=split_addresses(str(call.arg("email_cc") or "")),
+        recipients=split_addresses(str(call.arg("email_to") or "")),
+        cc=split_addresses(str(call.arg("email_cc") or "")),
         print_option=str(call.arg("print_option") or "original"), force=force, **send_options(call.request))
     try:
         await execute(call.request, command)

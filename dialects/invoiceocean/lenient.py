@@ -10,11 +10,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlmodel import SQLModel
+
 from core.fields import column_types
 from core.money import parse_tax, to_decimal
 from dialects.kit.ids import MAX_ID
 from dialects.kit.lenient import to_int
-from sqlmodel import SQLModel
 
 _TRUE = frozenset({"1", "true", "yes", "y", "t", "on", "tak"})
 _FALSE = frozenset({"0", "false", "no", "n", "f", "off", "nie"})

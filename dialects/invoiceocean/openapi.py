@@ -27,8 +27,17 @@ from dialects.invoiceocean.records import RESOURCES
 from dialects.invoiceocean.routes import ROUTES
 from dialects.kit.dialect import DialectDocs, Endpoint
 from dialects.kit.lenient import to_int
-from dialects.kit.openapi import (INPUT_TYPES, Body, Operation, Schema, build_document, column_schema,
-                                     json_body, nullable, ref)
+from dialects.kit.openapi import (
+    INPUT_TYPES,
+    Body,
+    Operation,
+    Schema,
+    build_document,
+    column_schema,
+    json_body,
+    nullable,
+    ref,
+)
 
 TITLE = "InvoiceOcean / Fakturownia API (JSON), as served by Invoice Gateway"
 DESCRIPTION = (
@@ -84,7 +93,8 @@ def invoice_schema() -> Schema:
                                          "invoice_form_price_kind": {"type": "string", "enum": ["net", "gross"]}}),
         "from_api": flag, "origin": string,
         "sent_time": nullable({"type": "string", "format": "date-time"}),
-        "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"},
         "view_url": string, "payment_url": string,
     })
     required = sorted(props)

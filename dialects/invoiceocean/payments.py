@@ -16,7 +16,7 @@ from dialects.invoiceocean import present
 from dialects.invoiceocean.parse import payment_input, wrapped
 from dialects.invoiceocean.respond import Call, Reply
 from dialects.kit.context import execute, read, read_plain
-from dialects.unchanged import changes
+from dialects.kit.unchanged import changes
 
 ORIGIN = "invoiceocean"
 WRAPPERS = ("banking_payment", "payment")
@@ -52,7 +52,7 @@ async def _presented(call: Call, views: list[PaymentView]) -> list[dict[str, Any
     found = await read_plain(call.request, queries.list_invoices, call.account.account_id,
                              queries.InvoiceFilter(ids=ids), Page(1, len(ids))) if ids else []
     invoices = {v.invoice.id: present.invoice(v, call.audience, with_positions=False) for v in found}
-    for payment, view in zip(shown, views):
+    for payment, view in zip(shown, views, strict=True):
         payment["invoices"] = [invoices[i] for i in view.invoice_ids if i in invoices]
     return shown
 

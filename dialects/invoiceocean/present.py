@@ -30,8 +30,7 @@ from sqlmodel import SQLModel
 from core.fields import column_types
 from core.handlers.invoice_state import InvoiceView
 from core.handlers.payments import PaymentView
-from core.models import (Client, Department, Invoice, InvoiceLine, Payment, PriceList, PriceListItem, Product,
-                         Recurring)
+from core.models import Client, Department, Invoice, InvoiceLine, Payment, PriceList, PriceListItem, Product, Recurring
 
 STATUS: dict[str, str] = {"draft": "issued", "issued": "issued", "sent": "sent", "printed": "issued",
                           "partial": "partial", "paid": "paid", "rejected": "rejected", "cancelled": "cancelled"}

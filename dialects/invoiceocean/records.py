@@ -23,7 +23,7 @@ from dialects.invoiceocean.lenient import to_date
 from dialects.invoiceocean.parse import price_list_children, record_fields, wrapped
 from dialects.invoiceocean.respond import Call, Reply
 from dialects.kit.context import execute, read
-from dialects.unchanged import changes
+from dialects.kit.unchanged import changes
 
 
 def _client_filter(call: Call) -> RecordFilter:

@@ -3,7 +3,6 @@ this module reads request bodies and renders replies and errors as JSON or Rails
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,7 +18,7 @@ from starlette.types import Scope
 from core.queries import MAX_PER_PAGE, Page
 from dialects.invoiceocean.errors import ApiError
 from dialects.invoiceocean.present import XML_TYPES, Audience
-from dialects.invoiceocean.xml import XmlReader, XmlRejected, parse_xml, render_xml
+from dialects.invoiceocean.xml import XmlReader, XmlRejected, render_xml
 from dialects.kit.auth import AccountContext
 from dialects.kit.http import BodyTooLarge, body_limit, loads_json, read_body
 from dialects.kit.ids import MAX_ID, integer_text

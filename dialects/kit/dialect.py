@@ -73,4 +73,5 @@ class Dialect:
 
 
 def dialect_of(scope: Scope) -> Dialect | None:
-    return scope.get(SCOPE_KEY)  # type: ignore[no-any-return]
+    found: Dialect | None = scope.get(SCOPE_KEY)
+    return found

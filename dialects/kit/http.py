@@ -139,8 +139,10 @@ def _has_unstorable_text(value: Any) -> bool:
 
 
 def _values_within(text: str | bytes, limit: int) -> bool:
-    comma, opening = (",", "[{") if isinstance(text, str) else (b",", b"[{")
-    return text.count(comma) + text.count(opening[0:1]) + text.count(opening[1:2]) <= limit
+    # str.count and bytes.count are C loops: the whole body is measured before any parsing starts.
+    if isinstance(text, str):
+        return text.count(",") + text.count("[") + text.count("{") <= limit
+    return text.count(b",") + text.count(b"[") + text.count(b"{") <= limit
 
 
 def loads_json(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:

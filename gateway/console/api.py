@@ -18,14 +18,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from core.clock import now_utc
-from core.credentials import (CredentialRef, create_credential, list_credentials, revoke_credential,
-                              rotate_credential)
+from core.credentials import CredentialRef, create_credential, list_credentials, revoke_credential, rotate_credential
 from core.errors import Conflict, Invalid, NotFound
 from dialects.kit.context import ledger_of, read
 from dialects.kit.http import BodyTooLarge, read_body
 from gateway.console.session import Signed
 from gateway.console.traffic_stats import WINDOWS, traffic_report
-from gateway.console.translating import UNAVAILABLE, check_request, engine, EngineMissing
+from gateway.console.translating import UNAVAILABLE, EngineMissing, check_request, engine
 from gateway.console.web import api, json_response
 
 

@@ -11,8 +11,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from core.clock import now_utc
-from core.credentials import (DIALECT_OF_KIND, CredentialRef, create_credential, list_credentials,
-                              revoke_credential, rotate_credential)
+from core.credentials import (
+    DIALECT_OF_KIND,
+    CredentialRef,
+    create_credential,
+    list_credentials,
+    revoke_credential,
+    rotate_credential,
+)
 from core.documents.access import rotate_public_token
 from core.documents.html import view_path
 from core.documents.mail import pdf_filename

@@ -166,7 +166,8 @@ def _renderings(session: Session, account_id: int, invoice_id: int, base_url: st
     from dialects.invo.resources.base import listing
     from dialects.invo.wire import render as invo_render
     from dialects.invoiceocean import present as io_present
-    from dialects.invoiceocean.respond import Reply, render as io_render
+    from dialects.invoiceocean.respond import Reply
+    from dialects.invoiceocean.respond import render as io_render
 
     view = view_of(session, account_id, invoice_id)  # NotFound for another account's id
     account = account_of(session, account_id)

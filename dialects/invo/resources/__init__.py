@@ -3,8 +3,17 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from dialects.invo.resources import (bookkeeping, customers, dictionaries, files, invoices, items, login, products,
-                                     reports)
+from dialects.invo.resources import (
+                                     bookkeeping,
+                                     customers,
+                                     dictionaries,
+                                     files,
+                                     invoices,
+                                     items,
+                                     login,
+                                     products,
+                                     reports,
+)
 from dialects.invo.resources.base import Call, Handler
 
 REGISTRY: dict[str, Mapping[str, Handler]] = {

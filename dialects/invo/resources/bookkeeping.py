@@ -78,7 +78,8 @@ def register(session: Session, account_id: int, income: bool, start: date | None
             "vvat": sum((r["vvat"] for r in per_rate), Decimal(0)),
             "vbrutto": sum((r["vbrutto"] for r in per_rate), Decimal(0)),
         })
-    totals = [{"vatsm": symbol, "vnetto": net, "vvat": vat, "vbrutto": net + vat} for symbol, (net, vat) in sums.items()]
+    totals = [{"vatsm": symbol, "vnetto": net, "vvat": vat, "vbrutto": net + vat}
+              for symbol, (net, vat) in sums.items()]
     return {"count": len(rows), "mdate": f"{start.isoformat() if start else ''}|{end.isoformat() if end else ''}",
             "currency": account.currency, "rows": rows, "sums": totals}
 

@@ -6,7 +6,6 @@ from typing import Any, Mapping
 from core.models import Client
 from dialects.invo.lookups import Dictionaries, payment_type_of
 from dialects.invo.mapping import CUSTOMER_FIELDS, CUSTOMER_SEARCH, to_core
-from dialects.invo.resources.base import Call
 from dialects.invo.resources.records import Kind, crud_actions, group_of
 
 

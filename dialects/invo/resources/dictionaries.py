@@ -20,7 +20,7 @@ from dialects.invo.lookups import load_dictionaries
 from dialects.invo.mapping import DICTIONARY_COLUMNS
 from dialects.invo.parse import as_decimal, as_int, as_range, as_str
 from dialects.invo.resources.base import Call, page_of
-from dialects.unchanged import changes
+from dialects.kit.unchanged import changes
 
 NUMERIC_KEYS = frozenset({"rate", "days", "cash_percent", "transfer", "card", "precision"})
 CURRENCY_SORT = ("date", "date asc", "date desc")

@@ -7,7 +7,6 @@ from typing import Any, Mapping
 from core.models import Product
 from dialects.invo.lookups import Dictionaries, tax_symbol
 from dialects.invo.mapping import PRODUCT_FIELDS, PRODUCT_SEARCH, to_core
-from dialects.invo.resources.base import Call
 from dialects.invo.resources.records import Kind, crud_actions, group_of
 
 

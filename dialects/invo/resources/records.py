@@ -14,7 +14,8 @@ from dialects.invo.lookups import Dictionaries, load_dictionaries
 from dialects.invo.mapping import convert
 from dialects.invo.parse import as_flag, as_id, as_str
 from dialects.invo.resources.base import Call, listing, order_of, page_of
-from dialects.unchanged import changes
+from dialects.kit.unchanged import changes
+
 
 @dataclass(frozen=True)
 class Kind:

@@ -211,8 +211,8 @@ def test_failed_sign_ins_are_rate_limited_together_with_the_same_credentials_api
     from dataclasses import replace
 
     from core.accounts import create_account
-    from gateway.app import create_app
     from dialects.kit.ratelimit import AuthLimiter
+    from gateway.app import create_app
 
     app = create_app(replace(settings, auth_fail_limit=3, auth_fail_window=60.0))
     now = [1000.0]

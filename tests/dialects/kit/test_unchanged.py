@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from dialects.unchanged import changes, same
+from dialects.kit.unchanged import changes, same
 
 
 def test_a_value_as_it_travelled_over_the_wire_is_the_same_value() -> None:

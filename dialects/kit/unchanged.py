@@ -45,7 +45,7 @@ def same(given: Any, shown: Any) -> bool:
     if isinstance(given, Mapping) and isinstance(shown, Mapping):
         return all(key in shown and same(value, shown[key]) for key, value in given.items())
     if isinstance(given, list) and isinstance(shown, list):
-        return len(given) == len(shown) and all(same(a, b) for a, b in zip(given, shown))
+        return len(given) == len(shown) and all(same(a, b) for a, b in zip(given, shown, strict=True))
     if isinstance(given, (Mapping, list)) or isinstance(shown, (Mapping, list)):
         return False
     if isinstance(given, NUMBERS) or isinstance(shown, NUMBERS):
