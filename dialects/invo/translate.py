@@ -85,7 +85,10 @@ def curl(encoded: Mapping[str, Any], base_url: str) -> str:
 def read_body(body: str) -> dict[str, Any]:
     """A request file's body: a form body `r=invoices&q={...}` or a JSON body {"r","q"}."""
     body = body.strip()
-    fields = loads(body) if body.startswith("{") else parse_form(body)
+    try:  # the form reader's own limits (field count, encoding) refuse as INVO would, not as a crash
+        fields = loads(body) if body.startswith("{") else parse_form(body)
+    except InvoError as exc:
+        raise TranslationError(_refusal(exc)) from None
     return {"r": fields.get("r"), "q": fields.get("q")}
 
 

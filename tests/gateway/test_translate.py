@@ -216,3 +216,12 @@ def test_the_cli_translates_a_file_and_stdin(tmp_path: Any) -> None:
     assert piped.exit_code == 0 and "# invoiceocean" in piped.output and "# fakturan" in piped.output
     bad = CliRunner().invoke(main, ["translate", "--from", "invo", "-"], input='{"r": "reports", "q": {}}')
     assert bad.exit_code == 1 and "translate handles" in bad.output
+
+
+def test_an_invo_form_body_the_endpoint_would_refuse_is_a_cli_error_not_a_crash(tmp_path: Any) -> None:
+    """The form reader's field cap (issue 17's MAX_FORM_FIELDS) refuses the body as INVO's error 3 would."""
+    http = tmp_path / "many-fields.http"
+    http.write_text("POST /api.json\n\nr=invoices&q={}" + "&x=1" * 1_001)
+    result = CliRunner().invoke(main, ["translate", "--from", "invo", str(http)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # a clean exit, not a traceback
+    assert result.output.startswith("error: INVO error 3")
