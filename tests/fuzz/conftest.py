@@ -11,6 +11,7 @@ import pytest
 
 from tests.support.fixtures import _require_cli
 from tests.support.live_server import LiveServer
+from tests.support.summary import write_recorded
 
 
 @pytest.fixture(scope="module")
@@ -23,11 +24,4 @@ def module_live_server() -> Iterator[LiveServer]:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    lines = [f"{report.nodeid.split('::')[-1]}: {value}"
-             for reports in terminalreporter.stats.values() for report in reports
-             if hasattr(report, "user_properties") and getattr(report, "when", "") == "call"
-             for name, value in report.user_properties if name == "fuzz_cases"]
-    if lines:
-        terminalreporter.write_sep("-", "fuzz cases")
-        for line in lines:
-            terminalreporter.write_line(line)
+    write_recorded(terminalreporter, "fuzz_cases", "fuzz cases")

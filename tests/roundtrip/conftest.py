@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 from gateway.app import create_app
 from gateway.settings import Settings
 from tests.roundtrip.world import World, fill
+from tests.support.summary import write_recorded
 
 
 @pytest.fixture(scope="module")
@@ -26,11 +27,4 @@ def world(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path) -> 
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    lines = [f"{report.nodeid.split('::')[-1]}: {value}"
-             for reports in terminalreporter.stats.values() for report in reports
-             if hasattr(report, "user_properties") and getattr(report, "when", "") == "call"
-             for name, value in report.user_properties if name == "round_trips"]
-    if lines:
-        terminalreporter.write_sep("-", "round trips")
-        for line in sorted(lines):
-            terminalreporter.write_line(line)
+    write_recorded(terminalreporter, "round_trips", "round trips")
