@@ -83,7 +83,11 @@ def test_an_answer_sent_back_is_accepted_and_changes_only_what_was_changed(
         targets = _targets(case, before)
         assert targets, f"{case.name} {handle}: nothing to change"
         mutation, path = data.draw(st.sampled_from(targets), label="attribute")
-        value = data.draw(mutation.values.filter(lambda v: not equal(v, _value_at(before, path))), label="value")
+        # Drawn unfiltered: a filter against the record's current value would make what Hypothesis draws depend on
+        # the ledger's state, which it reports as an inconsistent strategy when a prefix is drawn again.
+        value = data.draw(mutation.values, label="value")
+        if equal(value, _value_at(before, path)):
+            return  # no change to make; the other examples make them
         ok, answer = case.send(account, handle, case.edit(raw, path, value))
         assert ok, f"{case.name} {handle}: changing {path} to {value!r} was refused: {answer}"
         after = case.parse(case.fetch(account, handle))
