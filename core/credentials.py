@@ -82,6 +82,11 @@ class CredentialInfo:
     def active(self) -> bool:
         return self.revoked_at is None
 
+    @property
+    def is_login(self) -> bool:
+        """A user's login: its ref id is a users row, and rotating it keeps the login with a new password."""
+        return _is_login(self.kind)
+
     def as_dict(self) -> dict[str, Any]:
         def iso(value: datetime | None) -> str | None:
             return value.isoformat() if value is not None else None

@@ -256,7 +256,7 @@ async def _change(request: Request, signed: Signed, action: str) -> Response:
                                                                 "It stopped working immediately.")
     if str(ref) == signed.ref:
         response = await _credentials_page(request, signed, created=outcome)
-        if ref.kind == "invo_login":
+        if credential_kinds()[ref.kind].store == "login":
             clear_cookie(response)  # the old password's session ends; sign in with the new one
         return response
     return await _credentials_page(request, signed, created=outcome)
