@@ -58,8 +58,9 @@ def create_account(session: Session, name: str, *, profile: str | None = None,
     """An account with the registered profile's defaults (the first registered when none is named), its owner,
     and each dialect's main credential."""
     defaults = profiles().get(profile) if profile is not None else default_profile()
-    if defaults is None:
-        raise Invalid.one("profile", "inclusion", f"must be one of {', '.join(profiles())}")
+    if defaults is None:  # with none registered, the composition root (gateway.registry) was never imported
+        known = ", ".join(profiles()) or "the registered profiles"
+        raise Invalid.one("profile", "inclusion", f"must be one of {known}")
     if not name.strip():
         raise Invalid.one("name", "blank", "can't be blank")
     if session.execute(select(Account.id).where(Account.name == name)).first():
