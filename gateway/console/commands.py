@@ -23,7 +23,7 @@ class RegisteredChoice(click.Choice):  # type: ignore[type-arg]
         self._names = names
         super().__init__(())
 
-    @property  # type: ignore[override]
+    @property
     def choices(self) -> tuple[str, ...]:
         import gateway.registry  # noqa: F401  (the dialects register their profiles and kinds)
         return tuple(self._names())
