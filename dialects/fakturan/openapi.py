@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from dialects.fakturan import parse, present
 from dialects.fakturan.errors import ROWS_BLANK, STATUS_MESSAGES
+from dialects.fakturan.http import ENDPOINT_NAMES
 from dialects.fakturan.invoices import INVOICE_SORT, NO_RECIPIENT
 from dialects.fakturan.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from dialects.fakturan.records import CLIENT_FILTERS, CLIENT_SORT, PRODUCT_FILTERS, PRODUCT_SORT
@@ -312,7 +313,7 @@ def mounted() -> list[tuple[str, str, str]]:
     found = []
     for route in routes():
         assert isinstance(route, Route)
-        name = route.endpoint.endpoint_name
+        name = ENDPOINT_NAMES[route.endpoint]
         for method in sorted(route.methods or ()):
             if method != "HEAD":  # Starlette adds HEAD to every GET
                 found.append((method, _CONVERTOR.sub(r"{\1}", route.path), name))

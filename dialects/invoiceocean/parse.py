@@ -6,6 +6,7 @@ null and "" mean absent; read-only keys are ignored; keys the core has no column
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, Callable, Mapping
 
 from sqlmodel import SQLModel
@@ -215,7 +216,7 @@ def record_fields(entity: str, model: type[SQLModel], data: Mapping[str, Any], *
         if absent(value) or (value == "null" and name in types and types[name][0] is not str):
             continue  # null, "" and the recurring's "end_date": "null" all mean absent
         if name in types and name not in PROTECTED and name not in NOT_SETTABLE and name != "extra":
-            convert = SPECIAL.get(name) or (lambda v, t=types[name][0]: coerce(t, v))
+            convert = SPECIAL.get(name) or partial(coerce, types[name][0])
             fields[name] = errors.read(key, convert, value)
         elif keep_extra:
             extra[key] = plain(value)
@@ -269,11 +270,11 @@ def payment_input(data: Mapping[str, Any]) -> PaymentInput:
                               value)
             result.invoice_ids = ids
         elif key == "paid_date":
-            result.paid_date = errors.read(key, lambda v: coerce(types["paid_date"][0], v), value)
+            result.paid_date = errors.read(key, partial(coerce, types["paid_date"][0]), value)
         elif key == "generate_invoice":
             result.generate_invoice = bool(errors.read(key, to_bool, value))
         elif key in PAYMENT_COLUMNS:
-            result.fields[key] = errors.read(key, lambda v, t=types[key][0]: coerce(t, v), value)
+            result.fields[key] = errors.read(key, partial(coerce, types[key][0]), value)
         else:
             extra[key] = plain(value)
     errors.check()
