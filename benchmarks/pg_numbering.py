@@ -111,6 +111,7 @@ def make_accounts(url: str, writers: int) -> Accounts:
     from core.accounts import create_account
     from core.ledger import Ledger
     from gateway.db import make_engine
+    from gateway.registry import DIALECTS  # noqa: F401  (the dialects register their profiles)
 
     engine = make_engine(url)
     try:

@@ -41,6 +41,7 @@ from core.models import Client, Invoice, InvoiceLine  # noqa: E402
 from core.models.types import DecimalType, JSONType, UTCDateTime  # noqa: E402
 from gateway.db import make_engine  # noqa: E402
 from gateway.migrations import upgrade  # noqa: E402
+from gateway.registry import DIALECTS  # noqa: E402, F401  (the dialects register their profiles and credential kinds)
 
 PRODUCTS = ("Usługa programistyczna", "Konsultacja", "Licencja roczna", "Szkolenie", "Serwis", "Hosting",
             "Audyt bezpieczeństwa", "Wdrożenie", "Projekt graficzny", "Tłumaczenie", "Transport", "Materiały biurowe",

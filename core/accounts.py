@@ -1,4 +1,4 @@
-"""Opening an account: owner user, credentials for all three dialects, a main department and the
+"""Opening an account: owner user, each registered dialect's main credential, a main department and the
 default dictionaries. Secrets are returned once, in clear, and stored only hashed."""
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from sqlmodel import Session, col, select
 
 from core.errors import Conflict, Invalid, NotFound
 from core.models import Account, Credential, Department, DictionaryEntry, User
+from core.registrations import CredentialKind, credential_kinds, default_profile, profiles
 from core.security import hash_password, random_secret, token_digest
 
-# The INVO seed's Polish defaults, which every new account starts with.
+# The Polish defaults of the form-API dialect's seed, which every new account starts with.
 DEFAULT_DICTIONARIES: dict[str, list[dict[str, Any]]] = {
     "taxrates": [
         {"name": "Podatek VAT 23%", "symbol": "23%", "rate": "0.2300"},
@@ -36,88 +37,75 @@ DEFAULT_DICTIONARIES: dict[str, list[dict[str, Any]]] = {
     ],
 }
 
-PROFILES: dict[str, dict[str, Any]] = {
-    "invoiceocean": {"timezone": "Europe/Warsaw", "currency": "PLN", "lang": "pl", "settings": {"payment_days": 7}},
-    "fakturan": {"timezone": "Europe/Stockholm", "currency": "SEK", "lang": "sv", "settings": {
-        "payment_days": 30, "invoice_template": "croatia", "prices_inc_tax": "no", "tax": 25,
-        "invoice_delivery_method": "email"}},
-}
 
 
 @dataclass(frozen=True)
 class AccountSecrets:
     account_id: int
     prefix: str
-    api_token: str
-    login: str
-    password: str
-    key_id: str
-    key_password: str
+    credentials: dict[str, dict[str, str]]  # dialect -> its main credential's secrets, in clear
 
     def as_dict(self) -> dict[str, Any]:
-        return {"account_id": self.account_id, "prefix": self.prefix,
-                "invoiceocean": {"api_token": f"{self.api_token}/{self.prefix}"},
-                "invo": {"login": self.login, "password": self.password},
-                "fakturan": {"key_id": self.key_id, "password": self.key_password}}
+        return {"account_id": self.account_id, "prefix": self.prefix, **self.credentials}
 
 
 def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "account"
 
 
-def create_account(session: Session, name: str, *, profile: str = "invoiceocean", password: str | None = None,
-                   api_token: str | None = None) -> AccountSecrets:
-    if profile not in PROFILES:
-        raise Invalid.one("profile", "inclusion", f"must be one of {', '.join(PROFILES)}")
+def create_account(session: Session, name: str, *, profile: str | None = None,
+                   password: str | None = None) -> AccountSecrets:
+    """An account with the registered profile's defaults (the first registered when none is named), its owner,
+    and each dialect's main credential."""
+    defaults = profiles().get(profile) if profile is not None else default_profile()
+    if defaults is None:  # with none registered, the composition root (gateway.registry) was never imported
+        known = ", ".join(profiles()) or "the registered profiles"
+        raise Invalid.one("profile", "inclusion", f"must be one of {known}")
     if not name.strip():
         raise Invalid.one("name", "blank", "can't be blank")
     if session.execute(select(Account.id).where(Account.name == name)).first():
         raise Conflict("taken", f"an account named {name!r} exists")
     prefix = _free_prefix(session, slug(name))
-    defaults = PROFILES[profile]
-    account = Account(name=name, prefix=prefix, profile=profile, timezone=defaults["timezone"],
-                      currency=defaults["currency"], lang=defaults["lang"], settings=dict(defaults["settings"]))
+    account = Account(name=name, prefix=prefix, profile=defaults.name, timezone=defaults.timezone,
+                      currency=defaults.currency, lang=defaults.lang, settings=dict(defaults.settings))
     session.add(account)
     session.flush()
+    account_id = account.id or 0
     password = password or random_secret(16)
-    owner = User(account_id=account.id or 0, uid=0, login=_free_login(session, prefix),
+    owner = User(account_id=account_id, uid=0, login=_free_login(session, prefix),
                  password_hash=hash_password(password))
     session.add(owner)
     session.flush()
-    token = api_token or random_secret(24)
-    session.add(Credential(account_id=account.id or 0, user_id=owner.id, kind="api_token", key_id=token_digest(token),
-                           label="default"))
-    key_id, key_password = issue_fakturan_key(session, account.id or 0, owner.id, "default")
-    session.add(Department(account_id=account.id or 0, name=name, shortcut=prefix, main=True,
-                           country="SE" if profile == "fakturan" else "PL"))
-    for kind, rows in DEFAULT_DICTIONARIES.items():
+    credentials: dict[str, dict[str, str]] = {}
+    for kind in credential_kinds().values():
+        if kind.main:
+            credentials[kind.dialect] = ({"login": owner.login, "password": password} if kind.store == "login"
+                                         else issue_secret(session, kind, account_id, owner.id, prefix, "default")[1])
+    session.add(Department(account_id=account_id, name=name, shortcut=prefix, main=True, country=defaults.country))
+    for dictionary, rows in DEFAULT_DICTIONARIES.items():
         for position, data in enumerate(rows):
-            session.add(DictionaryEntry(account_id=account.id or 0, kind=kind, position=position, data=dict(data)))
+            session.add(DictionaryEntry(account_id=account_id, kind=dictionary, position=position, data=dict(data)))
     session.flush()
-    return AccountSecrets(account.id or 0, prefix, token, owner.login, password, key_id, key_password)
+    return AccountSecrets(account_id, prefix, credentials)
 
 
-def issue_api_token(session: Session, account_id: int, user_id: int | None, label: str = "") -> str:
-    token = random_secret(24)
-    session.add(Credential(account_id=account_id, user_id=user_id, kind="api_token", key_id=token_digest(token),
-                           label=label))
-    return token
-
-
-def issue_fakturan_token(session: Session, account_id: int, user_id: int | None, label: str = "") -> str:
-    """The token form of a fakturan credential (`Authorization: Token token="..."`): like an API token it is
-    its own identifier, so it is stored as its SHA-256 only."""
-    token = random_secret(32)
-    session.add(Credential(account_id=account_id, user_id=user_id, kind="fakturan_token", key_id=token_digest(token),
-                           label=label))
-    return token
-
-
-def issue_fakturan_key(session: Session, account_id: int, user_id: int | None, label: str = "") -> tuple[str, str]:
+def issue_secret(session: Session, kind: CredentialKind, account_id: int, user_id: int | None, prefix: str,
+                 label: str = "") -> tuple[Credential, dict[str, str]]:
+    """A new credential row of a "token" or "key" kind, and its secrets in clear (the only time anyone sees them).
+    A token is its own identifier, so only its SHA-256 is kept; a key keeps its id and an argon2id password."""
+    if kind.store == "token":
+        token = random_secret(kind.token_bytes)
+        row = Credential(account_id=account_id, user_id=user_id, kind=kind.name, key_id=token_digest(token),
+                         label=label)
+        session.add(row)
+        return row, {kind.secret_name: f"{token}/{prefix}" if kind.with_prefix else token}
+    if kind.store != "key":
+        raise ValueError(f"{kind.name} is kept as a login, not as a credential row")
     key_id, key_password = random_secret(20), random_secret(32)
-    session.add(Credential(account_id=account_id, user_id=user_id, kind="fakturan_key", key_id=key_id,
-                           secret_hash=hash_password(key_password), label=label))
-    return key_id, key_password
+    row = Credential(account_id=account_id, user_id=user_id, kind=kind.name, key_id=key_id,
+                     secret_hash=hash_password(key_password), label=label)
+    session.add(row)
+    return row, {"key_id": key_id, "password": key_password}
 
 
 def _free_prefix(session: Session, base: str) -> str:
@@ -154,5 +142,4 @@ def add_user(session: Session, account_id: int, login: str, password: str) -> Us
     return user
 
 
-__all__ = ["AccountSecrets", "DEFAULT_DICTIONARIES", "PROFILES", "create_account", "set_active", "add_user",
-           "issue_api_token", "issue_fakturan_key", "issue_fakturan_token"]
+__all__ = ["AccountSecrets", "DEFAULT_DICTIONARIES", "create_account", "set_active", "add_user", "issue_secret"]

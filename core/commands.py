@@ -49,13 +49,13 @@ class CreateInvoice:
     origin: str
     fields: Fields = field(default_factory=dict)
     lines: tuple[LineSpec, ...] = ()
-    new_client: Fields | None = None  # create this client and bill it (client_id -1, fakturan nested client)
+    new_client: Fields | None = None  # create this client and bill it (client_id -1, or a nested client)
     match_client: bool = True  # without client_id: find the client by buyer name/tax no, else create one
     copy_from: int | None = None
     oid_unique: bool = False
     price_list_id: int | None = None
     use_price_lists: bool = False
-    seq: int | None = None  # an explicit counter (INVO nrx)
+    seq: int | None = None  # an explicit counter (the form API's nrx)
     # Recurring columns: the invoice becomes the template of a recurring definition (core.handlers.schedules)
     recurring: Fields | None = None
 

@@ -1,18 +1,18 @@
 """An account's credentials for every dialect: list, create, revoke and rotate. No HTTP here: the
 console and the `accounts credentials` CLI both call these inside a ledger transaction.
 
-How each dialect's credential is modelled:
+Each dialect registers its credential kinds (core.registrations.CredentialKind); a kind is kept in one of
+three ways:
 
-| kind          | dialect      | row         | identity shown            | secret (shown once)      |
-|---------------|--------------|-------------|---------------------------|--------------------------|
-| api_token     | invoiceocean | credentials | label + sha256 prefix     | the token, TOKEN/prefix  |
-| invo_login    | invo         | users       | login (INVO uid)          | the password             |
-| fakturan_key  | fakturan     | credentials | key id                    | the password             |
-| fakturan_token| fakturan     | credentials | sha256 prefix             | the token                |
+| store | row         | identity shown        | secret (shown once)                        |
+|-------|-------------|-----------------------|--------------------------------------------|
+| token | credentials | sha256 prefix         | the token (TOKEN/prefix when the kind says) |
+| key   | credentials | key id                | the password                               |
+| login | users       | login (its user number) | the password                             |
 
 Rotation issues a new secret and revokes the old one in the same transaction. For tokens and
-keys that is a new row (a new key id) with the same label; an INVO login keeps its login and uid
-(INVO clients see the uid) and gets a new password, so the old password stops working at once.
+keys that is a new row (a new key id) with the same label; a login keeps its login and user number
+(clients see the number) and gets a new password, so the old password stops working at once.
 Revoked rows stay, so the traffic log can still name them.
 """
 from __future__ import annotations
@@ -23,24 +23,31 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from core.accounts import add_user, issue_api_token, issue_fakturan_key, issue_fakturan_token
+from core.accounts import add_user, issue_secret
 from core.clock import now_utc
 from core.errors import Conflict, Invalid, NotFound
 from core.models import Account, Credential, User
-from core.security import hash_password, random_secret, token_digest
+from core.registrations import CredentialKind, credential_kinds, main_kind
+from core.security import hash_password, random_secret
 
-DIALECT_OF_KIND: dict[str, str] = {"api_token": "invoiceocean", "invo_login": "invo", "fakturan_key": "fakturan",
-                                   "fakturan_token": "fakturan"}
-# A dialect's name stands for its main kind: fakturan's is the Basic key, its token a second form.
-KIND_OF_DIALECT: dict[str, str] = {"invoiceocean": "api_token", "invo": "invo_login", "fakturan": "fakturan_key"}
-# Kinds whose secret is its own identifier, kept as its SHA-256 in key_id.
-TOKEN_KINDS = frozenset({"api_token", "fakturan_token"})
-KINDS = tuple(DIALECT_OF_KIND)
+
+def dialect_of_kind() -> dict[str, str]:
+    """kind -> the dialect that accepts it, in registration order."""
+    return {kind.name: kind.dialect for kind in credential_kinds().values()}
+
+
+def _kind(name: str) -> CredentialKind | None:
+    return credential_kinds().get(name)
+
+
+def _is_login(name: str) -> bool:
+    kind = _kind(name)
+    return kind is not None and kind.store == "login"
 
 
 @dataclass(frozen=True)
 class CredentialRef:
-    """Names one credential across both tables: "api_token-12", "invo_login-3", "fakturan_key-7"."""
+    """Names one credential across both tables: "<kind>-<id>", the id a users row's for a login kind."""
 
     kind: str
     id: int
@@ -51,9 +58,9 @@ class CredentialRef:
     @classmethod
     def parse(cls, text: str) -> "CredentialRef":
         kind, _, number = str(text).strip().rpartition("-")
-        if kind not in DIALECT_OF_KIND or not number.isdigit() or len(number) > 18:
-            raise Invalid.one("credential", "invalid", "expected KIND-ID, e.g. api_token-12, invo_login-3, "
-                              "fakturan_key-7, fakturan_token-8")
+        if kind not in credential_kinds() or not number.isdigit() or len(number) > 18:
+            examples = ", ".join(f"{name}-{n}" for n, name in enumerate(credential_kinds(), start=7))
+            raise Invalid.one("credential", "invalid", f"expected KIND-ID, e.g. {examples}")
         return cls(kind, int(number))
 
 
@@ -74,6 +81,11 @@ class CredentialInfo:
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def is_login(self) -> bool:
+        """A user's login: its ref id is a users row, and rotating it keeps the login with a new password."""
+        return _is_login(self.kind)
 
     def as_dict(self) -> dict[str, Any]:
         def iso(value: datetime | None) -> str | None:
@@ -99,27 +111,38 @@ class NewCredential:
 
 
 def _info_of_credential(row: Credential) -> CredentialInfo:
-    kind = row.kind
-    identity = f"sha256:{row.key_id[:10]}…" if kind in TOKEN_KINDS else row.key_id
-    return CredentialInfo(CredentialRef(kind, row.id or 0), DIALECT_OF_KIND.get(kind, kind), identity, row.label,
-                          row.created_at, row.last_used_at, row.revoked_at)
+    kind = _kind(row.kind)
+    identity = f"sha256:{row.key_id[:10]}…" if kind is not None and kind.store == "token" else row.key_id
+    return CredentialInfo(CredentialRef(row.kind, row.id or 0), kind.dialect if kind else row.kind, identity,
+                          row.label, row.created_at, row.last_used_at, row.revoked_at)
+
+
+def _login_kind() -> CredentialKind:
+    found = next((k for k in credential_kinds().values() if k.store == "login"), None)
+    if found is None:
+        raise NotFound("credential kind", "login")
+    return found
 
 
 def _info_of_user(user: User) -> CredentialInfo:
+    kind = _login_kind()
     label = user.label or ("owner" if user.uid == 0 else f"user {user.uid}")
-    return CredentialInfo(CredentialRef("invo_login", user.id or 0), "invo", user.login, label,
+    return CredentialInfo(CredentialRef(kind.name, user.id or 0), kind.dialect, user.login, label,
                           user.created_at, user.last_used_at, user.revoked_at)
 
 
 def list_credentials(session: Session, account_id: int, *, include_revoked: bool = True) -> list[CredentialInfo]:
-    """Every credential of the account: InvoiceOcean tokens, INVO logins, fakturan keys."""
+    """Every credential of the account, dialect by dialect in registration order, each dialect's oldest first."""
     rows = session.execute(select(Credential).where(Credential.account_id == account_id)
                            .order_by(Credential.id)).scalars().all()  # type: ignore[arg-type]
     users = session.execute(select(User).where(User.account_id == account_id)
                             .order_by(User.uid)).scalars().all()  # type: ignore[arg-type]
-    found = [_info_of_credential(r) for r in rows if r.kind == "api_token"]
-    found += [_info_of_user(u) for u in users]
-    found += [_info_of_credential(r) for r in rows if r.kind in ("fakturan_key", "fakturan_token")]
+    found: list[CredentialInfo] = []
+    for dialect in dict.fromkeys(kind.dialect for kind in credential_kinds().values()):
+        kinds = {k.name: k for k in credential_kinds().values() if k.dialect == dialect}
+        if any(k.store == "login" for k in kinds.values()):
+            found += [_info_of_user(u) for u in users]
+        found += [_info_of_credential(r) for r in rows if r.kind in kinds and kinds[r.kind].store != "login"]
     return [info for info in found if include_revoked or info.active]
 
 
@@ -145,7 +168,7 @@ def _free_login(session: Session, base: str) -> str:
 
 
 def own_login(prefix: str, wanted: str) -> str:
-    """A chosen INVO login, in the account's own namespace: "erp" becomes "acme.erp". Logins are unique
+    """A chosen login, in the account's own namespace: "erp" becomes "acme.erp". Logins are unique
     across accounts, so a free choice would answer "taken" for another account's login and tell a tenant
     which logins exist; prefixes are unique and never hold a ".", so a qualified name can only collide
     with the account's own logins."""
@@ -154,35 +177,32 @@ def own_login(prefix: str, wanted: str) -> str:
     return f"{prefix}.{wanted}"
 
 
+def kind_choices() -> tuple[str, ...]:
+    """What `kind_of` takes: every kind, then every dialect name standing for its main kind."""
+    kinds = credential_kinds().values()
+    return (*(k.name for k in kinds), *(k.dialect for k in kinds if k.main))
+
+
 def kind_of(name: str) -> str:
-    """A kind, or a dialect name standing for its kind."""
-    kind = KIND_OF_DIALECT.get(name, name)
-    if kind not in DIALECT_OF_KIND:
-        raise Invalid.one("kind", "inclusion", f"must be one of {', '.join(KINDS + tuple(KIND_OF_DIALECT))}")
+    """A kind, or a dialect name standing for its main kind."""
+    main = main_kind(name)
+    kind = main.name if main is not None else name
+    if kind not in credential_kinds():
+        raise Invalid.one("kind", "inclusion", f"must be one of {', '.join(kind_choices())}")
     return kind
 
 
 def create_credential(session: Session, account_id: int, kind: str, *, label: str = "",
                       login: str | None = None, user_id: int | None = None) -> NewCredential:
-    kind = kind_of(kind)
+    found = credential_kinds()[kind_of(kind)]
     account = _account(session, account_id)
     label = label.strip()[:80]
-    if kind == "api_token":
-        token = issue_api_token(session, account_id, user_id or _owner_id(session, account_id), label)
+    if found.store != "login":
+        row, secrets = issue_secret(session, found, account_id, user_id or _owner_id(session, account_id),
+                                    account.prefix, label)
         session.flush()
-        row = session.execute(select(Credential).where(Credential.key_id == token_digest(token))).scalars().one()
-        return NewCredential(_info_of_credential(row), {"api_token": f"{token}/{account.prefix}"})
-    if kind == "fakturan_key":
-        key_id, password = issue_fakturan_key(session, account_id, user_id or _owner_id(session, account_id), label)
-        session.flush()
-        row = session.execute(select(Credential).where(Credential.key_id == key_id)).scalars().one()
-        return NewCredential(_info_of_credential(row), {"key_id": key_id, "password": password})
-    if kind == "fakturan_token":
-        token = issue_fakturan_token(session, account_id, user_id or _owner_id(session, account_id), label)
-        session.flush()
-        row = session.execute(select(Credential).where(Credential.kind == kind,
-                                                       Credential.key_id == token_digest(token))).scalars().one()
-        return NewCredential(_info_of_credential(row), {"token": token})
+        session.refresh(row)  # timestamps as the database keeps them, as every later read shows them
+        return NewCredential(_info_of_credential(row), secrets)
     wanted = own_login(account.prefix, (login or "").strip())
     if wanted and (len(wanted) > 64 or any(c.isspace() or c == ":" for c in wanted)):
         raise Invalid.one("login", "invalid", "a login has no spaces or colons and at most 64 characters")
@@ -197,7 +217,7 @@ def create_credential(session: Session, account_id: int, kind: str, *, label: st
 def _find(session: Session, account_id: int, ref: CredentialRef) -> Credential | User:
     """The row, only if it belongs to the account: another account's ref is simply not found."""
     row: Credential | User | None
-    if ref.kind == "invo_login":
+    if _is_login(ref.kind):
         row = session.get(User, ref.id)
     else:
         row = session.get(Credential, ref.id)
@@ -238,5 +258,5 @@ def rotate_credential(session: Session, account_id: int, ref: CredentialRef) -> 
     return NewCredential(new.info, new.secrets, replaces=ref)
 
 
-__all__ = ["CredentialInfo", "CredentialRef", "NewCredential", "DIALECT_OF_KIND", "KINDS", "kind_of",
+__all__ = ["CredentialInfo", "CredentialRef", "NewCredential", "dialect_of_kind", "kind_choices", "kind_of",
            "list_credentials", "get_credential", "create_credential", "revoke_credential", "rotate_credential"]

@@ -41,7 +41,7 @@ class Conflict(DomainError):
 
 
 class Unauthorized(DomainError):
-    """No valid credential; each dialect answers it in its own 401 (or INVO error 1)."""
+    """No valid credential; each dialect answers it in its own 401 (or, in the form API, its error 1)."""
 
 
 class Forbidden(DomainError):

@@ -10,7 +10,7 @@ before that transaction commits. So:
   has not stored it yet) can still be answered: the caller re-renders the record (`reload`).
 
 Core keeps no HTTP: a "response" is whatever JSON-able dict the caller stores with `store_response`.
-A scope is an opaque string (the gateway uses the dialect's name; InvoiceOcean's oid_unique uses "oid").
+A scope is an opaque string (the gateway uses the dialect's name; the REST dialect's oid_unique uses "oid").
 """
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ class Claim:
     key: str
     request_hash: str
     # False: a live duplicate is refused as `taken_field` "has already been taken" instead of replayed
-    # (InvoiceOcean's documented oid_unique behaviour), as long as the record it created still exists.
+    # (the REST dialect's documented oid_unique behaviour), as long as the record it created still exists.
     replay: bool = True
     taken_field: str = ""
 

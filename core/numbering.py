@@ -4,7 +4,8 @@ A pattern mixes literal text with tokens:
   nr-m  counter that restarts every month      nr-y  counter that restarts every year
   nr-d  counter that restarts every day        nr    counter that never restarts
   yyyy, yy, mm, m, dd  parts of the issue date
-`nr-m/mm/yyyy` gives 1/01/2018 (the InvoiceOcean default), `Pnr-m/mm/yyyy` gives P3/01/2018.
+`nr-m/mm/yyyy` gives 1/01/2018 (the usual Polish default), `Pnr-m/mm/yyyy` gives P3/01/2018.
+Each registered profile (core.registrations) brings its default pattern per document kind.
 
 The counter row of (account, series, period) is bumped in the transaction that inserts the
 invoice: the row lock (PostgreSQL) or the write lock (SQLite, BEGIN IMMEDIATE) makes writers
@@ -26,20 +27,11 @@ from sqlmodel import Session, and_, col, or_, select
 
 from core.errors import Invalid
 from core.models import Account, Invoice, NumberCounter
+from core.registrations import numbering_pattern
 from core.storage import storage_of
 
 _TOKEN = re.compile(r"nr-m|nr-y|nr-d|nr|yyyy|yy|mm|dd|m")
 _COUNTERS = {"nr-m", "nr-y", "nr-d", "nr"}
-
-# Default patterns per document kind; accounts may override them in settings["numbering"].
-INVOICEOCEAN_PATTERNS: dict[str, str] = {
-    "vat": "nr-m/mm/yyyy", "proforma": "Pnr-m/mm/yyyy", "correction": "Knr-m/mm/yyyy",
-    "receipt": "PARnr-m/mm/yyyy", "bill": "Rnr-m/mm/yyyy", "advance": "ZALnr-m/mm/yyyy",
-    "final": "KONnr-m/mm/yyyy", "estimate": "Enr-m/mm/yyyy", "kp": "KPnr-m/mm/yyyy",
-    "kw": "KWnr-m/mm/yyyy", "cost": "nr-m/mm/yyyy",
-}
-FAKTURAN_PATTERNS: dict[str, str] = {"vat": "nr", "correction": "Knr", "proforma": "Pnr"}
-
 
 @dataclass(frozen=True)
 class Allocated:
@@ -209,9 +201,9 @@ def _period_day(pattern: str, number: str, day: date) -> tuple[date, int] | None
 def reserve_explicit(session: Session, account_id: int, series: str, pattern: str, day: date,
                      number: str, seq: int | None = None) -> Allocated:
     """An explicit number: keep it, and move the counter of the period it belongs to past its sequence,
-    so the next automatic number of that period continues after the highest one (fakturan's "+1 of
-    highest") and never meets it. The period is the one the number spells, which need not be the issue
-    date's: otherwise no counter would move and the allocator would offer the number again."""
+    so the next automatic number of that period continues after the highest one ("+1 of highest", as
+    one dialect documents it) and never meets it. The period is the one the number spells, which need
+    not be the issue date's: otherwise no counter would move and the allocator would offer the number again."""
     key = period_key(pattern, day)
     parsed = parse_seq(pattern, number, day)
     if parsed is None:
@@ -230,12 +222,11 @@ def pattern_for(settings: dict[str, Any], kind: str, profile: str) -> str:
     custom = (settings.get("numbering") or {}).get(kind)
     if custom:
         return str(custom)
-    table = FAKTURAN_PATTERNS if profile == "fakturan" else INVOICEOCEAN_PATTERNS
-    return table.get(kind) or INVOICEOCEAN_PATTERNS.get(kind) or f"{kind.upper()}/nr-m/mm/yyyy"
+    return numbering_pattern(profile, kind)
 
 
 def peek(session: Session, account_id: int, series: str, pattern: str, day: date) -> Allocated:
-    """The number the next invoice would get, without taking it (INVO's `default` action)."""
+    """The number the next invoice would get, without taking it (a dialect's "what number comes next" question)."""
     key = period_key(pattern, day)
     last = session.execute(select(NumberCounter.last_seq).where(_where(account_id, series, key))).scalar()
     seq = int(last or 0) + 1

@@ -36,7 +36,7 @@ from core.models import (
 
 LOGICAL: dict[tuple[type[SQLModel], str], type[SQLModel]] = {
     (Client, "price_list_id"): PriceList,
-    (Client, "group_id"): DictionaryEntry,  # INVO's customer groups are dictionary entries
+    (Client, "group_id"): DictionaryEntry,  # customer groups are dictionary entries
     (Product, "group_id"): DictionaryEntry,
     (Payment, "client_id"): Client,
     (Invoice, "from_invoice_id"): Invoice,
@@ -50,7 +50,7 @@ LOGICAL: dict[tuple[type[SQLModel], str], type[SQLModel]] = {
 
 NOT_REFERENCES: dict[tuple[str, str], str] = {
     ("clients", "external_id"): "the client's id in the caller's own system, free text",
-    ("credentials", "key_id"): "a credential's public identifier (fakturan key id, token digest)",
+    ("credentials", "key_id"): "a credential's public identifier (a key id, a token digest)",
     ("traffic_log", "credential_id"): "written by the gateway from the authenticated request, never from input",
     ("traffic_log", "user_id"): "written by the gateway from the authenticated request, never from input",
     ("traffic_log", "request_id"): "the request id, a string",

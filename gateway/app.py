@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from core.documents.outbox import DeliveryWorker, after_commit_hook
 from core.ledger import Ledger
-from dialects.kit.dialect import Dialect, dialect_of
+from dialects.kit.dialect import Dialect, dialect_of, register
 from dialects.kit.http import JSONResponse
 from dialects.kit.idempotency import IdempotencyMiddleware
 from gateway.apidocs.routes import routes as apidocs_routes
@@ -63,7 +63,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = DIALECTS) -> Starlette:
     """`dialects`: the registry this app serves (gateway.registry.DIALECTS unless a test brings its own)."""
     settings = settings or Settings.from_env()
-    dialects = tuple(dialects)
+    dialects = register(dialects)  # a test's own dialects bring their profiles and credential kinds too
     root = root_owner(dialects)
     engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     recorder = TrafficRecorder(engine, retention_days=settings.traffic_retention_days)

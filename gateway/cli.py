@@ -8,10 +8,16 @@ from typing import Any
 import click
 import orjson
 
+from gateway.console.commands import RegisteredChoice
 from gateway.settings import SettingError, Settings
 
 DB_OPTION = click.option("--database-url", default=None, envvar="GATEWAY_DATABASE_URL",
                          help="SQLAlchemy URL; default sqlite:///var/gateway.sqlite3")
+
+
+def _profile_names() -> tuple[str, ...]:
+    from core.registrations import profiles
+    return tuple(profiles())
 
 
 def _settings(database_url: str | None) -> Settings:
@@ -22,6 +28,7 @@ def _settings(database_url: str | None) -> Settings:
 
 
 def _ledger(database_url: str | None) -> Any:
+    import gateway.registry  # noqa: F401  (the dialects register their profiles and credential kinds with core)
     from core.ledger import Ledger
     from gateway.db import make_engine
     return Ledger(make_engine(_settings(database_url).database_url))
@@ -29,7 +36,7 @@ def _ledger(database_url: str | None) -> Any:
 
 @click.group()
 def main() -> None:
-    """Invoice Gateway: one ledger behind the InvoiceOcean, INVO and fakturan.nu APIs."""
+    """Invoice Gateway: one ledger behind several invoicing APIs (`invoice-gateway translate --help` names them)."""
 
 
 @main.command()
@@ -149,12 +156,12 @@ def accounts() -> None:
 
 @accounts.command("create")
 @click.argument("name")
-@click.option("--profile", type=click.Choice(["invoiceocean", "fakturan"]), default="invoiceocean",
-              show_default=True, help="whose defaults (timezone, currency, numbering) the account starts with")
+@click.option("--profile", type=RegisteredChoice(_profile_names), default=None,
+              help="whose defaults (timezone, currency, numbering) the account starts with; default: the first")
 @click.option("--json", "as_json", is_flag=True, help="print exactly one JSON object with the credentials")
 @DB_OPTION
 def accounts_create(name: str, profile: str, as_json: bool, database_url: str | None) -> None:
-    """Create an account and print its credentials for all three dialects."""
+    """Create an account and print its credentials for every dialect."""
     from core.accounts import create_account
     from core.errors import DomainError
 
@@ -183,7 +190,7 @@ def _set_active(name: str, active: bool, database_url: str | None) -> None:
 @click.argument("name")
 @DB_OPTION
 def accounts_deactivate(name: str, database_url: str | None) -> None:
-    """Deactivate an account (INVO then answers error 7)."""
+    """Deactivate an account (every dialect then refuses its credentials in its own way)."""
     _set_active(name, False, database_url)
 
 
@@ -280,36 +287,57 @@ def demo(if_empty: bool, as_json: bool, credentials_file: str, database_url: str
 
 
 def describe_credentials(name: str, creds: dict[str, Any], base: str = "http://127.0.0.1:8000") -> str:
-    io, invo, fk = creds["invoiceocean"], creds["invo"], creds["fakturan"]
-    return "\n".join([
-        f"Account {name!r} (id {creds['account_id']}, prefix {creds['prefix']})",
-        f"  InvoiceOcean  api_token={io['api_token']}",
-        f"                curl '{base}/invoices.json?api_token={io['api_token']}'",
-        f"  INVO          login={invo['login']} password={invo['password']}",
-        f"                curl -u '{invo['login']}:{invo['password']}' -d 'r=login&q={{}}' {base}/api.json",
-        f"  fakturan.nu   key_id={fk['key_id']} password={fk['password']}",
-        f"                curl -u '{fk['key_id']}:{fk['password']}' {base}/api/v2/invoices",
-    ])
+    """Each dialect's main credential with a command that uses it (Dialect.try_it), in the registry's order."""
+    from gateway.registry import DIALECTS
+
+    out = [f"Account {name!r} (id {creds['account_id']}, prefix {creds['prefix']})"]
+    for dialect in DIALECTS:
+        secrets = creds.get(dialect.name)
+        if not isinstance(secrets, dict):
+            continue
+        lines = dialect.try_it(secrets, base) if dialect.try_it else (
+            " ".join(f"{key}={value}" for key, value in secrets.items()),)
+        out += [f"  {label:<14}{line}" for label, line in zip((dialect.label, *[""] * (len(lines) - 1)), lines,
+                                                              strict=True)]
+    return "\n".join(out)
 
 
-@main.group()
+class _References(click.Group):
+    """`docs NAME`, one per registered dialect with a generated Markdown reference (Dialect.reference)."""
+
+    def _with_reference(self) -> dict[str, Any]:
+        from gateway.registry import DIALECTS
+        return {d.name: d for d in DIALECTS if d.reference is not None}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self._with_reference())
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        dialect = self._with_reference().get(cmd_name)
+        return None if dialect is None else _reference_command(dialect)
+
+
+def _reference_command(dialect: Any) -> click.Command:
+    render, write, default = dialect.reference
+    shown = Path(default).resolve()
+    root = Path(__file__).resolve().parents[1]
+    shown_path = shown.relative_to(root) if shown.is_relative_to(root) else shown
+
+    @click.command(dialect.name, help=f"Write the {dialect.label} Markdown reference, generated from the "
+                   "dialect's resource table.")
+    @click.option("--output", type=click.Path(dir_okay=False), default=None,
+                  help=f"where to write; default {shown_path}; - prints it")
+    def reference(output: str | None) -> None:
+        if output == "-":
+            click.echo(render(), nl=False)
+            return
+        click.echo(f"wrote {write(Path(output) if output else default)}")
+    return reference
+
+
+@main.group(cls=_References)
 def docs() -> None:
     """Generated API documents."""
-
-
-@docs.command("invo")
-@click.option("--output", type=click.Path(dir_okay=False), default=None,
-              help="where to write; default dialects/invo/REFERENCE.md; - prints it")
-def docs_invo(output: str | None) -> None:
-    """Write the INVO Markdown reference, generated from the dialect's resource table."""
-    from pathlib import Path
-
-    from dialects.invo.reference import REFERENCE_PATH, render, write
-
-    if output == "-":
-        click.echo(render(), nl=False)
-        return
-    click.echo(f"wrote {write(Path(output) if output else REFERENCE_PATH)}")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from core.clock import today_in
 from core.commands import CancelInvoice, ChangeInvoiceStatus, CreateInvoice, CreateRecord, LineSpec, RecordPayment
 from core.ledger import Ledger
 from core.models import Account
+from gateway.registry import DIALECTS  # noqa: F401  (the dialects register their profiles and credential kinds)
 
 DEMO_NAME = "Demo"
 

@@ -1,6 +1,6 @@
 """GET /: a page for the person who opens the gateway's address in a browser.
 
-InvoiceOcean owns the root paths, and `/` was its JSON 404. API clients keep that answer: a request that
+The dialect owning the root paths answers them, and `/` was its JSON 404. API clients keep that answer: a request that
 asks for JSON or XML (and not HTML), or uses another method, gets `not_here`, the owning dialect's error."""
 from __future__ import annotations
 

@@ -54,7 +54,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # "password": "x" / 'api_token': 'x' / "key": 123 (JSON bodies, Python reprs)
     (re.compile(r"(?P<p>(?P<q>[\"'])" + _NAME + r"(?P=q)\s*[:=]\s*)(?:(?P<v>[\"'])(?:\\.|(?!(?P=v)).)*(?P=v)|"
                 r"[^\s,}\]]+)", re.IGNORECASE), r'\g<p>"' + REDACTED + '"'),
-    # <api-token>x</api-token> (InvoiceOcean XML)
+    # <api-token>x</api-token> (the REST dialect's XML)
     (re.compile(r"(?P<p><(?P<t>" + _NAME.replace("_.-", "_.:-") + r")>)[^<]*(?=</(?P=t)>)", re.IGNORECASE),
      r"\g<p>" + REDACTED),
     # api_token=x / password=x in query strings, form bodies and prose; key_id=... is left alone

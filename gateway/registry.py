@@ -1,6 +1,7 @@
 """The composition root: the dialects this gateway serves, in the order people see them (docs, charts,
-legends, sign-in forms, translate choices). The only gateway module that names a dialect; every feature
-loops over DIALECTS (or the app's own tuple, app.state.dialects, which create_app may be given)."""
+legends, sign-in forms, credential kinds, translate choices). The only gateway module that names a dialect;
+every feature loops over DIALECTS (or the app's own tuple, app.state.dialects, which create_app may be given).
+Importing it registers what the dialects bring to core (account profiles, credential kinds), in this order."""
 from __future__ import annotations
 
 from typing import Callable, Sequence
@@ -8,9 +9,9 @@ from typing import Callable, Sequence
 from dialects.fakturan.dialect import DIALECT as FAKTURAN
 from dialects.invo.dialect import DIALECT as INVO
 from dialects.invoiceocean.dialect import DIALECT as INVOICEOCEAN
-from dialects.kit.dialect import Dialect
+from dialects.kit.dialect import Dialect, register
 
-DIALECTS: tuple[Dialect, ...] = (INVOICEOCEAN, INVO, FAKTURAN)
+DIALECTS: tuple[Dialect, ...] = register((INVOICEOCEAN, INVO, FAKTURAN))
 GATEWAY_PATHS = ("/healthz", "/metrics", "/console", "/openapi", "/docs", "/static", "/invoice/", "/f/")
 
 

@@ -91,7 +91,7 @@ class TrafficRecorder:
             batch, self._pending = self._pending, []
         if not batch:
             return 0
-        # Last use per credential, and per user for logins that have no credential row (INVO Basic).
+        # Last use per credential, and per user for logins that have no credential row (a login's Basic auth).
         credential_use: dict[int, Any] = {}
         user_use: dict[int, Any] = {}
         for entry in batch:

@@ -3,7 +3,7 @@
 The source request goes through its dialect's translator, which uses the same parse-to-command code the
 dialect's endpoints use; the command goes through each target's encoder (dialects/<name>/encode.py), which
 reads the dialect's own field tables backwards. Nothing here maps a field: there is no second mapping to
-drift. Nothing touches the database either, so lookups that need the account's data (INVO dictionary ids)
+drift. Nothing touches the database either, so lookups that need the account's data (dictionary ids)
 are refused with a clear message. The dialects are the registry's (gateway/registry.py).
 """
 from __future__ import annotations
@@ -80,7 +80,7 @@ def translate(source_dialect: str, request: Mapping[str, Any], targets: Sequence
 def read_request(text: str, source: str) -> dict[str, Any]:
     """A request file: JSON {"method","path","body"} or {"r","q"} (body/q may be objects), or HTTP-ish
     text: a `METHOD /path` line, optional header lines, a blank line, then the body (read by the dialect's
-    translator when it has its own reading, as INVO's form body `r=invoices&q={...}`)."""
+    translator when it has its own reading, as a form body `r=invoices&q={...}`)."""
     stripped = text.strip()
     if stripped.startswith("{"):
         document = loads(stripped)

@@ -38,8 +38,8 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
     "sv": {"download_pdf": "Ladda ner PDF", "pay": "Betala", "payment": "Betalning",
            "transfer_details": "Betalningsuppgifter", "recipient": "Mottagare", "transfer_title": "Referens",
            "amount": "Belopp", "scan_to_pay": "Skanna med din bankapp",
-           "nothing_due": "Inget att betala: fakturan är betald.",
-           "back": "Tillbaka till fakturan", "not_found": "Dokumentet hittades inte",
+           "nothing_due": "Inget att betala: hela fakturabeloppet är betalt.",
+           "back": "Tillbaka till fakturasidan", "not_found": "Dokumentet hittades inte",
            "not_found_text": "Länken är fel eller så finns dokumentet inte längre."},
 }
 

@@ -2,7 +2,7 @@
 
 One dict per language, all with the same keys (a test holds them to English's set), so a
 missing translation fails a test instead of printing a key. Language codes follow
-InvoiceOcean ("cz" for Czech) plus the Scandinavian ones fakturan.nu needs. A bilingual
+the REST dialect ("cz" for Czech) plus the Scandinavian ones the Swedish dialect needs. A bilingual
 code such as "pl/en" prints both, primary first: "Sprzedawca / Seller".
 """
 from __future__ import annotations

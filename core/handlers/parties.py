@@ -65,7 +65,7 @@ def next_client_number(session: Session, account_id: int) -> int:
 
 def prepare_client(session: Session, account: Account, client: Client) -> None:
     """Derived client fields: name from the person's names, normalised tax no, number.
-    E-mail syntax is a dialect's rule (fakturan.nu checks it; InvoiceOcean's own example stores "bank1")."""
+    E-mail syntax is a dialect's rule (the Swedish one checks it; the REST dialect's own example stores "bank1")."""
     if not client.name and (client.first_name or client.last_name):
         client.name = " ".join(p for p in (client.first_name, client.last_name) if p)
     if not client.name:
@@ -91,7 +91,7 @@ def client_fields_from_buyer(invoice: Invoice) -> dict[str, Any]:
 
 
 def match_client(session: Session, account_id: int, invoice: Invoice) -> Client | None:
-    """InvoiceOcean's rule: an existing client with the buyer's name and tax no (or e-mail)."""
+    """The REST dialect's rule: an existing client with the buyer's name and tax no (or e-mail)."""
     base = select(Client).where(Client.account_id == account_id)
     if invoice.buyer_tax_no:
         stmt = base.where(Client.tax_no_normalized == normalise_tax_no(invoice.buyer_tax_no),

@@ -36,7 +36,7 @@ Hook = Callable[[Session, Account, Any, Mapping[str, Any]], None]
 
 
 def _prepare_product(session: Session, account: Account, product: Product, given: Mapping[str, Any]) -> None:
-    """Net and gross follow each other through the tax; a given gross wins, as InvoiceOcean documents."""
+    """Net and gross follow each other through the tax; a given gross wins, as the REST dialect documents."""
     try:
         tax = parse_tax(product.tax)
     except ValueError:

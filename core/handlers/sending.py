@@ -15,7 +15,8 @@ from core.handlers.invoice_state import load_invoice
 from core.models import OutboxMessage
 from core.unit_of_work import UnitOfWork
 
-RESEND_GUARD = timedelta(days=3)  # InvoiceOcean: the same document is not re-sent within 3 days unless forced
+# As the REST dialect documents: the same document is not re-sent within 3 days unless forced.
+RESEND_GUARD = timedelta(days=3)
 _EMAIL = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+")
 
 

@@ -1,4 +1,4 @@
-"""Scans and attachments (INVO files/cost), stored in the database so a backup holds them."""
+"""Scans and attachments (a dialect's files/cost), stored in the database so a backup holds them."""
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -31,7 +31,7 @@ class Invoice(SQLModel, table=True):
     income: bool = True
     series: str = "vat"
     period_key: str = ""
-    seq: int | None = None  # the counter within series+period: INVO nrx, fakturan number
+    seq: int | None = None  # the counter within series+period (nrx, or a plain number)
     number: str = Field(default="", index=True)
     status: str = Field(default="issued", index=True)
     issue_date: date = Field(index=True)
@@ -72,7 +72,7 @@ class Invoice(SQLModel, table=True):
     recipient_id: int | None = Field(default=None, foreign_key="clients.id")
     department_id: int | None = Field(default=None, foreign_key="departments.id")
     from_invoice_id: int | None = Field(default=None, index=True)  # corrected invoice, or proforma source
-    invoice_id: int | None = None  # connected document (InvoiceOcean invoice_id)
+    invoice_id: int | None = None  # connected document (the REST dialect's invoice_id)
     recurring_id: int | None = None
     correction_reason: str = ""
     seller_name: str = ""
@@ -101,7 +101,7 @@ class Invoice(SQLModel, table=True):
     buyer_email: str = ""
     buyer_phone: str = ""
     buyer_note: str = ""
-    recipient: dict[str, Any] = json_field()  # INVO c2* (recipient) snapshot
+    recipient: dict[str, Any] = json_field()  # the recipient (c2*) snapshot a dialect may send
     price_net: Decimal = money()
     price_tax: Decimal = money()
     price_gross: Decimal = money()
@@ -126,7 +126,7 @@ class InvoiceLine(SQLModel, table=True):
     pointing back through parent_id; only normal and correction lines count in totals."""
 
     __tablename__ = "invoice_lines"
-    __table_args__ = (Index("ix_invoice_lines_product_id", "product_id"),)  # INVO include_product (0002)
+    __table_args__ = (Index("ix_invoice_lines_product_id", "product_id"),)  # include_product reads (0002)
     id: int | None = Field(default=None, primary_key=True)
     invoice_id: int = Field(foreign_key="invoices.id", index=True)
     account_id: int = account_fk()

@@ -41,7 +41,7 @@ class TrafficEntry(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     account_id: int | None = None
     credential_id: int | None = None
-    user_id: int | None = None  # the signed-in user; the only attribution of an INVO Basic login
+    user_id: int | None = None  # the signed-in user; the only attribution of a Basic login
     dialect: str = ""
     method: str = ""
     path: str = ""
@@ -60,7 +60,7 @@ class IdempotencyKey(SQLModel, table=True):
                       Index("ix_idempotency_keys_created_at", "created_at"))  # pruning expired keys
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = account_fk()
-    dialect: str = ""  # the key's scope: a dialect name, or "oid" for InvoiceOcean's oid_unique (account-wide)
+    dialect: str = ""  # the key's scope: a dialect name, or "oid" for oid_unique keys (account-wide)
     key: str = ""
     request_hash: str = ""
     status: int = 0  # 0 until the rendered response is stored

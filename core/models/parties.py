@@ -41,16 +41,16 @@ class Client(SQLModel, table=True):
     __tablename__ = "clients"
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = account_fk()
-    number: int | None = Field(default=None, index=True)  # fakturan's per-account client number
+    number: int | None = Field(default=None, index=True)  # a per-account client number (one dialect shows it)
     name: str = Field(default="", index=True)
     shortcut: str = ""
-    company: bool = True  # False: a private person (fakturan client_type individual)
+    company: bool = True  # False: a private person (client_type individual)
     first_name: str = ""
     last_name: str = ""
     tax_no: str = Field(default="", index=True)
     tax_no_normalized: str = Field(default="", index=True)  # digits/letters only, no country prefix
-    vat_eu: str = ""  # INVO tueid, fakturan vat_number
-    register_number: str = ""  # INVO traid
+    vat_eu: str = ""  # tueid, vat_number
+    register_number: str = ""  # traid
     krs: str = ""
     gln: str = ""
     email: str = Field(default="", index=True)
@@ -73,15 +73,15 @@ class Client(SQLModel, table=True):
     note: str = ""
     external_id: str = Field(default="", index=True)
     group_id: int | None = None
-    is_buyer: bool = True   # INVO c1
-    is_seller: bool = False  # INVO c2
+    is_buyer: bool = True   # c1
+    is_seller: bool = False  # c2
     discount: Decimal | None = optional_money()
     default_tax: str = ""
     default_payment_type: str = ""
     payment_days: int | None = None
     price_list_id: int | None = None
-    password_hash: str = ""  # only for the legacy InvoiceOcean clients/check call
-    settings: dict[str, Any] = json_field()  # fakturan client settings (currency, locale, template, ...)
+    password_hash: str = ""  # only for the REST dialect's legacy clients/check call
+    settings: dict[str, Any] = json_field()  # a dialect's client settings (currency, locale, template, ...)
     extra: dict[str, Any] = json_field()
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()

@@ -1,17 +1,19 @@
-"""What the gateway asks of a dialect: one record per dialect, registered by the composition root
+"""What the gateway and core ask of a dialect: one record per dialect, registered by the composition root
 (gateway/registry.py). Adding a fourth dialect is a new folder under dialects/ whose dialect.py exposes
 DIALECT, plus one line in gateway.registry.DIALECTS; every gateway feature (routing, error pages, /docs,
-/openapi, the console's charts, sign-in forms and translate choices, the CLI) loops over the registry."""
+/openapi, the console's charts, sign-in forms, Rosetta panes and translate choices, the CLI) loops over the
+registry, and core learns the dialect's account profile and credential kinds from `register`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 from starlette.types import Scope
 
+from core.registrations import CredentialKind, Profile, register_credential_kind, register_profile
 from dialects.kit.auth import AccountContext
 from dialects.kit.translate import Translator
 
@@ -52,6 +54,24 @@ class SignInForm:
     credential_kind: str  # the signed-in reference is "<kind>-<id>"
     needs_identity: bool = True
     by_user: bool = False  # a user's own login: referenced by user id, the session bound to its password
+    # How the console's sign-in page draws the form (the card's title and colour are the dialect's).
+    identity_label: str = "Login"
+    secret_label: str = "Password"
+    secret_placeholder: str = ""
+    note: str = ""  # a line under the fields, may hold <code>
+    button: str = "Sign in"
+
+
+@dataclass(frozen=True)
+class RosettaPane:
+    """One wire form of an invoice on the console's Rosetta page, made by the dialect's own presenter and
+    renderer. `key` is also the pane's name in the fidelity table; `render(session, view, base_url)` gives the
+    exact text the dialect sends (compact JSON is indented by the page without reparsing it)."""
+    key: str
+    title: str
+    request: str  # what a client sends to read it; "{id}" stands for the invoice id
+    render: Callable[[Any, Any, str], str]
+    xml: bool = False  # its keys are elements (<buyer-name>), not JSON keys
 
 
 @dataclass(frozen=True)
@@ -70,6 +90,26 @@ class Dialect:
     # A request in this dialect, as `translate` and the console's translate form take it.
     request_fields: tuple[str, ...] = ("method", "path", "body")
     translator: Translator | None = None  # request -> command -> request, for `translate`
+    rosetta: tuple[RosettaPane, ...] = ()
+    # The defaults an account created with this dialect's profile starts with (`accounts create --profile`).
+    profile: Profile | None = None
+    # Its credential kinds, in the order the console and the CLI list them; the one marked main is issued
+    # with every new account and its dialect's name stands for it.
+    credential_kinds: tuple[CredentialKind, ...] = ()
+    # What `accounts create` prints for its main credential: the secrets, then a command using them (base URL).
+    try_it: Callable[[dict[str, str], str], tuple[str, ...]] | None = None
+    # A generated Markdown reference: (render() -> text, write(path) -> path, default path), for `docs NAME`.
+    reference: tuple[Callable[[], str], Callable[[Any], Any], Any] | None = None
+
+
+def register(dialects: Sequence[Dialect]) -> tuple[Dialect, ...]:
+    """Tell core what these dialects bring (profiles, credential kinds), in their order. Idempotent."""
+    for dialect in dialects:
+        if dialect.profile is not None:
+            register_profile(dialect.profile)
+        for kind in dialect.credential_kinds:
+            register_credential_kind(kind)
+    return tuple(dialects)
 
 
 def dialect_of(scope: Scope) -> Dialect | None:

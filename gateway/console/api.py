@@ -44,7 +44,7 @@ async def translate(request: Request, signed: Signed) -> Response:
     source, req, targets = body.get("from"), body.get("request"), body.get("to")
     if isinstance(targets, str):
         targets = [targets]
-    problem = check_request(source, req, targets, [d.name for d in request.app.state.dialects])
+    problem = check_request(source, req, targets, request.app.state.dialects)
     if problem:
         return json_response({"error": problem}, 400)
     try:

@@ -13,11 +13,36 @@ import orjson
 
 DB_OPTION = click.option("--database-url", default=None, envvar="GATEWAY_DATABASE_URL",
                          help="SQLAlchemy URL; default sqlite:///var/gateway.sqlite3")
-KIND_CHOICES = click.Choice(["invoiceocean", "invo", "fakturan", "api_token", "invo_login", "fakturan_key",
-                             "fakturan_token"])
+
+
+class RegisteredChoice(click.Choice):
+    """A choice among names the registered dialects bring, read only when a command checks or lists them, so
+    `--help` of another command and the import of this module load no dialect."""
+
+    def __init__(self, names: Any) -> None:
+        self._names = names
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        import gateway.registry  # noqa: F401  (the dialects register their profiles and kinds)
+        return tuple(self._names())
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        pass
+
+
+def _kind_names() -> tuple[str, ...]:
+    from core.credentials import kind_choices
+    return kind_choices()
+
+
+KIND_CHOICES = RegisteredChoice(_kind_names)
 
 
 def _ledger(database_url: str | None) -> Any:
+    import gateway.registry  # noqa: F401  (the dialects register their profiles and credential kinds with core)
     from core.ledger import Ledger
     from gateway.db import make_engine
     from gateway.settings import Settings
@@ -76,7 +101,7 @@ def _show_new(new: Any, as_json: bool) -> None:
 
 @click.group("credentials")
 def credentials_group() -> None:
-    """List, create, revoke and rotate an account's credentials (tokens, INVO logins, fakturan keys and tokens)."""
+    """List, create, revoke and rotate an account's credentials (every registered dialect's kinds)."""
 
 
 @credentials_group.command("list")
@@ -103,7 +128,7 @@ def credentials_list(account: str, only_active: bool, as_json: bool, database_ur
 @click.argument("account")
 @click.option("--kind", required=True, type=KIND_CHOICES, help="a dialect or a credential kind")
 @click.option("--label", default="", help="a note, e.g. which integration uses it")
-@click.option("--login", default=None, help="INVO only: the new user's login (default: generated)")
+@click.option("--login", default=None, help="login kinds only: the new user's login (default: generated)")
 @click.option("--json", "as_json", is_flag=True)
 @DB_OPTION
 def credentials_create(account: str, kind: str, label: str, login: str | None, as_json: bool,

@@ -12,7 +12,6 @@ from starlette.responses import RedirectResponse, Response
 
 from core.clock import now_utc
 from core.credentials import (
-    DIALECT_OF_KIND,
     CredentialRef,
     create_credential,
     list_credentials,
@@ -24,6 +23,7 @@ from core.documents.html import view_path
 from core.documents.mail import pdf_filename
 from core.errors import Conflict, Invalid, NotFound
 from core.queries import InvoiceFilter, Page, list_invoices
+from core.registrations import credential_kinds
 from dialects.kit import ratelimit
 from dialects.kit.context import invoice_pdf, ledger_of, read
 from dialects.kit.http import content_disposition
@@ -69,8 +69,8 @@ def _names(request: Request) -> list[str]:
 
 async def signin_form(request: Request, *, error: str = "", method: str = "", status: int = 200) -> Response:
     data = fresh_csrf_cookie(request)
-    methods = list(sign_in_forms(request.app.state.dialects))
-    response = render(request, "signin.html", status, error=error, method=method or methods[0], methods=methods,
+    cards = [(dialect, form) for dialect in request.app.state.dialects for form in dialect.sign_in]
+    response = render(request, "signin.html", status, error=error, method=method or cards[0][1].method, cards=cards,
                       next=_safe_next(request.query_params.get("next")))
     write_cookie(request, response, data)
     return response
@@ -157,7 +157,8 @@ async def invoice(request: Request, signed: Signed) -> Response:
 
 async def _invoice_page(request: Request, signed: Signed, message: str = "") -> Response:
     try:
-        found = await read(request, rosetta, signed.account_id, _invoice_id(request), _base_url(request))
+        found = await read(request, rosetta, signed.account_id, _invoice_id(request), _base_url(request),
+                           request.app.state.dialects)
     except NotFound:
         return render(request, "error.html", 404, title="Not found",
                       message="There is no such invoice in this account.")
@@ -218,7 +219,7 @@ async def _credentials_page(request: Request, signed: Signed, *, created: Any = 
                             error: str = "", status: int = 200) -> Response:
     found = await read(request, list_credentials, signed.account_id)
     return render(request, "credentials.html", status, active="credentials", credentials=found, created=created,
-                  message=message, error=error, kinds=DIALECT_OF_KIND,
+                  message=message, error=error, kinds=credential_kinds(),
                   labels=labels_of(request.app.state.dialects), now=now_utc())
 
 
@@ -257,7 +258,7 @@ async def _change(request: Request, signed: Signed, action: str) -> Response:
                                                                 "It stopped working immediately.")
     if str(ref) == signed.ref:
         response = await _credentials_page(request, signed, created=rotated)
-        if ref.kind == "invo_login":
+        if credential_kinds()[ref.kind].store == "login":
             clear_cookie(response)  # the old password's session ends; sign in with the new one
         return response
     return await _credentials_page(request, signed, created=rotated)

@@ -1,28 +1,20 @@
-"""One invoice in all four wire forms, each produced by its dialect's own presenter and renderer
-(never a mapping of the console's own), with the fields each form cannot express exactly.
-
-    InvoiceOcean JSON  dialects.invoiceocean.present.invoice -> respond.render("json")
-    InvoiceOcean XML   the same value -> respond.render("xml")
-    INVO rows          dialects.invo.present.invoice_row + items_of, in INVO's list envelope -> wire.render
-    fakturan JSON      dialects.fakturan.present.invoice_json -> fakturan.http.data
+"""One invoice in every registered dialect's wire forms (Dialect.rosetta), each produced by the dialect's own
+presenter and renderer (never a mapping of the console's own), with the fields each form cannot express
+exactly.
 """
 from __future__ import annotations
 
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 from sqlmodel import Session
 
-from core.handlers.invoice_state import account_of, view_of
+from core.handlers.invoice_state import view_of
+from dialects.kit.dialect import Dialect
 
 log = logging.getLogger("gateway.console")
-
-PANES = (("invoiceocean", "InvoiceOcean JSON", "GET /invoices/{id}.json"),
-         ("invoiceocean_xml", "InvoiceOcean XML", "GET /invoices/{id}.xml"),
-         ("invo", "INVO rows", 'r=invoices q={"action":"list","id":{id},"items":1}'),
-         ("fakturan", "fakturan.nu JSON", "GET /api/v2/invoices/{id}"))
 
 
 @dataclass(frozen=True)
@@ -59,7 +51,7 @@ class Rosetta:
 
 def reindent_json(raw: str) -> str:
     """Indent compact JSON without parsing it, so every number keeps the exact digits the dialect
-    wrote (INVO's "currval":4.1783 and "0.2300" stay as they are on the wire)."""
+    wrote ("currval":4.1783 and "0.2300" stay as they are on the wire)."""
     out: list[str] = []
     depth, in_string, escaped = 0, False, False
     pad = "  "
@@ -142,15 +134,15 @@ def _leaf_keys(wire: str) -> list[str]:
     return leaves
 
 
-def _key_patterns(pane_key: str, wire: str) -> list[re.Pattern[str]]:
-    if pane_key == "invoiceocean_xml":
+def _key_patterns(xml: bool, wire: str) -> list[re.Pattern[str]]:
+    if xml:
         return [re.compile(r"^\s*<" + re.escape(leaf.replace("_", "-")) + r"[\s>/]") for leaf in _leaf_keys(wire)]
     return [re.compile(r'^\s*"' + re.escape(leaf) + r'":') for leaf in _leaf_keys(wire)]
 
 
-def _mark(pane_key: str, text: str, lossy: list[tuple[str, str | None, str]]) -> list[Line]:
+def _mark(xml: bool, text: str, lossy: list[tuple[str, str | None, str]]) -> list[Line]:
     patterns = [(pattern, f"{name}: {note}") for name, wire, note in lossy if wire
-                for pattern in _key_patterns(pane_key, wire)]
+                for pattern in _key_patterns(xml, wire)]
     lines = []
     for raw in text.splitlines():
         note = next((n for pattern, n in patterns if pattern.match(raw)), None)
@@ -158,38 +150,15 @@ def _mark(pane_key: str, text: str, lossy: list[tuple[str, str | None, str]]) ->
     return lines
 
 
-def _renderings(session: Session, account_id: int, invoice_id: int, base_url: str) -> tuple[Any, dict[str, str]]:
-    from dialects.fakturan.http import data as fakturan_envelope
-    from dialects.fakturan.present import invoice_json
-    from dialects.invo.lookups import load_dictionaries
-    from dialects.invo.present import invoice_row, items_of
-    from dialects.invo.resources.base import listing
-    from dialects.invo.wire import render as invo_render
-    from dialects.invoiceocean import present as io_present
-    from dialects.invoiceocean.respond import Reply
-    from dialects.invoiceocean.respond import render as io_render
-
+def rosetta(session: Session, account_id: int, invoice_id: int, base_url: str,
+            dialects: Sequence[Dialect]) -> Rosetta:
     view = view_of(session, account_id, invoice_id)  # NotFound for another account's id
-    account = account_of(session, account_id)
-    value = io_present.invoice(view, io_present.Audience(account.timezone, base_url))
-    row = invoice_row(view)
-    row["items"] = items_of(view, load_dictionaries(session, account_id))
-    texts = {
-        "invoiceocean": reindent_json(bytes(io_render("json", Reply(200, value, "invoice")).body).decode()),
-        "invoiceocean_xml": bytes(io_render("xml", Reply(200, value, "invoice")).body).decode(),
-        "invo": reindent_json(invo_render(listing([row], 1)).decode()),
-        "fakturan": reindent_json(bytes(fakturan_envelope(invoice_json(view, account)).body).decode()),
-    }
-    return view, texts
-
-
-def rosetta(session: Session, account_id: int, invoice_id: int, base_url: str) -> Rosetta:
-    view, texts = _renderings(session, account_id, invoice_id, base_url)
     panes = []
-    for key, title, request in PANES:
-        lossy = _lossy_of(key)
-        panes.append(Pane(key, title, request.replace("{id}", str(invoice_id)), _mark(key, texts[key], lossy),
-                          lossy))
+    for pane in (pane for dialect in dialects for pane in dialect.rosetta):
+        text = pane.render(session, view, base_url)
+        lossy = _lossy_of(pane.key)
+        panes.append(Pane(pane.key, pane.title, pane.request.replace("{id}", str(invoice_id)),
+                          _mark(pane.xml, text if pane.xml else reindent_json(text), lossy), lossy))
     inv = view.invoice
     note = "" if _fidelity() is not None else "The fidelity table (gateway.fidelity) is not installed: no highlights."
     return Rosetta(invoice_id, inv.number, inv.kind, inv.status, inv.buyer_name, inv.price_gross, inv.currency,

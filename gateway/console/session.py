@@ -3,7 +3,7 @@
 The cookie holds a signed (itsdangerous, HMAC-SHA1 over the console secret), timestamped dict:
 the account, the credential the person signed in with, a fingerprint of that credential's
 secret and a CSRF token. Nothing in it is secret except the CSRF token, which only the page
-itself reads back. Every request re-reads the credential, so revoking it (or rotating an INVO
+itself reads back. Every request re-reads the credential, so revoking it (or rotating a login's
 password, which changes the fingerprint) ends its sessions at once; no server-side session store.
 
 CSRF: every POST form carries `csrf_token`, every JSON API POST the `X-CSRF-Token` header; both
@@ -29,6 +29,7 @@ from starlette.responses import Response
 from core.credentials import CredentialRef, get_credential
 from core.errors import DomainError
 from core.models import Account, User
+from core.registrations import credential_kinds
 from gateway.settings import Settings
 
 log = logging.getLogger("gateway.console")
@@ -102,7 +103,7 @@ def csrf_ok(expected: str | None, given: str | None) -> bool:
 
 
 def fingerprint(password_hash: str) -> str:
-    """Changes when an INVO login's password is rotated, which ends sessions opened with the old one."""
+    """Changes when a login's password is rotated, which ends sessions opened with the old one."""
     return hashlib.sha256(password_hash.encode()).hexdigest()[:24]
 
 
@@ -131,7 +132,8 @@ def resolve(session: Session, data: dict[str, Any]) -> Signed | None:
     account = session.get(Account, account_id)
     if account is None or not account.active or not info.active:
         return None
-    if ref.kind == "invo_login":
+    kind = credential_kinds().get(ref.kind)
+    if kind is not None and kind.store == "login":
         user = session.get(User, ref.id)
         if user is None or not hmac.compare_digest(fingerprint(user.password_hash), fp):
             return None

@@ -80,8 +80,8 @@ def traffic_report(session: Session, account_id: int, now: datetime,
                    col(TrafficEntry.created_at) >= bindparam("week_start", week_start, type_=UTCDateTime))
             .group_by(*keys))
     credentials = list_credentials(session, account_id)
-    by_credential_id = {c.ref.id: c for c in credentials if c.kind != "invo_login"}
-    by_user_id = {c.ref.id: c for c in credentials if c.kind == "invo_login"}
+    by_credential_id = {c.ref.id: c for c in credentials if not c.is_login}
+    by_user_id = {c.ref.id: c for c in credentials if c.is_login}
     per_dialect = {d: Counts() for d in dialects}
     per_endpoint: dict[tuple[str, str], Counts] = {}
     per_ref: dict[str, CredentialTraffic] = {str(c.ref): CredentialTraffic(c, Counts()) for c in credentials}

@@ -19,12 +19,14 @@ def engine() -> tuple[Any, type[Exception]]:
     return translate, TranslationError
 
 
-def check_request(source: Any, request: Any, targets: Any, choices: Sequence[str]) -> str:
-    """A message for input translate() should never see, or ''. `choices`: the registered dialects' names."""
+def check_request(source: Any, request: Any, targets: Any, dialects: Sequence[Any]) -> str:
+    """A message for input translate() should never see, or ''. `dialects`: the app's registry."""
+    fields = {d.name: d.request_fields for d in dialects}
+    choices = list(fields)
     if source not in choices:
         return f"'from' must be one of {', '.join(choices)}"
     if not isinstance(request, Mapping):
-        return "'request' must be an object: {\"method\",\"path\",\"body\"} or, for INVO, {\"r\",\"q\"}"
+        return "'request' must be an object: {" + ",".join(f'"{name}"' for name in fields[source]) + "}"
     if targets is not None and (not isinstance(targets, Sequence) or isinstance(targets, str)
                                 or any(t not in choices for t in targets)):
         return f"'to' must be a list of dialects among {', '.join(choices)}"
@@ -35,7 +37,7 @@ def run_translation(source: str, request: Mapping[str, Any], targets: Sequence[s
                     base_url: str, dialects: Sequence[Any]) -> tuple[dict[str, Any] | None, str]:
     """(result, '') or (None, a message to show). `dialects`: the app's registry."""
     choices = [d.name for d in dialects]
-    problem = check_request(source, request, targets, choices)
+    problem = check_request(source, request, targets, dialects)
     if problem:
         return None, problem
     try:

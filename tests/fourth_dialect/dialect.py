@@ -1,5 +1,7 @@
 """Mini: a plain JSON API with GET and POST /min/invoices, authenticated by an InvoiceOcean api_token sent as
-`Authorization: Bearer ...`. It uses only the kit and core, as any dialect does."""
+`Authorization: Bearer ...`. It uses only the kit and core, as any dialect does. Besides its routes it brings
+its /docs section, a console sign-in form (the same bearer token) and a Rosetta pane (its own JSON); it
+registers no account profile or credential kind of its own, since core's registry outlives one test app."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -15,8 +17,8 @@ from core.handlers.invoice_state import InvoiceView
 from core.queries import InvoiceFilter, Page, list_invoices
 from dialects.kit.auth import AccountContext, by_api_token
 from dialects.kit.context import authenticate, endpoint_name, execute, read_plain
-from dialects.kit.dialect import Dialect, DialectDocs, Endpoint
-from dialects.kit.http import JSONResponse, loads_json, read_body
+from dialects.kit.dialect import Dialect, DialectDocs, Endpoint, RosettaPane, SignInForm
+from dialects.kit.http import JSONResponse, dumps, loads_json, read_body
 from dialects.kit.lenient import to_int
 
 PREFIX = "/min/"
@@ -71,5 +73,13 @@ def docs(document_url: str) -> DialectDocs:
                         Endpoint("POST", "/min/invoices", "Create an invoice")])
 
 
+def rosetta(session: Any, view: InvoiceView, base_url: str) -> str:
+    return dumps([present(view)]).decode()
+
+
 DIALECT = Dialect(name="mini", label="Mini", colour="#7a4fd0", routes=routes, owns=lambda path: path.startswith(PREFIX),
-                  error_response=error_response, docs=docs)
+                  error_response=error_response, docs=docs,
+                  sign_in=(SignInForm("mini", by_api_token, lambda identity, secret: (secret,), "api_token",
+                                      needs_identity=False, secret_label="Bearer token",
+                                      button="Sign in with bearer token"),),
+                  rosetta=(RosettaPane("mini", "Mini JSON", "GET /min/invoices", rosetta),))

@@ -2,11 +2,15 @@
 paths over the same ledger, and the gateway's features list it without naming it."""
 from __future__ import annotations
 
+import html
+import re
+from pathlib import Path
 from typing import Any
 
 from starlette.testclient import TestClient
 
-from tests.gateway.console.helpers import sign_in_as
+from tests.fourth_dialect.dialect import DIALECT as MINI
+from tests.gateway.console.helpers import sign_in, sign_in_as
 
 
 def _bearer(account: dict[str, Any]) -> dict[str, str]:
@@ -54,3 +58,44 @@ def test_the_fourth_dialect_is_in_docs_and_the_consoles_charts_and_translate_cho
     assert "#7a4fd0" in traffic and "Mini" in traffic
     translate = client.get("/console/translate").text
     assert 'value="mini"' in translate
+
+
+def test_the_fourth_dialect_brings_its_own_console_sign_in_form_and_rosetta_pane(
+        client: TestClient, account: dict[str, Any]) -> None:
+    form = client.get("/console/signin").text
+    assert 'data-testid="signin-mini"' in form and "Sign in with bearer token" in form
+    made = client.post("/min/invoices", headers=_bearer(account),
+                       json={"buyer": "Mini Buyer", "lines": [{"name": "Widget", "gross": "12.30"}]}).json()
+    sign_in(client, "mini", "", account["invoiceocean"]["api_token"])
+    page = client.get(f"/console/invoices/{made['id']}")
+    assert page.status_code == 200 and 'data-testid="pane-mini"' in page.text
+    pane = html.unescape(page.text.split('data-testid="pane-mini"', 1)[1].split("</section>", 1)[0])
+    assert f'"number": "{made["number"]}"' in pane and '"buyer": "Mini Buyer"' in pane
+
+
+def test_a_revoked_token_cannot_sign_in_through_the_fourth_dialects_form(
+        client: TestClient, account: dict[str, Any]) -> None:
+    csrf = sign_in(client, "mini", "", account["invoiceocean"]["api_token"])
+    listed = client.get("/console/api/credentials", headers={"X-CSRF-Token": csrf}).json()
+    ref = next(c["ref"] for c in listed if c["kind"] == "api_token")
+    revoked = client.post(f"/console/api/credentials/{ref}/revoke", headers={"X-CSRF-Token": csrf})
+    assert revoked.status_code == 200, revoked.text
+    sign_in(client, "mini", "", account["invoiceocean"]["api_token"], expect=401)
+
+
+def test_nothing_outside_the_fourth_dialects_folder_names_it() -> None:
+    """Its wiring is the one line in this folder's conftest.py; code, templates and settings never name it."""
+    root = Path(__file__).resolve().parents[2]
+    own = Path(__file__).resolve().parent
+    names = {MINI.name, MINI.label, own.name}
+    pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, names)) + r")(?![a-z0-9])", re.IGNORECASE)
+    suffixes = {".py", ".html", ".toml", ".cfg", ".ini", ".js", ".css", ".yml", ".yaml", ".json", ".txt"}
+    naming = []
+    for path in root.rglob("*"):
+        parts = set(path.relative_to(root).parts)
+        if parts & {".venv", ".git", "__pycache__", "node_modules", "var"} or own in path.parents:
+            continue
+        if path.is_file() and (path.suffix in suffixes or path.name == "Makefile"):
+            if pattern.search(path.read_text(encoding="utf-8", errors="replace")):
+                naming.append(str(path.relative_to(root)))
+    assert naming == []
