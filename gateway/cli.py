@@ -304,7 +304,7 @@ def docs_invo(output: str | None) -> None:
     """Write the INVO Markdown reference, generated from the dialect's resource table."""
     from pathlib import Path
 
-    from dialects.invo.reference import REFERENCE_PATH, render, write
+    from dialects.invo.openapi import REFERENCE_PATH, render, write
 
     if output == "-":
         click.echo(render(), nl=False)

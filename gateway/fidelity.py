@@ -20,7 +20,7 @@ from typing import Any, Callable, Mapping
 from core.handlers.invoice_state import InvoiceView
 from core.handlers.lines import totals_of
 from core.models import InvoiceLine
-from dialects.invo.mapping import KIND_TYPE2, STATUS_FROM_CORE
+from dialects.invo.fields import KIND_TYPE2, STATUS_FROM_CORE
 from dialects.invoiceocean.present import STATUS as IO_STATUS
 
 DIALECTS = ("invoiceocean", "invo", "fakturan")

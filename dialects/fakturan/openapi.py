@@ -16,7 +16,6 @@ from starlette.routing import Route
 from dialects.fakturan import parse, present
 from dialects.fakturan.errors import ROWS_BLANK, STATUS_MESSAGES
 from dialects.fakturan.invoices import INVOICE_SORT, NO_RECIPIENT
-from dialects.fakturan.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from dialects.fakturan.records import CLIENT_FILTERS, CLIENT_SORT, PRODUCT_FILTERS, PRODUCT_SORT
 from dialects.fakturan.routes import routes
 from dialects.kit.dialect import DialectDocs, Endpoint
@@ -27,7 +26,8 @@ DESCRIPTION = (
     "fakturan.nu's REST API (v2) over the gateway's ledger. HTTP Basic with `key_id:password`, or "
     "`Authorization: Token token=\"...\"` with a token credential. Money is a "
     "decimal string in Ruby's BigDecimal form (`\"2370.0\"`); SEK totals are cash-rounded in `sum`. Lists are "
-    f"`{{\"data\":[...],\"paging\":{{...}}}}`, {DEFAULT_PER_PAGE} a page by default and at most {MAX_PER_PAGE}. "
+    f"`{{\"data\":[...],\"paging\":{{...}}}}`, {parse.DEFAULT_PER_PAGE} a page by default and at most "
+    f"{parse.MAX_PER_PAGE}. "
     "Validation errors are Rails' errors.details: `{\"errors\":{\"field\":[{\"error\":\"blank\"}]}}`.")
 
 STRING, INTEGER, BOOLEAN = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
@@ -230,7 +230,7 @@ NO_CONTENT = Body({}, "No Content")
 
 def _query(filters: dict[str, str], sorts: dict[str, str]) -> dict[str, Schema]:
     params: dict[str, Schema] = {"page": {"type": "integer", "minimum": 1},
-                                 "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+                                 "per_page": {"type": "integer", "minimum": 1, "maximum": parse.MAX_PER_PAGE},
                                  "sort": {"type": "string", "description": "e.g. `+number,-name`; fields: "
                                           + ", ".join(sorts)}}
     params.update({name: {"type": "string"} for name in filters})

@@ -6,15 +6,22 @@ in exactly one place.
 """
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Mapping
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import Response
 
 from core.handlers.invoice_state import InvoiceView
 from core.handlers.lines import totals_of
 from core.models import Account, Client, Invoice, InvoiceLine, Payment, Product, Recurring
+from core.queries import Page
 from core.recurring_schedule import parse_every
+from dialects.kit.http import JSONResponse
 
 # Client: fakturan key -> Client column. `company`/`name`, `client_type` and `settings` are special (below).
 CLIENT_FIELDS: dict[str, str] = {
@@ -209,6 +216,48 @@ def payment_json(payment: Payment, amount: Decimal, invoice_id: int) -> dict[str
             "invoice_id": invoice_id}
 
 
+# -- answers: the data envelope, and list pages with absolute links -----------------------------------
+PAGING_KEYS = ("page", "per_page")
+
+
+def data(payload: dict[str, Any], status: int = 200, location: str | None = None,
+         request: Request | None = None) -> JSONResponse:
+    headers = {"Location": f"{base_url(request)}{location}"} if location and request is not None else None
+    return JSONResponse({"data": payload}, status_code=status, headers=headers)
+
+
+def no_content() -> Response:
+    return Response(status_code=204)
+
+
+def base_url(request: Request) -> str:
+    configured = str(request.app.state.settings.public_base_url or "").rstrip("/")
+    return configured or f"{request.url.scheme}://{request.url.netloc}"
+
+
+def _link(request: Request, params: Mapping[str, Any], page: Page, number: int) -> str:
+    # Filters and sort travel along, so following `next` walks the same result set.
+    others = {k: v for k, v in params.items() if k not in PAGING_KEYS and isinstance(v, (str, int))
+              and not isinstance(v, bool)}
+    query = urlencode({"page": number, "per_page": page.per_page, **others})
+    return f"{base_url(request)}{request.url.path}?{query}"
+
+
+def paging_json(request: Request, params: Mapping[str, Any], page: Page, total: int) -> dict[str, Any]:
+    total_pages = max(1, math.ceil(total / page.per_page))
+    current = page.page
+    return {
+        "total_pages": total_pages, "current_page": current,
+        "next": _link(request, params, page, current + 1) if current < total_pages else None,
+        "previous": _link(request, params, page, min(current - 1, total_pages)) if current > 1 else None,
+    }
+
+
+def listing(request: Request, params: Mapping[str, Any], page: Page, total: int,
+            items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"data": items, "paging": paging_json(request, params, page, total)}
+
+
 __all__ = ["CLIENT_FIELDS", "PRODUCT_FIELDS", "INVOICE_FIELDS", "RECURRING_FIELDS", "ROW_FIELDS", "PAYMENT_FIELDS",
            "decimal_string", "client_json", "product_json", "invoice_json", "recurring_json", "payment_json",
-           "client_settings_defaults", "zip_code", "path_set"]
+           "client_settings_defaults", "zip_code", "path_set", "data", "no_content", "listing", "base_url"]

@@ -1,6 +1,6 @@
 """Domain command -> the INVO request (r and q) that the resources would turn back into it (translate).
 
-Names come from mapping.py's tables read backwards (INVOICE_NAMES, ITEM_NAMES, CUSTOMER_NAMES, TYPE2,
+Names come from fields.py's tables read backwards (INVOICE_NAMES, ITEM_NAMES, CUSTOMER_NAMES, TYPE2,
 STATUS_FROM_CORE); nothing here is a second mapping. Returns {"method", "path", "query", "body", "lossy"}
 with body {"r": ..., "q": {...}}.
 """
@@ -12,9 +12,7 @@ from typing import Any, Mapping
 
 from core import commands as c
 from core.commands import LineSpec
-from dialects.invo.invoice_input import LANGS
-from dialects.invo.lookups import tax_symbol
-from dialects.invo.mapping import (
+from dialects.invo.fields import (
     CUSTOMER_NAMES,
     INVOICE_EXTRA,
     INVOICE_FIELDS,
@@ -25,6 +23,8 @@ from dialects.invo.mapping import (
     RECIPIENT,
     STATUS_FROM_CORE,
 )
+from dialects.invo.invoice_input import LANGS
+from dialects.invo.lookups import tax_symbol
 
 BUYER_NAMES = {core: invo for invo, (core, _kind) in INVOICE_FIELDS.items() if invo.startswith("c1")}
 CLIENT_AS_BUYER = {"name": "buyer_name", "street": "buyer_street", "post_code": "buyer_post_code",

@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.idempotency import KeyReused
-from dialects.invo.wire import InvoResponse
+from dialects.kit.http import NumberJSONResponse
 
 # code -> (message, HTTP status). INVO's PHP clients read the body, not the status, so every
 # answer about the request's content is 200; only transport-level failures use a real status.
@@ -57,8 +57,8 @@ def error_body(code: int, message: str | None = None, fields: Mapping[str, str] 
 
 
 def error_response(code: int, message: str | None = None, fields: Mapping[str, str] | None = None,
-                   status: int | None = None) -> InvoResponse:
-    return InvoResponse(error_body(code, message, fields), status_code=status or ERRORS[code][1])
+                   status: int | None = None) -> NumberJSONResponse:
+    return NumberJSONResponse(error_body(code, message, fields), status_code=status or ERRORS[code][1])
 
 
 _LINE_PATH = re.compile(r"lines\.(\d+)\.(?:(before|after)\.)?(\w+)")

@@ -9,13 +9,13 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from core.errors import DomainError
-from dialects.invo import protocol
+from dialects.invo import parse
+from dialects.invo.auth import caller
 from dialects.invo.errors import InvoError, error_response, from_domain
-from dialects.invo.mapping import CUSTOMER_NAMES, INVOICE_NAMES, ITEM_NAMES, PRODUCT_NAMES
+from dialects.invo.fields import CUSTOMER_NAMES, INVOICE_NAMES, ITEM_NAMES, PRODUCT_NAMES
 from dialects.invo.resources import IMPLIED_ACTION, REGISTRY, Call
-from dialects.invo.wire import InvoResponse
 from dialects.kit.context import endpoint_name
-from dialects.kit.http import BodyTooLarge
+from dialects.kit.http import BodyTooLarge, NumberJSONResponse
 
 # resource -> (core field -> INVO field, core line field -> INVO item field), for code-8 answers.
 FIELD_NAMES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
@@ -34,19 +34,19 @@ async def api(request: Request) -> Response:
         return _method_not_allowed()
     resource = ""
     try:
-        auth = await protocol.caller(request)
-        envelope = await protocol.envelope(request)
+        auth = await caller(request)
+        envelope = await parse.envelope(request)
         resource = envelope.resource if isinstance(envelope.resource, str) else ""
         if resource not in REGISTRY:
             raise InvoError(2)
-        q = protocol.query_document(envelope.q)
+        q = parse.query_document(envelope.q)
         action = q.get("action", IMPLIED_ACTION.get(resource))
         handler = REGISTRY[resource].get(action) if isinstance(action, str) else None
         if handler is None:
             raise InvoError(5)
         endpoint_name(request, f"invo:{resource}.{action}")
         result: Any = await handler(Call(request, auth, q))
-        return InvoResponse(result)
+        return NumberJSONResponse(result)
     except InvoError as exc:
         return error_response(exc.code, exc.message, exc.fields)
     except BodyTooLarge:

@@ -9,11 +9,10 @@ from typing import Any, Mapping
 from core import commands as c
 from dialects.invo.encode import encode
 from dialects.invo.errors import InvoError
+from dialects.invo.fields import STATUS_TO_CORE
 from dialects.invo.invoice_input import header
 from dialects.invo.lookups import Dictionaries
-from dialects.invo.mapping import STATUS_TO_CORE
-from dialects.invo.parse import as_id, as_int
-from dialects.invo.protocol import parse_form, query_document
+from dialects.invo.parse import as_id, as_int, parse_form, query_document
 from dialects.invo.resources.customers import fields_of as customer_fields
 from dialects.kit.translate import (
     ACCOUNT,

@@ -14,11 +14,10 @@ from core.handlers.sending import split_addresses
 from core.invoice_reads import invoice_view
 from dialects.invoiceocean import present
 from dialects.invoiceocean.errors import invalid
-from dialects.invoiceocean.lenient import to_bool, to_date
 from dialects.invoiceocean.parse import invoice_input, with_position_list, wrapped
 from dialects.invoiceocean.respond import Call, Reply
 from dialects.kit.context import execute, read_plain
-from dialects.kit.lenient import to_int
+from dialects.kit.lenient import to_bool, to_date, to_int
 from dialects.kit.sending import send_options
 from dialects.kit.unchanged import changes
 

@@ -22,11 +22,10 @@ from core.money import to_decimal
 from dialects.invoiceocean import parse, present
 from dialects.invoiceocean.errors import DEACTIVATED, NOT_FOUND, UNAUTHORIZED
 from dialects.invoiceocean.invoices import ORDER
-from dialects.invoiceocean.lenient import to_bool, to_tax, to_text
 from dialects.invoiceocean.records import RESOURCES
 from dialects.invoiceocean.routes import ROUTES
 from dialects.kit.dialect import DialectDocs, Endpoint
-from dialects.kit.lenient import to_int
+from dialects.kit.lenient import to_bool, to_int, to_tax, to_text
 from dialects.kit.openapi import (
     INPUT_TYPES,
     Body,

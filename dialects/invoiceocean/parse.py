@@ -15,9 +15,8 @@ from core.errors import FieldError, Invalid
 from core.fields import PROTECTED, column_types
 from core.models import Invoice, Payment, PriceListItem
 from core.money import to_decimal
-from dialects.invoiceocean.lenient import absent, as_list, coerce, plain, to_bool, to_sell_date, to_tax, to_text
 from dialects.invoiceocean.present import INVOICE_SAME, STATUS_INPUT
-from dialects.kit.lenient import to_int
+from dialects.kit.lenient import absent, as_list, coerce, plain, to_bool, to_int, to_sell_date, to_tax, to_text
 
 Convert = Callable[[Any], Any]
 

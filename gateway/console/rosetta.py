@@ -4,7 +4,7 @@
     InvoiceOcean JSON  dialects.invoiceocean.present.invoice -> respond.render("json")
     InvoiceOcean XML   the same value -> respond.render("xml")
     INVO rows          dialects.invo.present.invoice_row + items_of, in INVO's list envelope -> wire.render
-    fakturan JSON      dialects.fakturan.present.invoice_json -> fakturan.http.data
+    fakturan JSON      dialects.fakturan.present.invoice_json -> fakturan.present.data
 """
 from __future__ import annotations
 
@@ -159,15 +159,15 @@ def _mark(pane_key: str, text: str, lossy: list[tuple[str, str | None, str]]) ->
 
 
 def _renderings(session: Session, account_id: int, invoice_id: int, base_url: str) -> tuple[Any, dict[str, str]]:
-    from dialects.fakturan.http import data as fakturan_envelope
+    from dialects.fakturan.present import data as fakturan_envelope
     from dialects.fakturan.present import invoice_json
     from dialects.invo.lookups import load_dictionaries
     from dialects.invo.present import invoice_row, items_of
     from dialects.invo.resources.base import listing
-    from dialects.invo.wire import render as invo_render
     from dialects.invoiceocean import present as io_present
     from dialects.invoiceocean.respond import Reply
     from dialects.invoiceocean.respond import render as io_render
+    from dialects.kit.http import dumps_numbers
 
     view = view_of(session, account_id, invoice_id)  # NotFound for another account's id
     account = account_of(session, account_id)
@@ -177,7 +177,7 @@ def _renderings(session: Session, account_id: int, invoice_id: int, base_url: st
     texts = {
         "invoiceocean": reindent_json(bytes(io_render("json", Reply(200, value, "invoice")).body).decode()),
         "invoiceocean_xml": bytes(io_render("xml", Reply(200, value, "invoice")).body).decode(),
-        "invo": reindent_json(invo_render(listing([row], 1)).decode()),
+        "invo": reindent_json(dumps_numbers(listing([row], 1)).decode()),
         "fakturan": reindent_json(bytes(fakturan_envelope(invoice_json(view, account)).body).decode()),
     }
     return view, texts

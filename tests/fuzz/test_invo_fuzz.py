@@ -31,7 +31,7 @@ from starlette.testclient import TestClient
 
 from core.accounts import create_account
 from dialects.invo.errors import ERRORS
-from dialects.invo.mapping import (
+from dialects.invo.fields import (
     CUSTOMER_FIELDS,
     DICTIONARY_COLUMNS,
     INVOICE_EXTRA,

@@ -1,11 +1,11 @@
-"""r=customers: contractors, core clients (field table: mapping.CUSTOMER_FIELDS)."""
+"""r=customers: contractors, core clients (field table: fields.CUSTOMER_FIELDS)."""
 from __future__ import annotations
 
 from typing import Any, Mapping
 
 from core.models import Client
+from dialects.invo.fields import CUSTOMER_FIELDS, CUSTOMER_SEARCH, to_core
 from dialects.invo.lookups import Dictionaries, payment_type_of
-from dialects.invo.mapping import CUSTOMER_FIELDS, CUSTOMER_SEARCH, to_core
 from dialects.invo.resources.records import Kind, crud_actions, group_of
 
 

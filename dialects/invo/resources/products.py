@@ -1,12 +1,12 @@
-"""r=products: goods and services, core products (field table: mapping.PRODUCT_FIELDS).
+"""r=products: goods and services, core products (field table: fields.PRODUCT_FIELDS).
 "brutto" is the gross price, as in the seed's add example; the core derives net from gross and back."""
 from __future__ import annotations
 
 from typing import Any, Mapping
 
 from core.models import Product
+from dialects.invo.fields import PRODUCT_FIELDS, PRODUCT_SEARCH, to_core
 from dialects.invo.lookups import Dictionaries, tax_symbol
-from dialects.invo.mapping import PRODUCT_FIELDS, PRODUCT_SEARCH, to_core
 from dialects.invo.resources.records import Kind, crud_actions, group_of
 
 

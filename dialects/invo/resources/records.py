@@ -10,8 +10,8 @@ from core.commands import CreateRecord, DeleteRecord, UpdateRecord
 from core.handlers.records import get_record
 from core.queries import Page, RecordFilter, count_records, list_records
 from dialects.invo.errors import InvoError
+from dialects.invo.fields import convert
 from dialects.invo.lookups import Dictionaries, load_dictionaries
-from dialects.invo.mapping import convert
 from dialects.invo.parse import as_flag, as_id, as_str
 from dialects.invo.resources.base import Call, listing, order_of, page_of
 from dialects.kit.unchanged import changes
