@@ -13,8 +13,8 @@ from core import commands as c
 from core.commands import LineSpec
 from core.tax import parse_tax
 from dialects.fakturan.errors import CORE_TO_FAKTURAN
-from dialects.fakturan.parse import TAX_RATES
-from dialects.fakturan.present import INVOICE_EXTRA, INVOICE_SETTINGS_EXTRA, path_set
+from dialects.fakturan.fields import INVOICE_EXTRA, INVOICE_SETTINGS_EXTRA, TAX_RATES
+from dialects.kit.fields import set_path as path_set
 
 ROW_NAMES = CORE_TO_FAKTURAN["row"]
 CLIENT_NAMES = CORE_TO_FAKTURAN["client"]

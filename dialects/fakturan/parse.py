@@ -17,35 +17,26 @@ from core.commands import LineSpec
 from core.models import Client
 from core.money import to_decimal
 from core.queries import Page
+from dialects.fakturan import fields as tables
 from dialects.fakturan.errors import ROWS_BLANK, BadRequest, ErrorBag
-from dialects.fakturan.present import CLIENT_FIELDS, PRODUCT_FIELDS, RECURRING_FIELDS, number_or_string
+from dialects.fakturan.fields import MAX_LENGTH, RECURRING_FIELDS, TAX_RATES, number_or_string
+from dialects.kit.fields import MISSING, Field, get_path
 from dialects.kit.http import loads_json, read_body
 from dialects.kit.ids import MAX_ID, integer_text
 from dialects.kit.lenient import blank, cast_bool, cast_date, cast_text, to_int
 
 LOCALES = ("sv", "en", "da", "nb")
 TEMPLATES = ("urban", "clean", "iconic", "foxy", "static", "original", "croatia")
-TAX_RATES = (25, 12, 6, 0)
 CLIENT_TYPES = ("company", "individual")
 DELIVERY_METHODS = ("email", "email_and_sms", "letter", "e_invoice")
 SEND_METHODS = ("email", "letter", "auto")
 PRICES_INC_TAX = ("yes", "no")
-MAX_LENGTH = {"text": 255, "product_name": 255, "product_code": 30, "product_unit": 30, "name": 255, "unit": 30}
 # An address, once given, must name its country (the seed's `client.address.country` blank); leaving the
 # address out altogether is fine.
 REQUIRED_WHEN_GIVEN = frozenset({"address.country"})
 _EMAIL = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+")
 _CURRENCY = re.compile(r"[A-Za-z]{3}")
-_MISSING = object()
-
-
-def _get(data: dict[str, Any], dotted: str) -> Any:
-    head, _, rest = dotted.partition(".")
-    if head not in data:
-        return _MISSING
-    if not rest:
-        return data[head]
-    return _get(data[head], rest) if isinstance(data[head], dict) else _MISSING
+_MISSING = MISSING  # what a reader that refused a value returns
 
 
 def _read(bag: ErrorBag, key: str, value: Any, reader: Callable[[Any], Any], code: str = "invalid",
@@ -129,20 +120,13 @@ def client_fields(bag: ErrorBag, data: Any, *, prefix: str = "", current: Client
         bag.add(prefix.rstrip(".") or "base", "invalid")
         return {}
     _hash(bag, data, "address", prefix)
-    fields: dict[str, Any] = {}
-    for key, column in CLIENT_FIELDS.items():
-        value = _get(data, key)
-        if value is _MISSING:
-            continue
-        if column == "number":
-            parsed = None if value is None else _read(bag, prefix + key, value, to_int)
-        elif key in REQUIRED_WHEN_GIVEN and blank(value):
+    def given(field: Field, value: Any) -> bool:
+        return field.wire in REQUIRED_WHEN_GIVEN and blank(value)
+
+    fields = tables.CLIENT.parse(data, lambda key, exc: bag.refused(prefix + key, exc), skip=given)
+    for key in REQUIRED_WHEN_GIVEN:
+        if get_path(data, key) is not MISSING and blank(get_path(data, key)):
             bag.add(prefix + key, "blank")
-            continue
-        else:
-            parsed = _text(bag, prefix + key, value, limit=255)
-        if parsed is not _MISSING:
-            fields[column] = parsed
     if "client_type" in data:
         kind = _choice(bag, prefix + "client_type", data["client_type"], CLIENT_TYPES)
         if kind is not _MISSING:
@@ -176,20 +160,7 @@ def client_fields(bag: ErrorBag, data: Any, *, prefix: str = "", current: Client
 
 # -- products ---------------------------------------------------------------------------------------
 def product_fields(bag: ErrorBag, data: dict[str, Any], *, creating: bool, default_tax: int) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    for key, column in PRODUCT_FIELDS.items():
-        if key not in data:
-            continue
-        value = data[key]
-        if key == "price":
-            parsed = _read(bag, key, value, to_decimal, "not_a_number")
-        elif key == "tax":
-            parsed = _tax(bag, key, value)
-            parsed = parsed if parsed is _MISSING else str(parsed)
-        else:
-            parsed = _text(bag, key, value, short_key="product_code" if key == "product_code" else key)
-        if parsed is not _MISSING:
-            fields[column] = parsed
+    fields = tables.PRODUCT.parse(data, bag.refused)
     if (creating or "name" in data) and blank(data.get("name")):
         bag.add("name", "blank")
     if creating:
