@@ -2,9 +2,10 @@
 str, int, id, date, decimal, flag."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from dialects.invo import parse
+from dialects.kit.fields import Field, FieldTable, Schema, same
 
 # ---- invoices ---------------------------------------------------------------------------------
 # type2 code -> core kind. Cost invoices are the same kinds with "buy":1 (core income False).
@@ -60,26 +61,49 @@ ITEM_FIELDS: dict[str, tuple[str, str]] = {
 }
 ITEM_EXTRA: tuple[str, ...] = ("cartons", "orgin", "ubi", "vatname", "unitid", "vatid")
 
-# ---- customers (core Client) --------------------------------------------------------------------
-CUSTOMER_FIELDS: dict[str, tuple[str, str]] = {
-    "group": ("group_id", "int"), "symbol": ("shortcut", "str"), "name": ("name", "str"),
-    "street": ("street", "str"), "code": ("post_code", "str"), "city": ("city", "str"),
-    "country": ("country", "str"), "region": ("region", "str"), "taxid": ("tax_no", "str"),
-    "tueid": ("vat_eu", "str"), "traid": ("register_number", "str"), "krsid": ("krs", "str"),
-    "bname": ("bank", "str"), "baccount": ("bank_account", "str"), "bswift": ("bank_swift", "str"),
-    "sphone": ("phone", "str"), "mphone": ("mobile_phone", "str"), "faxnr": ("fax", "str"),
-    "website": ("www", "str"), "email": ("email", "str"), "c1": ("is_buyer", "flag"), "c2": ("is_seller", "flag"),
-}
+# ---- customers (core Client) and products (core Product) ---------------------------------------------
+# A field's kind says how its value is read (_PARSERS) and written (_PRESENTERS); `group` is a dictionary ID
+# (groupcu/groupgs) and the product's vatid/unitid come from the dictionaries: the resources read those.
+_PRESENTERS: dict[str, Callable[[Any], Any]] = {"flag": lambda value: 1 if value else 0,
+                                                 "int": lambda value: value or 0}
+_SCHEMAS: dict[str, Schema] = {
+    "str": {"type": "string"}, "int": {"type": "integer"}, "id": {"type": "integer", "minimum": 1},
+    "date": {"type": "string", "format": "date"}, "decimal": {"type": "number"}, "flag": {"type": "integer",
+                                                                                           "enum": [0, 1]}}
+
+
+def _field(wire: str, core: str, kind: str, *, writable: bool = True, shown: bool = True,
+           present: Callable[[Any], Any] | None = None) -> Field:
+    return Field(wire, core, lambda value: convert(value, kind, wire), present or _PRESENTERS.get(kind, same),
+                 writable=writable, shown=shown, schema=_SCHEMAS[kind], kind=kind)
+
+
+def _tax_symbol(code: str) -> str:
+    from dialects.invo.lookups import tax_symbol  # lookups reads the dictionaries (core models): on use only
+    return tax_symbol(code)
+
+
+CUSTOMER = FieldTable("customers", (
+    _field("group", "group_id", "int", writable=False), _field("symbol", "shortcut", "str"),
+    _field("name", "name", "str"), _field("street", "street", "str"), _field("code", "post_code", "str"),
+    _field("city", "city", "str"), _field("country", "country", "str"), _field("region", "region", "str"),
+    _field("taxid", "tax_no", "str"), _field("tueid", "vat_eu", "str"), _field("traid", "register_number", "str"),
+    _field("krsid", "krs", "str"), _field("bname", "bank", "str"), _field("baccount", "bank_account", "str"),
+    _field("bswift", "bank_swift", "str"), _field("sphone", "phone", "str"),
+    _field("mphone", "mobile_phone", "str"), _field("faxnr", "fax", "str"), _field("website", "www", "str"),
+    _field("email", "email", "str"), _field("c1", "is_buyer", "flag"), _field("c2", "is_seller", "flag"),
+))
 CUSTOMER_SEARCH: tuple[str, ...] = ("name", "shortcut", "tax_no", "city", "street", "email", "phone")
 
-# ---- products (core Product) --------------------------------------------------------------------
-PRODUCT_FIELDS: dict[str, tuple[str, str]] = {
-    "type": ("service", "flag"), "group": ("group_id", "int"), "symbol": ("code", "str"), "name": ("name", "str"),
-    "desc": ("description", "str"), "pkwiu": ("pkwiu", "str"), "sww": ("sww", "str"), "vatsm": ("tax", "str"),
-    "unitsm": ("unit", "str"), "pnetto": ("price_net", "decimal"), "pbrutto": ("price_gross", "decimal"),
-    "brutto": ("price_gross", "decimal"), "currency": ("currency", "str"), "notices": ("notes", "str"),
-    "website": ("website", "str"),
-}
+PRODUCT = FieldTable("products", (
+    _field("type", "service", "flag"), _field("group", "group_id", "int", writable=False),
+    _field("symbol", "code", "str"), _field("name", "name", "str"), _field("desc", "description", "str"),
+    _field("pkwiu", "pkwiu", "str"), _field("sww", "sww", "str"),
+    _field("vatsm", "tax", "str", present=_tax_symbol), _field("unitsm", "unit", "str"),
+    _field("pnetto", "price_net", "decimal"), _field("pbrutto", "price_gross", "decimal"),
+    _field("brutto", "price_gross", "decimal", shown=False),  # the gross price as the seed's add example names it
+    _field("currency", "currency", "str"), _field("notices", "notes", "str"), _field("website", "website", "str"),
+))
 PRODUCT_SEARCH: tuple[str, ...] = ("name", "code", "description", "pkwiu")
 
 # ---- dictionaries ------------------------------------------------------------------------------
@@ -103,8 +127,8 @@ def reverse(table: Mapping[str, tuple[str, str]]) -> dict[str, str]:
 INVOICE_NAMES = {**reverse(INVOICE_FIELDS), "kind": "type2", "status": "status", "seq": "nrx",
                  "recipient_id": "c2id", "income": "buy", "from_invoice_id": "kid"}
 ITEM_NAMES = {**reverse(ITEM_FIELDS), "product_id": "product"}
-CUSTOMER_NAMES = reverse(CUSTOMER_FIELDS)
-PRODUCT_NAMES = {**reverse(PRODUCT_FIELDS), "price_gross": "pbrutto"}
+CUSTOMER_NAMES = CUSTOMER.core_to_wire()
+PRODUCT_NAMES = PRODUCT.core_to_wire()
 
 _PARSERS = {"str": parse.as_str, "int": parse.as_int, "id": parse.as_id, "date": parse.as_date,
             "decimal": parse.as_decimal, "flag": parse.as_flag}

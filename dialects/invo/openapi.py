@@ -40,8 +40,8 @@ UNAVAILABLE_PREFIX = "Not available"
 FIELD_TABLES: dict[str, tuple[tuple[str, Mapping[str, tuple[str, str]]], ...]] = {
     "invoices": (("Invoice fields", fields.INVOICE_FIELDS), ("Item fields (`items`)", fields.ITEM_FIELDS)),
     "items": (("Item fields", fields.ITEM_FIELDS),),
-    "customers": (("Customer fields", fields.CUSTOMER_FIELDS),),
-    "products": (("Product fields", fields.PRODUCT_FIELDS),),
+    "customers": (("Customer fields", {f.wire: (f.core, f.kind) for f in fields.CUSTOMER}),),
+    "products": (("Product fields", {f.wire: (f.core, f.kind) for f in fields.PRODUCT}),),
 }
 
 

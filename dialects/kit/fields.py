@@ -38,6 +38,7 @@ class Field:
     shown: bool = True                        # written in responses
     schema: Schema = field(default_factory=dict)  # its OpenAPI schema in responses
     input_schema: Schema | None = None        # in requests, when it differs from `schema`
+    kind: str = ""                            # the value's kind in the dialect's own words, for its reference
 
 
 def get_path(data: Mapping[str, Any], dotted: str) -> Any:
