@@ -1,6 +1,6 @@
 """Domain command -> the InvoiceOcean request that parse.py would turn back into it (for translate).
 
-Names come from the dialect's own tables (INVOICE_SAME, POSITION_FIELDS, STATUS, RENAMES), read
+Names come from the dialect's own tables (INVOICE_SAME, POSITION_FIELDS, STATUS, fields.TABLES), read
 backwards; nothing here is a second mapping. Returns {"method", "path", "query", "body", "lossy"}.
 """
 from __future__ import annotations
@@ -12,8 +12,9 @@ from typing import Any, Mapping
 from core import commands as c
 from core.commands import LineSpec
 from core.tax import parse_tax
+from dialects.invoiceocean.fields import TABLES
 from dialects.invoiceocean.parse import INVOICE_COLUMNS, POSITION_FIELDS
-from dialects.invoiceocean.present import RENAMES, STATUS
+from dialects.invoiceocean.present import STATUS
 
 POSITION_NAMES = {attr: key for key, (attr, _convert) in POSITION_FIELDS.items()}
 # Core client columns InvoiceOcean's buyer_* fields carry when a client is created inline (client_id -1).
@@ -125,7 +126,7 @@ def _update(cmd: c.UpdateInvoice, lossy: list[str]) -> dict[str, Any]:
 
 
 def record_body(entity: str, fields: Mapping[str, Any]) -> dict[str, Any]:
-    renames = RENAMES.get(entity, {})
+    renames = TABLES[entity].core_to_wire()
     out = {renames.get(name, name): wire(value) for name, value in fields.items() if name not in ("extra", "settings")}
     out.update({k: wire(v) for k, v in (fields.get("extra") or {}).items() if k not in out})
     return out
