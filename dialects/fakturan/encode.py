@@ -1,6 +1,6 @@
 """Domain command -> the fakturan.nu request that parse.py would turn back into it (for translate).
 
-Names come from the field tables in present.py, inverted as errors.CORE_TO_FAKTURAN already does;
+Names come from the field tables in fields.py, inverted as errors.core_names does;
 nothing here is a second mapping. Returns {"method", "path", "query", "body", "lossy"}.
 """
 from __future__ import annotations
@@ -12,12 +12,11 @@ from typing import Any, Mapping
 from core import commands as c
 from core.commands import LineSpec
 from core.tax import parse_tax
-from dialects.fakturan.errors import CORE_TO_FAKTURAN
+from dialects.fakturan.errors import CORE_TO_FAKTURAN, core_names
 from dialects.fakturan.fields import INVOICE_EXTRA, INVOICE_SETTINGS_EXTRA, TAX_RATES
 from dialects.kit.fields import set_path as path_set
 
 ROW_NAMES = CORE_TO_FAKTURAN["row"]
-CLIENT_NAMES = CORE_TO_FAKTURAN["client"]
 INVOICE_NAMES = CORE_TO_FAKTURAN["invoice"]
 BUYER_AS_CLIENT = {"buyer_name": "name", "buyer_street": "street", "buyer_post_code": "post_code",
                    "buyer_city": "city", "buyer_country": "country", "buyer_email": "email",
@@ -86,14 +85,15 @@ def row(spec: LineSpec, gross: bool, lossy: list[str], path: str) -> dict[str, A
 
 
 def _client(fields: Mapping[str, Any], lossy: list[str]) -> dict[str, Any]:
+    names = core_names("client")
     out: dict[str, Any] = {}
     for name, value in fields.items():
         if name == "settings":
             out["settings"] = wire(dict(value))
         elif name == "company":
             out["client_type"] = "company" if value else "individual"
-        elif name in CLIENT_NAMES:
-            path_set(out, CLIENT_NAMES[name], wire(value))
+        elif name in names:
+            path_set(out, names[name], wire(value))
         elif name == "payment_days" and value is not None:
             out.setdefault("settings", {})["invoice_days"] = value
         elif name not in ("extra",):

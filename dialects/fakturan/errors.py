@@ -68,16 +68,24 @@ def _inverse(table: dict[str, str]) -> dict[str, str]:
     return {core: key for key, core in table.items()}
 
 
-# Core field path -> fakturan key, per resource; derived from the field tables in fields.py. A client's name is
-# written as `company` (a person's from first_name and last_name).
+# Core field path -> fakturan key, per resource; derived from the field tables in fields.py (core_names reads
+# the client and product tables as they are).
 CORE_TO_FAKTURAN: dict[str, dict[str, str]] = {
-    "client": {**fields.CLIENT.core_to_wire(), "name": "company"},
-    "product": fields.PRODUCT.core_to_wire(),
     "invoice": {**_inverse(INVOICE_FIELDS), "lines": "base", "buyer_name": "client_id",
                 **{f"recurring.{core}": key for key, core in RECURRING_FIELDS.items()}},
     "row": {**_inverse(ROW_FIELDS), "price_gross": "product_price", "discount_amount": "discount"},
     "payment": {**_inverse(PAYMENT_FIELDS), "invoice_ids": "invoice_id"},
 }
+
+
+def core_names(resource: str) -> dict[str, str]:
+    """Core field path -> fakturan key. A client's name is written as `company` (a person's follows from
+    first_name and last_name)."""
+    if resource == "client":
+        return {**fields.CLIENT.core_to_wire(), "name": "company"}
+    if resource == "product":
+        return fields.PRODUCT.core_to_wire()
+    return CORE_TO_FAKTURAN[resource]
 
 
 def from_core(errors: Iterable[FieldError], resource: str) -> list[Problem]:
@@ -91,10 +99,10 @@ def from_core(errors: Iterable[FieldError], resource: str) -> list[Problem]:
         elif resource == "invoice" and err.field == "lines":
             problems.append(Problem("base", {"error": ROWS_BLANK}))
         elif resource == "invoice" and parts[0] == "client" and len(parts) > 1:
-            inner = CORE_TO_FAKTURAN["client"].get(".".join(parts[1:]), ".".join(parts[1:]))
+            inner = core_names("client").get(".".join(parts[1:]), ".".join(parts[1:]))
             problems.append(Problem(f"client.{inner}", {"error": err.code, **details}))
         else:
-            key = CORE_TO_FAKTURAN[resource].get(err.field, err.field)
+            key = core_names(resource).get(err.field, err.field)
             problems.append(Problem(key, {"error": err.code, **details}))
     return problems
 

@@ -161,8 +161,9 @@ def client_fields(bag: ErrorBag, data: Any, *, prefix: str = "", current: Client
 # -- products ---------------------------------------------------------------------------------------
 def product_fields(bag: ErrorBag, data: dict[str, Any], *, creating: bool, default_tax: int) -> dict[str, Any]:
     fields = tables.PRODUCT.parse(data, bag.refused)
-    if (creating or "name" in data) and blank(data.get("name")):
-        bag.add("name", "blank")
+    name = tables.PRODUCT.core_to_wire()["name"]
+    if (creating or name in data) and blank(data.get(name)):
+        bag.add(name, "blank")
     if creating:
         fields.setdefault("tax", str(default_tax))
     return fields

@@ -1,6 +1,6 @@
 """Domain command -> the INVO request (r and q) that the resources would turn back into it (translate).
 
-Names come from fields.py's tables read backwards (INVOICE_NAMES, ITEM_NAMES, CUSTOMER_NAMES, TYPE2,
+Names come from fields.py's tables read backwards (INVOICE_NAMES, ITEM_NAMES, CUSTOMER, TYPE2,
 STATUS_FROM_CORE); nothing here is a second mapping. Returns {"method", "path", "query", "body", "lossy"}
 with body {"r": ..., "q": {...}}.
 """
@@ -13,7 +13,7 @@ from typing import Any, Mapping
 from core import commands as c
 from core.commands import LineSpec
 from dialects.invo.fields import (
-    CUSTOMER_NAMES,
+    CUSTOMER,
     INVOICE_EXTRA,
     INVOICE_FIELDS,
     INVOICE_NAMES,
@@ -162,9 +162,10 @@ def encode(cmd: Any) -> dict[str, Any]:
         return _request(q, lossy=lossy)
     if isinstance(cmd, c.CreateRecord) and cmd.entity == "client":
         q = {"action": "add"}
+        names = CUSTOMER.core_to_wire()
         for name, value in cmd.fields.items():
-            if name in CUSTOMER_NAMES:
-                q[CUSTOMER_NAMES[name]] = wire(value)
+            if name in names:
+                q[names[name]] = wire(value)
             elif name not in ("extra",):
                 lossy.append(f"{name}: INVO customers have no field for it; left out")
         return _request(q, "customers", lossy)

@@ -72,7 +72,7 @@ _SCHEMAS: dict[str, Schema] = {
                                                                                            "enum": [0, 1]}}
 
 
-def _field(wire: str, core: str, kind: str, *, writable: bool = True, shown: bool = True,
+def wire_field(wire: str, core: str, kind: str, *, writable: bool = True, shown: bool = True,
            present: Callable[[Any], Any] | None = None) -> Field:
     return Field(wire, core, lambda value: convert(value, kind, wire), present or _PRESENTERS.get(kind, same),
                  writable=writable, shown=shown, schema=_SCHEMAS[kind], kind=kind)
@@ -84,25 +84,29 @@ def _tax_symbol(code: str) -> str:
 
 
 CUSTOMER = FieldTable("customers", (
-    _field("group", "group_id", "int", writable=False), _field("symbol", "shortcut", "str"),
-    _field("name", "name", "str"), _field("street", "street", "str"), _field("code", "post_code", "str"),
-    _field("city", "city", "str"), _field("country", "country", "str"), _field("region", "region", "str"),
-    _field("taxid", "tax_no", "str"), _field("tueid", "vat_eu", "str"), _field("traid", "register_number", "str"),
-    _field("krsid", "krs", "str"), _field("bname", "bank", "str"), _field("baccount", "bank_account", "str"),
-    _field("bswift", "bank_swift", "str"), _field("sphone", "phone", "str"),
-    _field("mphone", "mobile_phone", "str"), _field("faxnr", "fax", "str"), _field("website", "www", "str"),
-    _field("email", "email", "str"), _field("c1", "is_buyer", "flag"), _field("c2", "is_seller", "flag"),
+    wire_field("group", "group_id", "int", writable=False),
+    *(wire_field(wire, core, kind) for wire, core, kind in (
+        ("symbol", "shortcut", "str"), ("name", "name", "str"), ("street", "street", "str"),
+        ("code", "post_code", "str"), ("city", "city", "str"), ("country", "country", "str"),
+        ("region", "region", "str"), ("taxid", "tax_no", "str"), ("tueid", "vat_eu", "str"),
+        ("traid", "register_number", "str"), ("krsid", "krs", "str"), ("bname", "bank", "str"),
+        ("baccount", "bank_account", "str"), ("bswift", "bank_swift", "str"), ("sphone", "phone", "str"),
+        ("mphone", "mobile_phone", "str"), ("faxnr", "fax", "str"), ("website", "www", "str"),
+        ("email", "email", "str"), ("c1", "is_buyer", "flag"), ("c2", "is_seller", "flag"))),
 ))
 CUSTOMER_SEARCH: tuple[str, ...] = ("name", "shortcut", "tax_no", "city", "street", "email", "phone")
 
 PRODUCT = FieldTable("products", (
-    _field("type", "service", "flag"), _field("group", "group_id", "int", writable=False),
-    _field("symbol", "code", "str"), _field("name", "name", "str"), _field("desc", "description", "str"),
-    _field("pkwiu", "pkwiu", "str"), _field("sww", "sww", "str"),
-    _field("vatsm", "tax", "str", present=_tax_symbol), _field("unitsm", "unit", "str"),
-    _field("pnetto", "price_net", "decimal"), _field("pbrutto", "price_gross", "decimal"),
-    _field("brutto", "price_gross", "decimal", shown=False),  # the gross price as the seed's add example names it
-    _field("currency", "currency", "str"), _field("notices", "notes", "str"), _field("website", "website", "str"),
+    wire_field("type", "service", "flag"), wire_field("group", "group_id", "int", writable=False),
+    *(wire_field(wire, core, kind) for wire, core, kind in (
+        ("symbol", "code", "str"), ("name", "name", "str"), ("desc", "description", "str"),
+        ("pkwiu", "pkwiu", "str"), ("sww", "sww", "str"))),
+    wire_field("vatsm", "tax", "str", present=_tax_symbol), wire_field("unitsm", "unit", "str"),
+    wire_field("pnetto", "price_net", "decimal"), wire_field("pbrutto", "price_gross", "decimal"),
+    # the gross price as the seed's add example names it
+    wire_field("brutto", "price_gross", "decimal", shown=False),
+    wire_field("currency", "currency", "str"), wire_field("notices", "notes", "str"),
+    wire_field("website", "website", "str"),
 ))
 PRODUCT_SEARCH: tuple[str, ...] = ("name", "code", "description", "pkwiu")
 
@@ -127,8 +131,6 @@ def reverse(table: Mapping[str, tuple[str, str]]) -> dict[str, str]:
 INVOICE_NAMES = {**reverse(INVOICE_FIELDS), "kind": "type2", "status": "status", "seq": "nrx",
                  "recipient_id": "c2id", "income": "buy", "from_invoice_id": "kid"}
 ITEM_NAMES = {**reverse(ITEM_FIELDS), "product_id": "product"}
-CUSTOMER_NAMES = CUSTOMER.core_to_wire()
-PRODUCT_NAMES = PRODUCT.core_to_wire()
 
 _PARSERS = {"str": parse.as_str, "int": parse.as_int, "id": parse.as_id, "date": parse.as_date,
             "decimal": parse.as_decimal, "flag": parse.as_flag}

@@ -20,6 +20,7 @@ from dialects.invo import fields
 from dialects.invo.errors import ERRORS
 from dialects.invo.resources import IMPLIED_ACTION, REGISTRY, Handler
 from dialects.kit.dialect import DialectDocs, Endpoint
+from dialects.kit.fields import FieldTable
 
 REFERENCE_PATH = Path(__file__).with_name("REFERENCE.md")
 ACTION_VERBS: dict[str, str] = {
@@ -36,13 +37,16 @@ ACTION_VERBS: dict[str, str] = {
     "cost": "Store a base64 scan (`fname`, `ftype`, `file`), optionally attached to invoice `id`.",
 }
 UNAVAILABLE_PREFIX = "Not available"
-# Field tables per resource: (title, INVO field -> (core column, kind)).
-FIELD_TABLES: dict[str, tuple[tuple[str, Mapping[str, tuple[str, str]]], ...]] = {
-    "invoices": (("Invoice fields", fields.INVOICE_FIELDS), ("Item fields (`items`)", fields.ITEM_FIELDS)),
-    "items": (("Item fields", fields.ITEM_FIELDS),),
-    "customers": (("Customer fields", {f.wire: (f.core, f.kind) for f in fields.CUSTOMER}),),
-    "products": (("Product fields", {f.wire: (f.core, f.kind) for f in fields.PRODUCT}),),
-}
+def field_tables(resource: str) -> tuple[tuple[str, Mapping[str, tuple[str, str]]], ...]:
+    """The resource's field tables as the reference shows them: (title, INVO field -> (core column, kind))."""
+    def rows(table: FieldTable) -> dict[str, tuple[str, str]]:
+        return {f.wire: (f.core, f.kind) for f in table}
+    return {
+        "invoices": (("Invoice fields", fields.INVOICE_FIELDS), ("Item fields (`items`)", fields.ITEM_FIELDS)),
+        "items": (("Item fields", fields.ITEM_FIELDS),),
+        "customers": (("Customer fields", rows(fields.CUSTOMER)),),
+        "products": (("Product fields", rows(fields.PRODUCT)),),
+    }.get(resource, ())
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,7 @@ def render() -> str:
         lines += _table(("action", "status", "what it does"), [
             (f"`{a.name}`", "supported" if a.available else "not available", a.description)
             for a in resource.actions])
-        for title, table in FIELD_TABLES.get(resource.name, ()):
+        for title, table in field_tables(resource.name):
             lines += ["", f"### {title}", ""]
             lines += _table(("INVO", "core", "kind"),
                             [(f"`{invo}`", f"`{core}`", kind) for invo, (core, kind) in table.items()])
