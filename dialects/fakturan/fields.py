@@ -4,11 +4,13 @@ parse.py reads requests through these tables, present.py writes answers, errors.
 openapi.py describes them, so a field is renamed in exactly one place."""
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from core.handlers.lines import totals_of
 from core.money import to_decimal
-from dialects.kit.fields import Field, FieldTable, Refusal, Schema
+from dialects.kit.fields import KEPT, SHOWN_LINE_KINDS, FidelityColumn, Field, FieldTable, Refusal, Schema, Shown
 from dialects.kit.lenient import cast_text, to_int
 from dialects.kit.openapi import nullable
 
@@ -167,3 +169,81 @@ ROW_FIELDS: dict[str, str] = {"id": "id", "product_id": "product_id", "discount"
 
 # Payment: fakturan key -> Payment column.
 PAYMENT_FIELDS: dict[str, str] = {"paid_at": "paid_date", "amount": "amount", "invoice_id": "invoice_id"}
+
+
+# -- fidelity: how fakturan.nu shows an invoice (its column of gateway.fidelity's table) -------------------
+_WIRE = {core: wire for wire, core in INVOICE_FIELDS.items()}
+_ROW_WIRE = {core: wire for wire, core in ROW_FIELDS.items()}
+_ONE_KIND = "fakturan.nu has one document kind, a plain invoice"
+
+
+def _due(view: Any) -> date | None:
+    """fakturan shows `days`; date + days is the due date (a fixed date shows as its distance)."""
+    invoice = view.invoice
+    if invoice.payment_to_kind.isdigit():
+        return invoice.issue_date + timedelta(days=int(invoice.payment_to_kind))  # type: ignore[no-any-return]
+    return invoice.payment_to  # type: ignore[no-any-return]
+
+
+def _tax_per_rate(view: Any) -> dict[str, Decimal]:
+    return {rate.tax.code: rate.tax_amount for rate in totals_of(view.invoice, view.lines).per_rate}
+
+
+FIDELITY = FidelityColumn(
+    shows={
+        "number": Shown(_WIRE["number"], "approximate", "an integer: the series counter (`nrx`); equal to the number "
+                                                        "on accounts with plain `nr` numbering (`--profile fakturan`)",
+                        lambda v: v.invoice.seq),
+        "kind": Shown(None, "absent", "every document reads as a plain invoice; the kind is " + KEPT),
+        "issue_date": Shown(_WIRE["issue_date"]),
+        "sell_date": Shown(None, "absent", KEPT + " (new fakturan invoices get the issue date)"),
+        "payment_to": Shown(_WIRE["payment_to_kind"], "approximate",
+                            "`days` after `date`; a fixed due date shows as its distance in days", _due),
+        "buyer": Shown("address.name, address.street_address, address.zip_code, address.city", "approximate",
+                       "`address` (Swedish zip codes print as `940 43`); e-mail and phone are " + KEPT),
+        "buyer_tax_no": Shown(None, "absent", "on the client (`org_number`), not on the invoice; the invoice's copy "
+                                              "is " + KEPT),
+        "client_id": Shown(_WIRE["client_id"]),
+        "seller": Shown(None, "absent", "the account's own company; " + KEPT),
+        "lines": Shown("rows[]", "approximate", "`rows` with name, amount, unit and tax; no line totals "
+                                                "(`product_price` is the unit price before discount, gross when "
+                                                "`prices_inc_tax`); `code`/`description` as `product_code`/`text`",
+                       lambda v: [(line.name, line.quantity, line.unit, line.tax) for line in v.lines
+                                  if line.kind in SHOWN_LINE_KINDS]),
+        "discount": Shown(f"rows[].{_ROW_WIRE['discount_percent']}", "approximate",
+                          "percent only; an amount discount shows as its effect on the prices"),
+        "totals": Shown("net, tax, sum", "approximate",
+                        "`sum` is the amount payable, i.e. gross plus SEK cash rounding",
+                        lambda v: (v.invoice.price_net, v.invoice.price_tax, v.invoice.payable)),
+        "per_rate": Shown("tax_details", "approximate", "`tax_details` gives the tax per rate, not the net",
+                          _tax_per_rate),
+        "cash_rounding": Shown("sum", "approximate", "included in `sum` (öresavrundning)"),
+        "paid": Shown("GET /invoices/:id/payments", "approximate",
+                      "the sum of the invoice's payments, each the share applied to this invoice; marking an invoice "
+                      "paid (any dialect) records a payment of the balance, so the sum is `paid`"),
+        "paid_date": Shown("paid_at", "approximate", "`paid_at` only once the invoice is fully paid (null before)",
+                           lambda v: v.invoice.paid_date if v.invoice.status == "paid" else None),
+        "status": Shown("sent, paid_at", "approximate",
+                        "`sent` (true once sent) and `paid_at`; cancelled and partial have no fakturan form, so a "
+                        "cancelled invoice reads as unpaid; the status is " + KEPT,
+                        lambda v: (v.invoice.sent_at is not None, v.invoice.status == "paid")),
+        "currency": Shown(_WIRE["currency"]),
+        "exchange_rate": Shown(None, "absent", KEPT),
+        "lang": Shown(_WIRE["lang"]),
+        "prices_gross": Shown(_WIRE["prices_gross"]),
+        **{name: Shown(None, "absent", KEPT) for name in ("description", "internal_note", "place", "from_invoice_id",
+                                                          "payment_type", "recipient", "cancel_reason")},
+        "references": Shown(", ".join(INVOICE_EXTRA)),
+        "correction_reason": Shown(None, "absent", "a correction shows its difference rows; the before/after states "
+                                                   "are " + KEPT),
+    },
+    cannot={
+        "tax_rates": "fakturan.nu's rates are 25, 12, 6 and 0; `zw`/`np` cannot be written (they read back as "
+                     "`\"zw\"`/`\"np\"`)",
+        "proforma_to_vat": _ONE_KIND, "correction": _ONE_KIND,
+        "foreign_currency": "fakturan.nu has `currency` but no exchange rate",
+        "split_payment": "fakturan.nu pays one invoice at a time (`/invoices/:id/payments`)",
+        "cancelled": "fakturan.nu's API cannot cancel an invoice",
+        "deleted": "fakturan.nu's API has no invoice DELETE",
+    },
+)

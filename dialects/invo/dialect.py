@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from dialects.invo import openapi, translate
+from dialects.invo import fields, openapi, translate
 from dialects.invo.errors import ERRORS, GATEWAY_KINDS, error_response
 from dialects.invo.routes import routes
 from dialects.kit.auth import by_login
@@ -25,4 +25,5 @@ DIALECT = Dialect(
     name="invo", label="INVO", colour="#e08a1e",
     routes=routes, owns=lambda path: path == "/api.json", error_response=gateway_error,
     docs=openapi.docs, request_fields=("r", "q"), translator=translate.TRANSLATOR,
-    sign_in=(SignInForm("invo", by_login, lambda identity, secret: (identity, secret), "invo_login", by_user=True),))
+    sign_in=(SignInForm("invo", by_login, lambda identity, secret: (identity, secret), "invo_login", by_user=True),),
+    fidelity=fields.FIDELITY)

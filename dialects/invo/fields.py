@@ -2,10 +2,21 @@
 str, int, id, date, decimal, flag."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Callable, Mapping
 
 from dialects.invo import parse
-from dialects.kit.fields import Field, FieldTable, Schema, same
+from dialects.kit.fields import (
+    KEPT,
+    SHOWN_LINE_KINDS,
+    FidelityColumn,
+    Field,
+    FieldTable,
+    Schema,
+    Shown,
+    line_key,
+    same,
+)
 
 # ---- invoices ---------------------------------------------------------------------------------
 # type2 code -> core kind. Cost invoices are the same kinds with "buy":1 (core income False).
@@ -149,3 +160,72 @@ def to_core(q: Mapping[str, Any], table: Mapping[str, tuple[str, str]], prefix: 
         if invo in q:
             out[core] = convert(q[invo], kind, prefix + invo)
     return out
+
+
+# ---- fidelity: how INVO shows an invoice (its column of gateway.fidelity's table) ------------------------
+def _shown_items(view: Any) -> list[Any]:
+    """INVO lists a correction's before and after states as items, never the difference rows."""
+    parents = {line.parent_id for line in view.lines if line.parent_id is not None}
+    return [line for line in view.lines if line.kind in ("correction_before", "correction_after")
+            or (line.kind in SHOWN_LINE_KINDS and line.id not in parents)]
+
+
+def _names(*columns: str) -> str:
+    return ", ".join(INVOICE_NAMES[column] for column in columns)
+
+
+_NO_PAYMENTS = "INVO has no payments: status 3 (paid) is all it can say"
+FIDELITY = FidelityColumn(
+    shows={
+        "number": Shown(_names("number"), "exact", f"`{_names('number')}` the rendered number, "
+                                                   f"`{_names('seq')}` its counter"),
+        "kind": Shown(_names("kind"), "approximate", f"`type2` codes for the {len(TYPE2)} kinds INVO knows (+FV, "
+                                                     "+PRO, +KOR, ...); other kinds show their core name",
+                      lambda v: KIND_TYPE2.get(v.invoice.kind, v.invoice.kind)),
+        "issue_date": Shown(_names("issue_date")),
+        "sell_date": Shown(_names("sell_date"), "exact", "a full date (a month sale date shows its first day)"),
+        "payment_to": Shown(_names("payment_to")),
+        "buyer": Shown(_names("buyer_name", "buyer_street", "buyer_post_code", "buyer_city"), "approximate",
+                       "name, street, code and city; country, e-mail and phone are " + KEPT),
+        "buyer_tax_no": Shown(_names("buyer_tax_no")),
+        "client_id": Shown(_names("client_id"), projection=lambda v: v.invoice.client_id or 0),
+        "seller": Shown(None, "absent", "sales documents show only the seller's bank (`bank_name`, `bank_account`); "
+                                        "the seller is " + KEPT),
+        "lines": Shown("items[]", "approximate", "`items` (list with `id` and `items:1`); a correction lists its "
+                                                 "before and after states, not the difference",
+                       lambda v: [line_key(line) for line in _shown_items(v)]),
+        "discount": Shown(f"items[].{ITEM_NAMES['discount_percent']}", "approximate",
+                          "percent only: an amount discount shows as its effect on the prices; the amount is " + KEPT,
+                          lambda v: [line.discount_percent or Decimal(0) for line in _shown_items(v)]),
+        "totals": Shown("vnetto, vbrutto", "approximate", "net and gross; the tax is their difference"),
+        "per_rate": Shown("items[].vnetto by vatsm (and r=bookkeeping rates)", "approximate",
+                          "the net per rate is the sum of the items' `vnetto`; `r=bookkeeping` lists rates for VAT "
+                          "kinds"),
+        "cash_rounding": Shown(None, "absent", "`vbrutto` is before rounding; the rounding line is on the PDF"),
+        "paid": Shown("paid"),
+        "paid_date": Shown(_names("paid_date")),
+        "status": Shown(_names("status"), "approximate",
+                        "0 draft, 1 sent, 2 printed, 3 paid, 4 issued/partial/rejected, 5 cancelled",
+                        lambda v: STATUS_FROM_CORE.get(v.invoice.status, 4)),
+        "currency": Shown(_names("currency")),
+        "exchange_rate": Shown(_names("exchange_rate"), "approximate",
+                               "`currval` (1 when none); `exchange_currency` is " + KEPT,
+                               lambda v: v.invoice.exchange_rate or Decimal(1)),
+        "lang": Shown("lang", "approximate", "upper case (`PL`, `EN`, `DE` can be written)",
+                      lambda v: v.invoice.lang.upper()),
+        "prices_gross": Shown(_names("prices_gross")),
+        "description": Shown(_names("description")),
+        "internal_note": Shown(_names("internal_note")),
+        "place": Shown(_names("place")),
+        "from_invoice_id": Shown(_names("from_invoice_id"), "approximate", "`kid`, shown on corrections only",
+                                 lambda v: (v.invoice.from_invoice_id or 0) if v.invoice.kind == "correction" else 0),
+        "payment_type": Shown("ptid", "approximate",
+                              "written as a `paytypes` entry (`ptid`); the method itself is " + KEPT),
+        "recipient": Shown(f"{_names('recipient_id')}, c2name, ..."),
+        "references": Shown(None, "absent", KEPT),
+        "cancel_reason": Shown(None, "absent", KEPT),
+        "correction_reason": Shown("items[].kid (before/after items)", "approximate",
+                                   "before and after as items (`bef`); the reason is " + KEPT),
+    },
+    cannot={"partial_payment": _NO_PAYMENTS, "split_payment": _NO_PAYMENTS, "paid_then_payment": _NO_PAYMENTS},
+)

@@ -12,9 +12,8 @@ from typing import Any, Mapping
 from core import commands as c
 from core.commands import LineSpec
 from core.tax import parse_tax
-from dialects.invoiceocean.fields import TABLES
+from dialects.invoiceocean.fields import STATUS, TABLES
 from dialects.invoiceocean.parse import INVOICE_COLUMNS, POSITION_FIELDS
-from dialects.invoiceocean.present import STATUS
 
 POSITION_NAMES = {attr: key for key, (attr, _convert) in POSITION_FIELDS.items()}
 # Core client columns InvoiceOcean's buyer_* fields carry when a client is created inline (client_id -1).

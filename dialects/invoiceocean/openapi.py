@@ -78,7 +78,7 @@ def invoice_schema() -> Schema:
         "sell_date": nullable({"type": "string", "description": "a date, or a month as YYYY-MM"}),
         "payment_to_kind": {"type": ["integer", "string", "null"],
                             "description": "days to pay, or other_date / off"},
-        "status": {"type": "string", "enum": sorted(set(present.STATUS.values()))},
+        "status": {"type": "string", "enum": sorted(set(fields.STATUS.values()))},
         "cancelled": flag, "correction": flag,
         "price_net": money, "price_tax": money, "price_gross": money, "paid": money,
         "calculating_strategy": _object({"position": string, "sum": string,
@@ -139,7 +139,7 @@ def invoice_input() -> Schema:
     props.update({
         "kind": {"type": "string", "enum": list(KINDS)},
         "sell_date": {"type": "string", "description": "YYYY-MM-DD, or YYYY-MM for a month"},
-        "status": {"type": "string", "enum": sorted(present.STATUS_INPUT)},
+        "status": {"type": "string", "enum": sorted(fields.STATUS_INPUT)},
         "payment_to_kind": {"type": ["integer", "string"], "description": "days to pay, other_date or off"},
         "client_id": {"type": ["integer", "string"], "description": "-1 creates a client from the buyer fields"},
         "positions": {"type": "array", "items": ref("PositionInput")},
@@ -257,9 +257,9 @@ def _invoice_ops() -> dict[str, Operation]:
         "invoices.delete": Operation("Delete an invoice", _ok(200, ref("Success"), WRITE_ERRORS), tag=tag),
         "invoices.change_status": Operation(
             "Change an invoice's status", _ok(200, ref("Success"), WRITE_ERRORS), "`status` in the query or the body.",
-            tag, {"status": {"type": "string", "enum": sorted(present.STATUS_INPUT)}},
+            tag, {"status": {"type": "string", "enum": sorted(fields.STATUS_INPUT)}},
             body={"type": "object", "properties": {"api_token": {"type": "string"}, "status": {
-                "type": "string", "enum": sorted(present.STATUS_INPUT)}}}),
+                "type": "string", "enum": sorted(fields.STATUS_INPUT)}}}),
         "invoices.cancel": Operation(
             "Cancel an invoice", _ok(200, invoice, WRITE_ERRORS), "The id in the path, or `cancel_invoice_id` / "
             "`invoice_id` in the query or body.", tag,

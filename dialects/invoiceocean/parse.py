@@ -16,7 +16,8 @@ from core.fields import column_types
 from core.models import Invoice, Payment, PriceListItem
 from core.money import to_decimal
 from dialects.invoiceocean import fields
-from dialects.invoiceocean.present import INVOICE_SAME, STATUS_INPUT
+from dialects.invoiceocean.fields import STATUS_INPUT
+from dialects.invoiceocean.present import INVOICE_SAME
 from dialects.kit.lenient import absent, as_list, coerce, plain, to_bool, to_int, to_sell_date, to_tax, to_text
 
 Convert = Callable[[Any], Any]

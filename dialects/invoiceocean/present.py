@@ -32,11 +32,7 @@ from core.handlers.invoice_state import InvoiceView
 from core.handlers.payments import PaymentView
 from core.models import Client, Department, Invoice, InvoiceLine, Payment, PriceList, PriceListItem, Product, Recurring
 from dialects.invoiceocean import fields
-
-STATUS: dict[str, str] = {"draft": "issued", "issued": "issued", "sent": "sent", "printed": "issued",
-                          "partial": "partial", "paid": "paid", "rejected": "rejected", "cancelled": "cancelled"}
-# What a client may ask for (change_status, PUT status): InvoiceOcean's names, which are core names too.
-STATUS_INPUT = frozenset(STATUS.values())
+from dialects.invoiceocean.fields import STATUS
 
 # Invoice columns shown under their own name.
 INVOICE_SAME = (

@@ -10,10 +10,10 @@ from core import commands as c
 from core.models import Client
 from dialects.invoiceocean.encode import encode
 from dialects.invoiceocean.errors import ApiError
+from dialects.invoiceocean.fields import STATUS_INPUT
 from dialects.invoiceocean.parse import invoice_input as io_invoice
 from dialects.invoiceocean.parse import payment_input as io_payment
 from dialects.invoiceocean.parse import record_fields, wrapped
-from dialects.invoiceocean.present import STATUS_INPUT
 from dialects.invoiceocean.respond import WRAPPERS
 from dialects.invoiceocean.xml import XmlRejected, parse_xml
 from dialects.kit.translate import (

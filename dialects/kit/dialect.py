@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute
 from starlette.types import Scope
 
 from dialects.kit.auth import AccountContext
+from dialects.kit.fields import FidelityColumn
 from dialects.kit.translate import Translator
 
 # Gateway-level failures a dialect must be able to answer in its own format.
@@ -70,6 +71,7 @@ class Dialect:
     # A request in this dialect, as `translate` and the console's translate form take it.
     request_fields: tuple[str, ...] = ("method", "path", "body")
     translator: Translator | None = None  # request -> command -> request, for `translate`
+    fidelity: FidelityColumn | None = None  # its column in the fidelity table (gateway/fidelity.py)
 
 
 def dialect_of(scope: Scope) -> Dialect | None:

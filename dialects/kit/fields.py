@@ -132,3 +132,41 @@ class FieldTable:
         """OpenAPI properties of the writable fields, nested by dotted name."""
         return nest({f.wire: f.schema if f.input_schema is None else f.input_schema
                      for f in self.fields if f.writable})
+
+
+# --- fidelity: how faithfully a dialect shows an invoice (gateway/fidelity.py's table, one column per dialect) ---
+
+KEPT = "kept in the ledger, not shown; survives an update through this dialect"
+# The line kinds every dialect shows as lines (corrections' before/after states are shown by some only).
+SHOWN_LINE_KINDS = ("normal", "text", "correction")
+
+
+def line_key(line: Any) -> tuple[Any, ...]:
+    """What "the same line" means when a dialect's lines are compared with the ledger's."""
+    return (line.name, line.quantity, line.unit, line.tax, line.total_net, line.total_gross)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """How one dialect shows one core-level field of an invoice (gateway.fidelity's rule of that name)."""
+
+    wire: str | None                      # the wire key or path showing it; None: cannot express it
+    fidelity: str = "exact"               # exact | approximate | absent
+    note: str = ""                        # what happens to it, or how it is approximated
+    projection: Callable[[Any], Any] | None = None  # InvoiceView -> what the dialect must show, if not the ledger's
+
+
+ABSENT = Shown(None, "absent")
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: a Dialect holding it is a cache key
+class FidelityColumn:
+    """A dialect's column in the fidelity table: field name -> Shown (a field it does not list is absent), the
+    wire keys of its other panes (InvoiceOcean's XML), and the parity scenarios it cannot create, with why."""
+
+    shows: Mapping[str, Shown]
+    panes: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
+    cannot: Mapping[str, str] = field(default_factory=dict)
+
+    def of(self, name: str) -> Shown:
+        return self.shows.get(name, ABSENT)

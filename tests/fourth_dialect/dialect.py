@@ -16,6 +16,7 @@ from core.queries import InvoiceFilter, Page, list_invoices
 from dialects.kit.auth import AccountContext, by_api_token
 from dialects.kit.context import authenticate, endpoint_name, execute, read_plain
 from dialects.kit.dialect import Dialect, DialectDocs, Endpoint
+from dialects.kit.fields import KEPT, FidelityColumn, Shown
 from dialects.kit.http import JSONResponse, loads_json, read_body
 from dialects.kit.lenient import to_int
 
@@ -71,5 +72,16 @@ def docs(document_url: str) -> DialectDocs:
                         Endpoint("POST", "/min/invoices", "Create an invoice")])
 
 
+_SIMPLE = "Mini creates plain invoices: a buyer's name and gross-priced lines"
+# Its column of the gateway's fidelity table: what present() shows (a field not listed is absent).
+FIDELITY = FidelityColumn(
+    shows={"number": Shown("number"), "currency": Shown("currency"),
+           "buyer": Shown("buyer", "approximate", "the buyer's name only; the address is " + KEPT,
+                          lambda v: v.invoice.buyer_name),
+           "totals": Shown("gross", "approximate", "the gross total only", lambda v: v.invoice.price_gross)},
+    cannot={name: _SIMPLE for name in ("proforma_to_vat", "correction", "foreign_currency", "partial_payment",
+                                       "marked_paid_after_partial", "split_payment", "paid_then_payment", "sent",
+                                       "cancelled", "deleted")})
+
 DIALECT = Dialect(name="mini", label="Mini", colour="#7a4fd0", routes=routes, owns=lambda path: path.startswith(PREFIX),
-                  error_response=error_response, docs=docs)
+                  error_response=error_response, docs=docs, fidelity=FIDELITY)

@@ -6,6 +6,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
+from gateway import fidelity
 from tests.gateway.console.helpers import sign_in_as
 
 
@@ -54,3 +55,17 @@ def test_the_fourth_dialect_is_in_docs_and_the_consoles_charts_and_translate_cho
     assert "#7a4fd0" in traffic and "Mini" in traffic
     translate = client.get("/console/translate").text
     assert 'value="mini"' in translate
+
+
+def test_the_fourth_dialect_has_its_column_in_the_fidelity_table(app: Any) -> None:
+    served = app.state.dialects
+    table = {rule.name: rule for rule in fidelity.build(served)}
+    assert (table["totals"].wire["mini"], table["totals"].fidelity["mini"]) == ("gross", "approximate")
+    assert (table["number"].wire["mini"], table["number"].fidelity["mini"]) == ("number", "exact")
+    assert table["sell_date"].fidelity["mini"] == "absent"
+    assert table["buyer"].fidelity["invoiceocean"] == "exact"  # the registered dialects' columns stay
+    markdown = fidelity.render_markdown(served)
+    assert markdown.splitlines()[0] == "| field | InvoiceOcean | INVO | fakturan.nu | Mini |"
+    assert "| net, tax and gross totals |" in markdown and "`gross` **approximate**: the gross total only" in markdown
+    simple = next(s for s in fidelity.scenarios(served) if s.name == "simple_vat")
+    assert "mini" in simple.creators()
