@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from core.handlers.lines import totals_of
 from core.money import to_decimal
 from dialects.kit.fields import KEPT, SHOWN_LINE_KINDS, FidelityColumn, Field, FieldTable, Refusal, Schema, Shown
 from dialects.kit.lenient import cast_text, to_int
@@ -186,6 +185,7 @@ def _due(view: Any) -> date | None:
 
 
 def _tax_per_rate(view: Any) -> dict[str, Decimal]:
+    from core.handlers.lines import totals_of  # the ledger's models: only when the parity suite asks
     return {rate.tax.code: rate.tax_amount for rate in totals_of(view.invoice, view.lines).per_rate}
 
 

@@ -8,9 +8,6 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlmodel import SQLModel
-
-from core.fields import column_types
 from core.money import parse_tax, to_decimal
 from dialects.kit.ids import MAX_ID, integer_text
 
@@ -144,11 +141,6 @@ def coerce(expected: type, value: Any) -> Any:
     if expected is str:
         return to_text(value)
     raise ValueError(f"unsupported column type {expected.__name__}")
-
-
-def coerce_column(model: type[SQLModel], name: str, value: Any) -> Any:
-    expected, _nullable = column_types(model)[name]
-    return coerce(expected, value)
 
 
 def plain(value: Any) -> Any:
