@@ -186,12 +186,7 @@ async def envelope(request: Request) -> Envelope:
         return Envelope(values.get("r"), values.get("q"))
     if content_type == "application/json" or (content_type != "application/x-www-form-urlencoded"
                                               and body.lstrip().startswith(b"{")):
-        try:
-            document = loads(body)
-        except ValueError:
-            raise InvoError(3) from None
-        if not isinstance(document, dict):
-            raise InvoError(3)
+        document = _json_object(body)
         return Envelope(document.get("r", request.query_params.get("r")), document.get("q"))
     fields = parse_form(body.decode("utf-8", "replace"))
     return Envelope(fields.get("r", request.query_params.get("r")), fields.get("q"))
@@ -201,7 +196,12 @@ def query_document(raw: Any) -> dict[str, Any]:
     """q as a dict; a missing or empty q is {} (r=login needs nothing else)."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return {}
-    if isinstance(raw, str):
+    return _json_object(raw)
+
+
+def _json_object(raw: Any) -> dict[str, Any]:
+    """The JSON object `raw` is (or, as text, holds); anything else is error 3, malformed."""
+    if isinstance(raw, (str, bytes)):
         try:
             raw = loads(raw)
         except ValueError:
