@@ -69,7 +69,7 @@ def main() -> None:
     fk_account = app.state.ledger.write(create_account, "Profile FK", profile="fakturan").as_dict()
     statements = [0]
     event.listen(app.state.engine, "before_cursor_execute", lambda *a: statements.__setitem__(0, statements[0] + 1))
-    dialects.kit.context.run_in_threadpool = _inline  # type: ignore[assignment]
+    dialects.kit.context.run_in_threadpool = _inline  # type: ignore[attr-defined]  # patched: reads run inline
     client = SyncClient(app)
     if True:
         fx = scenarios.fixture_from(io_account, fk_account)

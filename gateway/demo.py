@@ -16,7 +16,7 @@ from core.models import Account
 
 DEMO_NAME = "Demo"
 
-CLIENTS = [
+CLIENTS: list[dict[str, Any]] = [
     {"name": "Zażółć Gęślą Jaźń Sp. z o.o.", "tax_no": "5252445767", "street": "Marszałkowska 1",
      "post_code": "00-001", "city": "Warszawa", "country": "PL", "email": "faktury@zazolc.example"},
     {"name": "Klient1 Sp. z o.o.", "tax_no": "1234563218", "street": "Nowa 44", "post_code": "30-314",

@@ -143,7 +143,8 @@ def build(dialects: Sequence[Dialect]) -> tuple[FieldRule, ...]:
 
 DIALECTS: tuple[str, ...] = tuple(d.name for d in with_columns(REGISTERED))
 # Where a wire key is shown: a dialect's own pane, and its other panes (InvoiceOcean's XML in the Rosetta view).
-PANES: tuple[str, ...] = tuple(pane for d in with_columns(REGISTERED) for pane in (d.name, *d.fidelity.panes))
+PANES: tuple[str, ...] = tuple(pane for d in with_columns(REGISTERED)
+                               for pane in (d.name, *(d.fidelity.panes if d.fidelity is not None else ())))
 FIELDS: tuple[FieldRule, ...] = build(REGISTERED)
 BY_NAME: dict[str, FieldRule] = {rule.name: rule for rule in FIELDS}
 COMPARED: tuple[FieldRule, ...] = tuple(rule for rule in FIELDS if rule.compared)

@@ -19,6 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
+from sqlmodel import col
 
 from core.models import OutboxMessage, RecurringRun
 
@@ -43,12 +44,12 @@ class DatabaseCollector(Collector):
         up = GaugeMetricFamily("gateway_database_up", "1 when the scrape could query the database")
         try:
             with self.engine.connect().execution_options(sqlite_immediate=False) as conn:
-                outbox = dict(conn.execute(select(OutboxMessage.status, func.count())
-                                           .group_by(OutboxMessage.status)).all())
+                outbox = dict(conn.execute(select(col(OutboxMessage.status), func.count())
+                                           .group_by(col(OutboxMessage.status))).all())
                 oldest = conn.execute(select(func.min(OutboxMessage.created_at))
-                                      .where(OutboxMessage.status == "queued")).scalar()
+                                      .where(col(OutboxMessage.status) == "queued")).scalar()
                 issued, last = conn.execute(select(func.count(), func.max(RecurringRun.created_at))
-                                            .where(RecurringRun.invoice_id.is_not(None))).one()  # type: ignore[union-attr]
+                                            .where(col(RecurringRun.invoice_id).is_not(None))).one()
         except Exception as exc:  # the scrape must still answer, and say the database is down
             log.warning("metrics: database query failed: %s", type(exc).__name__)
             up.add_metric([], 0)

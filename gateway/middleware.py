@@ -9,6 +9,7 @@ import time
 from typing import Any, Callable
 
 from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.clock import now_utc
@@ -97,6 +98,7 @@ class GatewayMiddleware:
         if holder["started"]:
             return  # too late to answer differently; the client sees a cut response
         request = Request(scope, receive)
+        response: Response
         if dialect is None:
             from dialects.kit.http import JSONResponse
             response = JSONResponse({"error": message}, status_code=status)

@@ -36,7 +36,7 @@ def _answer(status: str, text: str) -> bytes:
             f"connection: close\r\n\r\n").encode() + body
 
 
-class HeadDeadlineProtocol(_Base):  # type: ignore[misc,valid-type]
+class HeadDeadlineProtocol(_Base):
     _head_timer: asyncio.TimerHandle | None = None
     _head_bytes = 0
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlmodel import col
 
 from core.clock import now_utc
 from core.models import Credential, TrafficEntry, User
@@ -39,14 +40,14 @@ def prune_traffic(engine: Engine, retention_days: int, *, batch: int = PRUNE_BAT
     """Delete traffic rows older than `retention_days`, oldest first, `batch` rows per transaction."""
     started = time.perf_counter()
     cutoff = (now or now_utc()) - timedelta(days=retention_days)
-    oldest = (select(TrafficEntry.id).where(TrafficEntry.created_at < cutoff)  # type: ignore[arg-type]
-              .order_by(TrafficEntry.created_at).limit(batch))  # type: ignore[arg-type]
+    oldest = (select(col(TrafficEntry.id)).where(col(TrafficEntry.created_at) < cutoff)
+              .order_by(col(TrafficEntry.created_at)).limit(batch))
     deleted = batches = 0
     while True:
         with engine.begin() as conn:
             ids = list(conn.execute(oldest).scalars())
             if ids:
-                conn.execute(delete(TrafficEntry).where(TrafficEntry.id.in_(ids)))  # type: ignore[union-attr]
+                conn.execute(delete(TrafficEntry).where(col(TrafficEntry.id).in_(ids)))
         if not ids:
             break
         deleted += len(ids)
@@ -104,9 +105,10 @@ class TrafficRecorder:
             with self.engine.begin() as conn:
                 _insert_batch(conn, batch)
                 for credential_id, when in credential_use.items():
-                    conn.execute(update(Credential).where(Credential.id == credential_id).values(last_used_at=when))
+                    conn.execute(update(Credential).where(col(Credential.id) == credential_id)
+                                 .values(last_used_at=when))
                 for user_id, when in user_use.items():
-                    conn.execute(update(User).where(User.id == user_id).values(last_used_at=when))
+                    conn.execute(update(User).where(col(User.id) == user_id).values(last_used_at=when))
         except Exception:  # the log must never take requests down with it
             with self._lock:  # keep the batch for the next round (e.g. the database was locked), within bounds
                 room = max(MAX_PENDING - len(self._pending), 0)

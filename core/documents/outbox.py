@@ -44,11 +44,17 @@ WORKER_INTERVAL_S = 5.0
 
 
 class DeliveryConfig(Protocol):
-    """What delivery reads from the gateway's Settings (any object with these attributes)."""
-    smtp_url: str
-    mail_from: str
-    outbox_dir: Path
-    public_base_url: str
+    """What delivery reads from the gateway's Settings (any object with these attributes). Read-only
+    properties, so a frozen dataclass such as Settings matches."""
+
+    @property
+    def smtp_url(self) -> str: ...
+    @property
+    def mail_from(self) -> str: ...
+    @property
+    def outbox_dir(self) -> Path: ...
+    @property
+    def public_base_url(self) -> str: ...
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -16,6 +16,9 @@ from dialects.kit.context import authenticate, endpoint_name
 from dialects.kit.http import BodyTooLarge, JSONResponse
 
 Handler = Callable[[Request, AccountContext], Awaitable[Response]]
+Endpoint = Callable[[Request], Awaitable[Response]]
+# Each endpoint's name, by the function the routes mount: openapi.py describes the routes by it.
+ENDPOINT_NAMES: dict[Endpoint, str] = {}
 
 
 async def signed_in(request: Request) -> AccountContext | None:
@@ -33,10 +36,10 @@ async def signed_in(request: Request) -> AccountContext | None:
     return context if context is not None and context.active else None
 
 
-def endpoint(name: str, resource: str) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
+def endpoint(name: str, resource: str) -> Callable[[Handler], Endpoint]:
     """Sign the caller in, run the handler, and answer every domain error in fakturan's shape.
     `resource` tells which field table names core's errors."""
-    def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    def wrap(handler: Handler) -> Endpoint:
         @functools.wraps(handler)
         async def run(request: Request) -> Response:
             endpoint_name(request, name)
@@ -61,6 +64,6 @@ def endpoint(name: str, resource: str) -> Callable[[Handler], Callable[[Request]
                 return JSONResponse({"error": exc.message}, status_code=422)
             except Forbidden:
                 return error_json(403)
-        run.endpoint_name = name  # type: ignore[attr-defined]  # openapi.py describes routes by it
+        ENDPOINT_NAMES[run] = name
         return run
     return wrap

@@ -182,7 +182,7 @@ def encode(cmd: Any) -> EncodedRequest:
         if len(cmd.invoice_ids) != 1:
             raise ValueError("fakturan.nu pays one invoice at a time: a payment of several invoices cannot be "
                              "expressed")
-        body: dict[str, Any] = {}
+        body = {}
         if cmd.amount is not None:
             body["amount"] = wire(cmd.amount)
         if cmd.paid_date is not None:

@@ -180,8 +180,8 @@ def _due(view: Any) -> date | None:
     """fakturan shows `days`; date + days is the due date (a fixed date shows as its distance)."""
     invoice = view.invoice
     if invoice.payment_to_kind.isdigit():
-        return invoice.issue_date + timedelta(days=int(invoice.payment_to_kind))  # type: ignore[no-any-return]
-    return invoice.payment_to  # type: ignore[no-any-return]
+        return invoice.issue_date + timedelta(days=int(invoice.payment_to_kind))
+    return invoice.payment_to
 
 
 def _tax_per_rate(view: Any) -> dict[str, Decimal]:

@@ -47,7 +47,7 @@ NO_RECIPIENT = "You must select at least one recipient."
 def _find_client(reader: Reader, account_id: int, client_id: int) -> Client | None:
     """The account's client as a read-only record, or None."""
     try:
-        return reader.owned(Client, account_id, client_id, "client")  # type: ignore[no-any-return]
+        return reader.owned(Client, account_id, client_id, "client")
     except NotFound:
         return None
 
@@ -103,20 +103,20 @@ async def _list(request: Request, ctx: AccountContext, client_id: int | None) ->
         invoice_filter = replace(invoice_filter, client_id=client_id)
     page = page_of(params)
     account, views, total, recurring = await read_plain(request, _listing, ctx.account_id, invoice_filter, page,
-                                                        order, client_id is not None)
+                                                        order, client_id)
     return JSONResponse(listing(request, params, page, total,
                                 [invoice_json(v, account, recurring.get(v.invoice.id)) for v in views]))
 
 
 def _listing(reader: Reader, account_id: int, invoice_filter: InvoiceFilter, page: Any, order: Any,
-             of_client: bool) -> Any:
+             client_id: int | None) -> Any:
     """The account, the page and the total in one read transaction (one pool checkout, one BEGIN);
-    404 (NotFound) for a client that is not the account's."""
-    if of_client:
-        reader.owned(Client, account_id, invoice_filter.client_id, "client")
+    404 (NotFound) for a path's client (/clients/{id}/invoices) that is not the account's."""
+    if client_id is not None:
+        reader.owned(Client, account_id, client_id, "client")
     views, total = page_with_total(reader, account_id, invoice_filter, page, order, with_lines=True)
     return (account_record(reader, account_id), views, total,
-            definitions_of(reader, account_id, [v.invoice.id for v in views]))
+            definitions_of(reader, account_id, [v.invoice.id or 0 for v in views]))
 
 
 @endpoint("invoices.show", "invoice")

@@ -14,6 +14,7 @@ from functools import lru_cache
 from starlette.routing import Route
 
 from dialects.fakturan import fields, parse
+from dialects.fakturan.auth import ENDPOINT_NAMES
 from dialects.fakturan.errors import ROWS_BLANK, STATUS_MESSAGES
 from dialects.fakturan.fields import (
     BOOL_IN,
@@ -295,7 +296,7 @@ def mounted() -> list[tuple[str, str, str]]:
     found = []
     for route in routes():
         assert isinstance(route, Route)
-        name = route.endpoint.endpoint_name
+        name = ENDPOINT_NAMES[route.endpoint]
         for method in sorted(route.methods or ()):
             if method != "HEAD":  # Starlette adds HEAD to every GET
                 found.append((method, _CONVERTOR.sub(r"{\1}", route.path), name))

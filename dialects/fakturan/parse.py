@@ -120,10 +120,10 @@ def client_fields(bag: ErrorBag, data: Any, *, prefix: str = "", current: Client
         bag.add(prefix.rstrip(".") or "base", "invalid")
         return {}
     _hash(bag, data, "address", prefix)
-    def given(field: Field, value: Any) -> bool:
+    def blank_but_required(field: Field, value: Any) -> bool:
         return field.wire in REQUIRED_WHEN_GIVEN and blank(value)
 
-    fields = tables.CLIENT.parse(data, lambda key, exc: bag.refused(prefix + key, exc), skip=given)
+    fields = tables.CLIENT.parse(data, lambda key, exc: bag.refused(prefix + key, exc), skip=blank_but_required)
     for key in REQUIRED_WHEN_GIVEN:
         if get_path(data, key) is not MISSING and blank(get_path(data, key)):
             bag.add(prefix + key, "blank")

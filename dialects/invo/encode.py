@@ -119,7 +119,7 @@ def encode(cmd: Any) -> EncodedRequest:
     if isinstance(cmd, c.CreateInvoice):
         return _create(cmd, lossy)
     if isinstance(cmd, c.UpdateInvoice):
-        q = {"action": "edit", "id": cmd.invoice_id, **invoice_q(cmd.fields, cmd.lines, lossy)}
+        q: dict[str, Any] = {"action": "edit", "id": cmd.invoice_id, **invoice_q(cmd.fields, cmd.lines, lossy)}
         if cmd.lines is not None and not cmd.replace_lines:
             lossy.append("items: INVO replaces the whole item set on edit; list every item the invoice keeps")
         if cmd.seq is not None:
@@ -136,7 +136,7 @@ def encode(cmd: Any) -> EncodedRequest:
     if isinstance(cmd, c.DeleteInvoice):
         return _request({"action": "delete", "id": cmd.invoice_id})
     if isinstance(cmd, c.SendInvoice):
-        q: dict[str, Any] = {"action": "send", "id": cmd.invoice_id}
+        q = {"action": "send", "id": cmd.invoice_id}
         if cmd.recipients:
             q["email"] = ", ".join(cmd.recipients)
         if cmd.channel != "email":

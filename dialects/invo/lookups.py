@@ -49,7 +49,8 @@ ITEM_KINDS = ("taxrates", "units")
 def load_dictionaries(db: Session | Reader, account_id: int, kinds: tuple[str, ...] | None = None) -> Dictionaries:
     """The account's dictionary entries (of `kinds`, or all), as read-only records."""
     reader = db if isinstance(db, Reader) else Reader(db.connection())
-    where, params = "dictionary_entries.account_id = ?", [account_id]
+    where = "dictionary_entries.account_id = ?"
+    params: list[int | str] = [account_id]
     if kinds is not None:
         where += f" AND dictionary_entries.kind IN ({placeholders(kinds)})"
         params.extend(kinds)

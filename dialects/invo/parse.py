@@ -91,7 +91,8 @@ def as_stored(value: Any, field: str) -> Any:
     cannot be kept and answered exactly (1e400, 30 significant digits, NaN, an integer beyond the
     64 bits the JSON writer takes) is a code-8 answer, not a crash on insert or on a later list."""
     if isinstance(value, Decimal):
-        if value.is_finite() and value == value.to_integral_value() and value.as_tuple().exponent >= 0:
+        exponent = value.as_tuple().exponent  # "n", "N" or "F" for NaN, sNaN and Infinity, so not finite
+        if isinstance(exponent, int) and exponent >= 0 and value == value.to_integral_value():
             if abs(value) >= 2**64:  # before int(): 1e999999999 would be a billion digits
                 raise invalid(field, "is a number that cannot be stored exactly")
             return as_stored(int(value), field)

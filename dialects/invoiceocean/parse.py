@@ -6,6 +6,7 @@ null and "" mean absent; read-only keys are ignored; keys the core has no column
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, Callable, Mapping
 
 from sqlmodel import SQLModel
@@ -263,11 +264,11 @@ def payment_input(data: Mapping[str, Any]) -> PaymentInput:
                               value)
             result.invoice_ids = ids
         elif key == "paid_date":
-            result.paid_date = errors.read(key, lambda v: coerce(types["paid_date"][0], v), value)
+            result.paid_date = errors.read(key, partial(coerce, types["paid_date"][0]), value)
         elif key == "generate_invoice":
             result.generate_invoice = bool(errors.read(key, to_bool, value))
         elif key in PAYMENT_COLUMNS:
-            result.fields[key] = errors.read(key, lambda v, t=types[key][0]: coerce(t, v), value)
+            result.fields[key] = errors.read(key, partial(coerce, types[key][0]), value)
         else:
             extra[key] = plain(value)
     errors.check()

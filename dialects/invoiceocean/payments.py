@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from core import queries
 from core.commands import DeletePayment, RecordPayment, UpdatePayment
@@ -23,12 +23,12 @@ WRAPPERS = ("banking_payment", "payment")
 
 
 def _list(session: Session, account_id: int, page: Page) -> list[PaymentView]:
-    payments = list(session.execute(select(Payment).where(Payment.account_id == account_id)
-                                    .order_by(Payment.id).offset(page.offset).limit(page.per_page)).scalars())
+    payments = list(session.execute(select(Payment).where(col(Payment.account_id) == account_id)
+                                    .order_by(col(Payment.id)).offset(page.offset).limit(page.per_page)).scalars())
     allocations: dict[int, list[PaymentAllocation]] = {p.id or 0: [] for p in payments}
     if payments:
-        stmt = (select(PaymentAllocation).where(PaymentAllocation.payment_id.in_(allocations))  # type: ignore[attr-defined]
-                .order_by(PaymentAllocation.position))
+        stmt = (select(PaymentAllocation).where(col(PaymentAllocation.payment_id).in_(allocations))
+                .order_by(col(PaymentAllocation.position)))
         for allocation in session.execute(stmt).scalars():
             allocations[allocation.payment_id].append(allocation)
     return [PaymentView(p, allocations[p.id or 0]) for p in payments]

@@ -8,7 +8,7 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 from starlette.responses import PlainTextResponse
 
 from core.commands import CreateRecord, DeleteRecord, UpdateRecord
@@ -71,9 +71,9 @@ RESOURCES: dict[str, Resource] = {
 
 def _price_list_items(session: Session, account_id: int, ids: list[int]) -> dict[int, list[PriceListItem]]:
     found: dict[int, list[PriceListItem]] = {i: [] for i in ids}
-    stmt = (select(PriceListItem).where(PriceListItem.account_id == account_id,
-                                        PriceListItem.price_list_id.in_(ids))  # type: ignore[attr-defined]
-            .order_by(PriceListItem.id))
+    stmt = (select(PriceListItem).where(col(PriceListItem.account_id) == account_id,
+                                        col(PriceListItem.price_list_id).in_(ids))
+            .order_by(col(PriceListItem.id)))
     for item in session.execute(stmt).scalars():
         found[item.price_list_id].append(item)
     return found
@@ -91,8 +91,8 @@ async def _present(call: Call, spec: Resource, rows: list[Any]) -> list[dict[str
 
 
 def _products_since(session: Session, account_id: int, since: datetime, page: Page) -> list[Product]:
-    stmt = (select(Product).where(Product.account_id == account_id, Product.updated_at >= since)
-            .order_by(Product.id).offset(page.offset).limit(page.per_page))
+    stmt = (select(Product).where(col(Product.account_id) == account_id, col(Product.updated_at) >= since)
+            .order_by(col(Product.id)).offset(page.offset).limit(page.per_page))
     return list(session.execute(stmt).scalars())
 
 
@@ -170,7 +170,8 @@ def delete_handler(entity: str) -> Callable[[Call], Any]:
 
 
 def _client_by_login(session: Session, account_id: int, email: str, password: str) -> Client | None:
-    stmt = select(Client).where(Client.account_id == account_id, Client.email == email, Client.password_hash != "")
+    stmt = select(Client).where(col(Client.account_id) == account_id, col(Client.email) == email,
+                                col(Client.password_hash) != "")
     for client in session.execute(stmt).scalars():
         if verify_password(client.password_hash, password):
             return client

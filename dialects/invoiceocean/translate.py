@@ -7,6 +7,7 @@ from typing import Any, Mapping
 from urllib.parse import urlencode
 
 from core import commands as c
+from core.handlers.sending import split_addresses
 from core.models import Client
 from dialects.invoiceocean.encode import encode
 from dialects.invoiceocean.errors import ApiError
@@ -61,9 +62,10 @@ def _command(request: Mapping[str, Any]) -> Any:
     if res == "invoices" and method == "POST" and act == "cancel" and ident:
         return c.CancelInvoice(kit.ACCOUNT, int(ident), str(arg.get("cancel_reason") or ""))
     if res == "invoices" and method == "POST" and act == "send_by_email" and ident:
-        split = lambda v: tuple(a.strip() for a in re.split(r"[,;]", str(v or "")) if a.strip())  # noqa: E731
-        return c.SendInvoice(kit.ACCOUNT, int(ident), "invoiceocean", recipients=split(arg.get("email_to")),
-                             cc=split(arg.get("email_cc")), force=str(arg.get("force")).lower() in ("true", "1"))
+        return c.SendInvoice(kit.ACCOUNT, int(ident), "invoiceocean",
+                             recipients=split_addresses(str(arg.get("email_to") or "")),
+                             cc=split_addresses(str(arg.get("email_cc") or "")),
+                             force=str(arg.get("force")).lower() in ("true", "1"))
     if res == "banking/payments" and method == "POST" and not ident:
         payment = io_payment(wrapped(data, "banking_payment", "payment"))
         return c.RecordPayment(kit.ACCOUNT, "invoiceocean", amount=payment.amount,

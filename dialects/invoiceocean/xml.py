@@ -125,7 +125,7 @@ def _render(
         xml_type, text = _scalar(key, value)
         type_attr = f' type="{xml_type}"' if xml_type else ""
         lines.append(f"{pad}<{tag}{type_attr}>{_escape_text(text)}</{tag}>")
-    elif kind is dict or isinstance(value, Mapping):
+    elif isinstance(value, (dict, Mapping)):  # dict first: an exact type check, not an ABC walk
         if not value:
             lines.append(f"{pad}<{tag}/>")
             return
@@ -227,7 +227,7 @@ class XmlReader:
             target=_DepthLimitedBuilder(max_depth), forbid_dtd=True, forbid_entities=True, forbid_external=True
         )
 
-    def chunks(self) -> Iterator[bytes]:
+    def chunks(self) -> Iterator[memoryview]:
         view = memoryview(self._body)
         for start in range(0, len(view), XML_CHUNK_BYTES):
             yield view[start:start + XML_CHUNK_BYTES]

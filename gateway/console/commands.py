@@ -27,11 +27,13 @@ def _ledger(database_url: str | None) -> Any:
 def _account_id(session: Any, name: str) -> int:
     """An account by name or prefix."""
     from sqlalchemy import or_, select
+    from sqlmodel import col
 
     from core.errors import NotFound
     from core.models import Account
 
-    found = session.execute(select(Account.id).where(or_(Account.name == name, Account.prefix == name))).scalar()
+    found = session.execute(select(col(Account.id)).where(or_(col(Account.name) == name,
+                                                             col(Account.prefix) == name))).scalar()
     if found is None:
         raise NotFound("account", name)
     return int(found)

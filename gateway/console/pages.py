@@ -240,8 +240,10 @@ async def credentials(request: Request, signed: Signed) -> Response:
 async def _change(request: Request, signed: Signed, action: str) -> Response:
     try:
         ref = CredentialRef.parse(request.path_params["ref"])
-        work = revoke_credential if action == "revoke" else rotate_credential
-        outcome = await run_in_threadpool(ledger_of(request).write, work, signed.account_id, ref)
+        if action == "revoke":
+            revoked = await run_in_threadpool(ledger_of(request).write, revoke_credential, signed.account_id, ref)
+        else:
+            rotated = await run_in_threadpool(ledger_of(request).write, rotate_credential, signed.account_id, ref)
     except NotFound:
         return await _credentials_page(request, signed, error="There is no such credential in this account.",
                                        status=404)
@@ -251,14 +253,14 @@ async def _change(request: Request, signed: Signed, action: str) -> Response:
     if action == "revoke":
         if str(ref) == signed.ref:  # the person revoked what they signed in with: the session is over
             return RedirectResponse("/console/signin", status_code=303)
-        return await _credentials_page(request, signed, message=f"Revoked {ref} ({outcome.identity}). "
+        return await _credentials_page(request, signed, message=f"Revoked {ref} ({revoked.identity}). "
                                                                 "It stopped working immediately.")
     if str(ref) == signed.ref:
-        response = await _credentials_page(request, signed, created=outcome)
+        response = await _credentials_page(request, signed, created=rotated)
         if ref.kind == "invo_login":
             clear_cookie(response)  # the old password's session ends; sign in with the new one
         return response
-    return await _credentials_page(request, signed, created=outcome)
+    return await _credentials_page(request, signed, created=rotated)
 
 
 @page

@@ -70,7 +70,7 @@ def serializer(request: Request) -> URLSafeTimedSerializer:
     state = request.app.state
     if getattr(state, "console_serializer", None) is None:
         state.console_serializer = URLSafeTimedSerializer(console_secret(state.settings), salt="console-session")
-    return state.console_serializer  # type: ignore[no-any-return]
+    return state.console_serializer
 
 
 def read_cookie(request: Request) -> dict[str, Any]:

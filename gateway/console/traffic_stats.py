@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, Sequence
 
 from sqlalchemy import Integer, bindparam, case, cast, extract, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from core.credentials import CredentialInfo, list_credentials
 from core.models import TrafficEntry
@@ -62,9 +62,9 @@ def _window_sums(now: datetime) -> list[Any]:
     columns: list[Any] = []
     for name, span in WINDOWS:
         since = now - span
-        recent = TrafficEntry.created_at >= bindparam(f"since_{name}", since, type_=UTCDateTime)  # type: ignore[arg-type]
+        recent = col(TrafficEntry.created_at) >= bindparam(f"since_{name}", since, type_=UTCDateTime)
         columns.append(func.sum(case((recent, 1), else_=0)).label(f"n_{name}"))
-        columns.append(func.sum(case((recent & (TrafficEntry.status >= 400), 1), else_=0))  # type: ignore[operator]
+        columns.append(func.sum(case((recent & (col(TrafficEntry.status) >= 400), 1), else_=0))
                        .label(f"e_{name}"))
     return columns
 
@@ -73,10 +73,11 @@ def traffic_report(session: Session, account_id: int, now: datetime,
                    dialects: Sequence[str] = names()) -> TrafficReport:
     """`dialects`: the registered dialects' names, each listed even without traffic."""
     week_start = now - WINDOWS[-1][1]
-    keys = (TrafficEntry.dialect, TrafficEntry.endpoint, TrafficEntry.credential_id, TrafficEntry.user_id)
+    keys = (col(TrafficEntry.dialect), col(TrafficEntry.endpoint), col(TrafficEntry.credential_id),
+            col(TrafficEntry.user_id))
     stmt = (select(*keys, *_window_sums(now))
-            .where(TrafficEntry.account_id == account_id,
-                   TrafficEntry.created_at >= bindparam("week_start", week_start, type_=UTCDateTime))  # type: ignore[arg-type]
+            .where(col(TrafficEntry.account_id) == account_id,
+                   col(TrafficEntry.created_at) >= bindparam("week_start", week_start, type_=UTCDateTime))
             .group_by(*keys))
     credentials = list_credentials(session, account_id)
     by_credential_id = {c.ref.id: c for c in credentials if c.kind != "invo_login"}
@@ -122,10 +123,10 @@ def traffic_series(session: Session, account_id: int, now: datetime, window: str
     width, count = BUCKETS[window]
     start = now - width * count
     bucket = _bucket_expression(session, start, width).label("bucket")
-    stmt = (select(TrafficEntry.dialect, bucket, func.count().label("n"))
-            .where(TrafficEntry.account_id == account_id,
-                   TrafficEntry.created_at >= bindparam("since", start, type_=UTCDateTime))  # type: ignore[arg-type]
-            .group_by(TrafficEntry.dialect, bucket))
+    stmt = (select(col(TrafficEntry.dialect), bucket, func.count().label("n"))
+            .where(col(TrafficEntry.account_id) == account_id,
+                   col(TrafficEntry.created_at) >= bindparam("since", start, type_=UTCDateTime))
+            .group_by(col(TrafficEntry.dialect), bucket))
     counts = {d: [0] * count for d in dialects}
     for dialect, index, n in session.execute(stmt):
         if index is not None and 0 <= int(index) < count:

@@ -183,6 +183,14 @@ def test_cancel_and_delete_have_no_fakturan_form_and_say_why() -> None:
     assert result["requests"]["invoiceocean"]["path"] == "/invoices/4/cancel.json"
 
 
+
+def test_a_send_by_email_carries_its_recipients_split_at_commas_and_semicolons() -> None:
+    body = json.dumps({"email_to": "a@x.pl; b@y.pl ,", "email_cc": "c@z.pl"})
+    result = translate("invoiceocean", {"method": "POST", "path": "/invoices/7/send_by_email.json", "body": body},
+                       ["invo"])
+    assert result["command"] == "SendInvoice"
+    assert json.loads(result["requests"]["invo"]["q"]) == {"action": "send", "id": 7, "email": "a@x.pl, b@y.pl"}
+
 def test_curl_commands_carry_placeholders_not_credentials() -> None:
     result = translate("fakturan", SOURCES["fakturan"])
     assert '"http://127.0.0.1:8000/invoices.json?api_token=$API_TOKEN"' in result["requests"]["invoiceocean"]["curl"]

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from core.clock import today_in
 from core.handlers.invoice_state import account_of, load_lines
@@ -46,20 +46,19 @@ def register(session: Session, account_id: int, income: bool, start: date | None
     account = account_of(session, account_id)
     if start is None and end is None:
         start, end = _month(today_in(account.timezone))
-    stmt = select(Invoice).where(Invoice.account_id == account_id, Invoice.income.is_(income),  # type: ignore[attr-defined]
-                                 Invoice.kind.in_(REGISTER_KINDS),  # type: ignore[attr-defined]
-                                 Invoice.status.not_in(LEFT_OUT_STATUSES))  # type: ignore[attr-defined]
+    stmt = select(Invoice).where(col(Invoice.account_id) == account_id, col(Invoice.income).is_(income),
+                                 col(Invoice.kind).in_(REGISTER_KINDS), col(Invoice.status).not_in(LEFT_OUT_STATUSES))
     if start is not None:
-        stmt = stmt.where(Invoice.issue_date >= start)
+        stmt = stmt.where(col(Invoice.issue_date) >= start)
     if end is not None:
-        stmt = stmt.where(Invoice.issue_date <= end)
-    invoices = list(session.execute(stmt.order_by(Invoice.issue_date, Invoice.id)).scalars())
+        stmt = stmt.where(col(Invoice.issue_date) <= end)
+    invoices = list(session.execute(stmt.order_by(col(Invoice.issue_date), col(Invoice.id))).scalars())
     lines = load_lines(session, [i.id or 0 for i in invoices])
     sums: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     rows = []
     for invoice in invoices:
         rate = invoice.exchange_rate if invoice.currency != account.currency and invoice.exchange_rate else None
-        per_rate = []
+        per_rate: list[dict[str, Any]] = []
         for part in totals_of(invoice, lines[invoice.id or 0]).per_rate:
             net = round_money(part.net * rate) if rate else part.net
             vat = round_money(part.tax_amount * rate) if rate else part.tax_amount

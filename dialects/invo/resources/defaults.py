@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from core import numbering
 from core.clock import today_in
@@ -21,9 +21,9 @@ from dialects.invo.parse import as_date, as_id, as_str
 
 def latest_rate(session: Session, account_id: int, currency: str, before: date) -> ExchangeRate | None:
     """The last published rate before the issue date (Polish VAT takes the day before's table)."""
-    stmt = (select(ExchangeRate).where(ExchangeRate.account_id == account_id, ExchangeRate.currency == currency,
-                                       ExchangeRate.day < before)
-            .order_by(ExchangeRate.day.desc()).limit(1))  # type: ignore[attr-defined]
+    stmt = (select(ExchangeRate).where(col(ExchangeRate.account_id) == account_id,
+                                       col(ExchangeRate.currency) == currency, col(ExchangeRate.day) < before)
+            .order_by(col(ExchangeRate.day).desc()).limit(1))
     return session.execute(stmt).scalars().first()
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from core.commands import CreateRecord, DeleteRecord, UpdateRecord
 from core.handlers.records import get_record
@@ -83,11 +83,11 @@ async def list_(call: Call) -> dict[str, Any]:
 
 def currency_rows(session: Session, account_id: int, q: Mapping[str, Any]) -> dict[str, Any]:
     """One row per day: c1 the date, then one column per requested currency (null where none was published)."""
-    stmt = select(ExchangeRate).where(ExchangeRate.account_id == account_id)
+    stmt = select(ExchangeRate).where(col(ExchangeRate.account_id) == account_id)
     if "date" in q:
         start, end = as_range(q["date"], "date")
-        stmt = stmt.where(ExchangeRate.day >= start) if start else stmt
-        stmt = stmt.where(ExchangeRate.day <= end) if end else stmt
+        stmt = stmt.where(col(ExchangeRate.day) >= start) if start else stmt
+        stmt = stmt.where(col(ExchangeRate.day) <= end) if end else stmt
     by_day: dict[date, dict[str, Decimal]] = defaultdict(dict)
     for rate in session.execute(stmt).scalars():
         by_day[rate.day][rate.currency.upper()] = rate.rate
@@ -123,10 +123,10 @@ async def add(call: Call) -> dict[str, Any]:
 
 async def _entry(call: Call, what: str) -> DictionaryEntry:
     entry_id = call.record_id()
-    entry = await call.read(get_record, "dictionary", call.account_id, entry_id)
+    entry: DictionaryEntry = await call.read(get_record, "dictionary", call.account_id, entry_id)
     if entry.kind != what:
         raise InvoError(6)
-    return entry  # type: ignore[no-any-return]
+    return entry
 
 
 async def edit(call: Call) -> dict[str, Any]:

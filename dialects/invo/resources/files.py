@@ -6,7 +6,7 @@ import binascii
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from core.commands import SendInvoice, StoreAttachment
 from core.documents.access import attachment_file
@@ -71,14 +71,14 @@ async def cost(call: Call) -> dict[str, Any]:
 def _scans(session: Session, account_id: int, invoice_id: int | None, start: Any, end: Any) -> list[Attachment]:
     if invoice_id is not None:
         load_invoice(session, account_id, invoice_id)
-    stmt = select(Attachment).where(Attachment.account_id == account_id)
+    stmt = select(Attachment).where(col(Attachment.account_id) == account_id)
     if invoice_id is not None:
-        stmt = stmt.where(Attachment.invoice_id == invoice_id)
+        stmt = stmt.where(col(Attachment.invoice_id) == invoice_id)
     if start is not None:
-        stmt = stmt.where(Attachment.attached_on >= start)
+        stmt = stmt.where(col(Attachment.attached_on) >= start)
     if end is not None:
-        stmt = stmt.where(Attachment.attached_on <= end)
-    return list(session.execute(stmt.order_by(Attachment.id)).scalars())  # type: ignore[arg-type]
+        stmt = stmt.where(col(Attachment.attached_on) <= end)
+    return list(session.execute(stmt.order_by(col(Attachment.id))).scalars())
 
 
 async def list_(call: Call) -> dict[str, Any]:

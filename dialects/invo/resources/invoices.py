@@ -70,18 +70,21 @@ def invoice_filter(q: Mapping[str, Any]) -> InvoiceFilter:
     return InvoiceFilter(**values)
 
 
-def _one_id(f: InvoiceFilter, page: Page) -> bool:
-    return f == InvoiceFilter(ids=f.ids) and f.ids is not None and len(f.ids) == 1 and page.page == 1
+def _one_id(f: InvoiceFilter, page: Page) -> int | None:
+    """The invoice id when the filter is one id and nothing else, on the first page."""
+    if f == InvoiceFilter(ids=f.ids) and f.ids is not None and len(f.ids) == 1 and page.page == 1:
+        return f.ids[0]
+    return None
 
 
 def _list(reader: Reader, account_id: int, f: InvoiceFilter, page: Page, order: list[tuple[str, bool]],
           with_lines: bool) -> tuple[list[InvoiceView], int, Dictionaries | None]:
     """The page, its total, and (for items) the dictionaries, in one read transaction."""
     dictionaries = load_dictionaries(reader, account_id, ITEM_KINDS) if with_lines else None
-    if _one_id(f, page):
+    if (invoice_id := _one_id(f, page)) is not None:
         # `list` with one id is how INVO reads an invoice: a point read, not a filtered page
         try:
-            return [invoice_view(reader, account_id, f.ids[0])], 1, dictionaries
+            return [invoice_view(reader, account_id, invoice_id)], 1, dictionaries
         except NotFound:
             return [], 0, dictionaries
     views, total = page_with_total(reader, account_id, f, page, order, with_lines=with_lines)
@@ -97,7 +100,7 @@ async def list_(call: Call) -> dict[str, Any]:
     bef = as_flag(q["bef"], "bef") if "bef" in q else None
     page = page_of(q)
     views, total, dicts = await call.read_plain(_list, call.account_id, f, page, order_of(q, INVOICE_SORT),
-                                                with_items, point=_one_id(f, page))
+                                                with_items, point=_one_id(f, page) is not None)
     if f.ids is not None and not views:
         raise InvoError(6)
     rows = []
@@ -178,7 +181,7 @@ async def edit(call: Call) -> dict[str, Any]:
     correction = current.invoice.kind == "correction"
     shown = {**invoice_row(current), "items": items_of(current, dicts)}
     call = replace(call, q=changes(call.q, shown, keep=("id", "action"), by_id=() if correction else ("items",)))
-    listed = frozenset(line.id for line in current.lines if line.kind in ("normal", "text", "correction")
+    listed = frozenset(line.id or 0 for line in current.lines if line.kind in ("normal", "text", "correction")
                        and line.parent_id is None)
     data = header(call.q, dicts, listed=frozenset() if correction else listed)
     income = data.fields.get("income", current.invoice.income)
