@@ -6,10 +6,9 @@ from typing import Any
 
 from core.handlers.invoice_state import InvoiceView, account_of
 from core.registrations import CredentialKind, Profile
-from dialects.fakturan import openapi, translate
+from dialects.fakturan import fields, openapi, translate
 from dialects.fakturan.errors import error_response
-from dialects.fakturan.http import data
-from dialects.fakturan.present import invoice_json
+from dialects.fakturan.present import data, invoice_json
 from dialects.fakturan.routes import PREFIX, routes
 from dialects.kit.auth import by_fakturan_key
 from dialects.kit.dialect import Dialect, RosettaPane, SignInForm
@@ -36,4 +35,5 @@ DIALECT = Dialect(
     rosetta=(RosettaPane("fakturan", "fakturan.nu JSON", "GET /api/v2/invoices/{id}", _json),),
     profile=PROFILE, credential_kinds=(KEY, TOKEN),
     try_it=lambda s, base: (f"key_id={s['key_id']} password={s['password']}",
-                            f"curl -u '{s['key_id']}:{s['password']}' {base}/api/v2/invoices"))
+                            f"curl -u '{s['key_id']}:{s['password']}' {base}/api/v2/invoices"),
+    fidelity=fields.FIDELITY)

@@ -1,41 +1,28 @@
 """Domain command -> the fakturan.nu request that parse.py would turn back into it (for translate).
 
-Names come from the field tables in present.py, inverted as errors.CORE_TO_FAKTURAN already does;
-nothing here is a second mapping. Returns {"method", "path", "query", "body", "lossy"}.
+Names come from the field tables in fields.py, inverted as errors.core_names does;
+nothing here is a second mapping. Returns an EncodedRequest.
 """
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any, Mapping
 
 from core import commands as c
 from core.commands import LineSpec
 from core.tax import parse_tax
-from dialects.fakturan.errors import CORE_TO_FAKTURAN
-from dialects.fakturan.parse import TAX_RATES
-from dialects.fakturan.present import INVOICE_EXTRA, INVOICE_SETTINGS_EXTRA, path_set
+from dialects.fakturan.errors import CORE_TO_FAKTURAN, core_names
+from dialects.fakturan.fields import INVOICE_EXTRA, INVOICE_SETTINGS_EXTRA, TAX_RATES
+from dialects.kit.fields import set_path as path_set
+from dialects.kit.translate import EncodedRequest, client_of_buyer, encoded, wire
 
 ROW_NAMES = CORE_TO_FAKTURAN["row"]
-CLIENT_NAMES = CORE_TO_FAKTURAN["client"]
 INVOICE_NAMES = CORE_TO_FAKTURAN["invoice"]
-BUYER_AS_CLIENT = {"buyer_name": "name", "buyer_street": "street", "buyer_post_code": "post_code",
-                   "buyer_city": "city", "buyer_country": "country", "buyer_email": "email",
-                   "buyer_tax_no": "tax_no", "buyer_care_of": "care_of", "buyer_phone": "phone"}
+# The buyer columns a fakturan.nu client can take.
+BUYER_AS_CLIENT = client_of_buyer("name", "street", "post_code", "city", "country", "email", "tax_no", "care_of",
+                                  "phone")
 ROW_ATTRS = ("id", "product_id", "discount_percent", "quantity", "description", "code", "name", "unit", "tax",
              "position", "tax_deductible")
-
-
-def wire(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def _request(method: str, path: str, body: Any = None, lossy: list[str] | None = None) -> dict[str, Any]:
-    return {"method": method, "path": path, "query": {}, "body": body, "lossy": lossy or []}
 
 
 def _tax(value: Any, lossy: list[str], path: str) -> Any:
@@ -86,14 +73,15 @@ def row(spec: LineSpec, gross: bool, lossy: list[str], path: str) -> dict[str, A
 
 
 def _client(fields: Mapping[str, Any], lossy: list[str]) -> dict[str, Any]:
+    names = core_names("client")
     out: dict[str, Any] = {}
     for name, value in fields.items():
         if name == "settings":
             out["settings"] = wire(dict(value))
         elif name == "company":
             out["client_type"] = "company" if value else "individual"
-        elif name in CLIENT_NAMES:
-            path_set(out, CLIENT_NAMES[name], wire(value))
+        elif name in names:
+            path_set(out, names[name], wire(value))
         elif name == "payment_days" and value is not None:
             out.setdefault("settings", {})["invoice_days"] = value
         elif name not in ("extra",):
@@ -146,7 +134,7 @@ def gross_priced(fields: Mapping[str, Any], lines: tuple[LineSpec, ...] | None) 
                                 and (s.price_gross is not None or s.total_gross is not None) for s in priced)
 
 
-def _create(cmd: c.CreateInvoice, lossy: list[str]) -> dict[str, Any]:
+def _create(cmd: c.CreateInvoice, lossy: list[str]) -> EncodedRequest:
     gross = gross_priced(cmd.fields, cmd.lines)
     body = invoice_body(cmd.fields, cmd.lines, lossy, gross)
     if gross and "prices_gross" not in cmd.fields:
@@ -164,10 +152,10 @@ def _create(cmd: c.CreateInvoice, lossy: list[str]) -> dict[str, Any]:
         body["number"] = cmd.seq
     if cmd.copy_from is not None:
         lossy.append(f"copy of invoice {cmd.copy_from}: fakturan.nu cannot copy; repeat its rows")
-    return _request("POST", "/api/v2/invoices", body, lossy)
+    return encoded("POST", "/api/v2/invoices", body, lossy)
 
 
-def encode(cmd: Any) -> dict[str, Any]:
+def encode(cmd: Any) -> EncodedRequest:
     """The fakturan.nu request for a command (or a translate read: GetInvoice, ListInvoices)."""
     lossy: list[str] = []
     if isinstance(cmd, c.CreateInvoice):
@@ -181,15 +169,15 @@ def encode(cmd: Any) -> dict[str, Any]:
                          "the old ones with {\"id\": N, \"_destroy\": true}")
         if cmd.seq is not None:
             body["number"] = cmd.seq
-        return _request("PUT", f"/api/v2/invoices/{cmd.invoice_id}", body, lossy)
+        return encoded("PUT", f"/api/v2/invoices/{cmd.invoice_id}", body, lossy)
     if isinstance(cmd, c.ChangeInvoiceStatus) and cmd.status == "paid":
-        return _request("POST", f"/api/v2/invoices/{cmd.invoice_id}/payments", {}, [
+        return encoded("POST", f"/api/v2/invoices/{cmd.invoice_id}/payments", {}, [
             "status paid: fakturan.nu records a payment of the unpaid remainder instead"])
     if isinstance(cmd, c.SendInvoice) or (isinstance(cmd, c.ChangeInvoiceStatus) and cmd.status == "sent"):
         if isinstance(cmd, c.ChangeInvoiceStatus):
             lossy.append("status sent: fakturan.nu marks an invoice sent only by sending it (this e-mails it)")
         channel = cmd.channel if isinstance(cmd, c.SendInvoice) else "email"
-        return _request("POST", f"/api/v2/invoices/{cmd.invoice_id}/send", {"delivery_method": channel}, lossy)
+        return encoded("POST", f"/api/v2/invoices/{cmd.invoice_id}/send", {"delivery_method": channel}, lossy)
     if isinstance(cmd, c.RecordPayment):
         if len(cmd.invoice_ids) != 1:
             raise ValueError("fakturan.nu pays one invoice at a time: a payment of several invoices cannot be "
@@ -199,15 +187,15 @@ def encode(cmd: Any) -> dict[str, Any]:
             body["amount"] = wire(cmd.amount)
         if cmd.paid_date is not None:
             body["paid_at"] = cmd.paid_date.isoformat()
-        return _request("POST", f"/api/v2/invoices/{cmd.invoice_ids[0]}/payments", body, lossy)
+        return encoded("POST", f"/api/v2/invoices/{cmd.invoice_ids[0]}/payments", body, lossy)
     if isinstance(cmd, c.CreateRecord) and cmd.entity == "client":
         body = _client(cmd.fields, lossy)
-        return _request("POST", "/api/v2/clients", body, lossy)
+        return encoded("POST", "/api/v2/clients", body, lossy)
     name = type(cmd).__name__
     if name == "GetInvoice":
-        return _request("GET", f"/api/v2/invoices/{cmd.invoice_id}")
+        return encoded("GET", f"/api/v2/invoices/{cmd.invoice_id}")
     if name == "ListInvoices":
-        return _request("GET", "/api/v2/invoices")
+        return encoded("GET", "/api/v2/invoices")
     if isinstance(cmd, c.ChangeInvoiceStatus):
         raise ValueError(f"fakturan.nu has no status {cmd.status!r}: only sending and payments change an invoice")
     if isinstance(cmd, c.CancelInvoice):

@@ -12,14 +12,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from core.errors import FieldError
-from dialects.fakturan.present import (
-    CLIENT_FIELDS,
-    INVOICE_FIELDS,
-    PAYMENT_FIELDS,
-    PRODUCT_FIELDS,
-    RECURRING_FIELDS,
-    ROW_FIELDS,
-)
+from dialects.fakturan import fields
+from dialects.fakturan.fields import INVOICE_FIELDS, PAYMENT_FIELDS, RECURRING_FIELDS, ROW_FIELDS
+from dialects.kit.fields import Refusal
 from dialects.kit.http import JSONResponse
 
 STATUS_MESSAGES: dict[int, str] = {
@@ -53,6 +48,13 @@ class ErrorBag:
     def add(self, key: str, code: str, row: int | None = None, **details: Any) -> None:
         self.problems.append(Problem(key, {"error": code, **details}, row))
 
+    def refused(self, key: str, exc: Exception, row: int | None = None) -> None:
+        """A field table's parser refused `key`'s value: its kind of fault, else "invalid"."""
+        if isinstance(exc, Refusal):
+            self.add(key, exc.kind, row, **exc.details)
+        else:
+            self.add(key, "invalid", row)
+
     def raise_if_any(self) -> None:
         if self.problems:
             raise Rejected(self.problems)
@@ -66,15 +68,24 @@ def _inverse(table: dict[str, str]) -> dict[str, str]:
     return {core: key for key, core in table.items()}
 
 
-# Core field path -> fakturan key, per resource; derived from the field tables in present.py.
+# Core field path -> fakturan key, per resource; derived from the field tables in fields.py (core_names reads
+# the client and product tables as they are).
 CORE_TO_FAKTURAN: dict[str, dict[str, str]] = {
-    "client": {**_inverse(CLIENT_FIELDS), "name": "company", "company": "client_type"},
-    "product": _inverse(PRODUCT_FIELDS),
     "invoice": {**_inverse(INVOICE_FIELDS), "lines": "base", "buyer_name": "client_id",
                 **{f"recurring.{core}": key for key, core in RECURRING_FIELDS.items()}},
     "row": {**_inverse(ROW_FIELDS), "price_gross": "product_price", "discount_amount": "discount"},
     "payment": {**_inverse(PAYMENT_FIELDS), "invoice_ids": "invoice_id"},
 }
+
+
+def core_names(resource: str) -> dict[str, str]:
+    """Core field path -> fakturan key. A client's name is written as `company` (a person's follows from
+    first_name and last_name)."""
+    if resource == "client":
+        return {**fields.CLIENT.core_to_wire(), "name": "company"}
+    if resource == "product":
+        return fields.PRODUCT.core_to_wire()
+    return CORE_TO_FAKTURAN[resource]
 
 
 def from_core(errors: Iterable[FieldError], resource: str) -> list[Problem]:
@@ -88,10 +99,10 @@ def from_core(errors: Iterable[FieldError], resource: str) -> list[Problem]:
         elif resource == "invoice" and err.field == "lines":
             problems.append(Problem("base", {"error": ROWS_BLANK}))
         elif resource == "invoice" and parts[0] == "client" and len(parts) > 1:
-            inner = CORE_TO_FAKTURAN["client"].get(".".join(parts[1:]), ".".join(parts[1:]))
+            inner = core_names("client").get(".".join(parts[1:]), ".".join(parts[1:]))
             problems.append(Problem(f"client.{inner}", {"error": err.code, **details}))
         else:
-            key = CORE_TO_FAKTURAN[resource].get(err.field, err.field)
+            key = core_names(resource).get(err.field, err.field)
             problems.append(Problem(key, {"error": err.code, **details}))
     return problems
 

@@ -16,23 +16,26 @@ from core.invoice_reads import account_record, definitions_of, invoice_view
 from core.models import Client
 from core.queries import InvoiceFilter, page_with_total
 from core.reader import Reader
+from dialects.fakturan.auth import endpoint
 from dialects.fakturan.errors import ErrorBag
-from dialects.fakturan.http import body_of, data, endpoint, no_content, path_id
-from dialects.fakturan.lenient import list_params, to_date
-from dialects.fakturan.paging import listing, page_of, sort_order
 from dialects.fakturan.parse import (
     InvoiceInput,
+    body_of,
     invoice_input,
+    list_params,
+    page_of,
+    path_id,
     payment_input,
     send_input,
+    sort_order,
     with_gross_prices,
     with_row_prices,
 )
-from dialects.fakturan.present import client_settings_defaults, invoice_json, payment_json
+from dialects.fakturan.present import client_settings_defaults, data, invoice_json, listing, no_content, payment_json
 from dialects.kit.auth import AccountContext
 from dialects.kit.context import execute, read_plain
 from dialects.kit.http import JSONResponse, read_body
-from dialects.kit.lenient import to_int
+from dialects.kit.lenient import cast_date, to_int
 from dialects.kit.sending import send_options
 from dialects.kit.unchanged import changes
 
@@ -52,7 +55,7 @@ def _find_client(reader: Reader, account_id: int, client_id: int) -> Client | No
 def _invoice_filter(bag: ErrorBag, params: dict[str, Any], timezone: str) -> InvoiceFilter:
     found: dict[str, Any] = {}
     for key, target, reader in (("number", "seq", to_int), ("client_id", "client_id", to_int),
-                                ("start_date", "date_from", to_date), ("end_date", "date_to", to_date),
+                                ("start_date", "date_from", cast_date), ("end_date", "date_to", cast_date),
                                 ("after_id", "after_id", to_int)):  # gateway extension: keyset paging
         if params.get(key) not in (None, ""):
             try:

@@ -2,8 +2,8 @@
 
 Paths and methods are read from the Starlette routes the dialect mounts (routes.routes()); each
 route's endpoint carries the name its @endpoint decorator gave it, and OPERATIONS describes every
-name, so a new route without a description fails to build. Field names come from present.py's and
-parse.py's tables (CLIENT_FIELDS, ROW_FIELDS, LOCALES, TAX_RATES, ...), the ones the dialect itself
+name, so a new route without a description fails to build. Field names come from fields.py's and
+parse.py's tables (CLIENT, PRODUCT, ROW_FIELDS, LOCALES, TAX_RATES, ...), the ones the dialect itself
 reads and writes with.
 """
 from __future__ import annotations
@@ -13,14 +13,24 @@ from functools import lru_cache
 
 from starlette.routing import Route
 
-from dialects.fakturan import parse, present
+from dialects.fakturan import fields, parse
+from dialects.fakturan.auth import ENDPOINT_NAMES
 from dialects.fakturan.errors import ROWS_BLANK, STATUS_MESSAGES
-from dialects.fakturan.http import ENDPOINT_NAMES
+from dialects.fakturan.fields import (
+    BOOL_IN,
+    BOOLEAN,
+    DECIMAL,
+    INTEGER,
+    INTEGER_IN,
+    NUMBER_IN,
+    STRING,
+    TAX_IN,
+)
 from dialects.fakturan.invoices import INVOICE_SORT, NO_RECIPIENT
-from dialects.fakturan.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from dialects.fakturan.records import CLIENT_FILTERS, CLIENT_SORT, PRODUCT_FILTERS, PRODUCT_SORT
 from dialects.fakturan.routes import routes
 from dialects.kit.dialect import DialectDocs, Endpoint
+from dialects.kit.fields import FieldTable
 from dialects.kit.openapi import Body, Operation, Schema, build_document, json_body, nullable, ref
 
 TITLE = "fakturan.nu API v2, as served by Invoice Gateway"
@@ -28,15 +38,10 @@ DESCRIPTION = (
     "fakturan.nu's REST API (v2) over the gateway's ledger. HTTP Basic with `key_id:password`, or "
     "`Authorization: Token token=\"...\"` with a token credential. Money is a "
     "decimal string in Ruby's BigDecimal form (`\"2370.0\"`); SEK totals are cash-rounded in `sum`. Lists are "
-    f"`{{\"data\":[...],\"paging\":{{...}}}}`, {DEFAULT_PER_PAGE} a page by default and at most {MAX_PER_PAGE}. "
+    f"`{{\"data\":[...],\"paging\":{{...}}}}`, {parse.DEFAULT_PER_PAGE} a page by default and at most "
+    f"{parse.MAX_PER_PAGE}. "
     "Validation errors are Rails' errors.details: `{\"errors\":{\"field\":[{\"error\":\"blank\"}]}}`.")
 
-STRING, INTEGER, BOOLEAN = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
-DECIMAL = {"type": "string", "pattern": r"^-?\d+\.\d+$", "examples": ["2370.0", "191.25"]}
-NUMBER_IN = {"type": ["number", "string"]}
-INTEGER_IN = {"type": ["integer", "string"]}
-TAX_IN = {"type": ["integer", "string"], "enum": [*parse.TAX_RATES, *(str(t) for t in parse.TAX_RATES)]}
-BOOL_IN = {"type": ["boolean", "string", "integer"]}
 
 
 def _object(properties: dict[str, Schema], required: list[str] | None = None, *, closed: bool = True) -> Schema:
@@ -45,41 +50,24 @@ def _object(properties: dict[str, Schema], required: list[str] | None = None, *,
             "additionalProperties": not closed}
 
 
-def _nested(flat: dict[str, Schema]) -> dict[str, Schema]:
-    """{"address.city": s} -> {"address": {"type": "object", "properties": {"city": s}}}."""
-    out: dict[str, Schema] = {}
-    for key, schema in flat.items():
-        head, _, rest = key.partition(".")
-        if rest:
-            out.setdefault(head, {"type": "object", "properties": {}})["properties"][rest] = schema
-        else:
-            out[key] = schema
-    return out
-
-
 # --- response schemas -------------------------------------------------------------------------------
 
-SETTING_TYPES: dict[str, Schema] = {
-    "currency": STRING, "discount": {"type": ["integer", "string"]}, "email_attach_pdf": BOOLEAN,
-    "invoice_days": INTEGER, "invoice_delivery_method": STRING, "invoice_template": STRING, "locale": STRING,
-    "prices_inc_tax": STRING, "show_product_code": BOOLEAN, "tax": {"type": ["integer", "string"]},
-}
-
-
-def client_schema() -> Schema:
-    props: dict[str, Schema] = {"id": INTEGER, "number": nullable(INTEGER), "name": STRING}
-    props.update({key: STRING for key in present.CLIENT_OUTPUT if key != "number"})
-    props["client_type"] = {"type": "string", "enum": list(parse.CLIENT_TYPES)}
-    props["org_number"] = STRING
-    props["settings"] = _object({key: nullable(SETTING_TYPES[key]) for key in present.CLIENT_SETTINGS_OUTPUT})
-    address = {key.partition(".")[2]: STRING for key in present.CLIENT_FIELDS if key.startswith("address.")}
-    props["address"] = _object(address)
+def _shown(table: FieldTable) -> Schema:
+    """A closed object of the table's shown fields; a dotted name's hash is closed too."""
+    flat = {f.wire: f.schema for f in table if f.shown}
+    props = {key: value for key, value in flat.items() if "." not in key}
+    for head in dict.fromkeys(key.partition(".")[0] for key in flat if "." in key):
+        props[head] = _object({key.partition(".")[2]: value for key, value in flat.items()
+                               if key.startswith(head + ".")})
     return _object(props)
 
 
+def client_schema() -> Schema:
+    return _shown(fields.CLIENT)
+
+
 def product_schema() -> Schema:
-    return _object({"id": INTEGER, "product_code": nullable(STRING), "name": STRING, "unit": STRING,
-                    "price": DECIMAL, "price_inc_tax": DECIMAL, "tax": {"type": ["integer", "string"]}})
+    return _shown(fields.PRODUCT)
 
 
 def row_schema() -> Schema:
@@ -88,7 +76,7 @@ def row_schema() -> Schema:
         "text": STRING, "product_code": nullable(STRING), "product_name": STRING, "product_unit": STRING,
         "product_price": DECIMAL, "product_tax": {"type": ["integer", "string"]}, "text_row": BOOLEAN,
         "sort_order": INTEGER, "tax_deductible": BOOLEAN}
-    assert set(types) == set(present.ROW_FIELDS), "ROW_FIELDS changed: describe the new row field here"
+    assert set(types) == set(fields.ROW_FIELDS), "ROW_FIELDS changed: describe the new row field here"
     return _object(types)
 
 
@@ -102,14 +90,14 @@ RECURRING_OUTPUT: dict[str, Schema] = {
     "start_recurring_from": {**DATE, "description": "the first new invoice's date"},
     "last_day_of_month": {**BOOLEAN, "description": "every new invoice is dated the last day of its month"},
 }
-assert set(RECURRING_OUTPUT) == set(present.RECURRING_FIELDS), "describe the new recurring attribute here"
+assert set(RECURRING_OUTPUT) == set(fields.RECURRING_FIELDS), "describe the new recurring attribute here"
 
 
 def invoice_schema() -> Schema:
     props: dict[str, Schema] = {
         "id": INTEGER, "number": nullable(INTEGER), "date": nullable({"type": "string", "format": "date"}),
         "client_id": nullable(INTEGER), "days": nullable(INTEGER),
-        **{key: {"description": "text as given"} for key in present.INVOICE_EXTRA},
+        **{key: {"description": "text as given"} for key in fields.INVOICE_EXTRA},
         "sent": BOOLEAN, "paid_at": nullable({"type": "string", "format": "date"}),
         "locale": STRING, "currency": STRING,
         "settings": _object({"invoice_template": {}, "prices_inc_tax": {"type": "string", "enum": ["yes", "no"]},
@@ -152,9 +140,7 @@ def settings_input() -> Schema:
 
 
 def client_input() -> Schema:
-    flat: dict[str, Schema] = {key: {"type": "string", "maxLength": 255} for key in present.CLIENT_FIELDS}
-    flat["number"] = nullable(INTEGER_IN)
-    props = _nested(flat)
+    props = fields.CLIENT.input_schema()
     props.update({"company": {"type": "string", "maxLength": 255, "description": "required for companies"},
                   "client_type": {"type": "string", "enum": list(parse.CLIENT_TYPES)},
                   "settings": settings_input()})
@@ -162,10 +148,7 @@ def client_input() -> Schema:
 
 
 def product_input() -> Schema:
-    return {"type": "object", "properties": {
-        "name": {"type": "string", "minLength": 1, "maxLength": parse.MAX_LENGTH["name"]},
-        "product_code": {"type": "string", "maxLength": parse.MAX_LENGTH["product_code"]},
-        "unit": {"type": "string", "maxLength": parse.MAX_LENGTH["unit"]}, "price": NUMBER_IN, "tax": TAX_IN}}
+    return {"type": "object", "properties": fields.PRODUCT.input_schema()}
 
 
 def row_input() -> Schema:
@@ -173,9 +156,9 @@ def row_input() -> Schema:
         "id": INTEGER_IN, "product_id": INTEGER_IN, "discount": NUMBER_IN, "amount": NUMBER_IN,
         "product_price": NUMBER_IN, "sort_order": INTEGER_IN, "product_tax": TAX_IN, "text_row": BOOL_IN,
         "tax_deductible": BOOL_IN, "_destroy": {**BOOL_IN, "description": "on update: remove the row with this id"},
-        **{key: {"type": "string", "maxLength": parse.MAX_LENGTH[key]}
+        **{key: {"type": "string", "maxLength": fields.MAX_LENGTH[key]}
            for key in ("text", "product_code", "product_name", "product_unit")}}
-    missing = set(present.ROW_FIELDS) - set(props)
+    missing = set(fields.ROW_FIELDS) - set(props)
     assert not missing, f"describe the new row fields {missing}"
     return {"type": "object", "properties": props}
 
@@ -231,7 +214,7 @@ NO_CONTENT = Body({}, "No Content")
 
 def _query(filters: dict[str, str], sorts: dict[str, str]) -> dict[str, Schema]:
     params: dict[str, Schema] = {"page": {"type": "integer", "minimum": 1},
-                                 "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+                                 "per_page": {"type": "integer", "minimum": 1, "maximum": parse.MAX_PER_PAGE},
                                  "sort": {"type": "string", "description": "e.g. `+number,-name`; fields: "
                                           + ", ".join(sorts)}}
     params.update({name: {"type": "string"} for name in filters})

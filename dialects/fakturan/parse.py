@@ -9,39 +9,34 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
+
+from starlette.requests import Request
 
 from core.commands import LineSpec
 from core.models import Client
 from core.money import to_decimal
-from dialects.fakturan.errors import ROWS_BLANK, ErrorBag
-from dialects.fakturan.lenient import blank, to_bool, to_date, to_text
-from dialects.fakturan.present import CLIENT_FIELDS, PRODUCT_FIELDS, RECURRING_FIELDS, number_or_string
-from dialects.kit.lenient import to_int
+from core.queries import Page
+from dialects.fakturan import fields as tables
+from dialects.fakturan.errors import ROWS_BLANK, BadRequest, ErrorBag
+from dialects.fakturan.fields import MAX_LENGTH, RECURRING_FIELDS, TAX_RATES, number_or_string
+from dialects.kit.fields import MISSING, Field, get_path
+from dialects.kit.http import loads_json, read_body
+from dialects.kit.ids import MAX_ID, integer_text
+from dialects.kit.lenient import blank, cast_bool, cast_date, cast_text, to_int
 
 LOCALES = ("sv", "en", "da", "nb")
 TEMPLATES = ("urban", "clean", "iconic", "foxy", "static", "original", "croatia")
-TAX_RATES = (25, 12, 6, 0)
 CLIENT_TYPES = ("company", "individual")
 DELIVERY_METHODS = ("email", "email_and_sms", "letter", "e_invoice")
 SEND_METHODS = ("email", "letter", "auto")
 PRICES_INC_TAX = ("yes", "no")
-MAX_LENGTH = {"text": 255, "product_name": 255, "product_code": 30, "product_unit": 30, "name": 255, "unit": 30}
 # An address, once given, must name its country (the seed's `client.address.country` blank); leaving the
 # address out altogether is fine.
 REQUIRED_WHEN_GIVEN = frozenset({"address.country"})
 _EMAIL = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+")
 _CURRENCY = re.compile(r"[A-Za-z]{3}")
-_MISSING = object()
-
-
-def _get(data: dict[str, Any], dotted: str) -> Any:
-    head, _, rest = dotted.partition(".")
-    if head not in data:
-        return _MISSING
-    if not rest:
-        return data[head]
-    return _get(data[head], rest) if isinstance(data[head], dict) else _MISSING
+_MISSING = MISSING  # what a reader that refused a value returns
 
 
 def _read(bag: ErrorBag, key: str, value: Any, reader: Callable[[Any], Any], code: str = "invalid",
@@ -55,7 +50,7 @@ def _read(bag: ErrorBag, key: str, value: Any, reader: Callable[[Any], Any], cod
 
 def _text(bag: ErrorBag, key: str, value: Any, limit: int | None = None, row: int | None = None,
           short_key: str | None = None) -> Any:
-    text = _read(bag, key, value, to_text, row=row)
+    text = _read(bag, key, value, cast_text, row=row)
     limit = limit or MAX_LENGTH.get(short_key or key)
     if text is not _MISSING and limit is not None and len(text) > limit:
         bag.add(key, "too_long", row, count=limit)
@@ -96,9 +91,9 @@ def _currency(bag: ErrorBag, key: str, value: Any) -> Any:
 def _settings(bag: ErrorBag, given: dict[str, Any], prefix: str) -> dict[str, Any]:
     readers: dict[str, Callable[[str, Any], Any]] = {
         "invoice_delivery_method": lambda k, v: _choice(bag, k, v, DELIVERY_METHODS),
-        "e_invoice": lambda k, v: _read(bag, k, v, to_bool),
-        "email_attach_pdf": lambda k, v: _read(bag, k, v, to_bool),
-        "show_product_code": lambda k, v: _read(bag, k, v, to_bool),
+        "e_invoice": lambda k, v: _read(bag, k, v, cast_bool),
+        "email_attach_pdf": lambda k, v: _read(bag, k, v, cast_bool),
+        "show_product_code": lambda k, v: _read(bag, k, v, cast_bool),
         "invoice_days": lambda k, v: _read(bag, k, v, to_int),
         "locale": lambda k, v: _choice(bag, k, v, LOCALES),
         "invoice_template": lambda k, v: _choice(bag, k, v, TEMPLATES),
@@ -125,20 +120,13 @@ def client_fields(bag: ErrorBag, data: Any, *, prefix: str = "", current: Client
         bag.add(prefix.rstrip(".") or "base", "invalid")
         return {}
     _hash(bag, data, "address", prefix)
-    fields: dict[str, Any] = {}
-    for key, column in CLIENT_FIELDS.items():
-        value = _get(data, key)
-        if value is _MISSING:
-            continue
-        if column == "number":
-            parsed = None if value is None else _read(bag, prefix + key, value, to_int)
-        elif key in REQUIRED_WHEN_GIVEN and blank(value):
+    def blank_but_required(field: Field, value: Any) -> bool:
+        return field.wire in REQUIRED_WHEN_GIVEN and blank(value)
+
+    fields = tables.CLIENT.parse(data, lambda key, exc: bag.refused(prefix + key, exc), skip=blank_but_required)
+    for key in REQUIRED_WHEN_GIVEN:
+        if get_path(data, key) is not MISSING and blank(get_path(data, key)):
             bag.add(prefix + key, "blank")
-            continue
-        else:
-            parsed = _text(bag, prefix + key, value, limit=255)
-        if parsed is not _MISSING:
-            fields[column] = parsed
     if "client_type" in data:
         kind = _choice(bag, prefix + "client_type", data["client_type"], CLIENT_TYPES)
         if kind is not _MISSING:
@@ -172,22 +160,10 @@ def client_fields(bag: ErrorBag, data: Any, *, prefix: str = "", current: Client
 
 # -- products ---------------------------------------------------------------------------------------
 def product_fields(bag: ErrorBag, data: dict[str, Any], *, creating: bool, default_tax: int) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    for key, column in PRODUCT_FIELDS.items():
-        if key not in data:
-            continue
-        value = data[key]
-        if key == "price":
-            parsed = _read(bag, key, value, to_decimal, "not_a_number")
-        elif key == "tax":
-            parsed = _tax(bag, key, value)
-            parsed = parsed if parsed is _MISSING else str(parsed)
-        else:
-            parsed = _text(bag, key, value, short_key="product_code" if key == "product_code" else key)
-        if parsed is not _MISSING:
-            fields[column] = parsed
-    if (creating or "name" in data) and blank(data.get("name")):
-        bag.add("name", "blank")
+    fields = tables.PRODUCT.parse(data, bag.refused)
+    name = tables.PRODUCT.core_to_wire()["name"]
+    if (creating or name in data) and blank(data.get(name)):
+        bag.add(name, "blank")
     if creating:
         fields.setdefault("tax", str(default_tax))
     return fields
@@ -221,7 +197,7 @@ def invoice_input(bag: ErrorBag, data: dict[str, Any], *, creating: bool,
         if number is not _MISSING:
             out.seq = number
     if not blank(data.get("date")):
-        day = _read(bag, "date", data["date"], to_date)
+        day = _read(bag, "date", data["date"], cast_date)
         if isinstance(day, date):
             out.fields["issue_date"] = day
     if data.get("days") is not None:
@@ -254,8 +230,8 @@ def invoice_input(bag: ErrorBag, data: dict[str, Any], *, creating: bool,
 
 def recurring_input(bag: ErrorBag, data: dict[str, Any]) -> dict[str, Any]:
     """The gem's recurring attributes as Recurring columns (see present.RECURRING_FIELDS)."""
-    readers: dict[str, Callable[[Any], Any]] = {"recurring": to_bool, "auto_send": to_bool,
-                                                "last_day_of_month": to_bool, "start_recurring_from": to_date,
+    readers: dict[str, Callable[[Any], Any]] = {"recurring": cast_bool, "auto_send": cast_bool,
+                                                "last_day_of_month": cast_bool, "start_recurring_from": cast_date,
                                                 "interval_period": to_int}
     out: dict[str, Any] = {}
     for key, column in RECURRING_FIELDS.items():
@@ -304,9 +280,9 @@ def row_spec(bag: ErrorBag, row: Any, index: int) -> LineSpec | None:
     put("quantity", "amount", to_decimal, "not_a_number")
     put("price_net", "product_price", to_decimal, "not_a_number")
     put("position", "sort_order", to_int)
-    put("destroy", "_destroy", to_bool)
+    put("destroy", "_destroy", cast_bool)
     for attr, key in (("tax_deductible", "tax_deductable"), ("tax_deductible", "tax_deductible")):
-        put(attr, key, to_bool)
+        put(attr, key, cast_bool)
     for attr, key in (("description", "text"), ("code", "product_code"), ("name", "product_name"),
                       ("unit", "product_unit")):
         if row.get(key) is not None:
@@ -317,7 +293,7 @@ def row_spec(bag: ErrorBag, row: Any, index: int) -> LineSpec | None:
         tax = _tax(bag, "rows.product_tax", row["product_tax"], index)
         if tax is not _MISSING:
             spec["tax"] = str(tax)
-    text_row = _read(bag, "rows.text_row", row.get("text_row", False), to_bool, row=index)
+    text_row = _read(bag, "rows.text_row", row.get("text_row", False), cast_bool, row=index)
     if spec.get("product_id") == 0:
         del spec["product_id"]
     if "id" not in spec:
@@ -360,7 +336,7 @@ def payment_input(bag: ErrorBag, data: dict[str, Any]) -> tuple[Decimal | None, 
             if amount <= 0:
                 bag.add("amount", "greater_than", count=0)
     if not blank(data.get("paid_at")):
-        value = _read(bag, "paid_at", data["paid_at"], to_date)
+        value = _read(bag, "paid_at", data["paid_at"], cast_date)
         if value is not _MISSING:
             paid = value
     return amount, paid
@@ -370,5 +346,67 @@ def send_input(bag: ErrorBag, data: dict[str, Any]) -> tuple[str, bool]:
     method = data.get("delivery_method") or "auto"
     if _choice(bag, "delivery_method", method, SEND_METHODS) is _MISSING:
         method = "auto"
-    reminder = _read(bag, "as_reminder", data.get("as_reminder", False), to_bool)
+    reminder = _read(bag, "as_reminder", data.get("as_reminder", False), cast_bool)
     return method, reminder is True
+
+
+# -- the request: body, path id, list parameters and pages ---------------------------------------
+DEFAULT_PER_PAGE = 30
+MAX_PER_PAGE = 100
+
+
+def read_json(body: bytes) -> dict[str, Any]:
+    """The request object; money arrives as Decimal (never float). An empty body is {}."""
+    if not body.strip():
+        return {}
+    try:
+        data = loads_json(body)  # exact decimals, bounded depth
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest() from None
+    if not isinstance(data, dict):
+        raise BadRequest()
+    return data
+
+
+def list_params(query: Mapping[str, str], body: bytes) -> dict[str, Any]:
+    """List parameters from a JSON body on GET (as the PHP client sends them) and the query string;
+    the query string wins where both give a key."""
+    return {**read_json(body), **dict(query)}
+
+
+async def body_of(request: Request) -> dict[str, Any]:
+    return read_json(await read_body(request))
+
+
+def path_id(request: Request, key: str = "id") -> int:
+    return int(request.path_params[key])
+
+
+def _positive(value: Any, default: int) -> int:
+    number = integer_text(str(value).strip())  # ASCII digits only: int() also reads "٣" and "1_0"
+    return number if number is not None and 0 < number <= MAX_ID else default  # past 64 bits: cannot be rendered back
+
+
+def page_of(params: Mapping[str, Any]) -> Page:
+    """Lenient like the real service: a missing or unreadable value falls back to the default."""
+    per_page = min(_positive(params.get("per_page"), DEFAULT_PER_PAGE), MAX_PER_PAGE)
+    return Page(page=_positive(params.get("page"), 1), per_page=per_page)
+
+
+def sort_order(bag: ErrorBag, raw: Any, allowed: Mapping[str, str],
+               default: tuple[tuple[str, bool], ...] = (("id", False),)) -> list[tuple[str, bool]]:
+    """"+number,-name" -> [(core column, descending)]. A "+" that arrives URL-decoded as a space
+    still means ascending."""
+    if raw is None or not str(raw).strip():
+        return list(default)
+    order = []
+    for part in str(raw).split(","):
+        part = part.strip()
+        if not part:
+            continue
+        name = part.lstrip("+-").strip()
+        if name not in allowed:
+            bag.add("sort", "inclusion", value=name)
+            continue
+        order.append((allowed[name], part.startswith("-")))
+    return order or list(default)

@@ -1,87 +1,38 @@
-"""fakturan.nu field tables (one per resource) and the JSON shapes built from core rows.
-
-Each table maps a fakturan key (dotted for the nested address hash) to a core column. parse.py reads
-input through the same tables and errors.py inverts them to name core errors, so a field is renamed
-in exactly one place.
-"""
+"""The JSON shapes fakturan.nu answers with, built from core rows through the field tables in fields.py."""
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Mapping
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import Response
 
 from core.handlers.invoice_state import InvoiceView
 from core.handlers.lines import totals_of
 from core.models import Account, Client, Invoice, InvoiceLine, Payment, Product, Recurring
+from core.queries import Page
 from core.recurring_schedule import parse_every
-
-# Client: fakturan key -> Client column. `company`/`name`, `client_type` and `settings` are special (below).
-CLIENT_FIELDS: dict[str, str] = {
-    "number": "number", "first_name": "first_name", "last_name": "last_name", "email": "email",
-    "fax": "fax", "phone": "phone", "home_phone": "home_phone", "mobile_phone": "mobile_phone",
-    "org_number": "tax_no", "web": "www", "vat_number": "vat_eu", "gln": "gln",
-    "address.street_address": "street", "address.care_of": "care_of", "address.zip_code": "post_code",
-    "address.city": "city", "address.country": "country",
-}
-# Shown in responses, in the real service's order; web, vat_number and gln are accepted but never shown.
-CLIENT_OUTPUT = ("number", "first_name", "last_name", "email", "fax", "phone", "home_phone", "mobile_phone")
-CLIENT_SETTINGS_OUTPUT = ("currency", "discount", "email_attach_pdf", "invoice_days", "invoice_delivery_method",
-                          "invoice_template", "locale", "prices_inc_tax", "show_product_code", "tax")
-
-# Product: fakturan key -> Product column (price_inc_tax is computed by core as price_gross).
-PRODUCT_FIELDS: dict[str, str] = {"name": "name", "product_code": "code", "unit": "unit", "price": "price_net",
-                                  "tax": "tax"}
-
-# Invoice header: fakturan key -> Invoice column; our_reference, your_reference and the settings
-# invoice_template/show_product_code have no column and live in Invoice.extra under the same names.
-INVOICE_FIELDS: dict[str, str] = {"number": "number", "date": "issue_date", "client_id": "client_id",
-                                  "days": "payment_to_kind", "locale": "lang", "currency": "currency",
-                                  "settings.prices_inc_tax": "prices_gross"}
-INVOICE_EXTRA = ("our_reference", "your_reference")
-INVOICE_SETTINGS_EXTRA = ("invoice_template", "show_product_code")
-
-# A recurring invoice's attributes (the gem's): fakturan key -> Recurring column of the definition the
-# invoice is the template of. interval_period counts months; core keeps it as `every` ("3m").
-RECURRING_FIELDS: dict[str, str] = {"interval_period": "every", "auto_send": "send_email", "recurring": "active",
-                                    "last_day_of_month": "month_end", "start_recurring_from": "start_date"}
-
-# Invoice row: fakturan key -> InvoiceLine column / LineSpec attribute.
-ROW_FIELDS: dict[str, str] = {"id": "id", "product_id": "product_id", "discount": "discount_percent",
-                              "amount": "quantity", "text": "description", "product_code": "code",
-                              "product_name": "name", "product_unit": "unit", "product_price": "price_net",
-                              "product_tax": "tax", "text_row": "kind", "sort_order": "position",
-                              "tax_deductible": "tax_deductible"}
-
-# Payment: fakturan key -> Payment column.
-PAYMENT_FIELDS: dict[str, str] = {"paid_at": "paid_date", "amount": "amount", "invoice_id": "invoice_id"}
+from dialects.fakturan import fields
+from dialects.fakturan.fields import (
+    CLIENT_SETTINGS_OUTPUT,
+    INVOICE_EXTRA,
+    INVOICE_FIELDS,
+    INVOICE_SETTINGS_EXTRA,
+    PAYMENT_FIELDS,
+    RECURRING_FIELDS,
+    ROW_FIELDS,
+    decimal_string,
+    number_or_string,
+    tax_integer,
+)
+from dialects.kit.fields import set_path as path_set
+from dialects.kit.http import JSONResponse
 
 _SWEDISH_ZIP = re.compile(r"(\d{3})\s?(\d{2})")
-
-
-def decimal_string(value: Decimal | int | None) -> str | None:
-    """Ruby BigDecimal#to_s as Rails renders it: "2370.0", "191.25", "10.0"."""
-    if value is None:
-        return None
-    text = format(Decimal(value).normalize(), "f")
-    if text.startswith("-") and Decimal(text) == 0:
-        text = text[1:]
-    return text if "." in text else text + ".0"
-
-
-def number_or_string(value: Decimal | None) -> int | str:
-    """Whole numbers as integers (the recorded `discount: 0`), fractions as decimal strings."""
-    if value is None:
-        return 0
-    return int(value) if value == value.to_integral_value() else decimal_string(value) or "0.0"
-
-
-def tax_integer(code: str) -> int | str:
-    try:
-        value = Decimal(code)
-    except ArithmeticError:
-        return code
-    return int(value) if value == value.to_integral_value() else decimal_string(value) or code
 
 
 def zip_code(raw: str, country: str) -> str:
@@ -90,14 +41,6 @@ def zip_code(raw: str, country: str) -> str:
     if found and country.upper() in ("SE", ""):
         return f"{found.group(1)} {found.group(2)}"
     return raw
-
-
-def path_set(data: dict[str, Any], dotted: str, value: Any) -> None:
-    head, _, rest = dotted.partition(".")
-    if rest:
-        path_set(data.setdefault(head, {}), rest, value)
-    else:
-        data[head] = value
 
 
 def client_settings_defaults(account: Account) -> dict[str, Any]:
@@ -112,24 +55,11 @@ def client_settings_defaults(account: Account) -> dict[str, Any]:
 
 
 def client_json(client: Client) -> dict[str, Any]:
-    stored = client.settings or {}
-    out: dict[str, Any] = {"id": client.id, "number": client.number, "name": client.name}
-    out.update({key: getattr(client, CLIENT_FIELDS[key]) for key in CLIENT_OUTPUT if key != "number"})
-    out["client_type"] = "company" if client.company else "individual"
-    out["org_number"] = client.tax_no
-    out["settings"] = {key: stored.get(key) for key in CLIENT_SETTINGS_OUTPUT}
-    address: dict[str, Any] = {}
-    for key, column in CLIENT_FIELDS.items():
-        if key.startswith("address."):
-            path_set(address, key, getattr(client, column))
-    out["address"] = address["address"]
-    return out
+    return fields.CLIENT.present(client)
 
 
 def product_json(product: Product) -> dict[str, Any]:
-    return {"id": product.id, "product_code": product.code or None, "name": product.name, "unit": product.unit,
-            "price": decimal_string(product.price_net), "price_inc_tax": decimal_string(product.price_gross),
-            "tax": tax_integer(product.tax)}
+    return fields.PRODUCT.present(product)
 
 
 def _unit_price(line: InvoiceLine, gross: bool) -> Decimal:
@@ -209,6 +139,49 @@ def payment_json(payment: Payment, amount: Decimal, invoice_id: int) -> dict[str
             "invoice_id": invoice_id}
 
 
-__all__ = ["CLIENT_FIELDS", "PRODUCT_FIELDS", "INVOICE_FIELDS", "RECURRING_FIELDS", "ROW_FIELDS", "PAYMENT_FIELDS",
-           "decimal_string", "client_json", "product_json", "invoice_json", "recurring_json", "payment_json",
-           "client_settings_defaults", "zip_code", "path_set"]
+# -- answers: the data envelope, and list pages with absolute links -----------------------------------
+PAGING_KEYS = ("page", "per_page")
+
+
+def data(payload: dict[str, Any], status: int = 200, location: str | None = None,
+         request: Request | None = None) -> JSONResponse:
+    headers = {"Location": f"{base_url(request)}{location}"} if location and request is not None else None
+    return JSONResponse({"data": payload}, status_code=status, headers=headers)
+
+
+def no_content() -> Response:
+    return Response(status_code=204)
+
+
+def base_url(request: Request) -> str:
+    configured = str(request.app.state.settings.public_base_url or "").rstrip("/")
+    return configured or f"{request.url.scheme}://{request.url.netloc}"
+
+
+def _link(request: Request, params: Mapping[str, Any], page: Page, number: int) -> str:
+    # Filters and sort travel along, so following `next` walks the same result set.
+    others = {k: v for k, v in params.items() if k not in PAGING_KEYS and isinstance(v, (str, int))
+              and not isinstance(v, bool)}
+    query = urlencode({"page": number, "per_page": page.per_page, **others})
+    return f"{base_url(request)}{request.url.path}?{query}"
+
+
+def paging_json(request: Request, params: Mapping[str, Any], page: Page, total: int) -> dict[str, Any]:
+    total_pages = max(1, math.ceil(total / page.per_page))
+    current = page.page
+    return {
+        "total_pages": total_pages, "current_page": current,
+        "next": _link(request, params, page, current + 1) if current < total_pages else None,
+        "previous": _link(request, params, page, min(current - 1, total_pages)) if current > 1 else None,
+    }
+
+
+def listing(request: Request, params: Mapping[str, Any], page: Page, total: int,
+            items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"data": items, "paging": paging_json(request, params, page, total)}
+
+
+__all__ = ["CLIENT_SETTINGS_OUTPUT", "INVOICE_EXTRA", "INVOICE_FIELDS", "INVOICE_SETTINGS_EXTRA", "RECURRING_FIELDS",
+           "ROW_FIELDS", "PAYMENT_FIELDS", "decimal_string", "number_or_string", "tax_integer", "client_json",
+           "product_json", "invoice_json", "recurring_json", "payment_json", "client_settings_defaults", "zip_code",
+           "path_set", "data", "no_content", "listing", "base_url"]

@@ -11,12 +11,10 @@ from core.handlers.invoice_state import account_of
 from core.handlers.records import get_record
 from core.models import Client, Product
 from core.queries import RecordFilter, count_records, list_records
+from dialects.fakturan.auth import endpoint
 from dialects.fakturan.errors import ErrorBag
-from dialects.fakturan.http import body_of, data, endpoint, no_content, path_id
-from dialects.fakturan.lenient import list_params
-from dialects.fakturan.paging import listing, page_of, sort_order
-from dialects.fakturan.parse import client_fields, product_fields
-from dialects.fakturan.present import client_json, client_settings_defaults, product_json
+from dialects.fakturan.parse import body_of, client_fields, list_params, page_of, path_id, product_fields, sort_order
+from dialects.fakturan.present import client_json, client_settings_defaults, data, listing, no_content, product_json
 from dialects.kit.auth import AccountContext
 from dialects.kit.context import execute, read
 from dialects.kit.http import JSONResponse, read_body

@@ -9,15 +9,15 @@ from starlette.responses import Response
 
 from core.handlers.invoice_state import InvoiceView
 from core.registrations import CredentialKind
-from dialects.invo import reference, translate
+from dialects.invo import fields, openapi, translate
 from dialects.invo.errors import ERRORS, GATEWAY_KINDS, error_response
 from dialects.invo.lookups import load_dictionaries
 from dialects.invo.present import invoice_row, items_of
 from dialects.invo.resources.base import listing
 from dialects.invo.routes import routes
-from dialects.invo.wire import render
 from dialects.kit.auth import by_login
 from dialects.kit.dialect import Dialect, RosettaPane, SignInForm
+from dialects.kit.http import dumps_numbers
 
 # A user's own login and password; the account's owner login is its main credential.
 LOGIN = CredentialKind("invo_login", "invo", "login", "INVO login", main=True)
@@ -36,17 +36,18 @@ def _rows(session: Any, view: InvoiceView, base_url: str) -> str:
     """The invoice as `r=invoices` lists it with its items, in INVO's list envelope."""
     row = invoice_row(view)
     row["items"] = items_of(view, load_dictionaries(session, view.invoice.account_id))
-    return render(listing([row], 1)).decode()
+    return dumps_numbers(listing([row], 1)).decode()
 
 
 DIALECT = Dialect(
     name="invo", label="INVO", colour="#e08a1e",
     routes=routes, owns=lambda path: path == "/api.json", error_response=gateway_error,
-    docs=reference.docs, request_fields=("r", "q"), translator=translate.TRANSLATOR,
+    docs=openapi.docs, request_fields=("r", "q"), translator=translate.TRANSLATOR,
     sign_in=(SignInForm("invo", by_login, lambda identity, secret: (identity, secret), "invo_login", by_user=True,
                         button="Sign in with login"),),
     rosetta=(RosettaPane("invo", "INVO rows", 'r=invoices q={"action":"list","id":{id},"items":1}', _rows),),
     credential_kinds=(LOGIN,),
     try_it=lambda s, base: (f"login={s['login']} password={s['password']}",
                             f"curl -u '{s['login']}:{s['password']}' -d 'r=login&q={{}}' {base}/api.json"),
-    reference=(reference.render, reference.write, reference.REFERENCE_PATH))
+    reference=(openapi.render, openapi.write, openapi.REFERENCE_PATH),
+    fidelity=fields.FIDELITY)

@@ -1,21 +1,17 @@
 """Domain command -> the INVO request (r and q) that the resources would turn back into it (translate).
 
-Names come from mapping.py's tables read backwards (INVOICE_NAMES, ITEM_NAMES, CUSTOMER_NAMES, TYPE2,
-STATUS_FROM_CORE); nothing here is a second mapping. Returns {"method", "path", "query", "body", "lossy"}
-with body {"r": ..., "q": {...}}.
+Names come from fields.py's tables read backwards (INVOICE_NAMES, ITEM_NAMES, CUSTOMER, TYPE2,
+STATUS_FROM_CORE); nothing here is a second mapping. Returns an EncodedRequest with body {"r": ..., "q": {...}}.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import timedelta
 from typing import Any, Mapping
 
 from core import commands as c
 from core.commands import LineSpec
-from dialects.invo.invoice_input import LANGS
-from dialects.invo.lookups import tax_symbol
-from dialects.invo.mapping import (
-    CUSTOMER_NAMES,
+from dialects.invo.fields import (
+    CUSTOMER,
     INVOICE_EXTRA,
     INVOICE_FIELDS,
     INVOICE_NAMES,
@@ -25,25 +21,23 @@ from dialects.invo.mapping import (
     RECIPIENT,
     STATUS_FROM_CORE,
 )
+from dialects.invo.invoice_input import LANGS
+from dialects.invo.lookups import tax_symbol
+from dialects.kit.translate import EncodedRequest, buyer_of_client, encoded
+from dialects.kit.translate import wire as kit_wire
 
 BUYER_NAMES = {core: invo for invo, (core, _kind) in INVOICE_FIELDS.items() if invo.startswith("c1")}
-CLIENT_AS_BUYER = {"name": "buyer_name", "street": "buyer_street", "post_code": "buyer_post_code",
-                   "city": "buyer_city", "tax_no": "buyer_tax_no"}
+# The client columns INVO's c1* fields carry.
+CLIENT_AS_BUYER = buyer_of_client("name", "street", "post_code", "city", "tax_no")
 INVO_LANGS = {core: invo for invo, core in LANGS.items()}
 
 
 def wire(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return 1 if value else 0
-    return value
+    return kit_wire(value, flags=True)
 
 
-def _request(q: dict[str, Any], resource: str = "invoices", lossy: list[str] | None = None) -> dict[str, Any]:
-    return {"method": "POST", "path": "/api.json", "query": {}, "body": {"r": resource, "q": q}, "lossy": lossy or []}
+def _request(q: dict[str, Any], resource: str = "invoices", lossy: list[str] | None = None) -> EncodedRequest:
+    return encoded("POST", "/api.json", {"r": resource, "q": q}, lossy)
 
 
 def item(spec: LineSpec, lossy: list[str], path: str) -> dict[str, Any]:
@@ -105,7 +99,7 @@ def invoice_q(fields: Mapping[str, Any], lines: tuple[LineSpec, ...] | None, los
     return q
 
 
-def _create(cmd: c.CreateInvoice, lossy: list[str]) -> dict[str, Any]:
+def _create(cmd: c.CreateInvoice, lossy: list[str]) -> EncodedRequest:
     q = {"action": "add", **invoice_q(cmd.fields, cmd.lines, lossy)}
     if cmd.new_client is not None:  # INVO creates the customer from c1* when no c1id is given
         for name, value in cmd.new_client.items():
@@ -119,7 +113,7 @@ def _create(cmd: c.CreateInvoice, lossy: list[str]) -> dict[str, Any]:
     return _request(q, lossy=lossy)
 
 
-def encode(cmd: Any) -> dict[str, Any]:
+def encode(cmd: Any) -> EncodedRequest:
     """The INVO request for a command (or a translate read: GetInvoice, ListInvoices)."""
     lossy: list[str] = []
     if isinstance(cmd, c.CreateInvoice):
@@ -162,9 +156,10 @@ def encode(cmd: Any) -> dict[str, Any]:
         return _request(q, lossy=lossy)
     if isinstance(cmd, c.CreateRecord) and cmd.entity == "client":
         q = {"action": "add"}
+        names = CUSTOMER.core_to_wire()
         for name, value in cmd.fields.items():
-            if name in CUSTOMER_NAMES:
-                q[CUSTOMER_NAMES[name]] = wire(value)
+            if name in names:
+                q[names[name]] = wire(value)
             elif name not in ("extra",):
                 lossy.append(f"{name}: INVO customers have no field for it; left out")
         return _request(q, "customers", lossy)

@@ -10,8 +10,7 @@ import re
 from typing import Any, Mapping
 
 from core.errors import Conflict, Forbidden, Invalid, NotFound
-from core.idempotency import KeyReused
-from dialects.invo.wire import InvoResponse
+from dialects.kit.http import NumberJSONResponse
 
 # code -> (message, HTTP status). INVO's PHP clients read the body, not the status, so every
 # answer about the request's content is 200; only transport-level failures use a real status.
@@ -57,8 +56,8 @@ def error_body(code: int, message: str | None = None, fields: Mapping[str, str] 
 
 
 def error_response(code: int, message: str | None = None, fields: Mapping[str, str] | None = None,
-                   status: int | None = None) -> InvoResponse:
-    return InvoResponse(error_body(code, message, fields), status_code=status or ERRORS[code][1])
+                   status: int | None = None) -> NumberJSONResponse:
+    return NumberJSONResponse(error_body(code, message, fields), status_code=status or ERRORS[code][1])
 
 
 _LINE_PATH = re.compile(r"lines\.(\d+)\.(?:(before|after)\.)?(\w+)")
@@ -87,7 +86,10 @@ def from_domain(exc: Exception, names: Mapping[str, str], item_names: Mapping[st
             text = err.message or err.code
             fields[key] = f"{fields[key]}; {text}" if key in fields else text
         return InvoError(8, fields=fields)
-    if isinstance(exc, KeyReused):  # an Idempotency-Key sent again with a different request
+    # An Idempotency-Key sent again with a different request. Imported here: core.idempotency loads the whole
+    # ledger, and every INVO module (the field tables too) imports this one.
+    from core.idempotency import KeyReused
+    if isinstance(exc, KeyReused):
         return InvoError(16)
     if isinstance(exc, (Conflict, Forbidden)):
         return InvoError(9, exc.message)

@@ -8,8 +8,7 @@ from typing import Any, Mapping
 from core.commands import LineSpec
 from core.models import Client, Department
 from dialects.invo.errors import InvoError, invalid
-from dialects.invo.lookups import Dictionaries, payment_type_of
-from dialects.invo.mapping import (
+from dialects.invo.fields import (
     INVOICE_EXTRA,
     INVOICE_FIELDS,
     ITEM_EXTRA,
@@ -20,6 +19,7 @@ from dialects.invo.mapping import (
     convert,
     to_core,
 )
+from dialects.invo.lookups import Dictionaries, payment_type_of
 from dialects.invo.parse import as_flag, as_id, as_int, as_stored, as_str
 
 LANGS = {"PL": "pl", "EN": "en", "DE": "de"}

@@ -6,8 +6,8 @@ from typing import Any
 
 from core.handlers.invoice_state import InvoiceView
 from core.models import Invoice, InvoiceLine
+from dialects.invo.fields import INVOICE_EXTRA, ITEM_EXTRA, KIND_TYPE2, RECIPIENT, STATUS_FROM_CORE
 from dialects.invo.lookups import Dictionaries, tax_symbol
-from dialects.invo.mapping import INVOICE_EXTRA, ITEM_EXTRA, KIND_TYPE2, RECIPIENT, STATUS_FROM_CORE
 
 # c1 is the buyer on sales documents and the supplier on cost documents: INVO name -> party column.
 PARTY_COLUMNS: dict[str, str] = {"name": "name", "street": "street", "code": "post_code", "city": "city",

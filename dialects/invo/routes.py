@@ -9,23 +9,29 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from core.errors import DomainError
-from dialects.invo import protocol
+from dialects.invo import fields, parse
+from dialects.invo.auth import caller
 from dialects.invo.errors import InvoError, error_response, from_domain
-from dialects.invo.mapping import CUSTOMER_NAMES, INVOICE_NAMES, ITEM_NAMES, PRODUCT_NAMES
+from dialects.invo.fields import INVOICE_NAMES, ITEM_NAMES
 from dialects.invo.resources import IMPLIED_ACTION, REGISTRY, Call
-from dialects.invo.wire import InvoResponse
 from dialects.kit.context import endpoint_name
-from dialects.kit.http import BodyTooLarge
+from dialects.kit.http import BodyTooLarge, NumberJSONResponse
 
-# resource -> (core field -> INVO field, core line field -> INVO item field), for code-8 answers.
+# resource -> (core field -> INVO field, core line field -> INVO item field), for code-8 answers; customers and
+# products are named by their field tables (field_names).
 FIELD_NAMES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "invoices": (INVOICE_NAMES, ITEM_NAMES),
-    "customers": (CUSTOMER_NAMES, {}),
-    "products": (PRODUCT_NAMES, {}),
     "files": ({"recipients": "email", "data": "file", "file_type": "ftype", "invoice_id": "id",
                "attached_on": "idate", "name": "fname"}, {}),
     "dictionaries": ({"data": "c3"}, {}),
 }
+
+
+def field_names(resource: str) -> tuple[dict[str, str], dict[str, str]]:
+    tables = {"customers": fields.CUSTOMER, "products": fields.PRODUCT}
+    if resource in tables:
+        return tables[resource].core_to_wire(), {}
+    return FIELD_NAMES.get(resource, ({}, {}))
 
 
 async def api(request: Request) -> Response:
@@ -34,25 +40,25 @@ async def api(request: Request) -> Response:
         return _method_not_allowed()
     resource = ""
     try:
-        auth = await protocol.caller(request)
-        envelope = await protocol.envelope(request)
+        auth = await caller(request)
+        envelope = await parse.envelope(request)
         resource = envelope.resource if isinstance(envelope.resource, str) else ""
         if resource not in REGISTRY:
             raise InvoError(2)
-        q = protocol.query_document(envelope.q)
+        q = parse.query_document(envelope.q)
         action = q.get("action", IMPLIED_ACTION.get(resource))
         handler = REGISTRY[resource].get(action) if isinstance(action, str) else None
         if handler is None:
             raise InvoError(5)
         endpoint_name(request, f"invo:{resource}.{action}")
         result: Any = await handler(Call(request, auth, q))
-        return InvoResponse(result)
+        return NumberJSONResponse(result)
     except InvoError as exc:
         return error_response(exc.code, exc.message, exc.fields)
     except BodyTooLarge:
         return error_response(11)
     except DomainError as exc:
-        names, item_names = FIELD_NAMES.get(resource, ({}, {}))
+        names, item_names = field_names(resource)
         mapped = from_domain(exc, names, item_names)
         return error_response(mapped.code, mapped.message, mapped.fields)
 

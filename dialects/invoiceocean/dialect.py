@@ -6,7 +6,7 @@ from typing import Any
 
 from core.handlers.invoice_state import InvoiceView, account_of
 from core.registrations import CredentialKind, Profile
-from dialects.invoiceocean import openapi, present, translate
+from dialects.invoiceocean import fields, openapi, present, translate
 from dialects.invoiceocean.respond import Reply, render
 from dialects.invoiceocean.routes import error_response, routes
 from dialects.kit.auth import by_api_token
@@ -46,4 +46,5 @@ DIALECT = Dialect(
              RosettaPane("invoiceocean_xml", "InvoiceOcean XML", "GET /invoices/{id}.xml", _rendered("xml"),
                          xml=True)),
     profile=PROFILE, credential_kinds=(API_TOKEN,),
-    try_it=lambda s, base: (f"api_token={s['api_token']}", f"curl '{base}/invoices.json?api_token={s['api_token']}'"))
+    try_it=lambda s, base: (f"api_token={s['api_token']}", f"curl '{base}/invoices.json?api_token={s['api_token']}'"),
+    fidelity=fields.FIDELITY)

@@ -1,38 +1,24 @@
 """Domain command -> the InvoiceOcean request that parse.py would turn back into it (for translate).
 
-Names come from the dialect's own tables (INVOICE_SAME, POSITION_FIELDS, STATUS, RENAMES), read
-backwards; nothing here is a second mapping. Returns {"method", "path", "query", "body", "lossy"}.
+Names come from the dialect's own tables (INVOICE_SAME, POSITION_FIELDS, STATUS, fields.TABLES), read
+backwards; nothing here is a second mapping. Returns an EncodedRequest.
 """
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any, Mapping
 
 from core import commands as c
 from core.commands import LineSpec
 from core.tax import parse_tax
+from dialects.invoiceocean.fields import STATUS, TABLES
 from dialects.invoiceocean.parse import INVOICE_COLUMNS, POSITION_FIELDS
-from dialects.invoiceocean.present import RENAMES, STATUS
+from dialects.kit.translate import EncodedRequest, buyer_of_client, encoded, wire
 
 POSITION_NAMES = {attr: key for key, (attr, _convert) in POSITION_FIELDS.items()}
 # Core client columns InvoiceOcean's buyer_* fields carry when a client is created inline (client_id -1).
-BUYER_OF_CLIENT = {"name": "buyer_name", "tax_no": "buyer_tax_no", "street": "buyer_street",
-                   "post_code": "buyer_post_code", "city": "buyer_city", "country": "buyer_country",
-                   "email": "buyer_email", "phone": "buyer_phone", "first_name": "buyer_first_name",
-                   "last_name": "buyer_last_name", "company": "buyer_company", "care_of": "buyer_care_of"}
-
-
-def wire(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: wire(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [wire(v) for v in value]
-    return value
+BUYER_OF_CLIENT = buyer_of_client("name", "tax_no", "street", "post_code", "city", "country", "email", "phone",
+                                  "first_name", "last_name", "company", "care_of")
 
 
 def tax_code(value: Any) -> Any:
@@ -41,11 +27,6 @@ def tax_code(value: Any) -> Any:
         return parse_tax(value).code
     except ValueError:
         return wire(value)
-
-
-def _request(method: str, path: str, body: Any = None, lossy: list[str] | None = None,
-             query: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    return {"method": method, "path": path, "query": dict(query or {}), "body": body, "lossy": lossy or []}
 
 
 def position(spec: LineSpec) -> dict[str, Any]:
@@ -95,7 +76,7 @@ def invoice_body(fields: Mapping[str, Any], lines: tuple[LineSpec, ...] | None, 
     return out
 
 
-def _create(cmd: c.CreateInvoice, lossy: list[str]) -> dict[str, Any]:
+def _create(cmd: c.CreateInvoice, lossy: list[str]) -> EncodedRequest:
     invoice = invoice_body(cmd.fields, cmd.lines, lossy)
     if cmd.new_client is not None:
         invoice["client_id"] = -1
@@ -111,27 +92,27 @@ def _create(cmd: c.CreateInvoice, lossy: list[str]) -> dict[str, Any]:
     if cmd.seq is not None and "number" not in invoice:
         lossy.append(f"number {cmd.seq}: InvoiceOcean takes the full number string, not the counter; "
                      "the next number of the series is used")
-    return _request("POST", "/invoices.json", {"invoice": invoice}, lossy)
+    return encoded("POST", "/invoices.json", {"invoice": invoice}, lossy)
 
 
-def _update(cmd: c.UpdateInvoice, lossy: list[str]) -> dict[str, Any]:
+def _update(cmd: c.UpdateInvoice, lossy: list[str]) -> EncodedRequest:
     if cmd.replace_lines:
         lossy.append("positions: the source replaces the whole set; InvoiceOcean adds positions without an id, "
                      "so remove the old ones with {\"id\": N, \"_destroy\": 1}")
     if cmd.seq is not None:
         lossy.append(f"number {cmd.seq}: InvoiceOcean takes the full number string, not the counter")
-    return _request("PUT", f"/invoices/{cmd.invoice_id}.json", {"invoice": invoice_body(cmd.fields, cmd.lines, lossy)},
+    return encoded("PUT", f"/invoices/{cmd.invoice_id}.json", {"invoice": invoice_body(cmd.fields, cmd.lines, lossy)},
                     lossy)
 
 
 def record_body(entity: str, fields: Mapping[str, Any]) -> dict[str, Any]:
-    renames = RENAMES.get(entity, {})
+    renames = TABLES[entity].core_to_wire()
     out = {renames.get(name, name): wire(value) for name, value in fields.items() if name not in ("extra", "settings")}
     out.update({k: wire(v) for k, v in (fields.get("extra") or {}).items() if k not in out})
     return out
 
 
-def encode(cmd: Any) -> dict[str, Any]:
+def encode(cmd: Any) -> EncodedRequest:
     """The InvoiceOcean request for a command (or a translate read: GetInvoice, ListInvoices)."""
     lossy: list[str] = []
     if isinstance(cmd, c.CreateInvoice):
@@ -142,12 +123,12 @@ def encode(cmd: Any) -> dict[str, Any]:
         shown = STATUS.get(cmd.status, cmd.status)
         if shown != cmd.status:
             lossy.append(f"status {cmd.status}: InvoiceOcean has no such status; {shown} is the nearest")
-        return _request("POST", f"/invoices/{cmd.invoice_id}/change_status.json", None, lossy, {"status": shown})
+        return encoded("POST", f"/invoices/{cmd.invoice_id}/change_status.json", None, lossy, {"status": shown})
     if isinstance(cmd, c.CancelInvoice):
-        return _request("POST", f"/invoices/{cmd.invoice_id}/cancel.json",
+        return encoded("POST", f"/invoices/{cmd.invoice_id}/cancel.json",
                         {"cancel_reason": cmd.reason} if cmd.reason else None)
     if isinstance(cmd, c.DeleteInvoice):
-        return _request("DELETE", f"/invoices/{cmd.invoice_id}.json")
+        return encoded("DELETE", f"/invoices/{cmd.invoice_id}.json")
     if isinstance(cmd, c.SendInvoice):
         body: dict[str, Any] = {}
         if cmd.recipients:
@@ -158,7 +139,7 @@ def encode(cmd: Any) -> dict[str, Any]:
             body["force"] = True
         if cmd.channel != "email":
             lossy.append(f"delivery by {cmd.channel}: InvoiceOcean sends by e-mail only")
-        return _request("POST", f"/invoices/{cmd.invoice_id}/send_by_email.json", body or None, lossy)
+        return encoded("POST", f"/invoices/{cmd.invoice_id}/send_by_email.json", body or None, lossy)
     if isinstance(cmd, c.RecordPayment):
         payment: dict[str, Any] = {**record_body("payment", cmd.fields)}
         if len(cmd.invoice_ids) == 1:
@@ -173,14 +154,14 @@ def encode(cmd: Any) -> dict[str, Any]:
         if cmd.paid_date is not None:
             payment["paid_date"] = cmd.paid_date.isoformat()
         payment.setdefault("name", "payment")
-        return _request("POST", "/banking/payments.json", {"banking_payment": payment}, lossy)
+        return encoded("POST", "/banking/payments.json", {"banking_payment": payment}, lossy)
     if isinstance(cmd, c.CreateRecord) and cmd.entity == "client":
         if (cmd.fields.get("settings")):
             lossy.append("client settings (fakturan.nu): InvoiceOcean has none; only payment_to_kind is kept")
-        return _request("POST", "/clients.json", {"client": record_body("client", cmd.fields)}, lossy)
+        return encoded("POST", "/clients.json", {"client": record_body("client", cmd.fields)}, lossy)
     name = type(cmd).__name__
     if name == "GetInvoice":
-        return _request("GET", f"/invoices/{cmd.invoice_id}.json")
+        return encoded("GET", f"/invoices/{cmd.invoice_id}.json")
     if name == "ListInvoices":
-        return _request("GET", "/invoices.json", query={"period": "all", "include_positions": "true"})
+        return encoded("GET", "/invoices.json", query={"period": "all", "include_positions": "true"})
     raise ValueError(f"{name} has no InvoiceOcean request")

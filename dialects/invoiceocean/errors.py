@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from core.errors import Conflict, DomainError, FieldError, Forbidden, Invalid, NotFound
+from dialects.invoiceocean.fields import TABLES
 
 UNAUTHORIZED = "You must be logged in to gain access to the site"
 DEACTIVATED = "Account is deactivated"
@@ -29,9 +30,10 @@ class ApiError(Exception):
 
 
 # Core field path (after the leading "lines.N." / "buyer." parts are split off) -> InvoiceOcean name.
+# A client's and a product's own renames come from their field tables.
 FIELD_NAMES: dict[str, str] = {
+    **TABLES["client"].core_to_wire(), **TABLES["product"].core_to_wire(),
     "lines": "positions",
-    "unit": "quantity_unit",
     "total_net": "total_price_net",
     "total_gross": "total_price_gross",
     "discount_amount": "discount",

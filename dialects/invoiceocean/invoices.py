@@ -12,13 +12,12 @@ from core.errors import Conflict
 from core.handlers.invoice_state import InvoiceView
 from core.handlers.sending import split_addresses
 from core.invoice_reads import invoice_view
-from dialects.invoiceocean import present
+from dialects.invoiceocean import fields, present
 from dialects.invoiceocean.errors import invalid
-from dialects.invoiceocean.lenient import to_bool, to_date
 from dialects.invoiceocean.parse import invoice_input, with_position_list, wrapped
 from dialects.invoiceocean.respond import Call, Reply
 from dialects.kit.context import execute, read_plain
-from dialects.kit.lenient import to_int
+from dialects.kit.lenient import to_bool, to_date, to_int
 from dialects.kit.sending import send_options
 from dialects.kit.unchanged import changes
 
@@ -142,7 +141,7 @@ async def update_invoice(call: Call) -> Reply:
 async def change_status(call: Call) -> Reply:
     status = call.arg("status") or wrapped(call.payload, "invoice").get("status")
     status = str(status or "").strip().lower()
-    if status not in present.STATUS_INPUT:
+    if status not in fields.STATUS_INPUT:
         raise invalid("status", "is not included in the list")
     await execute(call.request, ChangeInvoiceStatus(call.account.account_id, call.params["id"], status))
     return Reply(200, {"code": "success", "message": f"Status changed to {status}"}, "hash")

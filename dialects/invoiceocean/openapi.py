@@ -3,7 +3,7 @@
 Paths and methods come from routes.ROUTES (with {fmt} fixed to json), so the document cannot list a
 route that does not exist or miss one that does: every endpoint name in the table needs an entry in
 OPERATIONS or building fails. Response schemas are derived from the same tables the presenters use
-(present.INVOICE_SAME, HIDDEN, RENAMES and the core models' column types); request schemas from
+(present.INVOICE_SAME, the record tables in fields.py and the core models' column types); request schemas from
 parse.py's tables. The XML variant of every path (`.xml`) is one handler with another renderer and is
 described in the README rather than here.
 """
@@ -12,21 +12,17 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Callable
 
-from sqlmodel import SQLModel
-
 from core.documents.pdf import PRINT_OPTIONS
-from core.fields import PROTECTED, column_types
 from core.handlers.invoice_state import KINDS
-from core.models import Client, Department, Invoice, InvoiceLine, Payment, PriceList, PriceListItem, Product, Recurring
+from core.models import Invoice, InvoiceLine, Payment, Product
 from core.money import to_decimal
-from dialects.invoiceocean import parse, present
+from dialects.invoiceocean import fields, parse, present
 from dialects.invoiceocean.errors import DEACTIVATED, NOT_FOUND, UNAUTHORIZED
 from dialects.invoiceocean.invoices import ORDER
-from dialects.invoiceocean.lenient import to_bool, to_tax, to_text
 from dialects.invoiceocean.records import RESOURCES
 from dialects.invoiceocean.routes import ROUTES
 from dialects.kit.dialect import DialectDocs, Endpoint
-from dialects.kit.lenient import to_int
+from dialects.kit.lenient import to_bool, to_int, to_tax, to_text
 from dialects.kit.openapi import (
     INPUT_TYPES,
     Body,
@@ -47,8 +43,6 @@ DESCRIPTION = (
     "Money is a decimal string (`\"58.32\"`). Input is lenient as InvoiceOcean's is: numbers may come as "
     "strings, unknown keys are stored and returned as given, null and \"\" mean absent.")
 
-MODELS: dict[str, type[SQLModel]] = {"client": Client, "product": Product, "department": Department,
-                                     "price_list": PriceList, "recurring": Recurring}
 SCHEMA_NAMES = {"client": "Client", "product": "Product", "department": "Department", "price_list": "PriceList",
                 "recurring": "Recurring"}
 
@@ -61,12 +55,10 @@ def _object(properties: dict[str, Schema], required: list[str] | None = None) ->
             "required": sorted(properties) if required is None else required, "additionalProperties": True}
 
 
-def record_schema(entity: str, model: type[SQLModel], hidden: frozenset[str] = frozenset()) -> Schema:
-    """present.record(): every column but the hidden ones, under its InvoiceOcean name."""
-    renames = present.RENAMES.get(entity, {})
-    props = {renames.get(name, name): column_schema(model, name) for name in model.model_fields
-             if name not in present.HIDDEN and name not in hidden}
-    return _object(props)
+def record_schema(entity: str, hidden: frozenset[str] = frozenset()) -> Schema:
+    """present.record(): the shown fields of the resource's table."""
+    return _object({field.wire: field.schema for field in fields.TABLES[entity]
+                    if field.shown and field.core not in hidden})
 
 
 def position_schema() -> Schema:
@@ -86,7 +78,7 @@ def invoice_schema() -> Schema:
         "sell_date": nullable({"type": "string", "description": "a date, or a month as YYYY-MM"}),
         "payment_to_kind": {"type": ["integer", "string", "null"],
                             "description": "days to pay, or other_date / off"},
-        "status": {"type": "string", "enum": sorted(set(present.STATUS.values()))},
+        "status": {"type": "string", "enum": sorted(set(fields.STATUS.values()))},
         "cancelled": flag, "correction": flag,
         "price_net": money, "price_tax": money, "price_gross": money, "paid": money,
         "calculating_strategy": _object({"position": string, "sum": string,
@@ -104,7 +96,7 @@ def invoice_schema() -> Schema:
 
 
 def payment_schema() -> Schema:
-    schema = record_schema("payment", Payment)
+    schema = record_schema("payment")
     schema["properties"].update({"invoice_id": {"type": ["integer", "null"]},
                                  "invoice_ids": {"type": "array", "items": {"type": "integer"}}})
     schema["required"] = sorted(schema["properties"])
@@ -115,8 +107,8 @@ def payment_schema() -> Schema:
 
 
 def price_list_schema() -> Schema:
-    schema = record_schema("price_list", PriceList)
-    item = record_schema("price_list_item", PriceListItem, frozenset({"price_list_id"}))
+    schema = record_schema("price_list")
+    item = record_schema("price_list_item", frozenset({"price_list_id"}))
     item["properties"]["priceable_type"] = {"const": "Product"}
     item["required"] = sorted(item["properties"])
     schema["properties"]["price_list_positions"] = {"type": "array", "items": item}
@@ -147,7 +139,7 @@ def invoice_input() -> Schema:
     props.update({
         "kind": {"type": "string", "enum": list(KINDS)},
         "sell_date": {"type": "string", "description": "YYYY-MM-DD, or YYYY-MM for a month"},
-        "status": {"type": "string", "enum": sorted(present.STATUS_INPUT)},
+        "status": {"type": "string", "enum": sorted(fields.STATUS_INPUT)},
         "payment_to_kind": {"type": ["integer", "string"], "description": "days to pay, other_date or off"},
         "client_id": {"type": ["integer", "string"], "description": "-1 creates a client from the buyer fields"},
         "positions": {"type": "array", "items": ref("PositionInput")},
@@ -164,13 +156,11 @@ def invoice_input() -> Schema:
                            "stored and come back as given."}
 
 
-def record_input(entity: str, model: type[SQLModel]) -> Schema:
-    aliases = {core: wire for wire, core in parse.ALIASES.get(entity, {}).items()}
-    props = {aliases.get(name, name): column_schema(model, name, INPUT_TYPES)
-             for name, (_type, _null) in column_types(model).items()
-             if name not in PROTECTED and name not in parse.NOT_SETTABLE and name != "extra"}
+def record_input(entity: str) -> Schema:
+    """parse.record_fields(): the writable fields of the resource's table."""
+    props = fields.TABLES[entity].input_schema()
     if entity == "price_list":
-        item = record_input("price_list_item", PriceListItem)
+        item = record_input("price_list_item")
         item["properties"].pop("price_list_id", None)
         props["price_list_positions_attributes"] = {
             "description": "a list, or a Rails-style dict keyed \"0\", \"1\", ...",
@@ -267,9 +257,9 @@ def _invoice_ops() -> dict[str, Operation]:
         "invoices.delete": Operation("Delete an invoice", _ok(200, ref("Success"), WRITE_ERRORS), tag=tag),
         "invoices.change_status": Operation(
             "Change an invoice's status", _ok(200, ref("Success"), WRITE_ERRORS), "`status` in the query or the body.",
-            tag, {"status": {"type": "string", "enum": sorted(present.STATUS_INPUT)}},
+            tag, {"status": {"type": "string", "enum": sorted(fields.STATUS_INPUT)}},
             body={"type": "object", "properties": {"api_token": {"type": "string"}, "status": {
-                "type": "string", "enum": sorted(present.STATUS_INPUT)}}}),
+                "type": "string", "enum": sorted(fields.STATUS_INPUT)}}}),
         "invoices.cancel": Operation(
             "Cancel an invoice", _ok(200, invoice, WRITE_ERRORS), "The id in the path, or `cancel_invoice_id` / "
             "`invoice_id` in the query or body.", tag,
@@ -354,11 +344,9 @@ def schemas() -> dict[str, Schema]:
         "ValidationMessage": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
                               "examples": [{"buyer_name": ["can't be blank"]}]},
     }
-    for entity, model in MODELS.items():
-        name = SCHEMA_NAMES[entity]
-        out.setdefault(name, record_schema(entity, model,
-                                           frozenset({"stock_level"}) if entity == "product" else frozenset()))
-        out[f"{name}Input"] = record_input(entity, model)
+    for entity, name in SCHEMA_NAMES.items():
+        out.setdefault(name, record_schema(entity, frozenset({"stock_level"}) if entity == "product" else frozenset()))
+        out[f"{name}Input"] = record_input(entity)
     out["Product"]["properties"]["stock_level"] = nullable(dict(column_schema(Product, "stock_level")))
     return out
 

@@ -13,12 +13,13 @@ from sqlmodel import SQLModel
 
 from core.commands import LineSpec
 from core.errors import FieldError, Invalid
-from core.fields import PROTECTED, column_types
+from core.fields import column_types
 from core.models import Invoice, Payment, PriceListItem
 from core.money import to_decimal
-from dialects.invoiceocean.lenient import absent, as_list, coerce, plain, to_bool, to_sell_date, to_tax, to_text
-from dialects.invoiceocean.present import INVOICE_SAME, STATUS_INPUT
-from dialects.kit.lenient import to_int
+from dialects.invoiceocean import fields
+from dialects.invoiceocean.fields import STATUS_INPUT
+from dialects.invoiceocean.present import INVOICE_SAME
+from dialects.kit.lenient import absent, as_list, coerce, plain, to_bool, to_int, to_sell_date, to_tax, to_text
 
 Convert = Callable[[Any], Any]
 
@@ -192,38 +193,31 @@ def position(data: Any, path: str, errors: Errors) -> LineSpec:
 
 # --- simple records ------------------------------------------------------------------------
 
-ALIASES: dict[str, dict[str, str]] = {
-    "client": {"payment_to_kind": "payment_days"},
-    "product": {"quantity_unit": "unit"},
-    "price_list_item": {"priceable_id": "product_id", "priceable_name": "product_name"},
-}
-SPECIAL: dict[str, Convert] = {"tax": to_tax, "default_tax": to_tax}
-# Columns the API does not set even though the core has them.
-NOT_SETTABLE = frozenset({"settings", "number", "main", "active", "price_list_id_locked"})
-
-
 def record_fields(entity: str, model: type[SQLModel], data: Mapping[str, Any], *,
                   keep_extra: bool = True) -> dict[str, Any]:
+    """Core columns from a record's keys, through its field table (fields.TABLES); a key may also be the core
+    column's own name. Keys of no writable field are kept in `extra`."""
+    table = fields.TABLES[entity]
+    by_wire, by_core = table.by_wire(), {field.core: field for field in table}
     types = column_types(model)
-    aliases = ALIASES.get(entity, {})
     errors = Errors()
-    fields: dict[str, Any] = {}
+    out: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     for key, value in data.items():
         if key in RECORD_READ_ONLY:
             continue
-        name = aliases.get(key, key)
+        field = by_wire.get(key) or by_core.get(key)
+        name = field.core if field is not None else key
         if absent(value) or (value == "null" and name in types and types[name][0] is not str):
             continue  # null, "" and the recurring's "end_date": "null" all mean absent
-        if name in types and name not in PROTECTED and name not in NOT_SETTABLE and name != "extra":
-            convert = SPECIAL.get(name) or partial(coerce, types[name][0])
-            fields[name] = errors.read(key, convert, value)
+        if field is not None and field.writable:
+            out[name] = errors.read(key, field.parse, value)
         elif keep_extra:
             extra[key] = plain(value)
     errors.check()
     if extra and "extra" in types:
-        fields["extra"] = extra
-    return fields
+        out["extra"] = extra
+    return out
 
 
 def price_list_children(data: Mapping[str, Any]) -> tuple[dict[str, Any], ...] | None:

@@ -31,11 +31,8 @@ from core.fields import column_types
 from core.handlers.invoice_state import InvoiceView
 from core.handlers.payments import PaymentView
 from core.models import Client, Department, Invoice, InvoiceLine, Payment, PriceList, PriceListItem, Product, Recurring
-
-STATUS: dict[str, str] = {"draft": "issued", "issued": "issued", "sent": "sent", "printed": "issued",
-                          "partial": "partial", "paid": "paid", "rejected": "rejected", "cancelled": "cancelled"}
-# What a client may ask for (change_status, PUT status): InvoiceOcean's names, which are core names too.
-STATUS_INPUT = frozenset(STATUS.values())
+from dialects.invoiceocean import fields
+from dialects.invoiceocean.fields import STATUS
 
 # Invoice columns shown under their own name.
 INVOICE_SAME = (
@@ -162,27 +159,18 @@ def invoice(view: InvoiceView, audience: Audience, *, with_positions: bool = Tru
 
 # --- simple records ----------------------------------------------------------------------
 
-HIDDEN = frozenset({"account_id", "extra", "password_hash", "tax_no_normalized", "settings"})
-RENAMES: dict[str, dict[str, str]] = {
-    "client": {"payment_days": "payment_to_kind"},
-    "product": {"unit": "quantity_unit"},
-    "price_list_item": {"product_id": "priceable_id", "product_name": "priceable_name"},
-    "payment": {"amount": "price"},
-}
-
-
 def record(entity: str, row: SQLModel, audience: Audience, hidden: frozenset[str] = frozenset()) -> dict[str, Any]:
-    renames = RENAMES.get(entity, {})
+    """The resource's shown fields (fields.TABLES), timestamps in the account's zone, money with two decimals."""
     result: dict[str, Any] = {}
-    for name in type(row).model_fields:
-        if name in HIDDEN or name in hidden:
+    for field in fields.TABLES[entity]:
+        if not field.shown or field.core in hidden:
             continue
-        value = getattr(row, name)
+        value = field.present(getattr(row, field.core))
         if isinstance(value, datetime):
             value = stamp(value, audience)
         elif isinstance(value, Decimal):
             value = money(value)
-        result[renames.get(name, name)] = value
+        result[field.wire] = value
     return with_extra(result, getattr(row, "extra", None))
 
 
@@ -222,8 +210,7 @@ def _xml_types(model: type[SQLModel], names: Mapping[str, str]) -> dict[str, str
 
 
 def _record_xml_types(entity: str, model: type[SQLModel]) -> dict[str, str]:
-    renames = RENAMES.get(entity, {})
-    return _xml_types(model, {renames.get(name, name): name for name in model.model_fields if name not in HIDDEN})
+    return _xml_types(model, {field.wire: field.core for field in fields.TABLES[entity] if field.shown})
 
 
 _INVOICE_XML = {**_xml_types(InvoiceLine, POSITION_COLUMNS),

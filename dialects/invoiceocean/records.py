@@ -19,10 +19,10 @@ from core.queries import Page, RecordFilter, list_records
 from core.security import verify_password
 from dialects.invoiceocean import present
 from dialects.invoiceocean.errors import invalid
-from dialects.invoiceocean.lenient import to_date
 from dialects.invoiceocean.parse import price_list_children, record_fields, wrapped
 from dialects.invoiceocean.respond import Call, Reply
 from dialects.kit.context import execute, read
+from dialects.kit.lenient import to_date
 from dialects.kit.unchanged import changes
 
 

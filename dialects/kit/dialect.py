@@ -15,6 +15,7 @@ from starlette.types import Scope
 
 from core.registrations import CredentialKind, Profile, register_credential_kind, register_profile
 from dialects.kit.auth import AccountContext
+from dialects.kit.fields import FidelityColumn
 from dialects.kit.translate import Translator
 
 # Gateway-level failures a dialect must be able to answer in its own format.
@@ -91,6 +92,7 @@ class Dialect:
     request_fields: tuple[str, ...] = ("method", "path", "body")
     translator: Translator | None = None  # request -> command -> request, for `translate`
     rosetta: tuple[RosettaPane, ...] = ()
+    fidelity: FidelityColumn | None = None  # its column in the fidelity table (gateway/fidelity.py)
     # The defaults an account created with this dialect's profile starts with (`accounts create --profile`).
     profile: Profile | None = None
     # Its credential kinds, in the order the console and the CLI list them; the one marked main is issued

@@ -12,11 +12,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from sqlmodel import SQLModel
-
-from core.fields import column_types
+if TYPE_CHECKING:  # only named in a signature: a dialect's field tables describe values without loading sqlmodel
+    from sqlmodel import SQLModel
 
 OPENAPI_VERSION = "3.1.0"
 Schema = dict[str, Any]
@@ -79,6 +78,7 @@ INPUT_TYPES: dict[type, Schema] = {
 
 
 def column_schema(model: type[SQLModel], name: str, table: Mapping[type, Schema] = OUTPUT_TYPES) -> Schema:
+    from core.fields import column_types  # reads SQLModel models: loaded when a model is described
     expected, is_nullable = column_types(model)[name]
     schema = dict(table[expected])
     return nullable(schema) if is_nullable else schema

@@ -8,11 +8,60 @@ import json
 import re
 import shlex
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, TypedDict
 from urllib.parse import parse_qsl, urlsplit
 
+from core.handlers.parties import BUYER_FROM_CLIENT
+
 ACCOUNT = 0  # commands are never executed, so they belong to no account
+# Client column -> the invoice's buyer column it fills: core's table, with the street (core joins street and
+# number into it). A dialect that creates a client from buyer fields, or buyer fields from a client, picks the
+# columns its wire carries (client_of_buyer / buyer_of_client).
+BUYER_OF_CLIENT: dict[str, str] = {**{client: buyer for buyer, client in BUYER_FROM_CLIENT.items()},
+                                   "street": "buyer_street"}
+
+
+def buyer_of_client(*columns: str) -> dict[str, str]:
+    """client column -> buyer column, for `columns` (all of them when none are named)."""
+    return {c: b for c, b in BUYER_OF_CLIENT.items() if not columns or c in columns}
+
+
+def client_of_buyer(*columns: str) -> dict[str, str]:
+    """buyer column -> client column, for the client `columns` named."""
+    return {b: c for c, b in buyer_of_client(*columns).items()}
+
+
+class EncodedRequest(TypedDict):
+    """A command as one dialect's request (a Translator's encode): what translate shows and writes as curl."""
+
+    method: str
+    path: str
+    query: dict[str, Any]
+    body: Any
+    lossy: list[str]  # what the request cannot say of the command
+
+
+def encoded(method: str, path: str, body: Any = None, lossy: list[str] | None = None,
+            query: Mapping[str, Any] | None = None) -> EncodedRequest:
+    return {"method": method, "path": path, "query": dict(query or {}), "body": body, "lossy": lossy or []}
+
+
+def wire(value: Any, *, flags: bool = False) -> Any:
+    """A command's value as JSON carries it: amounts and dates as text, containers element by element, and
+    booleans as 1/0 where the dialect writes flags (INVO)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return (1 if value else 0) if flags else value
+    if isinstance(value, dict):
+        return {k: wire(v, flags=flags) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [wire(v, flags=flags) for v in value]
+    return value
 
 
 class TranslationError(Exception):
@@ -36,8 +85,8 @@ class Translator:
     # request -> a core command (or GetInvoice/ListInvoices); the dialect's own refusals become
     # TranslationError in its words
     parse: Callable[[Mapping[str, Any]], Any]
-    # command -> {"method", "path", "query", "body", "lossy"}; ValueError when the dialect cannot say it
-    encode: Callable[[Any], dict[str, Any]]
+    # command -> its request; ValueError when the dialect cannot say it
+    encode: Callable[[Any], EncodedRequest]
     curl: Callable[[Mapping[str, Any], str], str]  # (encoded request, base URL) -> a curl line
     # encoded request -> fields shown beside method/path/body (INVO's r and q)
     shown: Callable[[Mapping[str, Any]], dict[str, Any]] = field(default=lambda encoded: {})

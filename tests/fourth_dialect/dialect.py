@@ -18,6 +18,7 @@ from core.queries import InvoiceFilter, Page, list_invoices
 from dialects.kit.auth import AccountContext, by_api_token
 from dialects.kit.context import authenticate, endpoint_name, execute, read_plain
 from dialects.kit.dialect import Dialect, DialectDocs, Endpoint, RosettaPane, SignInForm
+from dialects.kit.fields import KEPT, FidelityColumn, Shown
 from dialects.kit.http import JSONResponse, dumps, loads_json, read_body
 from dialects.kit.lenient import to_int
 
@@ -77,9 +78,21 @@ def rosetta(session: Any, view: InvoiceView, base_url: str) -> str:
     return dumps([present(view)]).decode()
 
 
+_SIMPLE = "Mini creates plain invoices: a buyer's name and gross-priced lines"
+# Its column of the gateway's fidelity table: what present() shows (a field not listed is absent).
+FIDELITY = FidelityColumn(
+    shows={"number": Shown("number"), "currency": Shown("currency"),
+           "buyer": Shown("buyer", "approximate", "the buyer's name only; the address is " + KEPT,
+                          lambda v: v.invoice.buyer_name),
+           "totals": Shown("gross", "approximate", "the gross total only", lambda v: v.invoice.price_gross)},
+    cannot={name: _SIMPLE for name in ("proforma_to_vat", "correction", "foreign_currency", "partial_payment",
+                                       "marked_paid_after_partial", "split_payment", "paid_then_payment", "sent",
+                                       "cancelled", "deleted")})
+
 DIALECT = Dialect(name="mini", label="Mini", colour="#7a4fd0", routes=routes, owns=lambda path: path.startswith(PREFIX),
                   error_response=error_response, docs=docs,
                   sign_in=(SignInForm("mini", by_api_token, lambda identity, secret: (secret,), "api_token",
                                       needs_identity=False, secret_label="Bearer token",
                                       button="Sign in with bearer token"),),
-                  rosetta=(RosettaPane("mini", "Mini JSON", "GET /min/invoices", rosetta),))
+                  rosetta=(RosettaPane("mini", "Mini JSON", "GET /min/invoices", rosetta),),
+                  fidelity=FIDELITY)

@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
+from gateway import fidelity
 from tests.fourth_dialect.dialect import DIALECT as MINI
 from tests.gateway.console.helpers import sign_in, sign_in_as
 
@@ -99,3 +100,17 @@ def test_nothing_outside_the_fourth_dialects_folder_names_it() -> None:
             if pattern.search(path.read_text(encoding="utf-8", errors="replace")):
                 naming.append(str(path.relative_to(root)))
     assert naming == []
+
+
+def test_the_fourth_dialect_has_its_column_in_the_fidelity_table(app: Any) -> None:
+    served = app.state.dialects
+    table = {rule.name: rule for rule in fidelity.build(served)}
+    assert (table["totals"].wire["mini"], table["totals"].fidelity["mini"]) == ("gross", "approximate")
+    assert (table["number"].wire["mini"], table["number"].fidelity["mini"]) == ("number", "exact")
+    assert table["sell_date"].fidelity["mini"] == "absent"
+    assert table["buyer"].fidelity["invoiceocean"] == "exact"  # the registered dialects' columns stay
+    markdown = fidelity.render_markdown(served)
+    assert markdown.splitlines()[0] == "| field | InvoiceOcean | INVO | fakturan.nu | Mini |"
+    assert "| net, tax and gross totals |" in markdown and "`gross` **approximate**: the gross total only" in markdown
+    simple = next(s for s in fidelity.scenarios(served) if s.name == "simple_vat")
+    assert "mini" in simple.creators()

@@ -31,14 +31,14 @@ from starlette.testclient import TestClient
 
 from core.accounts import create_account
 from dialects.invo.errors import ERRORS
-from dialects.invo.mapping import (
-    CUSTOMER_FIELDS,
+from dialects.invo.fields import (
+    CUSTOMER,
     DICTIONARY_COLUMNS,
     INVOICE_EXTRA,
     INVOICE_FIELDS,
     ITEM_EXTRA,
     ITEM_FIELDS,
-    PRODUCT_FIELDS,
+    PRODUCT,
     TYPE2,
 )
 from dialects.invo.resources import REGISTRY
@@ -64,7 +64,7 @@ PROTOCOL_FIELDS = ("action", "id", "value", "items", "what", "did", "bef", "page
                    "search", "icase", "include_customer", "include_product", "type2", "buy", "status", "nrx",
                    "c2id", "email", "fname", "ftype", "file", "idate", "columns", "date", "ptid", "bank_id",
                    "dptype", "vatid", "unitid", "lang", "kid")
-KNOWN_FIELDS = sorted({*PROTOCOL_FIELDS, *INVOICE_FIELDS, *INVOICE_EXTRA, *CUSTOMER_FIELDS, *PRODUCT_FIELDS,
+KNOWN_FIELDS = sorted({*PROTOCOL_FIELDS, *INVOICE_FIELDS, *INVOICE_EXTRA, *CUSTOMER.by_wire(), *PRODUCT.by_wire(),
                        *(f"c{i}" for i in range(1, 8)), *(f"c2{name}" for name in ("name", "street", "code", "city")),
                        *(key for columns in DICTIONARY_COLUMNS.values() for key in columns)})
 ITEM_KEYS = sorted({*ITEM_FIELDS, *ITEM_EXTRA, "before", "id", "kid"})

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from dialects.fakturan.openapi import NOT_BUILT as FAKTURAN_NOT_BUILT
 from dialects.fakturan.openapi import mounted
-from dialects.invo.reference import REFERENCE_PATH, render, resources
+from dialects.invo.openapi import REFERENCE_PATH, render, resources
 from dialects.invo.resources import REGISTRY
 from dialects.invoiceocean.openapi import NOT_BUILT as IO_NOT_BUILT
 from dialects.invoiceocean.openapi import document as invoiceocean_document

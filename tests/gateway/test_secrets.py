@@ -16,8 +16,8 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from core.models import TrafficEntry
-from dialects.fakturan import http as fakturan_http
-from dialects.invo import protocol as invo_protocol
+from dialects.fakturan import auth as fakturan_auth
+from dialects.invo import auth as invo_auth
 from dialects.invoiceocean import auth as invoiceocean_auth
 from tests.gateway.test_logging import Captured, captured  # noqa: F401  (the fixture)
 from tests.support.live_server import LiveServer
@@ -110,8 +110,8 @@ def test_no_secret_reaches_the_logs_the_traffic_log_or_an_error_body(
     answers = exercise(client, s)
     # Crashes whose exception text holds the credential, in each dialect: 500s, logged with a traceback.
     monkeypatch.setattr(invoiceocean_auth, "by_api_token", _crash_with(invoiceocean_auth.by_api_token))
-    monkeypatch.setattr(invo_protocol, "by_login", _crash_with(invo_protocol.by_login))
-    monkeypatch.setattr(fakturan_http, "by_fakturan_key", _crash_with(fakturan_http.by_fakturan_key))
+    monkeypatch.setattr(invo_auth, "by_login", _crash_with(invo_auth.by_login))
+    monkeypatch.setattr(fakturan_auth, "by_fakturan_key", _crash_with(fakturan_auth.by_fakturan_key))
     crashes = [client.get(f"/invoices.json?api_token={s.token}"),
                client.post("/invoices.json", json={"api_token": s.wrong_token, "invoice": INVOICE}),
                client.post("/api.json", data={"r": "login", "q": "{}"}, auth=(s.invo_login, s.invo_password)),

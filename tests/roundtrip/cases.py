@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from dialects.fakturan.parse import LOCALES, TAX_RATES
 from dialects.fakturan.routes import routes as fakturan_routes
-from dialects.invo.mapping import DICTIONARY_COLUMNS
+from dialects.invo.fields import DICTIONARY_COLUMNS
 from dialects.invo.resources import REGISTRY
 from dialects.invoiceocean.routes import ROUTES
 from dialects.invoiceocean.xml import dasherize, parse_xml

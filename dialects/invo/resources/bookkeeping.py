@@ -21,8 +21,8 @@ from core.handlers.lines import totals_of
 from core.models import Invoice
 from core.money import round_money
 from dialects.invo.errors import InvoError
+from dialects.invo.fields import KIND_TYPE2
 from dialects.invo.lookups import tax_symbol
-from dialects.invo.mapping import KIND_TYPE2
 from dialects.invo.parse import as_range
 from dialects.invo.present import PARTY_COLUMNS, party_prefix
 from dialects.invo.resources.base import Call

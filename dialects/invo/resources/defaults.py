@@ -13,9 +13,9 @@ from core.clock import today_in
 from core.handlers.invoice_state import account_of
 from core.models import ExchangeRate
 from core.queries import next_number
+from dialects.invo.fields import TITLES, TYPE2
 from dialects.invo.invoice_input import type2_code
 from dialects.invo.lookups import load_dictionaries
-from dialects.invo.mapping import TITLES, TYPE2
 from dialects.invo.parse import as_date, as_id, as_str
 
 

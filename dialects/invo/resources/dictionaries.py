@@ -16,8 +16,8 @@ from core.handlers.records import get_record
 from core.models import DictionaryEntry, ExchangeRate
 from core.tax import parse_tax
 from dialects.invo.errors import InvoError, invalid
+from dialects.invo.fields import DICTIONARY_COLUMNS
 from dialects.invo.lookups import load_dictionaries
-from dialects.invo.mapping import DICTIONARY_COLUMNS
 from dialects.invo.parse import as_decimal, as_int, as_range, as_str
 from dialects.invo.resources.base import Call, page_of
 from dialects.kit.unchanged import changes

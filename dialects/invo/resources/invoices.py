@@ -12,6 +12,7 @@ from core.models import Client, Department
 from core.queries import InvoiceFilter, Page, page_with_total
 from core.reader import Reader
 from dialects.invo.errors import InvoError, invalid
+from dialects.invo.fields import INVOICE_SORT, STATUS_FROM_CORE, STATUS_TO_CORE, TYPE2
 from dialects.invo.invoice_input import (
     InvoiceInput,
     cost_party_fields,
@@ -21,7 +22,6 @@ from dialects.invo.invoice_input import (
     type2_code,
 )
 from dialects.invo.lookups import ITEM_KINDS, Dictionaries, load_dictionaries
-from dialects.invo.mapping import INVOICE_SORT, STATUS_FROM_CORE, STATUS_TO_CORE, TYPE2
 from dialects.invo.parse import as_flag, as_id, as_int, as_range, as_str
 from dialects.invo.present import invoice_row, items_of
 from dialects.invo.resources.base import Call, listing, order_of, page_of

@@ -1,38 +1,40 @@
-"""r=products: goods and services, core products (field table: mapping.PRODUCT_FIELDS).
+"""r=products: goods and services, core products (field table: fields.PRODUCT).
 "brutto" is the gross price, as in the seed's add example; the core derives net from gross and back."""
 from __future__ import annotations
 
 from typing import Any, Mapping
 
 from core.models import Product
-from dialects.invo.lookups import Dictionaries, tax_symbol
-from dialects.invo.mapping import PRODUCT_FIELDS, PRODUCT_SEARCH, to_core
-from dialects.invo.resources.records import Kind, crud_actions, group_of
+from dialects.invo import fields
+from dialects.invo.fields import PRODUCT_SEARCH
+from dialects.invo.lookups import Dictionaries
+from dialects.invo.resources.records import Kind, crud_actions, group_of, refused
 
 
 def present(product: Product, dicts: Dictionaries) -> dict[str, Any]:
     tax = dicts.tax_entry(product.tax)
     unit = dicts.unit_entry(product.unit)
-    return {"id": product.id, "type": 1 if product.service else 0, "group": product.group_id or 0,
-            "symbol": product.code, "name": product.name, "desc": product.description, "pkwiu": product.pkwiu,
-            "sww": product.sww, "vatid": tax.id if tax else 0, "vatsm": tax_symbol(product.tax),
-            "unitid": unit.id if unit else 0, "unitsm": product.unit, "pnetto": product.price_net,
-            "pbrutto": product.price_gross, "currency": product.currency, "notices": product.notes,
-            "website": product.website}
+    ids = {"vatsm": ("vatid", tax.id if tax else 0), "unitsm": ("unitid", unit.id if unit else 0)}
+    row: dict[str, Any] = {"id": product.id}
+    for key, value in fields.PRODUCT.present(product).items():
+        if key in ids:  # a dictionary entry's ID stands before its symbol
+            row[ids[key][0]] = ids[key][1]
+        row[key] = value
+    return row
 
 
 def fields_of(q: Mapping[str, Any], dicts: Dictionaries) -> dict[str, Any]:
-    fields = to_core({k: v for k, v in q.items() if k != "group"}, PRODUCT_FIELDS)
+    out = fields.PRODUCT.parse(q, refused)
     if "group" in q:
-        fields["group_id"] = group_of(q, dicts, "groupgs")
+        out["group_id"] = group_of(q, dicts, "groupgs")
     if "vatid" in q and "vatsm" not in q:
-        fields["tax"] = str(dicts.get("taxrates", q["vatid"], "vatid").data.get("symbol", ""))
+        out["tax"] = str(dicts.get("taxrates", q["vatid"], "vatid").data.get("symbol", ""))
     if "unitid" in q and "unitsm" not in q:
-        fields["unit"] = str(dicts.get("units", q["unitid"], "unitid").data.get("symbol", ""))
-    return fields
+        out["unit"] = str(dicts.get("units", q["unitid"], "unitid").data.get("symbol", ""))
+    return out
 
 
-KIND = Kind("product", Product, PRODUCT_FIELDS, PRODUCT_SEARCH, present, fields_of)
+KIND = Kind("product", Product, fields.PRODUCT, PRODUCT_SEARCH, present, fields_of)
 
 
 ACTIONS = crud_actions(KIND)

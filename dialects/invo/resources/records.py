@@ -9,11 +9,12 @@ from sqlmodel import Session, SQLModel
 from core.commands import CreateRecord, DeleteRecord, UpdateRecord
 from core.handlers.records import get_record
 from core.queries import Page, RecordFilter, count_records, list_records
-from dialects.invo.errors import InvoError
+from dialects.invo.errors import InvoError, invalid
+from dialects.invo.fields import convert
 from dialects.invo.lookups import Dictionaries, load_dictionaries
-from dialects.invo.mapping import convert
 from dialects.invo.parse import as_flag, as_id, as_str
 from dialects.invo.resources.base import Call, listing, order_of, page_of
+from dialects.kit.fields import FieldTable
 from dialects.kit.unchanged import changes
 
 
@@ -21,7 +22,7 @@ from dialects.kit.unchanged import changes
 class Kind:
     entity: str  # core record entity
     model: type[SQLModel]
-    fields: Mapping[str, tuple[str, str]]  # INVO name -> (column, kind)
+    fields: FieldTable
     search: tuple[str, ...]
     present: Callable[[Any, Dictionaries], dict[str, Any]]
     to_core: Callable[[Mapping[str, Any], Dictionaries], dict[str, Any]]
@@ -33,14 +34,15 @@ def _filter(kind: Kind, q: Mapping[str, Any]) -> RecordFilter:
     like: dict[str, str] = {}
     like_case: dict[str, str] = {}
     icase = as_flag(q["icase"], "icase") if "icase" in q else False
-    for name, (column, value_kind) in kind.fields.items():
+    for field in kind.fields:
+        name, column = field.wire, field.core
         if name not in q or name in ("brutto",):
             continue
-        if value_kind == "str":
+        if field.kind == "str":
             pattern = as_str(q[name], name)
             (like_case if not icase and name == "name" else like)[column] = pattern
         else:
-            equals[column] = convert(q[name], value_kind, name)
+            equals[column] = convert(q[name], field.kind, name)
     if "id" in q:
         equals["id"] = as_id(q["id"])
     search = (kind.search, as_str(q["search"], "search")) if q.get("search") else None
@@ -55,7 +57,7 @@ def _list(session: Session, kind: Kind, account_id: int, f: RecordFilter,
 
 async def list_records_call(call: Call, kind: Kind) -> dict[str, Any]:
     f = _filter(kind, call.q)
-    sort = {name: column for name, (column, _k) in kind.fields.items()} | {"id": "id"}
+    sort = kind.fields.wire_to_core() | {"id": "id"}
     rows, total, dicts = await call.read(_list, kind, call.account_id, f, page_of(call.q), order_of(call.q, sort))
     if "id" in call.q and not rows:
         raise InvoError(6)
@@ -84,6 +86,11 @@ async def delete_record(call: Call, kind: Kind) -> dict[str, Any]:
     record_id = call.record_id()
     await call.execute(DeleteRecord(kind.entity, call.account_id, record_id))
     return {"id": record_id}
+
+
+def refused(key: str, exc: Exception) -> None:
+    """A field table's parser refused a value (INVO's readers answer code 8 themselves; this is the rest)."""
+    raise invalid(key, "is invalid")
 
 
 def group_of(q: Mapping[str, Any], dicts: Dictionaries, kind: str) -> int | None:

@@ -10,8 +10,8 @@ from starlette.testclient import TestClient
 
 from core.fields import PROTECTED, column_types
 from core.models import Payment
-from dialects.invoiceocean.parse import NOT_SETTABLE, PAYMENT_COLUMNS
-from dialects.invoiceocean.present import HIDDEN
+from dialects.invoiceocean.fields import HIDDEN, NOT_SETTABLE
+from dialects.invoiceocean.parse import PAYMENT_COLUMNS
 from dialects.invoiceocean.records import RESOURCES
 from tests.dialects.invoiceocean.conftest import create_invoice, post_json
 

@@ -1,8 +1,9 @@
-"""The request plumbing every fakturan endpoint shares: Basic or token auth, the error mapping and Location."""
+"""Who is asking: Basic `key_id:password` or the gem's token, and the wrapper every fakturan endpoint runs in
+(sign the caller in, run the handler, answer every domain error in fakturan's shape)."""
 from __future__ import annotations
 
 import functools
-from typing import Any, Awaitable, Callable
+from typing import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -10,11 +11,9 @@ from starlette.responses import Response
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.idempotency import KeyReused
 from dialects.fakturan.errors import BadRequest, Rejected, error_json, from_core, unauthorized, unprocessable
-from dialects.fakturan.lenient import read_json
-from dialects.fakturan.paging import base_url
 from dialects.kit.auth import AccountContext, by_fakturan_key, by_fakturan_token, parse_basic, parse_token
 from dialects.kit.context import authenticate, endpoint_name
-from dialects.kit.http import BodyTooLarge, JSONResponse, read_body
+from dialects.kit.http import BodyTooLarge, JSONResponse
 
 Handler = Callable[[Request, AccountContext], Awaitable[Response]]
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -68,21 +67,3 @@ def endpoint(name: str, resource: str) -> Callable[[Handler], Endpoint]:
         ENDPOINT_NAMES[run] = name
         return run
     return wrap
-
-
-async def body_of(request: Request) -> dict[str, Any]:
-    return read_json(await read_body(request))
-
-
-def path_id(request: Request, key: str = "id") -> int:
-    return int(request.path_params[key])
-
-
-def data(payload: dict[str, Any], status: int = 200, location: str | None = None,
-         request: Request | None = None) -> JSONResponse:
-    headers = {"Location": f"{base_url(request)}{location}"} if location and request is not None else None
-    return JSONResponse({"data": payload}, status_code=status, headers=headers)
-
-
-def no_content() -> Response:
-    return Response(status_code=204)
