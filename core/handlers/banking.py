@@ -109,24 +109,17 @@ def forget(session: Session, entity: str, record_id: int) -> None:
         session.execute(delete(BankAccountDepartment).where(col(column) == record_id))
 
 
-def _department_of(session: Session, invoice: Invoice) -> int | None:
-    """The invoice's department, or the one its seller came from when it named none (the main one)."""
-    if invoice.department_id:
-        return invoice.department_id
-    return session.execute(select(Department.id).where(Department.account_id == invoice.account_id)
-                           .order_by(col(Department.main).desc(), col(Department.id))).scalars().first()
-
-
 def _department_accounts(session: Session, invoice: Invoice) -> list[BankAccount]:
-    department_id = _department_of(session, invoice)
-    if department_id is None:
-        return []
+    """The accounts the invoice's department shows on invoices; without a department, those of the one its
+    seller came from (the main one). One statement: a create pays for it on every invoice."""
     link = BankAccountDepartment
+    department: Any = invoice.department_id or (
+        select(Department.id).where(Department.account_id == invoice.account_id)
+        .order_by(col(Department.main).desc(), col(Department.id)).limit(1).scalar_subquery())
     stmt = (select(BankAccount).join(link, col(link.bank_account_id) == BankAccount.id)
-            .where(BankAccountDepartment.department_id == department_id,
-                   col(BankAccountDepartment.show_on_invoice).is_(True),
+            .where(link.department_id == department, col(link.show_on_invoice).is_(True),
                    BankAccount.account_id == invoice.account_id)
-            .order_by(col(BankAccountDepartment.main_on_department).desc(), col(BankAccount.id)))
+            .order_by(col(link.main_on_department).desc(), col(BankAccount.id)))
     return list(session.execute(stmt).scalars())
 
 
@@ -153,10 +146,13 @@ def _matched_or_new(session: Session, account: Account, given: Sequence[Mapping[
 
 
 def attach_bank_accounts(session: Session, account: Account, invoice: Invoice,
-                         given: Sequence[Mapping[str, Any]] | None) -> list[InvoiceBankAccount]:
+                         given: Sequence[Mapping[str, Any]] | None, *, new: bool = False) -> list[InvoiceBankAccount]:
     """The invoice's bank accounts: the given ones (None: the department's), replacing any it had."""
     banks = _department_accounts(session, invoice) if given is None else _matched_or_new(session, account, given)
-    session.execute(delete(InvoiceBankAccount).where(col(InvoiceBankAccount.invoice_id) == invoice.id))
+    if not new:
+        session.execute(delete(InvoiceBankAccount).where(col(InvoiceBankAccount.invoice_id) == invoice.id))
+    if not banks:
+        return []
     copies = [InvoiceBankAccount(account_id=invoice.account_id, invoice_id=invoice.id or 0, bank_account_id=bank.id,
                                  position=position, **{name: getattr(bank, name) for name in SNAPSHOT_FIELDS})
               for position, bank in enumerate(banks)]

@@ -242,7 +242,7 @@ def _create_in_session(cmd: CreateInvoice, session: Session
         series = numbering.park(invoice)
         lines = _write_new(session, invoice, specs, cmd, client)
         numbering.number_parked(session, account, invoice, series, pattern, cmd.seq)
-    return invoice, lines, attach_bank_accounts(session, account, invoice, cmd.bank_accounts)
+    return invoice, lines, attach_bank_accounts(session, account, invoice, cmd.bank_accounts, new=True)
 
 
 def _write_new(session: Session, invoice: Invoice, specs: list[LineSpec], cmd: CreateInvoice,
