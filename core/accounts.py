@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from core.clock import now_utc
 from core.errors import Conflict, Invalid, NotFound
 from core.models import Account, Credential, Department, DictionaryEntry, User
 from core.security import hash_password, random_secret, token_digest
@@ -104,6 +105,26 @@ def issue_api_token(session: Session, account_id: int, user_id: int | None, labe
     return token
 
 
+LOGIN_TOKEN_LABEL = "login.json"
+LOGIN_TOKENS_KEPT = 10
+
+
+def issue_login_token(session: Session, account_id: int, user_id: int) -> str:
+    """A fresh API token for a user who signed in with POST /login.json: tokens are stored as digests, so
+    the one issued earlier cannot be shown again. Each sign-in adds a credential labelled login.json; past
+    the newest LOGIN_TOKENS_KEPT of them the oldest are revoked, so a script signing in on every run does not
+    pile up live tokens. Tokens made in the console or CLI are never touched."""
+    token = issue_api_token(session, account_id, user_id, LOGIN_TOKEN_LABEL)
+    session.flush()
+    live = session.execute(select(Credential).where(
+        Credential.account_id == account_id, Credential.user_id == user_id, Credential.kind == "api_token",
+        Credential.label == LOGIN_TOKEN_LABEL, col(Credential.revoked_at).is_(None))
+        .order_by(col(Credential.id).desc())).scalars().all()
+    for old in live[LOGIN_TOKENS_KEPT:]:
+        old.revoked_at = now_utc()
+    return token
+
+
 def issue_fakturan_token(session: Session, account_id: int, user_id: int | None, label: str = "") -> str:
     """The token form of a fakturan credential (`Authorization: Token token="..."`): like an API token it is
     its own identifier, so it is stored as its SHA-256 only."""
@@ -155,4 +176,4 @@ def add_user(session: Session, account_id: int, login: str, password: str) -> Us
 
 
 __all__ = ["AccountSecrets", "DEFAULT_DICTIONARIES", "PROFILES", "create_account", "set_active", "add_user",
-           "issue_api_token", "issue_fakturan_key", "issue_fakturan_token"]
+           "issue_api_token", "issue_fakturan_key", "issue_fakturan_token", "issue_login_token"]
