@@ -189,7 +189,7 @@ RENAMES: dict[str, dict[str, str]] = {
 def record(entity: str, row: SQLModel, audience: Audience, hidden: frozenset[str] = frozenset()) -> dict[str, Any]:
     renames = RENAMES.get(entity, {})
     result: dict[str, Any] = {}
-    for name in type(row).model_fields:
+    for name in getattr(type(row), "__model__", type(row)).model_fields:  # an ORM row, or a plain-read record
         if name in HIDDEN or name in hidden:
             continue
         value = getattr(row, name)
