@@ -202,9 +202,9 @@ def _io_non_id_cells(world: World, name: str, method: str, path: str, fmt: str) 
         "invoices.cancel": [{"cancel_invoice_id": ids["invoice"], "cancel_reason": "x"}],
         "price_lists.create": [{"price_list": {"name": "B prices", "price_list_positions_attributes": [{
             "priceable_id": ids["product"], "priceable_type": "Product", "price_net": "1", "tax": "23"}]}}],
-        "bank_accounts.create": [{"bank_account": {"bank_account_number": "PL11 1111 1111 1111 1111 1111 1111",
-                                                   "bank_account_version_departments": [
-                                                       {"department_id": ids["department"], "show_on_invoice": True}]}}],
+        "bank_accounts.create": [{"bank_account": {
+            "bank_account_number": "PL11 1111 1111 1111 1111 1111 1111",
+            "bank_account_version_departments": [{"department_id": ids["department"], "show_on_invoice": True}]}}],
         "recurrings.create": [{"recurring": {"name": "B rec", "invoice_id": ids["invoice"],
                                              "start_date": "2030-01-01", "every": "1m"}}],
         "payments.create": [{"banking_payment": {"name": "B pay", "price": "1.00", "invoice_id": ids["invoice"]}},

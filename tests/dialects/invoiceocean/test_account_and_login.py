@@ -16,11 +16,11 @@ from gateway.app import create_app
 from gateway.settings import Settings
 from tests.dialects.invoiceocean.conftest import post_json
 
-# The README's request, verbatim but for the login and password.
+# The README's request, verbatim (its tab too) but for the login and password.
 LOGIN = """{
             "login": "LOGIN",
             "password": "PASSWORD",
-	    "integration_token": ""
+\t    "integration_token": ""
     }"""
 LIMIT, WINDOW, SPRAY = 3, 60.0, 7
 

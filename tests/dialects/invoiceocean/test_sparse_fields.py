@@ -55,7 +55,8 @@ def test_additional_fields_add_connected_payments_and_the_cancel_reason(client: 
 
 
 def test_additional_fields_name_a_corrections_before_and_after_texts(client: TestClient, token: str) -> None:
-    invoice = create_invoice(client, token, corrected_content_before="Nabywca: Jan", corrected_content_after="Nabywca: Anna")
+    invoice = create_invoice(client, token, corrected_content_before="Nabywca: Jan",
+                             corrected_content_after="Nabywca: Anna")
     plain = create_invoice(client, token)
     # README "Faktura korekta" 1.
     query = "&additional_fields[invoice]=corrected_content_before,corrected_content_after&fields[invoice]=id"
