@@ -40,21 +40,26 @@ class Issuer(SQLModel, table=True):
     updated_at: datetime = updated_at()
 
 
-class BankAccount(SQLModel, table=True):
-    __tablename__ = "bank_accounts"
-    id: int | None = Field(default=None, primary_key=True)
-    account_id: int = account_fk()
+class BankAccountValues(SQLModel):
+    """What a bank account says, and so what an invoice copies of it (API_RACHUNKI_BANKOWE.md's field table)."""
+
     name: str | None = None  # an internal note, never printed
     bank_name: str | None = None
     bank_account_number: str = ""  # as given
-    # Spaces and dashes dropped, upper case, PL in front of a bare 26-digit NRB: what deduplication compares.
-    number_normalized: str = Field(default="", index=True)
     bank_currency: str = ""
     bank_swift: str | None = None
     account_description: str | None = None  # printed on the invoice
     own_bank_account: bool = False
     own_bank_account_type: str | None = None
     factor_bank_account: bool = False
+
+
+class BankAccount(BankAccountValues, table=True):
+    __tablename__ = "bank_accounts"
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = account_fk()
+    # Spaces and dashes dropped, upper case, PL in front of a bare 26-digit NRB: what deduplication compares.
+    number_normalized: str = Field(default="", index=True)
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
 
@@ -71,7 +76,7 @@ class BankAccountDepartment(SQLModel, table=True):
     main_on_department: bool = False
 
 
-class InvoiceBankAccount(SQLModel, table=True):
+class InvoiceBankAccount(BankAccountValues, table=True):
     """A bank account as an invoice carries it: the account's values when it was attached, so that editing or
     deleting the account later does not rewrite an issued document (the real service keeps account versions)."""
 
@@ -81,17 +86,7 @@ class InvoiceBankAccount(SQLModel, table=True):
     invoice_id: int = Field(foreign_key="invoices.id", index=True)
     bank_account_id: int | None = None  # the account it came from; kept after that account is deleted
     position: int = 0
-    name: str | None = None
-    bank_name: str | None = None
-    bank_account_number: str = ""
-    bank_currency: str = ""
-    bank_swift: str | None = None
-    account_description: str | None = None
-    own_bank_account: bool = False
-    own_bank_account_type: str | None = None
-    factor_bank_account: bool = False
 
 
 # The values an invoice copies from a bank account (and shows under the same names).
-SNAPSHOT_FIELDS = ("name", "bank_name", "bank_account_number", "bank_currency", "bank_swift", "account_description",
-                   "own_bank_account", "own_bank_account_type", "factor_bank_account")
+SNAPSHOT_FIELDS = tuple(BankAccountValues.model_fields)
