@@ -19,20 +19,27 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
+def _bank_account_values() -> list[sa.Column]:  # type: ignore[type-arg]
+    """core.models.banking.BankAccountValues: a bank account's values, which an invoice's copy repeats."""
+    return [
+        sa.Column('name', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column('bank_name', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column('bank_account_number', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column('bank_currency', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column('bank_swift', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column('account_description', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column('own_bank_account', sa.Boolean(), nullable=False),
+        sa.Column('own_bank_account_type', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column('factor_bank_account', sa.Boolean(), nullable=False),
+    ]
+
+
 def upgrade() -> None:
     op.create_table('bank_accounts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('bank_name', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('bank_account_number', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('number_normalized', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('bank_currency', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('bank_swift', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('account_description', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('own_bank_account', sa.Boolean(), nullable=False),
-    sa.Column('own_bank_account_type', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('factor_bank_account', sa.Boolean(), nullable=False),
+    *_bank_account_values(),
     sa.Column('created_at', core.models.types.UTCDateTime(), nullable=False),
     sa.Column('updated_at', core.models.types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
@@ -92,15 +99,7 @@ def upgrade() -> None:
     sa.Column('invoice_id', sa.Integer(), nullable=False),
     sa.Column('bank_account_id', sa.Integer(), nullable=True),
     sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('bank_name', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('bank_account_number', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('bank_currency', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('bank_swift', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('account_description', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('own_bank_account', sa.Boolean(), nullable=False),
-    sa.Column('own_bank_account_type', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('factor_bank_account', sa.Boolean(), nullable=False),
+    *_bank_account_values(),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
     sa.ForeignKeyConstraint(['invoice_id'], ['invoices.id'], ),
     sa.PrimaryKeyConstraint('id'),
