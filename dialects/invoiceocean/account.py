@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from core.accounts import issue_login_token
 from core.models import Account, User
-from dialects.invoiceocean.auth import NOT_PREFIXES, host_prefix
+from dialects.invoiceocean.auth import BASE_DOMAINS, NOT_PREFIXES, _prefix_of, host_prefix
 from dialects.invoiceocean.errors import DEACTIVATED, UNAUTHORIZED, ApiError
 from dialects.invoiceocean.present import stamp
 from dialects.invoiceocean.respond import Call, Reply, _base_url
@@ -33,7 +33,8 @@ ANONYMOUS = AccountContext(0, "", "", False, "UTC", "invoiceocean")
 def account_url(call: Call, prefix: str) -> str:
     """https://PREFIX.host as the account's own address (the host prefix rule of auth.py reads it back);
     a base on a bare IP address has no subdomains, so there the base itself is the account's address."""
-    base = (call.request.app.state.settings.public_base_url or _base_url(call.request.scope)).rstrip("/")
+    configured = call.request.app.state.settings.public_base_url or ""
+    base = (configured or _base_url(call.request.scope)).rstrip("/")
     parts = urlsplit(base)
     host = parts.hostname or ""
     try:
@@ -42,12 +43,10 @@ def account_url(call: Call, prefix: str) -> str:
     except ValueError:
         pass
     first, _, rest = host.partition(".")
-    if first in NOT_PREFIXES and rest:  # app.fakturownia.pl -> PREFIX.fakturownia.pl
-        host = rest
-    elif host_prefix(call.request) is not None and rest:  # called on another account's host
-        host = rest
+    if (first in NOT_PREFIXES and rest in BASE_DOMAINS) or _prefix_of(host, configured) is not None:
+        host = rest  # app.fakturownia.pl, or another account's acme.fakturownia.pl -> PREFIX.fakturownia.pl
     port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{prefix}.{host}{port}"
+    return f"{parts.scheme}://{prefix}.{host}{port}{parts.path}"
 
 
 def _owner_view(session: Session, account_id: int, user_id: int | None) -> tuple[Any, Any]:

@@ -121,3 +121,16 @@ def test_account_json_answers_the_callers_account_and_user(client: TestClient, a
     assert client.get("/account.json?api_token=wrong").status_code == 401
     xml = client.get(f"/account.xml?api_token={token}")
     assert xml.text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<account>\n')
+
+
+def test_the_account_url_is_the_prefix_on_the_public_host(settings: Settings) -> None:
+    """As the README's https://YYYYYYY.fakturownia.pl: the vendor's cross-account host app.* gives way to the
+    prefix; a configured base keeps its own host and path."""
+    for base, expected in (("https://app.fakturownia.pl", "https://acme.fakturownia.pl"),
+                           ("https://invoices.example.com/gw", "https://acme.invoices.example.com/gw"),
+                           ("http://127.0.0.1:8000", "http://127.0.0.1:8000")):
+        app = create_app(replace(settings, public_base_url=base))
+        with TestClient(app) as client:
+            creds = app.state.ledger.write(create_account, f"Acme {len(base)}").as_dict()
+            answer = sign_in(client, creds["invo"]["login"], creds["invo"]["password"]).json()
+            assert answer["url"] == expected.replace("acme", creds["prefix"])
