@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from core.clock import now_utc
 from core.errors import Conflict, Invalid, NotFound
 from core.models import Account, Credential, Department, DictionaryEntry, User
 from core.registrations import CredentialKind, credential_kinds, default_profile, profiles
@@ -108,6 +109,31 @@ def issue_secret(session: Session, kind: CredentialKind, account_id: int, user_i
     return row, {"key_id": key_id, "password": key_password}
 
 
+LOGIN_TOKEN_LABEL = "login.json"
+LOGIN_TOKENS_KEPT = 10
+
+
+def issue_login_token(session: Session, kind: CredentialKind, account_id: int, user_id: int) -> str:
+    """A fresh token of `kind` for a user who signed in with a login and password (a dialect's sign-in call):
+    tokens are stored as digests, so the one issued earlier cannot be shown again. Each sign-in adds a
+    credential labelled LOGIN_TOKEN_LABEL; past the newest LOGIN_TOKENS_KEPT of them the oldest are revoked, so
+    a script signing in on every run does not pile up live tokens. Tokens made in the console or CLI are never
+    touched."""
+    if kind.store != "token":
+        raise ValueError(f"{kind.name} is not a token kind")
+    token = random_secret(kind.token_bytes)
+    session.add(Credential(account_id=account_id, user_id=user_id, kind=kind.name, key_id=token_digest(token),
+                           label=LOGIN_TOKEN_LABEL))
+    session.flush()
+    live = session.execute(select(Credential).where(
+        Credential.account_id == account_id, Credential.user_id == user_id, Credential.kind == kind.name,
+        Credential.label == LOGIN_TOKEN_LABEL, col(Credential.revoked_at).is_(None))
+        .order_by(col(Credential.id).desc())).scalars().all()
+    for old in live[LOGIN_TOKENS_KEPT:]:
+        old.revoked_at = now_utc()
+    return token
+
+
 def _free_prefix(session: Session, base: str) -> str:
     candidate, n = base, 1
     while session.execute(select(Account.id).where(Account.prefix == candidate)).first():
@@ -142,4 +168,5 @@ def add_user(session: Session, account_id: int, login: str, password: str) -> Us
     return user
 
 
-__all__ = ["AccountSecrets", "DEFAULT_DICTIONARIES", "create_account", "set_active", "add_user", "issue_secret"]
+__all__ = ["AccountSecrets", "DEFAULT_DICTIONARIES", "LOGIN_TOKENS_KEPT", "create_account", "set_active",
+           "add_user", "issue_secret", "issue_login_token"]

@@ -58,6 +58,7 @@ class CreateInvoice:
     seq: int | None = None  # an explicit counter (the form API's nrx)
     # Recurring columns: the invoice becomes the template of a recurring definition (core.handlers.schedules)
     recurring: Fields | None = None
+    bank_accounts: tuple[Fields, ...] | None = None  # None: the department's accounts (core.handlers.banking)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class UpdateInvoice:
     replace_lines: bool = False  # True: the given lines are the whole new set
     seq: int | None = None
     recurring: Fields | None = None  # start, change or (active False) stop the invoice's recurring definition
+    bank_accounts: tuple[Fields, ...] | None = None  # None: keep the invoice's; given: replace them
 
 
 @dataclass(frozen=True)

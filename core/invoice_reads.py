@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any, Sequence
 
 from core.errors import NotFound
+from core.handlers.banking import invoice_bank_accounts
 from core.handlers.invoice_state import InvoiceView
 from core.models import Account, Invoice, InvoiceLine, Payment, PaymentAllocation, Recurring
 from core.reader import Reader, placeholders
@@ -21,7 +22,8 @@ def invoice_view(reader: Reader, account_id: int, invoice_id: int) -> InvoiceVie
     """One invoice with its lines and payments, or NotFound (also for another account's id)."""
     invoice = reader.owned(Invoice, account_id, invoice_id, "invoice")
     lines = reader.records(InvoiceLine, "invoice_lines.invoice_id = ?", (invoice_id,), _LINE_ORDER)
-    return InvoiceView(invoice, lines, payments_of(reader, invoice_id))
+    banks = invoice_bank_accounts(reader, [invoice_id])[invoice_id]
+    return InvoiceView(invoice, lines, payments_of(reader, invoice_id), banks)
 
 
 def payments_of(reader: Reader, invoice_id: int) -> list[tuple[Any, Decimal]]:
@@ -42,7 +44,8 @@ def views_of(reader: Reader, invoices: Sequence[Any], *, with_lines: bool) -> li
         for line in reader.records(InvoiceLine, f"invoice_lines.invoice_id IN ({placeholders(ids)})", ids,
                                    _LINE_ORDER):
             lines[line.invoice_id].append(line)
-    return [InvoiceView(i, lines[i.id]) for i in invoices]
+    banks = invoice_bank_accounts(reader, [i.id for i in invoices])
+    return [InvoiceView(i, lines[i.id], bank_accounts=banks[i.id]) for i in invoices]
 
 
 def invoices_by_id(reader: Reader, ids: Sequence[int]) -> list[Any]:

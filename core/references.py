@@ -23,9 +23,11 @@ from sqlmodel import Session, SQLModel, select
 
 from core.errors import FieldError, Invalid
 from core.models import (
+    BankAccount,
     Client,
     DictionaryEntry,
     Invoice,
+    InvoiceBankAccount,
     InvoiceLine,
     Payment,
     PriceList,
@@ -46,6 +48,7 @@ LOGICAL: dict[tuple[type[SQLModel], str], type[SQLModel]] = {
     (InvoiceLine, "parent_id"): InvoiceLine,
     (InvoiceLine, "corrected_line_id"): InvoiceLine,
     (RecurringRun, "invoice_id"): Invoice,
+    (InvoiceBankAccount, "bank_account_id"): BankAccount,  # the invoice keeps its copy after the account goes
 }
 
 NOT_REFERENCES: dict[tuple[str, str], str] = {

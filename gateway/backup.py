@@ -70,7 +70,8 @@ class CheckReport:
             out.append(f"  foreign_key_check       {self.foreign_key_errors} problem(s)")
             out.append(f"  alembic revision        {self.revision or 'missing'} (head {self.head})")
             ordered = [t for t in KEY_TABLES if t in self.counts] + sorted(set(self.counts) - set(KEY_TABLES))
-            out.extend(f"  {name:<24}{self.counts[name]} row(s)" for name in ordered)
+            # at least one space: a 24-character table name (bank_account_departments) ran into its count
+            out.extend(f"  {name:<23} {self.counts[name]} row(s)" for name in ordered)
         out.extend(f"  problem: {p}" for p in self.problems())
         return out
 

@@ -6,12 +6,13 @@ import string
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from core.errors import Invalid, NotFound
 from core.handlers.lines import totals_of
-from core.models import Account, Invoice, InvoiceLine, Payment, PaymentAllocation
+from core.models import Account, Invoice, InvoiceBankAccount, InvoiceLine, Payment, PaymentAllocation
 from core.storage import storage_of
 
 KINDS = ("vat", "proforma", "bill", "receipt", "advance", "final", "correction", "vat_mp", "invoice_other",
@@ -32,6 +33,7 @@ class InvoiceView:
     invoice: Invoice
     lines: list[InvoiceLine]
     payments: list[tuple[Payment, Decimal]] = field(default_factory=list)
+    bank_accounts: list[Any] = field(default_factory=list)  # InvoiceBankAccount rows or records, in order
 
     def lines_of(self, *kinds: str) -> list[InvoiceLine]:
         return [line for line in self.lines if line.kind in kinds]
@@ -67,7 +69,10 @@ def load_payments(session: Session, invoice_id: int) -> list[tuple[Payment, Deci
 
 def view_of(session: Session, account_id: int, invoice_id: int) -> InvoiceView:
     invoice = load_invoice(session, account_id, invoice_id)
-    return InvoiceView(invoice, load_lines(session, [invoice_id])[invoice_id], load_payments(session, invoice_id))
+    banks = session.execute(select(InvoiceBankAccount).where(InvoiceBankAccount.invoice_id == invoice_id)
+                            .order_by(col(InvoiceBankAccount.position))).scalars()
+    return InvoiceView(invoice, load_lines(session, [invoice_id])[invoice_id], load_payments(session, invoice_id),
+                       list(banks))
 
 
 def recompute_totals(invoice: Invoice, lines: list[InvoiceLine]) -> None:

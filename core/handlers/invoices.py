@@ -12,6 +12,7 @@ from core.clock import now_utc, today_in
 from core.commands import CancelInvoice, ChangeInvoiceStatus, CreateInvoice, DeleteInvoice, LineSpec, UpdateInvoice
 from core.errors import Conflict, Invalid, NotFound
 from core.fields import check_fields
+from core.handlers.banking import attach_bank_accounts, forget_invoice
 from core.handlers.invoice_state import (
     InvoiceView,
     account_of,
@@ -35,6 +36,7 @@ from core.models import (
     Client,
     Department,
     Invoice,
+    InvoiceBankAccount,
     InvoiceLine,
     PaymentAllocation,
     Product,
@@ -186,14 +188,14 @@ def _own_rate(invoice: Invoice, given: dict[str, Any]) -> None:
 
 
 def create_invoice(cmd: CreateInvoice, uow: UnitOfWork) -> InvoiceView:
-    invoice, lines = _create_in_session(cmd, uow.session)
+    invoice, lines, banks = _create_in_session(cmd, uow.session)
     if cmd.recurring is not None:
         schedule_invoice(uow.session, cmd.account_id, invoice, cmd.recurring)
     uow.commit()
     # The session already holds exactly what was written (expire_on_commit is off), so the view is
     # built from it instead of read back: re-reading cost three queries, a quarter of a create.
     # Lines in load_lines' order; a new invoice has no payments yet.
-    return InvoiceView(invoice, sorted(lines, key=lambda line: (line.position, line.id or 0)), [])
+    return InvoiceView(invoice, sorted(lines, key=lambda line: (line.position, line.id or 0)), [], banks)
 
 
 def create_invoice_in_session(cmd: CreateInvoice, session: Session) -> Invoice:
@@ -201,7 +203,8 @@ def create_invoice_in_session(cmd: CreateInvoice, session: Session) -> Invoice:
     return _create_in_session(cmd, session)[0]
 
 
-def _create_in_session(cmd: CreateInvoice, session: Session) -> tuple[Invoice, list[InvoiceLine]]:
+def _create_in_session(cmd: CreateInvoice, session: Session
+                       ) -> tuple[Invoice, list[InvoiceLine], list[InvoiceBankAccount]]:
     account = account_record(_rows(session), cmd.account_id)
     given = check_fields(Invoice, cmd.fields, extra_protected=DERIVED)
     invoice = Invoice(account_id=account.id or 0, issue_date=today_in(account.timezone), origin=cmd.origin,
@@ -233,12 +236,13 @@ def _create_in_session(cmd: CreateInvoice, session: Session) -> tuple[Invoice, l
         raise Invalid.one("lines", "blank", "an invoice must contain at least one line")
     if not numbering.numbers_last(session):
         numbering.assign_number(session, account, invoice, cmd.seq)
-        return invoice, _write_new(session, invoice, specs, cmd, client)
-    pattern = numbering.prepare_number(session, account, invoice, cmd.seq)
-    series = numbering.park(invoice)
-    lines = _write_new(session, invoice, specs, cmd, client)
-    numbering.number_parked(session, account, invoice, series, pattern, cmd.seq)
-    return invoice, lines
+        lines = _write_new(session, invoice, specs, cmd, client)
+    else:
+        pattern = numbering.prepare_number(session, account, invoice, cmd.seq)
+        series = numbering.park(invoice)
+        lines = _write_new(session, invoice, specs, cmd, client)
+        numbering.number_parked(session, account, invoice, series, pattern, cmd.seq)
+    return invoice, lines, attach_bank_accounts(session, account, invoice, cmd.bank_accounts, new=True)
 
 
 def _write_new(session: Session, invoice: Invoice, specs: list[LineSpec], cmd: CreateInvoice,
@@ -357,6 +361,8 @@ def update_invoice(cmd: UpdateInvoice, uow: UnitOfWork) -> InvoiceView:
     _flush_unique(session, invoice)
     if cmd.recurring is not None:
         schedule_invoice(session, cmd.account_id, invoice, cmd.recurring)
+    if cmd.bank_accounts is not None:
+        attach_bank_accounts(session, account, invoice, cmd.bank_accounts)
     uow.commit()
     return view_of(session, invoice.account_id, invoice.id or 0)
 
@@ -428,6 +434,7 @@ def delete_invoice(cmd: DeleteInvoice, uow: UnitOfWork) -> InvoiceView:
     for attachment in session.execute(select(Attachment).where(Attachment.invoice_id == cmd.invoice_id)).scalars():
         attachment.invoice_id = None
     session.execute(delete(InvoiceLine).where(col(InvoiceLine.invoice_id) == cmd.invoice_id))
+    forget_invoice(session, cmd.invoice_id)
     session.delete(view.invoice)
     uow.commit()
     return view

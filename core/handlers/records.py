@@ -12,16 +12,19 @@ from core.clock import now_utc
 from core.commands import CreateRecord, DeleteRecord, UpdateRecord
 from core.errors import Conflict, Invalid, NotFound
 from core.fields import check_fields
+from core.handlers import banking
 from core.handlers.invoice_state import account_of
 from core.handlers.parties import prepare_client
 from core.models import (
     DICTIONARY_KINDS,
     Account,
+    BankAccount,
     Client,
     Department,
     DictionaryEntry,
     Invoice,
     InvoiceLine,
+    Issuer,
     PriceList,
     PriceListItem,
     Product,
@@ -33,6 +36,7 @@ from core.recurring_schedule import check_month_end, last_of_month, parse_every
 from core.unit_of_work import UnitOfWork
 
 Hook = Callable[[Session, Account, Any, Mapping[str, Any]], None]
+ChildWriter = Callable[[Session, Any, tuple[Mapping[str, Any], ...]], None]
 
 
 def _prepare_product(session: Session, account: Account, product: Product, given: Mapping[str, Any]) -> None:
@@ -96,6 +100,7 @@ def _no_hook(session: Session, account: Account, record: Any, given: Mapping[str
 class Entity:
     model: type[SQLModel]
     prepare: Hook
+    children: ChildWriter | None = None  # writes the record's child rows (price list items, ...) given with it
 
 
 def _invoice_links_cleared(session: Session, entity: str, record_id: int) -> None:
@@ -103,30 +108,6 @@ def _invoice_links_cleared(session: Session, entity: str, record_id: int) -> Non
     if column is not None:
         for invoice in session.execute(select(Invoice).where(getattr(Invoice, column) == record_id)).scalars():
             setattr(invoice, column, None)
-
-
-ENTITIES: dict[str, Entity] = {
-    "client": Entity(Client, _prepare_client),
-    "product": Entity(Product, _prepare_product),
-    "department": Entity(Department, _prepare_department),
-    "price_list": Entity(PriceList, _no_hook),
-    "recurring": Entity(Recurring, prepare_recurring),
-    "dictionary": Entity(DictionaryEntry, _prepare_dictionary),
-}
-
-
-def entity(name: str) -> Entity:
-    try:
-        return ENTITIES[name]
-    except KeyError:
-        raise ValueError(f"unknown entity {name}") from None
-
-
-def get_record(session: Session, name: str, account_id: int, record_id: int) -> Any:
-    record = session.get(entity(name).model, record_id)
-    if record is None or getattr(record, "account_id", None) != account_id:
-        raise NotFound(name, record_id)
-    return record
 
 
 def _write_children(session: Session, price_list: PriceList, children: tuple[Mapping[str, Any], ...]) -> None:
@@ -144,6 +125,32 @@ def _write_children(session: Session, price_list: PriceList, children: tuple[Map
         session.add(item)
 
 
+ENTITIES: dict[str, Entity] = {
+    "client": Entity(Client, _prepare_client),
+    "product": Entity(Product, _prepare_product),
+    "department": Entity(Department, _prepare_department),
+    "price_list": Entity(PriceList, _no_hook, _write_children),
+    "recurring": Entity(Recurring, prepare_recurring),
+    "dictionary": Entity(DictionaryEntry, _prepare_dictionary),
+    "issuer": Entity(Issuer, banking.prepare_issuer),
+    "bank_account": Entity(BankAccount, banking.prepare_bank_account, banking.write_department_links),
+}
+
+
+def entity(name: str) -> Entity:
+    try:
+        return ENTITIES[name]
+    except KeyError:
+        raise ValueError(f"unknown entity {name}") from None
+
+
+def get_record(session: Session, name: str, account_id: int, record_id: int) -> Any:
+    record = session.get(entity(name).model, record_id)
+    if record is None or getattr(record, "account_id", None) != account_id:
+        raise NotFound(name, record_id)
+    return record
+
+
 def create_record(cmd: CreateRecord, uow: UnitOfWork) -> Any:
     session = uow.session
     account = account_of(session, cmd.account_id)
@@ -153,8 +160,8 @@ def create_record(cmd: CreateRecord, uow: UnitOfWork) -> Any:
     spec.prepare(session, account, record, clean)
     session.add(record)
     session.flush()
-    if cmd.children is not None and isinstance(record, PriceList):
-        _write_children(session, record, cmd.children)
+    if cmd.children is not None and spec.children is not None:
+        spec.children(session, record, cmd.children)
     uow.commit()
     return record
 
@@ -171,8 +178,8 @@ def update_record(cmd: UpdateRecord, uow: UnitOfWork) -> Any:
     spec.prepare(session, account, record, clean)
     if hasattr(record, "updated_at"):
         record.updated_at = now_utc()
-    if cmd.children is not None and isinstance(record, PriceList):
-        _write_children(session, record, cmd.children)
+    if cmd.children is not None and spec.children is not None:
+        spec.children(session, record, cmd.children)
     session.flush()
     uow.commit()
     return record
@@ -185,6 +192,7 @@ def delete_record(cmd: DeleteRecord, uow: UnitOfWork) -> Any:
         session.execute(delete(PriceListItem).where(PriceListItem.price_list_id == record.id))
     if cmd.entity in ("client", "department"):
         _invoice_links_cleared(session, cmd.entity, record.id)
+    banking.forget(session, cmd.entity, record.id)
     if cmd.entity == "recurring":
         session.execute(delete(RecurringRun).where(RecurringRun.recurring_id == record.id))
     if cmd.entity == "product":

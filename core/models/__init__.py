@@ -3,6 +3,7 @@ from sqlmodel import SQLModel
 
 from core.models.accounts import Account, Credential, User
 from core.models.attachments import Attachment
+from core.models.banking import BankAccount, BankAccountDepartment, InvoiceBankAccount, Issuer
 from core.models.catalog import PriceList, PriceListItem, Product
 from core.models.dictionaries import DICTIONARY_KINDS, DictionaryEntry, ExchangeRate
 from core.models.invoices import Invoice, InvoiceLine, NumberCounter
@@ -23,4 +24,5 @@ __all__ = [
     "ExchangeRate", "IdempotencyKey", "Invoice", "InvoiceLine", "NumberCounter", "OutboxMessage",
     "Payment", "PaymentAllocation", "PriceList", "PriceListItem", "Product", "Recurring", "RecurringRun",
     "TrafficEntry", "User",
+    "BankAccount", "BankAccountDepartment", "InvoiceBankAccount", "Issuer",
 ]

@@ -17,9 +17,14 @@ from urllib.parse import urlsplit
 
 from starlette.requests import Request
 
+from core.registrations import CredentialKind
 from dialects.invoiceocean.errors import DEACTIVATED, UNAUTHORIZED, ApiError
 from dialects.kit.auth import AccountContext, by_api_token, by_login, parse_basic
 from dialects.kit.context import authenticate
+
+# The dialect's credential: registered through its Dialect record; the sign-in call issues more of the kind.
+API_TOKEN = CredentialKind("api_token", "invoiceocean", "token", "InvoiceOcean API token", main=True,
+                           token_bytes=24, secret_name="api_token", with_prefix=True)
 
 BASE_DOMAINS = ("localhost", "testserver", "invoiceocean.com", "fakturownia.pl", "vosfactures.fr")
 NOT_PREFIXES = frozenset({"www", "app", "api"})

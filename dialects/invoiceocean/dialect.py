@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from core.handlers.invoice_state import InvoiceView, account_of
-from core.registrations import CredentialKind, Profile
+from core.registrations import Profile
 from dialects.invoiceocean import fields, openapi, present, translate
+from dialects.invoiceocean.auth import API_TOKEN
 from dialects.invoiceocean.respond import Reply, render
 from dialects.invoiceocean.routes import error_response, routes
 from dialects.kit.auth import by_api_token
@@ -22,9 +23,6 @@ PATTERNS: dict[str, str] = {
 }
 PROFILE = Profile("invoiceocean", timezone="Europe/Warsaw", currency="PLN", lang="pl", country="PL",
                   settings={"payment_days": 7}, numbering=PATTERNS)
-API_TOKEN = CredentialKind("api_token", "invoiceocean", "token", "InvoiceOcean API token", main=True,
-                           token_bytes=24, secret_name="api_token", with_prefix=True)
-
 
 def _rendered(fmt: str) -> Any:
     def rendition(session: Any, view: InvoiceView, base_url: str) -> str:

@@ -12,7 +12,7 @@ from core.errors import Conflict
 from core.handlers.invoice_state import InvoiceView
 from core.handlers.sending import split_addresses
 from core.invoice_reads import invoice_view
-from dialects.invoiceocean import fields, present
+from dialects.invoiceocean import fields, present, sparse
 from dialects.invoiceocean.errors import invalid
 from dialects.invoiceocean.parse import invoice_input, with_position_list, wrapped
 from dialects.invoiceocean.respond import Call, Reply
@@ -93,14 +93,21 @@ def order_of(raw: str | None) -> tuple[tuple[str, bool], ...]:
 
 
 def _one(call: Call, view: InvoiceView, status: int = 200) -> Reply:
-    return Reply(status, present.invoice(view, call.audience), "invoice")
+    additional = sparse.wanted(call.query, "invoice")[1]
+    return Reply(status, {**present.invoice(view, call.audience),
+                          **sparse.invoice_additions(view, call.audience, additional)}, "invoice")
 
 
 async def list_invoices(call: Call) -> Reply:
     with_positions = bool(_maybe(to_bool, call.query.get("include_positions")))
     views = await read_plain(call.request, queries.list_invoices, call.account.account_id, invoice_filter(call),
                              call.page(), order_of(call.query.get("order")), with_lines=with_positions)
-    return Reply(200, [present.invoice(v, call.audience, with_positions=with_positions) for v in views], "invoices")
+    additional = sparse.wanted(call.query, "invoice")[1]
+    paid = await read_plain(call.request, sparse.payments_by_invoice, [v.invoice.id for v in views]) \
+        if "connected_payments" in additional else {}
+    return Reply(200, [{**present.invoice(v, call.audience, with_positions=with_positions),
+                        **sparse.invoice_additions(v, call.audience, additional, paid.get(v.invoice.id or 0))}
+                       for v in views], "invoices")
 
 
 async def get_invoice(call: Call) -> Reply:
@@ -117,7 +124,7 @@ async def create_invoice(call: Call) -> Reply:
     view = await execute(call.request, CreateInvoice(
         account_id=call.account.account_id, origin=ORIGIN, fields=parsed.fields, lines=parsed.lines or (),
         copy_from=parsed.copy_from, oid_unique=parsed.oid_unique, price_list_id=parsed.price_list_id,
-        use_price_lists=parsed.use_price_lists), unique=unique)
+        use_price_lists=parsed.use_price_lists, bank_accounts=parsed.bank_accounts), unique=unique)
     return _one(call, view, 201)
 
 
@@ -129,12 +136,12 @@ async def update_invoice(call: Call) -> Reply:
                                   by_id=("positions",)))
     if "extra" in parsed.fields:  # unknown keys add to those kept before
         parsed.fields["extra"] = {**(current.invoice.extra or {}), **parsed.fields["extra"]}
-    if set(parsed.fields) == {"status"} and parsed.lines is None:
+    if set(parsed.fields) == {"status"} and parsed.lines is None and parsed.bank_accounts is None:
         view = await execute(call.request, ChangeInvoiceStatus(call.account.account_id, invoice_id,
                                                                 parsed.fields["status"]))
     else:
         view = await execute(call.request, UpdateInvoice(call.account.account_id, invoice_id, parsed.fields,
-                                                         parsed.lines))
+                                                         parsed.lines, bank_accounts=parsed.bank_accounts))
     return _one(call, view)
 
 

@@ -44,7 +44,7 @@ DESCRIPTION = (
     "strings, unknown keys are stored and returned as given, null and \"\" mean absent.")
 
 SCHEMA_NAMES = {"client": "Client", "product": "Product", "department": "Department", "price_list": "PriceList",
-                "recurring": "Recurring"}
+                "recurring": "Recurring", "issuer": "Issuer"}
 
 
 # --- response schemas, from the presenters' tables --------------------------------------------------
@@ -326,7 +326,10 @@ def _check_client_op() -> Operation:
 @lru_cache(maxsize=1)
 def operations() -> dict[str, Operation]:
     """Endpoint name (as in routes.ROUTES) -> its description."""
-    ops = {**_invoice_ops(), **_payment_ops(), "clients.check": _check_client_op()}
+    from dialects.invoiceocean import openapi_banking  # it builds on this module's helpers
+
+    ops = {**_invoice_ops(), **_payment_ops(), "clients.check": _check_client_op(),
+           **openapi_banking.operations(_ok, wrapper, READ_ERRORS, WRITE_ERRORS, PAGING)}
     for entity in RESOURCES:
         ops.update(_record_ops(entity))
     return ops
@@ -348,6 +351,14 @@ def schemas() -> dict[str, Schema]:
         out.setdefault(name, record_schema(entity, frozenset({"stock_level"}) if entity == "product" else frozenset()))
         out[f"{name}Input"] = record_input(entity)
     out["Product"]["properties"]["stock_level"] = nullable(dict(column_schema(Product, "stock_level")))
+    from dialects.invoiceocean import openapi_banking
+
+    out.update(openapi_banking.schemas())
+    out["Invoice"]["properties"]["bank_accounts"] = {"type": "array", "items": ref("InvoiceBankAccount")}
+    out["Invoice"]["required"] = sorted([*out["Invoice"]["required"], "bank_accounts"])
+    out["InvoiceInput"]["properties"]["bank_accounts"] = {
+        "type": "array", "items": ref("BankAccountInput"),
+        "description": "replaces the department's show_on_invoice accounts; each is matched by its number"}
     return out
 
 
@@ -371,7 +382,9 @@ def document() -> Schema:
         tags=[("invoices", "Invoices, their status, cancellation, e-mail and PDF"), ("clients", "Clients"),
               ("products", "Products"), ("departments", "Departments (seller companies)"),
               ("price_lists", "Price lists"), ("recurrings", "Recurring invoice definitions"),
-              ("payments", "Banking payments")])
+              ("payments", "Banking payments"), ("issuers", "Issuers"),
+              ("bank_accounts", "Bank accounts and the departments that show them on invoices"),
+              ("account", "The caller's account, and signing in with login and password")])
 
 
 # InvoiceOcean endpoints this gateway does not serve: they answer 404 in InvoiceOcean's format.
@@ -381,10 +394,8 @@ NOT_BUILT: tuple[tuple[str, str], ...] = (
     ("/warehouses.json", "Warehouses"),
     ("/warehouse_documents.json", "Warehouse documents"),
     ("/warehouse_actions.json", "Warehouse actions"),
-    ("/issuers.json", "Issuers"),
     ("/webhooks.json", "Webhooks"),
-    ("/bank_accounts.json", "Bank accounts"),
-    ("/account.json", "Account (partner sign-up, users)"),
+    ("/account/add_user.json", "Account users, partner sign-up (POST /account.json), deletion and unlinking"),
     ("/invoices/1/attachments_zip.json", "Invoice attachments"),
     ("/invoices/fiscal_print", "Fiscal printing"),
 )

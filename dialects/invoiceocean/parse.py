@@ -14,7 +14,8 @@ from sqlmodel import SQLModel
 from core.commands import LineSpec
 from core.errors import FieldError, Invalid
 from core.fields import column_types
-from core.models import Invoice, Payment, PriceListItem
+from core.models import BankAccount, Invoice, Payment, PriceListItem
+from core.models.banking import SNAPSHOT_FIELDS
 from core.money import to_decimal
 from dialects.invoiceocean import fields
 from dialects.invoiceocean.fields import STATUS_INPUT
@@ -85,6 +86,7 @@ class InvoiceInput:
     oid_unique: bool = False
     price_list_id: int | None = None
     use_price_lists: bool = False
+    bank_accounts: tuple[dict[str, Any], ...] | None = None  # None: the department's
 
 
 def _column(errors: Errors, name: str, value: Any) -> Any:
@@ -123,6 +125,8 @@ def invoice_input(data: Mapping[str, Any]) -> InvoiceInput:
             result.price_list_id = errors.read(key, to_int, value)
         elif key == "use_prices_from_price_lists":
             result.use_price_lists = bool(errors.read(key, to_bool, value))
+        elif key == "bank_accounts":
+            result.bank_accounts = invoice_bank_accounts(value)
         elif key in INVOICE_COLUMNS:
             fields[key] = _column(errors, key, value)
         else:
@@ -232,6 +236,25 @@ def price_list_children(data: Mapping[str, Any]) -> tuple[dict[str, Any], ...] |
                                {k: v for k, v in item.items() if k not in ("priceable_type", "_destroy", "id")},
                                keep_extra=False)
                  for item in items if isinstance(item, dict))
+
+
+def invoice_bank_accounts(value: Any) -> tuple[dict[str, Any], ...] | None:
+    """An invoice's `bank_accounts`: each item needs its number (API_RACHUNKI_BANKOWE.md, section 8: the
+    error is reported on bank_accounts); an empty list gives none, so the department's apply."""
+    try:
+        items = as_list(value, "bank_account")
+    except ValueError:
+        raise Invalid.one("bank_accounts", "invalid", "is invalid") from None
+    result = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise Invalid.one("bank_accounts", "invalid", "is invalid")
+        fields = record_fields("bank_account", BankAccount, {k: v for k, v in item.items() if k in SNAPSHOT_FIELDS},
+                               keep_extra=False)
+        if not str(fields.get("bank_account_number") or "").strip():
+            raise Invalid.one("bank_accounts", "blank", "can't be blank")
+        result.append(fields)
+    return tuple(result) or None
 
 
 @dataclass

@@ -30,7 +30,21 @@ from sqlmodel import SQLModel
 from core.fields import column_types
 from core.handlers.invoice_state import InvoiceView
 from core.handlers.payments import PaymentView
-from core.models import Client, Department, Invoice, InvoiceLine, Payment, PriceList, PriceListItem, Product, Recurring
+from core.models import (
+    BankAccount,
+    Client,
+    Department,
+    Invoice,
+    InvoiceBankAccount,
+    InvoiceLine,
+    Issuer,
+    Payment,
+    PriceList,
+    PriceListItem,
+    Product,
+    Recurring,
+)
+from core.models.banking import SNAPSHOT_FIELDS
 from dialects.invoiceocean import fields
 from dialects.invoiceocean.fields import STATUS
 
@@ -152,6 +166,7 @@ def invoice(view: InvoiceView, audience: Audience, *, with_positions: bool = Tru
         "created_at": stamp(inv.created_at, audience), "updated_at": stamp(inv.updated_at, audience),
     })
     result.update(public_urls(inv, audience))
+    result["bank_accounts"] = [bank_account_on_invoice(copy) for copy in view.bank_accounts]
     if with_positions:
         result["positions"] = positions(view.lines)
     return with_extra(result, inv.extra)
@@ -194,6 +209,19 @@ def payment(view: PaymentView, audience: Audience) -> dict[str, Any]:
     return result
 
 
+def bank_account_on_invoice(copy: Any) -> dict[str, Any]:
+    """An invoice's bank account as the invoice carries it; `id` is the bank account's own id."""
+    return {"id": copy.bank_account_id, **{name: getattr(copy, name) for name in SNAPSHOT_FIELDS}}
+
+
+def bank_account(row: Any, links: Iterable[Any]) -> dict[str, Any]:
+    """BankAccountSerializer's fields, exactly (API_RACHUNKI_BANKOWE.md section 4): no timestamps."""
+    return {"id": row.id, **{name: getattr(row, name) for name in SNAPSHOT_FIELDS}, "bank_account_id": row.id,
+            "bank_account_version_departments": [
+                {"department_id": link.department_id, "show_on_invoice": link.show_on_invoice,
+                 "main_on_department": link.main_on_department} for link in links]}
+
+
 # --- XML types of null values -------------------------------------------------------------
 # Rails' to_xml says what a nil attribute would have been: <payment-to type="date" nil="true"/>. The
 # renderer types a present value from the value itself; a null one from these tables, built from the
@@ -213,7 +241,8 @@ def _record_xml_types(entity: str, model: type[SQLModel]) -> dict[str, str]:
     return _xml_types(model, {field.wire: field.core for field in fields.TABLES[entity] if field.shown})
 
 
-_INVOICE_XML = {**_xml_types(InvoiceLine, POSITION_COLUMNS),
+_INVOICE_XML = {**_xml_types(InvoiceBankAccount, {name: name for name in SNAPSHOT_FIELDS}),
+                **_xml_types(InvoiceLine, POSITION_COLUMNS),
                 **_xml_types(Invoice, {name: name for name in ("id", "account_id", *INVOICE_SAME)}),
                 "sell_date": "date", "paid": "decimal", "sent_time": "dateTime", "created_at": "dateTime",
                 "updated_at": "dateTime"}
@@ -225,5 +254,9 @@ XML_TYPES: dict[str, Mapping[str, str]] = {
     "client": _record_xml_types("client", Client), "product": _record_xml_types("product", Product),
     "department": _record_xml_types("department", Department),
     "recurring": _record_xml_types("recurring", Recurring),
+    "issuer": _record_xml_types("issuer", Issuer),
+    "bank_account": {**_xml_types(BankAccount, {name: name for name in ("id", *SNAPSHOT_FIELDS)}),
+                     "bank_account_id": "integer", "department_id": "integer", "show_on_invoice": "boolean",
+                     "main_on_department": "boolean"},
 }
 XML_TYPES.update({f"{root}s": types for root, types in list(XML_TYPES.items())})

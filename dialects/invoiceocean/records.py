@@ -14,7 +14,7 @@ from starlette.responses import PlainTextResponse
 from core.commands import CreateRecord, DeleteRecord, UpdateRecord
 from core.handlers.parties import normalise_tax_no
 from core.handlers.records import get_record
-from core.models import Client, Department, PriceList, PriceListItem, Product, Recurring
+from core.models import Client, Department, Issuer, PriceList, PriceListItem, Product, Recurring
 from core.queries import Page, RecordFilter, list_records
 from core.security import verify_password
 from dialects.invoiceocean import present
@@ -66,6 +66,7 @@ RESOURCES: dict[str, Resource] = {
     "department": Resource("department", Department, ("department",), "department", "departments"),
     "price_list": Resource("price_list", PriceList, ("price_list",), "price_list", "price_lists"),
     "recurring": Resource("recurring", Recurring, ("recurring",), "recurring", "recurrings"),
+    "issuer": Resource("issuer", Issuer, ("issuer",), "issuer", "issuers"),
 }
 
 

@@ -10,10 +10,13 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from core.errors import DomainError
+from dialects.invoiceocean import account as acc
+from dialects.invoiceocean import banking as bank
 from dialects.invoiceocean import documents as docs
 from dialects.invoiceocean import invoices as inv
 from dialects.invoiceocean import payments as pay
 from dialects.invoiceocean import records as rec
+from dialects.invoiceocean import sparse
 from dialects.invoiceocean.auth import account_for
 from dialects.invoiceocean.errors import NOT_FOUND, ApiError, from_domain
 from dialects.invoiceocean.respond import Call, Reply, format_of_path, read_payload, render, render_error
@@ -77,6 +80,15 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
                                     ("PUT", pay.update_payment, "payments.update"),
                                     ("PATCH", pay.update_payment, "payments.update"),
                                     ("DELETE", pay.delete_payment, "payments.delete"))],
+    *_crud("issuers", "issuer"),
+    ("GET", "/bank_accounts.{fmt}", bank.list_bank_accounts, "bank_accounts.list"),
+    ("POST", "/bank_accounts.{fmt}", bank.create_bank_account, "bank_accounts.create"),
+    ("GET", "/bank_accounts/{id}.{fmt}", bank.get_bank_account, "bank_accounts.get"),
+    ("PUT", "/bank_accounts/{id}.{fmt}", bank.update_bank_account, "bank_accounts.update"),
+    ("PATCH", "/bank_accounts/{id}.{fmt}", bank.update_bank_account, "bank_accounts.update"),
+    ("DELETE", "/bank_accounts/{id}.{fmt}", bank.delete_bank_account, "bank_accounts.delete"),
+    ("GET", "/account.{fmt}", acc.get_account, "account.get"),
+    ("POST", "/login.{fmt}", acc.login, "account.login"),
 ]
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -88,8 +100,10 @@ def endpoint(handler: Handler, name: str) -> Callable[[Request], Awaitable[Respo
         endpoint_name(request, name)
         try:
             payload = await read_payload(request, fmt) if request.method in BODY_METHODS else {}
-            account = await account_for(request, payload)
-            reply = await handler(Call(request, fmt, account, request.path_params, payload))
+            # /login.json: the body's login and password are the credentials, checked by the endpoint itself
+            account = acc.ANONYMOUS if name in acc.SIGN_IN else await account_for(request, payload)
+            reply = sparse.applied(request.query_params, await handler(Call(request, fmt, account,
+                                                                             request.path_params, payload)))
         except ApiError as exc:
             return render_error(fmt, exc)
         except DomainError as exc:

@@ -220,4 +220,7 @@ def test_a_create_writes_its_lines_in_one_insert_and_rereads_nothing(backend_led
         assert writes == ["INSERT INTO invoices", "INSERT INTO invoice_lines", "WITH counter AS"]
     # number_counters: the one read that makes sure the next automatic number is not already stored
     # (numbering.skip_taken: issue 24, a stray number must never block a series).
-    assert reads == ["accounts", "departments", "number_counters"]
+    # bank_accounts: the department's accounts shown on invoices, which a new invoice carries (issue 23).
+    assert reads == ["accounts", "departments", "number_counters",
+                     "bank_accounts JOIN bank_account_departments ON bank_account_departments.bank_account_id "
+                     "= bank_accounts.id"]

@@ -19,7 +19,9 @@ def module_live_server() -> Iterator[LiveServer]:
     """The same CLI-run uvicorn as `live_server`, shared by a module's tests: starting one costs
     more than a short fuzzing profile, and several dialects' tests may share one ledger."""
     _require_cli()
-    with LiveServer() as server:
+    # No failed-sign-in throttling: the fuzzer posts thousands of random logins to /login.json, and over the
+    # limit every later request from its address (api_token or not) would get 429 instead of being exercised.
+    with LiveServer(env={"GATEWAY_AUTH_FAIL_LIMIT": "0", "GATEWAY_AUTH_SPRAY_LIMIT": "0"}) as server:
         yield server
 
 

@@ -124,8 +124,13 @@ def seed_invoiceocean(base: str, token: str) -> dict[str, list[int]]:
             "name": "Wpłata", "price": "10.23", "invoice_id": invoices[0], "paid_date": "2024-01-15"}})]
         recurrings = [create("/recurrings.json", {"recurring": {
             "name": "Abonament", "invoice_id": invoices[2], "start_date": "2030-01-01", "every": "1m"}})]
+        issuers = [create("/issuers.json", {"issuer": {"name": "Issuer", "tax_no": "4170106662"}})]
+        bank_accounts = [create("/bank_accounts.json", {"bank_account": {
+            "name": "Rachunek główny PLN", "bank_account_number": "PL61 1090 1014 0000 0712 1981 2874",
+            "bank_account_version_departments": [{"department_id": departments[0], "show_on_invoice": True}]}})]
     return {"/invoices": invoices, "/clients": clients, "/products": products, "/departments": departments,
-            "/price_lists": price_lists, "/banking/payment": payments, "/recurrings": recurrings}
+            "/price_lists": price_lists, "/banking/payment": payments, "/recurrings": recurrings,
+            "/issuers": issuers, "/bank_accounts": bank_accounts}
 
 
 def seed_fakturan(base: str, auth: tuple[str, str]) -> dict[str, list[int]]:

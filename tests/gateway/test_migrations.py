@@ -115,8 +115,9 @@ def test_sqlite_tables_rebuilt_by_0007_keep_their_rows_and_ids_and_never_reuse_o
     command.downgrade(alembic_config(url), "0006")
     before = _sqlite_shape(url)
 
-    upgrade(url)
+    command.upgrade(alembic_config(url), "0009")  # the rebuild, without the tables later revisions add
     assert _sqlite_shape(url) == before
+    upgrade(url)
     assert _drift(url) == []
     engine = make_engine(url)
     with engine.connect() as conn:

@@ -110,6 +110,15 @@ WRITES: dict[tuple[str, str], Write | str] = {
         "action": "add", "name": "B product", "pnetto": 10, "group": ref}), invo_refused),
     ("credentials", "user_id"): "no dialect writes credentials; the console and the CLI give them the account's "
                                 "own owner",
+    ("bank_account_departments", "department_id"): Write("department", lambda w, ref: _io(
+        w, "POST", "/bank_accounts.json", {"bank_account": {"bank_account_number": "PL11111111111111111111111111",
+                                                            "bank_account_version_departments": [
+                                                                {"department_id": ref, "show_on_invoice": True}]}}),
+        io_refused),
+    ("bank_account_departments", "bank_account_id"): "a department link belongs to the bank account it is sent with",
+    ("invoice_bank_accounts", "invoice_id"): "an invoice's bank accounts are written with the invoice itself",
+    ("invoice_bank_accounts", "bank_account_id"): "no dialect names it: the ledger copies the account it found by "
+                                                  "its number among the caller's own, or made",
 }
 
 # The same columns through the other dialects, where they name them.
@@ -144,7 +153,8 @@ def test_every_reference_column_has_a_case() -> None:
 
 # A's records, deleted by A through InvoiceOcean (INVO for its dictionaries), dependants first.
 DELETES = [("recurring", "/recurrings/{}.json"), ("payment", "/banking/payments/{}.json"),
-           ("invoice", "/invoices/{}.json"), ("price_list", "/price_lists/{}.json"), ("product", "/products/{}.json"),
+           ("invoice", "/invoices/{}.json"), ("bank_account", "/bank_accounts/{}.json"), ("issuer", "/issuers/{}.json"),
+           ("price_list", "/price_lists/{}.json"), ("product", "/products/{}.json"),
            ("client", "/clients/{}.json"), ("department", "/departments/{}.json")]
 
 

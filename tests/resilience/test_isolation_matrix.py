@@ -38,6 +38,7 @@ from dialects.invoiceocean.xml import XmlRejected, parse_xml
 from gateway.public import routes as public_routes
 
 MARK = "Quarkfeld"  # in every name A's records carry; B's requests never contain it
+A_BANK_NUMBER = "PL61 1090 1014 0000 0712 1981 2874"  # B may give the same number: it must not find A's account
 FORMATS = ("json", "xml")
 PATH_PARAM = re.compile(r"\{\w+(?::\w+)?\}")  # {id}, {id:int}, {invoice_id:recid}, ...
 ALLOWED = frozenset({"not_found", "unauthorized", "refused", "own", "unavailable"})
@@ -91,6 +92,10 @@ def build_world(client: TestClient, a: dict[str, Any], b: dict[str, Any]) -> Wor
         "name": f"{MARK} Prices", "currency": "PLN", "price_list_positions_attributes": {"0": {
             "priceable_id": ids["product"], "priceable_type": "Product", "price_net": "111.0",
             "price_gross": "136.53", "tax": "23", "use_tax": "1"}}}})["id"]
+    ids["issuer"] = io("POST", "/issuers.json", {"issuer": {"name": f"{MARK} Issuer", "tax_no": "4170106662"}})["id"]
+    ids["bank_account"] = io("POST", "/bank_accounts.json", {"bank_account": {
+        "name": f"{MARK} account", "bank_name": f"{MARK} Bank", "bank_account_number": A_BANK_NUMBER,
+        "bank_account_version_departments": [{"department_id": ids["department"], "show_on_invoice": True}]}})["id"]
     invoice = io("POST", "/invoices.json", {"invoice": {
         "kind": "vat", "number": f"{MARK.upper()}/77", "client_id": ids["client"], "department_id": ids["department"],
         "buyer_name": f"Zenobia {MARK} Sp. z o.o.", "positions": [
@@ -116,11 +121,11 @@ def snapshot(world: World) -> dict[str, Any]:
     client, token, ids = world.client, world.a["invoiceocean"]["api_token"], world.ids
     out: dict[str, Any] = {}
     for path in ("/invoices", "/clients", "/products", "/departments", "/price_lists", "/recurrings",
-                 "/banking/payments"):
+                 "/banking/payments", "/issuers", "/bank_accounts"):
         out[path] = client.get(f"{path}.json?api_token={token}&period=all").json()
     for name, path in (("invoice", "invoices"), ("client", "clients"), ("product", "products"),
                        ("department", "departments"), ("price_list", "price_lists"), ("recurring", "recurrings"),
-                       ("payment", "banking/payments")):
+                       ("payment", "banking/payments"), ("issuer", "issuers"), ("bank_account", "bank_accounts")):
         out[name] = client.get(f"/{path}/{ids[name]}.json?api_token={token}").json()
     out["invo"] = _invo(client, world.a["invo"], "invoices", {"action": "list", "id": ids["invoice"], "items": 1})
     out["invo_units"] = _invo(client, world.a["invo"], "dictionaries", {"action": "list", "what": "units"})
@@ -152,12 +157,14 @@ def _allow(*kinds: str) -> frozenset[str]:
 
 # InvoiceOcean: the entity a path's {id} names, by its first segment.
 IO_ENTITY = {"invoices": "invoice", "clients": "client", "products": "product", "departments": "department",
-             "price_lists": "price_list", "recurrings": "recurring", "banking": "payment"}
+             "price_lists": "price_list", "recurrings": "recurring", "banking": "payment", "issuers": "issuer",
+             "bank_accounts": "bank_account"}
 # The wrapper key and a harmless change, for the id routes that take a body.
 IO_CHANGE = {"invoice": {"invoice": {"buyer_name": "hijacked", "positions": [{"id": 0, "_destroy": 1}]}},
              "client": {"client": {"name": "hijacked"}}, "product": {"product": {"name": "hijacked"}},
              "department": {"department": {"name": "hijacked"}}, "price_list": {"price_list": {"name": "hijacked"}},
-             "recurring": {"recurring": {"name": "hijacked"}}, "payment": {"banking_payment": {"name": "hijacked"}}}
+             "recurring": {"recurring": {"name": "hijacked"}}, "payment": {"banking_payment": {"name": "hijacked"}},
+             "issuer": {"issuer": {"name": "hijacked"}}, "bank_account": {"bank_account": {"name": "hijacked"}}}
 
 
 def _io_non_id_cells(world: World, name: str, method: str, path: str, fmt: str) -> list[Cell]:
@@ -176,7 +183,8 @@ def _io_non_id_cells(world: World, name: str, method: str, path: str, fmt: str) 
                          ("client", "")],
         "products.list": [("product", "page=1"), ("product", "warehouse_id=1")],
         "departments.list": [("department", "")], "price_lists.list": [("price_list", "")],
-        "recurrings.list": [("recurring", "")],
+        "recurrings.list": [("recurring", "")], "issuers.list": [("issuer", "")],
+        "bank_accounts.list": [("bank_account", "")],
         "payments.list": [("payment", f"invoice_id={ids['invoice']}"), ("payment", "")],
     }
     creates: dict[str, list[dict[str, Any]]] = {
@@ -194,6 +202,9 @@ def _io_non_id_cells(world: World, name: str, method: str, path: str, fmt: str) 
         "invoices.cancel": [{"cancel_invoice_id": ids["invoice"], "cancel_reason": "x"}],
         "price_lists.create": [{"price_list": {"name": "B prices", "price_list_positions_attributes": [{
             "priceable_id": ids["product"], "priceable_type": "Product", "price_net": "1", "tax": "23"}]}}],
+        "bank_accounts.create": [{"bank_account": {
+            "bank_account_number": "PL11 1111 1111 1111 1111 1111 1111",
+            "bank_account_version_departments": [{"department_id": ids["department"], "show_on_invoice": True}]}}],
         "recurrings.create": [{"recurring": {"name": "B rec", "invoice_id": ids["invoice"],
                                              "start_date": "2030-01-01", "every": "1m"}}],
         "payments.create": [{"banking_payment": {"name": "B pay", "price": "1.00", "invoice_id": ids["invoice"]}},
@@ -202,14 +213,26 @@ def _io_non_id_cells(world: World, name: str, method: str, path: str, fmt: str) 
     }
     own_creates = {"clients.create": {"client": {"name": "B client"}},
                    "products.create": {"product": {"name": "B product", "price_net": "1", "tax": "23"}},
-                   "departments.create": {"department": {"name": "B dept", "shortcut": "BD"}}}
+                   "departments.create": {"department": {"name": "B dept", "shortcut": "BD"}},
+                   "issuers.create": {"issuer": {"name": "B issuer"}}}
     if name in lists:
         return [Cell("invoiceocean", key, "GET", f"{p}?{query}", own, fmt=fmt, list_of=entity)
                 for entity, query in lists[name]]
     if name in creates:
-        return [Cell("invoiceocean", key, method, p, pointed, body, fmt) for body in creates[name]]
+        cells = [Cell("invoiceocean", key, method, p, pointed, body, fmt) for body in creates[name]]
+        if name == "invoices.create":  # A's bank account number: B's own account is made, A's is never found
+            cells.append(Cell("invoiceocean", key, method, p, own, {"invoice": {
+                "kind": "vat", "buyer_name": "B", "positions": [line],
+                "bank_accounts": [{"bank_account_number": A_BANK_NUMBER}]}}, fmt))
+        return cells
     if name in own_creates:
         return [Cell("invoiceocean", key, method, p, own, own_creates[name], fmt)]
+    if name == "account.get":  # B's own account
+        return [Cell("invoiceocean", key, method, p, own, fmt=fmt)]
+    if name == "account.login":  # logins are global: A's login with B's password, and B's login with A's
+        a, b = world.a["invo"], world.b["invo"]
+        return [Cell("invoiceocean", key, method, p, _allow("unauthorized"), {"login": login, "password": password},
+                     fmt) for login, password in ((a["login"], b["password"]), (b["login"], a["password"]))]
     if name == "clients.check":  # A's client's e-mail: B's account has no such client
         return [Cell("invoiceocean", key, "GET", f"{p}?email=zenobia%40quarkfeld.example&password=x", _allow(
             "not_found"), fmt=fmt)]

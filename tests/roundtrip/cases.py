@@ -75,7 +75,8 @@ def _set(data: Any, path: Path, value: Any) -> Any:
 IO_PLURALS = {"invoices": ("invoices", "invoice"), "clients": ("clients", "client"),
               "products": ("products", "product"), "departments": ("departments", "department"),
               "price_lists": ("price_lists", "price_list"), "recurrings": ("recurrings", "recurring"),
-              "payments": ("banking/payments", "banking_payment")}
+              "payments": ("banking/payments", "banking_payment"), "issuers": ("issuers", "issuer"),
+              "bank_accounts": ("bank_accounts", "bank_account")}
 IO_TAXES = st.sampled_from(["23", "8", "5", "0", "zw"])
 IO_MUTATIONS: dict[str, tuple[Mutation, ...]] = {
     "invoices": (Mutation("description", TEXT), Mutation("place", TEXT), Mutation("buyer_city", TEXT),
@@ -93,6 +94,11 @@ IO_MUTATIONS: dict[str, tuple[Mutation, ...]] = {
     "price_lists": (Mutation("name", TEXT), Mutation("description", TEXT)),
     "recurrings": (Mutation("name", TEXT),),
     "payments": (Mutation("name", TEXT), Mutation("description", TEXT), Mutation("created_at", STAMP, read_only=True)),
+    "issuers": (Mutation("name", TEXT), Mutation("city", TEXT), Mutation("street", TEXT), Mutation("note", TEXT),
+                Mutation("created_at", STAMP, read_only=True)),
+    "bank_accounts": (Mutation("name", TEXT), Mutation("bank_name", TEXT), Mutation("bank_swift", TEXT),
+                      Mutation("account_description", TEXT), Mutation("bank_account_id", st.integers(1, 99),
+                                                                      read_only=True)),
 }
 IO_TOTALS = frozenset({"price_net", "price_tax", "price_gross", "total_price_net", "total_price_tax",
                        "total_price_gross", "discount", "status", "paid_date"})

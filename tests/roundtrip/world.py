@@ -70,6 +70,15 @@ class World:
 
 def _through_invoiceocean(account: Account) -> None:
     token = account.token
+    # A bank account the main department shows on invoices, so the invoices below carry one
+    # (API_RACHUNKI_BANKOWE.md section 4's payload, linked to the account's own main department).
+    main = account.io("GET", "/departments.json").json()[0]["id"]
+    account.io_created("/bank_accounts.json", json.dumps({"api_token": token, "bank_account": {
+        "name": "Rachunek główny PLN", "bank_account_number": "PL61 1090 1014 0000 0712 1981 2874",
+        "bank_name": "Santander Bank Polska", "bank_account_version_departments": [
+            {"department_id": main, "show_on_invoice": True, "main_on_department": True}]}}).encode())
+    account.io_created("/issuers.json", json.dumps({"api_token": token, "issuer": {
+        "name": "Issuer", "tax_no": "4170106662"}}).encode())
     invoice = account.io_created("/invoices.json", seed_body(seed.INVOICE, token))
     account.io_created("/invoices.json", json.dumps({"api_token": token, "invoice": {
         "kind": "vat", "buyer_name": "Rabat Sp. z o.o.", "show_discount": True,

@@ -121,3 +121,20 @@ def live_server_factory() -> Iterator[LiveServerFactory]:
 def live_server(live_server_factory: LiveServerFactory) -> LiveServer:
     """A migrated, empty gateway on a fresh SQLite database, listening on 127.0.0.1."""
     return live_server_factory()
+
+
+@pytest.fixture
+def verifications(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The passwords argon2 is asked to verify, in order: equal timing is counted, not timed (an unknown login
+    costs one verification against a dummy hash, as a wrong password does)."""
+    import dialects.kit.auth
+
+    seen: list[str] = []
+    real = dialects.kit.auth.verify_password
+
+    def counting(stored_hash: str, password: str) -> bool:
+        seen.append(password)
+        return real(stored_hash, password)
+
+    monkeypatch.setattr(dialects.kit.auth, "verify_password", counting)
+    return seen

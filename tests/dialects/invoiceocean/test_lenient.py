@@ -21,6 +21,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "department": {"name": "Oddział", "shortcut": "odd"},
     "price_list": {"name": "Cennik", "currency": "PLN"},
     "recurring": {"name": "Co miesiąc", "start_date": "2031-01-01", "every": "1m"},
+    "issuer": {"name": "Issuer", "tax_no": "4170106662"},
 }
 PATHS = {entity: spec.plural for entity, spec in RESOURCES.items()}
 FLAGS = sorted((entity, name) for entity, spec in RESOURCES.items()
