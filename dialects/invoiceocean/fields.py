@@ -11,7 +11,7 @@ from typing import Any, Callable
 from sqlmodel import SQLModel
 
 from core.fields import PROTECTED, column_types
-from core.models import Client, Department, Issuer, Payment, PriceList, PriceListItem, Product, Recurring
+from core.models import BankAccount, Client, Department, Issuer, Payment, PriceList, PriceListItem, Product, Recurring
 from dialects.invoiceocean.xml import dasherize
 from dialects.kit.fields import KEPT, FidelityColumn, Field, FieldTable, Shown
 from dialects.kit.lenient import coerce, to_tax
@@ -43,7 +43,8 @@ def record_table(entity: str, model: type[SQLModel]) -> FieldTable:
 
 MODELS: dict[str, type[SQLModel]] = {"client": Client, "product": Product, "department": Department,
                                      "price_list": PriceList, "price_list_item": PriceListItem,
-                                     "recurring": Recurring, "payment": Payment, "issuer": Issuer}
+                                     "recurring": Recurring, "payment": Payment, "issuer": Issuer,
+                                     "bank_account": BankAccount}
 TABLES: dict[str, FieldTable] = {entity: record_table(entity, model) for entity, model in MODELS.items()}
 
 
