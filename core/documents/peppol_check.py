@@ -12,6 +12,7 @@ serialises checks (a check takes a few milliseconds once compiled).
 """
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +91,8 @@ def _findings(svrl: str) -> list[Finding]:
     for node in report.iter(f"{SVRL}failed-assert", f"{SVRL}successful-report"):
         text = " ".join("".join(node.find(f"{SVRL}text").itertext()).split()) if node.find(f"{SVRL}text") \
             is not None else ""
+        # CEN's texts repeat their rule id ("[BR-CO-16]-VAT ..."); the id is reported on its own.
+        text = re.sub(r"^\[[^\]]*\]-?\s*", "", text)
         found.append(Finding(rule=node.get("id", ""), flag=node.get("flag", "fatal"),
                              location=node.get("location", ""), text=text))
     return found
