@@ -6,8 +6,8 @@ the ledger's per-rate table, Swedish öresavrundning is PayableRoundingAmount. W
 rate's net differ from the sum of its lines' nets (keep_gross), the difference is a document-level
 "Rounding" allowance or charge in that rate, which is how EN 16931 lets the breakdown equal the lines.
 
-Identifiers follow the Peppol code lists (EAS): a GLN is 0088, a Swedish organisation number 0007, an EU
-VAT number its country's 99xx scheme (a Polish NIP is 9945, written with its PL prefix).
+Identifiers follow the Peppol code lists (EAS): a GLN is 0088, a Swedish organisation number 0007 (Norwegian
+0192, Danish CVR 0184), an EU VAT number its country's 99xx scheme (a Polish NIP is 9945, with its PL prefix).
 """
 from __future__ import annotations
 
@@ -52,7 +52,12 @@ VAT_SCHEMES: dict[str, str] = {
     "TR": "9952", "VA": "9953", "FR": "9957",
 }
 GLN_SCHEME = "0088"
-SE_ORG_SCHEME = "0007"
+# Nordic organisation numbers: country -> (EAS, digits, the VAT number a registered company has: prefix, suffix).
+ORG_SCHEMES: dict[str, tuple[str, int, str, str]] = {
+    "SE": ("0007", 10, "SE", "01"),  # Organisationsnummer; VAT number SE + number + 01
+    "NO": ("0192", 9, "NO", "MVA"),  # Enhetsregisteret; VAT number NO + number + MVA
+    "DK": ("0184", 8, "DK", ""),  # CVR; VAT number DK + number
+}
 
 # Country names clients type instead of ISO codes.
 _COUNTRY_NAMES: dict[str, str] = {
@@ -126,11 +131,11 @@ def party_ids(country: str, tax_no: str, *, vat_eu: str = "", gln: str = "", com
     country = country or prefix
     vat = _alnum(vat_eu)
     legal: tuple[str, str] | None = None
+    org = ORG_SCHEMES.get(country)
     if company and digits:
-        if country == "SE" and len(digits) == 10 and digits.isdigit():
-            legal = (SE_ORG_SCHEME, digits)
-            # Every VAT-registered Swedish company's VAT number is SE, its organisation number, 01.
-            vat = vat or f"SE{digits}01"
+        if org and len(digits) == org[1] and digits.isdigit():
+            legal = (org[0], digits)
+            vat = vat or f"{org[2]}{digits}{org[3]}"
         elif country == "PL" and len(digits) == 10 and digits.isdigit():
             vat = vat or f"PL{digits}"
             legal = ("", digits)
@@ -143,7 +148,7 @@ def party_ids(country: str, tax_no: str, *, vat_eu: str = "", gln: str = "", com
     endpoint: tuple[str, str] | None = None
     if gln.strip():
         endpoint = (GLN_SCHEME, _alnum(gln))
-    elif legal and legal[0] == SE_ORG_SCHEME:
+    elif legal and legal[0]:
         endpoint = legal
     elif vat and vat[:2] in VAT_SCHEMES:
         endpoint = (VAT_SCHEMES[vat[:2]], vat)

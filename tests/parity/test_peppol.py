@@ -321,6 +321,7 @@ def test_broken_documents_are_reported_invalid(client: TestClient, io_token: str
     ("PL", "PL5213017228", {}, ("9945", "PL5213017228"), "PL5213017228"),
     ("SE", "5560360793", {"gln": "7300010000001"}, ("0088", "7300010000001"), "SE556036079301"),
     ("DE", "", {"vat_eu": "DE123456789"}, ("9930", "DE123456789"), "DE123456789"),
+    ("NO", "974 760 673", {}, ("0192", "974760673"), "NO974760673MVA"),
     ("SE", "19121212-1212", {"company": False}, None, ""),
 ])
 def test_party_identifiers_follow_the_peppol_code_lists(country: str, tax_no: str, extra: dict[str, Any],
@@ -333,3 +334,36 @@ def test_amounts_are_decimal_strings_with_two_places(client: TestClient, io_toke
     xml = io_peppol(client, io_token, io_invoice(client, io_token)["id"]).content
     amounts = xpath(xml, "//*[@currencyID and not(self::cbc:PriceAmount)]/text()")
     assert amounts and all(Decimal(a).as_tuple().exponent == -2 for a in amounts)
+
+
+@pytest.mark.parametrize(("fields", "category"), [
+    ({"positions": [{"name": "Usługa", "tax": 0, "total_price_net": "100", "quantity": 1}]}, "Z"),
+    ({"buyer_name": "Kunde AS", "buyer_tax_no": "974760673", "buyer_country": "NO", "buyer_city": "Oslo",
+      "positions": [{"name": "Export", "tax": "ex", "total_price_net": "100", "quantity": 1}]}, "G"),
+    ({"kind": "wdt", "buyer_name": "Kunde GmbH", "buyer_tax_no": "DE123456789", "buyer_country": "DE",
+      "buyer_city": "Berlin", "positions": [{"name": "Towar", "tax": 0, "total_price_net": "100", "quantity": 1}]},
+     "K"),
+])
+def test_zero_rated_exported_and_intra_eu_supplies_validate(client: TestClient, io_token: str,
+                                                            fields: dict[str, Any], category: str) -> None:
+    xml = io_peppol(client, io_token, io_invoice(client, io_token, **fields)["id"]).content
+    assert_valid(xml)
+    assert xpath(xml, "//cac:TaxSubtotal/cac:TaxCategory/cbc:ID/text()") == [category]
+
+
+def test_not_subject_to_vat_beside_taxed_lines_is_refused_as_the_rules_say(client: TestClient,
+                                                                           io_token: str) -> None:
+    invoice = io_invoice(client, io_token, positions=[*POSITIONS[:1], {"name": "Poza VAT", "tax": "np",
+                                                                      "total_price_net": "10", "quantity": 1}])
+    response = io_peppol(client, io_token, invoice["id"])
+    assert response.status_code == 422
+    assert any(m.startswith("BR-O-") for m in response.json()["message"]["peppol"])
+
+
+def test_payments_made_are_prepaid_and_the_rest_is_payable(client: TestClient, fakturan: Fakturan) -> None:
+    invoice = fakturan.invoice(fakturan.buyer()["id"])
+    fakturan.created(f"/api/v2/invoices/{invoice['id']}/payments", {"paid_at": "2026-01-02", "amount": "500"})
+    xml = io_peppol(client, fakturan.account["invoiceocean"]["api_token"], invoice["id"]).content
+    assert_valid(xml)
+    assert one(xml, "//cac:LegalMonetaryTotal/cbc:PrepaidAmount/text()") == "500.00"
+    assert one(xml, "//cac:LegalMonetaryTotal/cbc:PayableAmount/text()") == "456.00"
