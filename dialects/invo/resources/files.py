@@ -35,9 +35,9 @@ async def get(call: Call) -> dict[str, Any]:
         return {"id": stored.id, "fname": stored.name, "ftype": stored.file_type, "size": stored.size,
                 "file": base64.b64encode(stored.data).decode()}
     if what == WHAT_PEPPOL:
-        document = await invoice_peppol(call.request, call.account_id, call.record_id())
-        return {"id": call.record_id(), "fname": document.filename, "ftype": ".xml",
-                "file": base64.b64encode(document.xml).decode()}
+        ubl = await invoice_peppol(call.request, call.account_id, call.record_id())
+        return {"id": call.record_id(), "fname": ubl.filename, "ftype": ".xml",
+                "file": base64.b64encode(ubl.xml).decode()}
     if what != WHAT_INVOICE:
         raise invalid("what", "0 (the invoice), 1 (a scan) or 2 (the Peppol e-invoice)")
     invoice_id = call.record_id()
