@@ -31,6 +31,7 @@ from dialects.fakturan.parse import (
 from dialects.fakturan.present import client_settings_defaults, invoice_json, payment_json
 from dialects.kit.auth import AccountContext
 from dialects.kit.context import execute, read_plain
+from dialects.kit.einvoice import invoice_peppol
 from dialects.kit.http import JSONResponse, read_body
 from dialects.kit.lenient import to_int
 from dialects.kit.sending import send_options
@@ -194,6 +195,9 @@ async def send(request: Request, ctx: AccountContext) -> Response:
         # No Peppol access point here: an e-invoice is the validated UBL, stored and mailed with the PDF.
         e_invoice = wanted == "e_invoice" or settings.get("e_invoice") is True
         method = "letter" if wanted == "letter" and not e_invoice else "email"
+    if e_invoice:
+        # Refused before the send's transaction, so the rules are compiled and checked without holding it.
+        await invoice_peppol(request, ctx.account_id, invoice.id or 0)
     # The client's current address, not the snapshot on the invoice: that is who fakturan mails.
     recipients = split_addresses(client.email) if client is not None else ()
     try:
