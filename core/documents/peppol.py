@@ -132,6 +132,8 @@ def party_ids(country: str, tax_no: str, *, vat_eu: str = "", gln: str = "", com
     vat = _alnum(vat_eu)
     legal: tuple[str, str] | None = None
     org = ORG_SCHEMES.get(country)
+    if org and prefix == org[2] and org[3] and digits.endswith(org[3]) and len(digits) == org[1] + len(org[3]):
+        digits = digits[:org[1]]  # a Nordic VAT number where the organisation number was asked for
     if company and digits:
         if org and len(digits) == org[1] and digits.isdigit():
             legal = (org[0], digits)

@@ -322,6 +322,7 @@ def test_broken_documents_are_reported_invalid(client: TestClient, io_token: str
     ("SE", "5560360793", {"gln": "7300010000001"}, ("0088", "7300010000001"), "SE556036079301"),
     ("DE", "", {"vat_eu": "DE123456789"}, ("9930", "DE123456789"), "DE123456789"),
     ("NO", "974 760 673", {}, ("0192", "974760673"), "NO974760673MVA"),
+    ("SE", "SE556036079301", {}, ("0007", "5560360793"), "SE556036079301"),
     ("SE", "19121212-1212", {"company": False}, None, ""),
 ])
 def test_party_identifiers_follow_the_peppol_code_lists(country: str, tax_no: str, extra: dict[str, Any],
