@@ -10,8 +10,11 @@ from typing import Awaitable, Callable
 from starlette.responses import Response
 
 from core.documents.peppol import MEDIA_TYPE as PEPPOL_MEDIA_TYPE
+from core.models import Invoice
+from core.reader import Reader
 from dialects.invoiceocean.errors import invalid
 from dialects.invoiceocean.respond import Call, Reply
+from dialects.kit.context import read_plain
 from dialects.kit.einvoice import invoice_peppol
 from dialects.kit.http import content_disposition
 
@@ -28,7 +31,13 @@ KINDS: dict[str, Callable[[Call], Awaitable[Reply]]] = {
 }
 
 
+def _owned_invoice(reader: Reader, account_id: int, invoice_id: int) -> Invoice:
+    return reader.owned(Invoice, account_id, invoice_id, "invoice")  # type: ignore[no-any-return]
+
+
 async def attachment(call: Call) -> Reply:
+    # Another account's invoice is not found whatever the kind: the id is resolved before the kind is read.
+    await read_plain(call.request, _owned_invoice, call.account.account_id, int(call.params["id"]), point=True)
     kind = call.query.get("kind") or ""
     handler = KINDS.get(kind)
     if handler is None:

@@ -368,3 +368,12 @@ def test_payments_made_are_prepaid_and_the_rest_is_payable(client: TestClient, f
     assert_valid(xml)
     assert one(xml, "//cac:LegalMonetaryTotal/cbc:PrepaidAmount/text()") == "500.00"
     assert one(xml, "//cac:LegalMonetaryTotal/cbc:PayableAmount/text()") == "456.00"
+
+
+def test_another_accounts_invoice_is_not_found_whatever_the_kind(client: TestClient, io_token: str,
+                                                                  other_account: dict[str, Any]) -> None:
+    invoice = io_invoice(client, io_token)
+    b_token = other_account["invoiceocean"]["api_token"]
+    for kind in ("peppol", "zip", ""):
+        response = client.get(f"/invoices/{invoice['id']}/attachment", params={"kind": kind, "api_token": b_token})
+        assert response.status_code == 404, kind
