@@ -107,6 +107,7 @@ class SendInvoice:
     use_buyer_email: bool = True  # without recipients, send to the buyer's address
     public_base_url: str = ""  # "https://host" the mail's links start with; empty: the gateway's setting
     max_recipients: int = 10  # To + Cc together (the gateway's GATEWAY_MAX_RECIPIENTS)
+    e_invoice: bool = False  # also attach the Peppol UBL, validated and kept as the invoice's attachment
 
 
 @dataclass(frozen=True)

@@ -60,9 +60,16 @@ def pdf_filename(number: str) -> str:
     return f"{safe or 'invoice'}.pdf"
 
 
+@dataclass(frozen=True)
+class FileAttachment:
+    name: str
+    content_type: str
+    data: bytes
+
+
 def build_email(*, mail_from: str, recipients: list[str], cc: list[str], content: MailContent,
-                pdf: bytes, pdf_name: str) -> EmailMessage:
-    """multipart/mixed: (text | html) alternative, then the PDF."""
+                pdf: bytes, pdf_name: str, files: tuple[FileAttachment, ...] = ()) -> EmailMessage:
+    """multipart/mixed: (text | html) alternative, then the PDF, then any further files (the e-invoice)."""
     message = EmailMessage()
     message["From"] = mail_from
     message["To"] = ", ".join(recipients)
@@ -74,6 +81,9 @@ def build_email(*, mail_from: str, recipients: list[str], cc: list[str], content
     message.set_content(content.text)
     message.add_alternative(content.html, subtype="html")
     message.add_attachment(pdf, maintype="application", subtype="pdf", filename=pdf_name)
+    for file in files:
+        maintype, _, subtype = file.content_type.partition("/")
+        message.add_attachment(file.data, maintype=maintype, subtype=subtype, filename=file.name)
     return message
 
 

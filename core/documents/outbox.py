@@ -27,10 +27,10 @@ from core.clock import now_utc
 from core.commands import SendInvoice
 from core.documents.build import load_document
 from core.documents.html import payment_path, pdf_path, view_path
-from core.documents.mail import MailContent, build_email, pdf_filename, render_mail, transport_for
+from core.documents.mail import FileAttachment, MailContent, build_email, pdf_filename, render_mail, transport_for
 from core.documents.pdf import render_pdf
 from core.documents.view import DocumentView
-from core.models import Invoice, OutboxMessage
+from core.models import Attachment, Invoice, OutboxMessage
 from core.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,7 @@ class _Prepared:
     base: str
     token: str
     document: DocumentView
+    files: tuple[FileAttachment, ...] = ()
 
 
 def _prepare(engine: Engine, message_id: int, config: DeliveryConfig) -> _Prepared:
@@ -105,8 +106,11 @@ def _prepare(engine: Engine, message_id: int, config: DeliveryConfig) -> _Prepar
         document = load_document(session, message.account_id, message.invoice_id,
                                  public_url=base + view_path(invoice.number, invoice.token))
         pdf = render_pdf(document, message.print_option or "original")
+        files = tuple(FileAttachment(a.name, a.content_type, a.data)
+                      for a in (session.get(Attachment, i) for i in message.meta.get("attachments", ()))
+                      if a is not None and a.account_id == message.account_id)
         session.expunge(message)
-        return _Prepared(message, pdf, invoice.number, base, invoice.token, document)
+        return _Prepared(message, pdf, invoice.number, base, invoice.token, document, files)
 
 
 def _deliver(prepared: _Prepared, config: DeliveryConfig) -> dict[str, Any]:
@@ -127,7 +131,7 @@ def _deliver(prepared: _Prepared, config: DeliveryConfig) -> dict[str, Any]:
                            message.body_html or content.html)
     email = build_email(mail_from=config.mail_from, recipients=list(message.recipients), cc=list(message.cc),
                         content=MailContent(subject, text, html), pdf=prepared.pdf,
-                        pdf_name=pdf_filename(prepared.number))
+                        pdf_name=pdf_filename(prepared.number), files=prepared.files)
     where = transport_for(config.smtp_url, Path(config.outbox_dir)).send(email, f"outbox-{message.id}")
     return {"status": "sent", "subject": subject, "body_text": text, "body_html": html,
             "meta": {**message.meta, "delivered_to": where, "message_id": email["Message-ID"],

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from sqlmodel import Session, select
 
 from core.clock import now_utc
 from core.commands import SendInvoice
 from core.errors import Conflict, Invalid
-from core.handlers.invoice_state import load_invoice
+from core.handlers.attachments import attach_peppol
+from core.handlers.invoice_state import account_of, load_invoice
 from core.models import OutboxMessage
 from core.unit_of_work import UnitOfWork
 
@@ -52,11 +54,16 @@ def send_invoice_in_session(cmd: SendInvoice, session: Session) -> OutboxMessage
             .order_by(OutboxMessage.id.desc()).limit(1)).scalar()  # type: ignore[union-attr]
         if last is not None and _aware(last) > now_utc() - RESEND_GUARD:
             raise Conflict("recently_sent", "This document was already sent in the last 3 days; use force=true")
+    attached: dict[str, Any] = {}
+    if cmd.e_invoice:
+        ubl = attach_peppol(session, invoice, account_of(session, invoice.account_id).timezone)
+        attached = {"delivery_method": "e_invoice", "attachments": [ubl.id]}
     message = OutboxMessage(
         account_id=invoice.account_id, invoice_id=invoice.id, channel=cmd.channel,
         recipients=list(recipients), cc=list(cmd.cc), print_option=cmd.print_option,
         status="queued", meta={"origin": cmd.origin, "reminder": cmd.as_reminder, "lang": invoice.lang,
-                               **({"public_base_url": cmd.public_base_url} if cmd.public_base_url else {})},
+                               **({"public_base_url": cmd.public_base_url} if cmd.public_base_url else {}),
+                               **attached},
     )
     session.add(message)
     invoice.sent_at = now_utc()

@@ -34,6 +34,7 @@ from dialects.fakturan.parse import (
 from dialects.fakturan.present import client_settings_defaults, data, invoice_json, listing, no_content, payment_json
 from dialects.kit.auth import AccountContext
 from dialects.kit.context import execute, read_plain
+from dialects.kit.einvoice import invoice_peppol
 from dialects.kit.http import JSONResponse, read_body
 from dialects.kit.lenient import cast_date, to_int
 from dialects.kit.sending import send_options
@@ -190,15 +191,22 @@ async def send(request: Request, ctx: AccountContext) -> Response:
     bag.raise_if_any()
     client = (await read_plain(request, _find_client, ctx.account_id, invoice.client_id, point=True)
               if invoice.client_id else None)
+    e_invoice = False
     if method == "auto":
-        wanted = (client.settings or {}).get("invoice_delivery_method") if client is not None else None
-        method = "letter" if wanted == "letter" else "email"
+        settings = (client.settings or {}) if client is not None else {}
+        wanted = settings.get("invoice_delivery_method")
+        # No Peppol access point here: an e-invoice is the validated UBL, stored and mailed with the PDF.
+        e_invoice = wanted == "e_invoice" or settings.get("e_invoice") is True
+        method = "letter" if wanted == "letter" and not e_invoice else "email"
+    if e_invoice:
+        # Refused before the send's transaction, so the rules are compiled and checked without holding it.
+        await invoice_peppol(request, ctx.account_id, invoice.id or 0)
     # The client's current address, not the snapshot on the invoice: that is who fakturan mails.
     recipients = split_addresses(client.email) if client is not None else ()
     try:
         await execute(request, SendInvoice(ctx.account_id, invoice.id or 0, ORIGIN, channel=method,
                                            recipients=recipients, use_buyer_email=client is None, force=True,
-                                           as_reminder=reminder, **send_options(request)))
+                                           as_reminder=reminder, e_invoice=e_invoice, **send_options(request)))
     except Invalid as exc:
         if any(e.field == "recipients" and e.code == "blank" for e in exc.errors):
             return JSONResponse({"error": NO_RECIPIENT}, status_code=422)

@@ -16,7 +16,7 @@ from core.documents.pdf import PRINT_OPTIONS
 from core.handlers.invoice_state import KINDS
 from core.models import Invoice, InvoiceLine, Payment, Product
 from core.money import to_decimal
-from dialects.invoiceocean import fields, parse, present
+from dialects.invoiceocean import attachments, fields, parse, present
 from dialects.invoiceocean.errors import DEACTIVATED, NOT_FOUND, UNAUTHORIZED
 from dialects.invoiceocean.invoices import ORDER
 from dialects.invoiceocean.records import RESOURCES
@@ -250,6 +250,12 @@ def _invoice_ops() -> dict[str, Operation]:
         "invoices.pdf": Operation("The invoice as PDF", {
             200: Body({"application/pdf": {"type": "string", "format": "binary"}}), **READ_ERRORS,
             422: "Unprocessable"}, tag=tag, query=PRINT_OPTION),
+        "invoices.attachment": Operation("An e-invoice file of the invoice", {
+            200: Body({"application/xml": {"type": "string", "format": "binary"}}), **READ_ERRORS,
+            422: "Unprocessable"}, "`kind=peppol`: Peppol BIS Billing 3.0 UBL (an Invoice, or a CreditNote for a "
+            "correction that lowers the amount due), validated against the UBL 2.1 schema and the EN 16931 and "
+            "Peppol rules; a document they refuse is a 422 naming the failed rules.", tag,
+            {"kind": {"type": "string", "enum": list(attachments.KINDS)}}),
         "invoices.update": Operation("Update an invoice", _ok(200, invoice, WRITE_ERRORS),
                                      "Header fields; positions with id update, with `_destroy` delete, without id "
                                      "add. A body with only `status` changes the status.", tag,

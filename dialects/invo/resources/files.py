@@ -17,13 +17,15 @@ from dialects.invo.errors import invalid
 from dialects.invo.parse import as_date, as_id, as_int, as_range, as_str
 from dialects.invo.resources.base import Call, listing, page_of
 from dialects.kit.context import invoice_pdf
+from dialects.kit.einvoice import invoice_peppol
 from dialects.kit.sending import send_options
 
 ORIGIN = "invo"
 
 
-# `what` of files/get: 0 is the seed's invoice PDF; 1 is this gateway's extension for a stored scan.
-WHAT_INVOICE, WHAT_SCAN = 0, 1
+# `what` of files/get: 0 is the seed's invoice PDF; 1 (a stored scan) and 2 (the invoice as a Peppol BIS
+# Billing 3.0 UBL e-invoice) are this gateway's extensions.
+WHAT_INVOICE, WHAT_SCAN, WHAT_PEPPOL = 0, 1, 2
 
 
 async def get(call: Call) -> dict[str, Any]:
@@ -32,8 +34,12 @@ async def get(call: Call) -> dict[str, Any]:
         stored = await call.read(attachment_file, call.account_id, call.record_id())
         return {"id": stored.id, "fname": stored.name, "ftype": stored.file_type, "size": stored.size,
                 "file": base64.b64encode(stored.data).decode()}
+    if what == WHAT_PEPPOL:
+        ubl = await invoice_peppol(call.request, call.account_id, call.record_id())
+        return {"id": call.record_id(), "fname": ubl.filename, "ftype": ".xml",
+                "file": base64.b64encode(ubl.xml).decode()}
     if what != WHAT_INVOICE:
-        raise invalid("what", "0 (the invoice) or 1 (a scan)")
+        raise invalid("what", "0 (the invoice), 1 (a scan) or 2 (the Peppol e-invoice)")
     invoice_id = call.record_id()
     document, pdf = await invoice_pdf(call.request, call.account_id, invoice_id)
     name = document.number.replace("/", "_") or str(invoice_id)
