@@ -14,6 +14,7 @@ from dialects.invoiceocean import documents as docs
 from dialects.invoiceocean import invoices as inv
 from dialects.invoiceocean import payments as pay
 from dialects.invoiceocean import records as rec
+from dialects.invoiceocean import webhooks as hooks
 from dialects.invoiceocean.auth import account_for
 from dialects.invoiceocean.errors import NOT_FOUND, ApiError, from_domain
 from dialects.invoiceocean.respond import Call, Reply, format_of_path, read_payload, render, render_error
@@ -77,6 +78,7 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
                                     ("PUT", pay.update_payment, "payments.update"),
                                     ("PATCH", pay.update_payment, "payments.update"),
                                     ("DELETE", pay.delete_payment, "payments.delete"))],
+    *hooks.ROUTES,
 ]
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -70,6 +70,9 @@ class Dialect:
     # A request in this dialect, as `translate` and the console's translate form take it.
     request_fields: tuple[str, ...] = ("method", "path", "body")
     translator: Translator | None = None  # request -> command -> request, for `translate`
+    # (entity, subject, account, public base URL) -> a webhook delivery's body without api_token and locale:
+    # the resource as this dialect's GET shows it. The gateway installs the first dialect that has one.
+    webhook_payload: Callable[[str, Any, Any, str], dict[str, Any]] | None = None
 
 
 def dialect_of(scope: Scope) -> Dialect | None:

@@ -1,0 +1,207 @@
+"""The one delivery machinery of every outbox (mail and letters, webhooks): claim with a lease, attempt,
+record the outcome, retry with exponential backoff (and jitter where asked), mark failed, and a worker.
+
+A row is taken with a lease: one UPDATE moves its next_attempt_at LEASE ahead, and only the process whose
+UPDATE matched delivers it. So an after-commit hand-over, the worker thread of every uvicorn worker and a
+CLI can all run at once without sending twice, and a process that dies mid-send leaves a row that is
+retried when the lease runs out. A failed attempt is counted, the error kept and the next try put off;
+when the channel's policy says so, the row is marked "failed" and stays, with what is needed to send again.
+
+A channel is a table with the columns id, status ("queued" while due), attempts, next_attempt_at,
+last_error and created_at, plus the function that hands one row over.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import random
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Callable, Sequence
+
+from sqlalchemy import Engine, update
+from sqlalchemy.sql import ColumnElement
+from sqlmodel import SQLModel, col, or_, select
+
+from core import wakeup
+from core.clock import now_utc
+from core.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+WORKER_INTERVAL_S = 5.0
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    base: timedelta  # the wait after the first failure; it doubles with each further one
+    cap: timedelta  # no single wait is longer
+    max_attempts: int | None = None  # failed after this many attempts ...
+    give_up_after: timedelta | None = None  # ... or once the row is this old
+    # Up to this fraction of the wait is added at random, so receivers that failed together (an outage)
+    # are not all retried in the same second.
+    jitter: float = 0.0
+
+    def delay(self, attempts: int) -> timedelta:
+        wait: timedelta = min(self.base * (2 ** max(attempts - 1, 0)), self.cap)
+        return wait + wait * (random.random() * self.jitter) if self.jitter else wait
+
+    def exhausted(self, attempts: int, created_at: datetime | None, now: datetime) -> bool:
+        if self.max_attempts is not None and attempts >= self.max_attempts:
+            return True
+        return self.give_up_after is not None and created_at is not None and now - created_at >= self.give_up_after
+
+
+class AttemptFailed(Exception):
+    """A failed attempt that has more to store on the row than its error (the receiver's status)."""
+
+    def __init__(self, message: str, values: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.values = values or {}
+
+
+class GiveUp(AttemptFailed):
+    """An attempt whose failure no retry can mend (a webhook that is gone): the row is failed at once."""
+
+
+@dataclass(frozen=True)
+class Channel:
+    name: str
+    model: Any  # a SQLModel table class with the columns named above
+    policy: RetryPolicy
+    # Hands row `id` over; returns the columns to store on success (with the new "status"); raises on failure.
+    deliver: Callable[[Engine, int], dict[str, Any]]
+    lease: timedelta = timedelta(minutes=2)
+    # Rows that must wait although due (an earlier delivery of the same resource still pending).
+    held_back: Callable[[], ColumnElement[bool]] | None = None
+
+    def due_condition(self, now: datetime) -> list[ColumnElement[bool]]:
+        model = self.model
+        conditions = [col(model.status) == "queued",
+                      or_(col(model.next_attempt_at).is_(None), col(model.next_attempt_at) <= now)]
+        if self.held_back is not None:
+            conditions.append(~self.held_back())
+        return conditions
+
+
+def _claim(engine: Engine, channel: Channel, row_id: int, now: datetime) -> tuple[int, datetime | None] | None:
+    """Takes the row for one attempt; returns (attempt number, created_at), or None when it is not ours."""
+    model = channel.model
+    with UnitOfWork(engine) as uow:
+        taken = uow.session.execute(update(model).where(col(model.id) == row_id, *channel.due_condition(now))
+                                    .values(next_attempt_at=now + channel.lease))
+        if not taken.rowcount:  # type: ignore[attr-defined]
+            return None
+        attempts, created = uow.session.execute(select(model.attempts, model.created_at)
+                                                .where(col(model.id) == row_id)).one()
+        uow.commit()
+        return int(attempts) + 1, created
+
+
+def record(engine: Engine, channel: Channel, row_id: int, values: dict[str, Any]) -> None:
+    model = channel.model
+    with UnitOfWork(engine) as uow:
+        uow.session.execute(update(model).where(col(model.id) == row_id).values(**values))
+        uow.commit()
+
+
+def attempt(engine: Engine, channel: Channel, row_id: int, *, now: datetime | None = None) -> str:
+    """Try to deliver one row now if it is due and nobody else holds it; returns its status afterwards
+    ("queued" for a retry, "failed", or the channel's success status), or "" when it was not taken."""
+    now = now or now_utc()
+    claimed = _claim(engine, channel, row_id, now)
+    if claimed is None:
+        return ""
+    attempts, created = claimed
+    try:
+        values = channel.deliver(engine, row_id)
+    except Exception as exc:  # any failure is recorded on the row; the row is never dropped
+        final = isinstance(exc, GiveUp) or channel.policy.exhausted(attempts, created, now)
+        log.warning("%s %s attempt %s failed: %s", channel.name, row_id, attempts, exc)
+        record(engine, channel, row_id, {
+            **getattr(exc, "values", {}), "attempts": attempts, "last_error": f"{type(exc).__name__}: {exc}"[:2000],
+            "status": "failed" if final else "queued",
+            "next_attempt_at": None if final else now + channel.policy.delay(attempts)})
+        return "failed" if final else "queued"
+    record(engine, channel, row_id, {**values, "attempts": attempts, "last_error": "", "next_attempt_at": None})
+    return str(values["status"])
+
+
+def due(engine: Engine, channel: Channel, now: datetime, limit: int = 100) -> list[int]:
+    model = channel.model
+    with UnitOfWork(engine, write=False) as uow:
+        return list(uow.session.execute(select(model.id).where(*channel.due_condition(now))
+                                        .order_by(col(model.id)).limit(limit)).scalars())
+
+
+@dataclass
+class DeliveryReport:
+    statuses: dict[int, str] = field(default_factory=dict)  # row id -> status after the attempt
+
+    def count(self, status: str) -> int:
+        return sum(1 for value in self.statuses.values() if value == status)
+
+
+def deliver_due(engine: Engine, channel: Channel, *, now: datetime | None = None, limit: int = 100) -> DeliveryReport:
+    """Deliver every queued row of the channel whose time has come (for the worker, a CLI or a test)."""
+    now = now or now_utc()
+    report = DeliveryReport()
+    for row_id in due(engine, channel, now, limit):
+        status = attempt(engine, channel, row_id, now=now)
+        if status:
+            report.statuses[row_id] = status
+    return report
+
+
+class DeliveryWorker:
+    """A daemon thread over some channels: delivers rows handed to it at once, and every `interval` seconds
+    whatever is due (retries, rows queued by processes without a worker, rows left by a restart)."""
+
+    def __init__(self, engine: Engine, channels: Sequence[Channel], interval: float = WORKER_INTERVAL_S) -> None:
+        self.engine, self.interval = engine, interval
+        self.channels = {channel.name: channel for channel in channels}
+        self._inbox: queue.Queue[tuple[str, int] | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        wakeup.listen(self.engine, self._woken)
+        self._thread = threading.Thread(target=self._loop, name="outbox-delivery", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        wakeup.unlisten(self.engine, self._woken)
+        if self._thread is not None:
+            self._inbox.put(None)
+            self._thread.join(timeout)
+            self._thread = None
+
+    def submit(self, channel: str, row_id: int) -> None:
+        self._inbox.put((channel, row_id))
+
+    def _woken(self, channel: str, row_ids: Sequence[int]) -> None:
+        if channel in self.channels:
+            for row_id in row_ids:
+                self.submit(channel, row_id)
+
+    def _loop(self) -> None:
+        while True:
+            try:
+                item = self._inbox.get(timeout=self.interval)
+            except queue.Empty:
+                item = ("", 0)
+            if item is None:
+                return
+            try:
+                name, row_id = item
+                if name in self.channels:
+                    attempt(self.engine, self.channels[name], row_id)
+                if self._inbox.empty():  # a burst is worked through first; the scan then catches the rest
+                    for channel in self.channels.values():
+                        deliver_due(self.engine, channel)
+            except Exception:  # a database outage must not end the thread
+                log.exception("outbox delivery pass failed; retrying in %s s", self.interval)
