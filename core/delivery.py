@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Sequence
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, func, update
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import SQLModel, col, or_, select
 
@@ -135,6 +135,16 @@ def due(engine: Engine, channel: Channel, now: datetime, limit: int = 100) -> li
                                         .order_by(col(model.id)).limit(limit)).scalars())
 
 
+def next_due(engine: Engine, channel: Channel) -> datetime | None:
+    """When the channel's earliest queued row falls due (None: nothing is queued)."""
+    model = channel.model
+    with UnitOfWork(engine, write=False) as uow:
+        waiting = [col(model.status) == "queued", *([~channel.held_back()] if channel.held_back else [])]
+        found: datetime | None = uow.session.execute(select(func.min(model.next_attempt_at))
+                                                     .where(*waiting)).scalar()
+        return found
+
+
 @dataclass
 class DeliveryReport:
     statuses: dict[int, str] = field(default_factory=dict)  # row id -> status after the attempt
@@ -188,10 +198,21 @@ class DeliveryWorker:
             for row_id in row_ids:
                 self.submit(channel, row_id)
 
+    def _wait(self) -> float:
+        """Until the next retry falls due (a short backoff is kept), but at least every `interval` seconds."""
+        try:
+            soonest = min((when for when in (next_due(self.engine, c) for c in self.channels.values()) if when),
+                          default=None)
+        except Exception:  # the database is away: the loop retries on its interval
+            return self.interval
+        if soonest is None:
+            return self.interval
+        return min(max((soonest - now_utc()).total_seconds(), 0.05), self.interval)
+
     def _loop(self) -> None:
         while True:
             try:
-                item = self._inbox.get(timeout=self.interval)
+                item = self._inbox.get(timeout=self._wait())
             except queue.Empty:
                 item = ("", 0)
             if item is None:
