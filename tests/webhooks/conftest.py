@@ -88,7 +88,7 @@ def other_receiver() -> Iterator[Receiver]:
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(database_url=database_url, outbox_dir=tmp_path / "outbox",
                     allowed_hosts=Settings().allowed_hosts + ", testserver",
-                    webhook_allow_hosts="127.0.0.1", webhook_retry_base=0.05)
+                    webhook_allow_hosts="127.0.0.1", webhook_retry_base=0.05, public_base_url="http://testserver")
 
 
 def subscribe(client: TestClient, token: str, kind: str, url: str, api_token: str = RECEIVER_TOKEN) -> dict[str, Any]:
