@@ -22,7 +22,7 @@ from typing import Any, Callable, Sequence
 
 from sqlalchemy import Engine, func, update
 from sqlalchemy.sql import ColumnElement
-from sqlmodel import SQLModel, col, or_, select
+from sqlmodel import col, or_, select
 
 from core import wakeup
 from core.clock import now_utc

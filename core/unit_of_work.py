@@ -11,7 +11,6 @@ from core import events, wakeup
 from core.references import check_flush
 from core.storage import Storage, storage_for
 
-
 WEBHOOK_CHANNEL = "webhooks"  # the delivery channel (core/webhooks.py) that new events wake
 
 

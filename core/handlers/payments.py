@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
