@@ -1,29 +1,26 @@
-"""`invoice-gateway webhooks list|create|delete`, run as the installed command."""
+"""`invoice-gateway webhooks list|create|delete`."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner, Result
 
-CLI = str(Path(sys.executable).with_name("invoice-gateway"))
+from core.accounts import create_account
+from gateway.cli import main
 
 
-def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")},
-           "GATEWAY_WEBHOOK_ALLOW_HOSTS": "127.0.0.1"}
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=120, check=check, env=env)
+def run(*args: str, check: bool = True) -> Result:
+    result = CliRunner().invoke(main, list(args), env={"GATEWAY_WEBHOOK_ALLOW_HOSTS": "127.0.0.1"})
+    assert result.exit_code == 0 or not check, result.output
+    return result
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
-    run("migrate", "--database-url", url)
-    run("accounts", "create", "Acme", "--database-url", url)
-    return url
+def db(database_url: str, ledger: Any) -> str:
+    ledger.write(create_account, "Acme")
+    return database_url
 
 
 def test_webhooks_are_created_listed_and_deleted_from_the_command_line(db: str) -> None:
@@ -41,6 +38,6 @@ def test_webhooks_are_created_listed_and_deleted_from_the_command_line(db: str) 
 def test_the_command_line_refuses_a_private_target_and_an_unknown_account(db: str) -> None:
     refused = run("webhooks", "create", "Acme", "invoice:create", "http://10.1.2.3/hook", "--database-url", db,
                   check=False)
-    assert refused.returncode == 1 and "GATEWAY_WEBHOOK_ALLOW_HOSTS" in refused.stderr
+    assert refused.exit_code == 1 and "GATEWAY_WEBHOOK_ALLOW_HOSTS" in refused.output
     missing = run("webhooks", "delete", "Nobody", "1", "--database-url", db, check=False)
-    assert missing.returncode == 1 and "no account 'Nobody'" in missing.stderr
+    assert missing.exit_code == 1 and "no account 'Nobody'" in missing.output
