@@ -15,6 +15,7 @@ from typing import Any, Callable
 from sqlmodel import SQLModel
 
 from core.documents.pdf import PRINT_OPTIONS
+from core.events import KINDS as EVENT_KINDS
 from core.fields import PROTECTED, column_types
 from core.handlers.invoice_state import KINDS
 from core.models import Client, Department, Invoice, InvoiceLine, Payment, PriceList, PriceListItem, Product, Recurring
@@ -325,6 +326,36 @@ def _payment_ops() -> dict[str, Operation]:
     }
 
 
+def _webhook_ops() -> dict[str, Operation]:
+    hook, tag = ref("Webhook"), "webhooks"
+    return {
+        "webhooks.list": Operation("List webhooks", _ok(200, {"type": "array", "items": hook}, READ_ERRORS), tag=tag),
+        "webhooks.create": Operation(
+            "Create a webhook", _ok(201, ref("WebhookCreated"), WRITE_ERRORS),
+            "The answer alone carries `secret`, the key of the deliveries' Standard Webhooks signatures. A URL "
+            "whose host resolves to a private or loopback address is refused (422 on url) unless "
+            "GATEWAY_WEBHOOK_ALLOW_HOSTS lists it.", tag, body=wrapper("webhook", "WebhookInput"), body_required=True),
+        "webhooks.get": Operation("Get a webhook", _ok(200, hook, READ_ERRORS), tag=tag),
+        "webhooks.update": Operation("Update a webhook", _ok(200, hook, WRITE_ERRORS), tag=tag,
+                                     body=wrapper("webhook", "WebhookInput", required=False)),
+        "webhooks.delete": Operation("Delete a webhook", _ok(200, ref("Success"), WRITE_ERRORS), tag=tag),
+    }
+
+
+def _webhook_schemas() -> dict[str, Schema]:
+    kind = {"type": "string", "enum": list(EVENT_KINDS),
+            "description": "client|invoice|product x create|update|destroy as documented; payment:* and "
+                           "invoice:paid are this gateway's extensions"}
+    fields = {"kind": kind, "url": {"type": "string", "format": "uri"},
+              "api_token": {"type": "string", "description": "the receiver's own token, sent in every delivery"},
+              "active": {"type": "boolean"}}
+    shown = {"id": {"type": "integer"}, **fields, "created_at": {"type": "string", "format": "date-time"},
+             "updated_at": {"type": "string", "format": "date-time"}}
+    return {"Webhook": _object(shown), "WebhookInput": {"type": "object", "properties": fields,
+                                                        "additionalProperties": True},
+            "WebhookCreated": _object({**shown, "secret": {"type": "string", "pattern": "^whsec_"}})}
+
+
 def _check_client_op() -> Operation:
     return Operation("Check a client's login (legacy)", {
         200: Body({"application/json": ref("Client"),
@@ -336,7 +367,7 @@ def _check_client_op() -> Operation:
 @lru_cache(maxsize=1)
 def operations() -> dict[str, Operation]:
     """Endpoint name (as in routes.ROUTES) -> its description."""
-    ops = {**_invoice_ops(), **_payment_ops(), "clients.check": _check_client_op()}
+    ops = {**_invoice_ops(), **_payment_ops(), **_webhook_ops(), "clients.check": _check_client_op()}
     for entity in RESOURCES:
         ops.update(_record_ops(entity))
     return ops
@@ -354,6 +385,7 @@ def schemas() -> dict[str, Schema]:
         "ValidationMessage": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
                               "examples": [{"buyer_name": ["can't be blank"]}]},
     }
+    out.update(_webhook_schemas())
     for entity, model in MODELS.items():
         name = SCHEMA_NAMES[entity]
         out.setdefault(name, record_schema(entity, model,
@@ -383,7 +415,7 @@ def document() -> Schema:
         tags=[("invoices", "Invoices, their status, cancellation, e-mail and PDF"), ("clients", "Clients"),
               ("products", "Products"), ("departments", "Departments (seller companies)"),
               ("price_lists", "Price lists"), ("recurrings", "Recurring invoice definitions"),
-              ("payments", "Banking payments")])
+              ("payments", "Banking payments"), ("webhooks", "Webhooks on ledger changes, from any dialect")])
 
 
 # InvoiceOcean endpoints this gateway does not serve: they answer 404 in InvoiceOcean's format.
@@ -394,7 +426,6 @@ NOT_BUILT: tuple[tuple[str, str], ...] = (
     ("/warehouse_documents.json", "Warehouse documents"),
     ("/warehouse_actions.json", "Warehouse actions"),
     ("/issuers.json", "Issuers"),
-    ("/webhooks.json", "Webhooks"),
     ("/bank_accounts.json", "Bank accounts"),
     ("/account.json", "Account (partner sign-up, users)"),
     ("/invoices/1/attachments_zip.json", "Invoice attachments"),
