@@ -211,10 +211,13 @@ class DeliveryWorker:
 
     def _loop(self) -> None:
         while True:
-            try:
-                item = self._inbox.get(timeout=self._wait())
+            try:  # rows handed over come first; the wait until the next retry is worked out only when idle
+                item = self._inbox.get_nowait()
             except queue.Empty:
-                item = ("", 0)
+                try:
+                    item = self._inbox.get(timeout=self._wait())
+                except queue.Empty:
+                    item = ("", 0)
             if item is None:
                 return
             try:
