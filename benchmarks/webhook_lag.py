@@ -14,11 +14,9 @@ import argparse
 import json
 import statistics
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -28,29 +26,7 @@ import httpx  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from tests.support.live_server import LiveServer  # noqa: E402
-
-
-class Receiver:
-    def __init__(self) -> None:
-        self.seen: list[tuple[str, float]] = []  # (webhook-id, receipt time)
-        lock = threading.Lock()
-        seen = self.seen
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
-                self.rfile.read(int(self.headers.get("content-length") or 0))
-                with lock:
-                    seen.append((self.headers["webhook-id"], time.time()))
-                self.send_response(200)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                return None
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+from tests.webhooks.conftest import Receiver  # noqa: E402  (the tests' real HTTP receiver)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -77,16 +53,16 @@ def run(creates: int) -> dict[str, Any]:
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(create, range(creates)))
         burst_s = time.monotonic() - started
-        deadline = time.monotonic() + 300
-        while len(receiver.seen) < creates and time.monotonic() < deadline:
-            time.sleep(0.05)
+        receiver.wait_for(creates, timeout=300)
         engine = create_engine(server.database_url)
         with engine.connect() as conn:
             committed = {row[0]: row[1] for row in conn.execute(text(
                 "SELECT d.message_id, e.created_at FROM webhook_deliveries d JOIN events e ON e.id = d.event_id"))}
         engine.dispose()
-    lags = [received - _epoch(committed[message]) for message, received in receiver.seen if message in committed]
-    ids = [message for message, _t in receiver.seen]
+    receiver.stop()
+    seen = [(r.headers["webhook-id"], r.at) for r in receiver.requests]
+    lags = [received - _epoch(committed[message]) for message, received in seen if message in committed]
+    ids = [message for message, _t in seen]
     return {"creates": creates, "burst_seconds": round(burst_s, 2), "creates_per_second": round(creates / burst_s, 1),
             "deliveries_received": len(ids), "distinct_webhook_ids": len(set(ids)),
             "duplicates": len(ids) - len(set(ids)),

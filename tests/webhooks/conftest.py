@@ -25,6 +25,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: float  # time.time() on receipt (the lag benchmark's clock)
 
     @property
     def json(self) -> Any:
@@ -45,7 +46,7 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
                 with receiver._lock:
                     receiver.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()},
-                                                      body))
+                                                      body, time.time()))
                     status = receiver.answers.pop(0) if receiver.answers else 200
                 self.send_response(status)
                 self.send_header("content-length", "0")
