@@ -110,6 +110,9 @@ WRITES: dict[tuple[str, str], Write | str] = {
         "action": "add", "name": "B product", "pnetto": 10, "group": ref}), invo_refused),
     ("credentials", "user_id"): "no dialect writes credentials; the console and the CLI give them the account's "
                                 "own owner",
+    ("webhook_deliveries", "webhook_id"): "written by the ledger when an event of the webhook's own account is "
+                                          "queued, never from input",
+    ("webhook_deliveries", "event_id"): "written by the ledger with the event it delivers, never from input",
 }
 
 # The same columns through the other dialects, where they name them.

@@ -102,6 +102,8 @@ def build_world(client: TestClient, a: dict[str, Any], b: dict[str, Any]) -> Wor
         "name": f"{MARK} monthly", "invoice_id": ids["invoice"], "start_date": "2030-01-01", "every": "1m"}})["id"]
     ids["payment"] = io("POST", "/banking/payments.json", {"banking_payment": {
         "name": f"{MARK} payment", "price": "10.00", "invoice_id": ids["invoice"], "paid": True}})["id"]
+    ids["webhook"] = io("POST", "/webhooks.json", {"webhook": {  # inactive: it posts nowhere during the test
+        "kind": "client:create", "url": "https://192.0.32.10/hook", "api_token": MARK, "active": False}})["id"]
     invo = a["invo"]
     ids["unit"] = _invo(client, invo, "dictionaries", {"action": "add", "what": "units", "c3": f"{MARK} unit",
                                                         "c4": "qfu", "c5": 2})["id"]
@@ -116,11 +118,11 @@ def snapshot(world: World) -> dict[str, Any]:
     client, token, ids = world.client, world.a["invoiceocean"]["api_token"], world.ids
     out: dict[str, Any] = {}
     for path in ("/invoices", "/clients", "/products", "/departments", "/price_lists", "/recurrings",
-                 "/banking/payments"):
+                 "/banking/payments", "/webhooks"):
         out[path] = client.get(f"{path}.json?api_token={token}&period=all").json()
     for name, path in (("invoice", "invoices"), ("client", "clients"), ("product", "products"),
                        ("department", "departments"), ("price_list", "price_lists"), ("recurring", "recurrings"),
-                       ("payment", "banking/payments")):
+                       ("payment", "banking/payments"), ("webhook", "webhooks")):
         out[name] = client.get(f"/{path}/{ids[name]}.json?api_token={token}").json()
     out["invo"] = _invo(client, world.a["invo"], "invoices", {"action": "list", "id": ids["invoice"], "items": 1})
     out["invo_units"] = _invo(client, world.a["invo"], "dictionaries", {"action": "list", "what": "units"})
@@ -152,12 +154,13 @@ def _allow(*kinds: str) -> frozenset[str]:
 
 # InvoiceOcean: the entity a path's {id} names, by its first segment.
 IO_ENTITY = {"invoices": "invoice", "clients": "client", "products": "product", "departments": "department",
-             "price_lists": "price_list", "recurrings": "recurring", "banking": "payment"}
+             "price_lists": "price_list", "recurrings": "recurring", "banking": "payment", "webhooks": "webhook"}
 # The wrapper key and a harmless change, for the id routes that take a body.
 IO_CHANGE = {"invoice": {"invoice": {"buyer_name": "hijacked", "positions": [{"id": 0, "_destroy": 1}]}},
              "client": {"client": {"name": "hijacked"}}, "product": {"product": {"name": "hijacked"}},
              "department": {"department": {"name": "hijacked"}}, "price_list": {"price_list": {"name": "hijacked"}},
-             "recurring": {"recurring": {"name": "hijacked"}}, "payment": {"banking_payment": {"name": "hijacked"}}}
+             "recurring": {"recurring": {"name": "hijacked"}}, "payment": {"banking_payment": {"name": "hijacked"}},
+             "webhook": {"webhook": {"url": "https://192.0.32.11/hijacked", "active": True}}}
 
 
 def _io_non_id_cells(world: World, name: str, method: str, path: str, fmt: str) -> list[Cell]:
@@ -178,6 +181,7 @@ def _io_non_id_cells(world: World, name: str, method: str, path: str, fmt: str) 
         "departments.list": [("department", "")], "price_lists.list": [("price_list", "")],
         "recurrings.list": [("recurring", "")],
         "payments.list": [("payment", f"invoice_id={ids['invoice']}"), ("payment", "")],
+        "webhooks.list": [("webhook", "")],
     }
     creates: dict[str, list[dict[str, Any]]] = {
         "invoices.create": [{"invoice": {"kind": "vat", "client_id": ids["client"], "positions": [line]}},
@@ -202,7 +206,9 @@ def _io_non_id_cells(world: World, name: str, method: str, path: str, fmt: str) 
     }
     own_creates = {"clients.create": {"client": {"name": "B client"}},
                    "products.create": {"product": {"name": "B product", "price_net": "1", "tax": "23"}},
-                   "departments.create": {"department": {"name": "B dept", "shortcut": "BD"}}}
+                   "departments.create": {"department": {"name": "B dept", "shortcut": "BD"}},
+                   "webhooks.create": {"webhook": {"kind": "client:create", "url": "https://192.0.32.10/b",
+                                                   "active": False}}}
     if name in lists:
         return [Cell("invoiceocean", key, "GET", f"{p}?{query}", own, fmt=fmt, list_of=entity)
                 for entity, query in lists[name]]
