@@ -75,6 +75,9 @@ class Channel:
     lease: timedelta = timedelta(minutes=2)
     # Rows that must wait although due (an earlier delivery of the same resource still pending).
     held_back: Callable[[], ColumnElement[bool]] | None = None
+    # Rows attempted per transaction pair (claim, record): a burst costs two commits per batch, not per row.
+    # batch × the longest attempt must stay under the lease, or a slow batch could be taken twice.
+    batch: int = 1
 
     def due_condition(self, now: datetime) -> list[ColumnElement[bool]]:
         model = self.model
@@ -85,47 +88,62 @@ class Channel:
         return conditions
 
 
-def _claim(engine: Engine, channel: Channel, row_id: int, now: datetime) -> tuple[int, datetime | None] | None:
-    """Takes the row for one attempt; returns (attempt number, created_at), or None when it is not ours."""
+def _claim(engine: Engine, channel: Channel, row_ids: Sequence[int], now: datetime
+           ) -> dict[int, tuple[int, datetime | None]]:
+    """Takes the rows that are due and free for one attempt each, in one transaction; returns
+    {id: (attempt number, created_at)} for those taken (the others are someone else's, or not due)."""
     model = channel.model
     with UnitOfWork(engine) as uow:
-        taken = uow.session.execute(update(model).where(col(model.id) == row_id, *channel.due_condition(now))
+        taken = uow.session.execute(update(model).where(col(model.id).in_(list(row_ids)), *channel.due_condition(now))
                                     .values(next_attempt_at=now + channel.lease))
         if not taken.rowcount:  # type: ignore[attr-defined]
-            return None
-        attempts, created = uow.session.execute(select(model.attempts, model.created_at)
-                                                .where(col(model.id) == row_id)).one()
+            return {}
+        leased = now + channel.lease
+        rows = uow.session.execute(select(model.id, model.attempts, model.created_at)
+                                   .where(col(model.id).in_(list(row_ids)), col(model.next_attempt_at) == leased))
+        claimed = {int(row_id): (int(attempts) + 1, created) for row_id, attempts, created in rows}
         uow.commit()
-        return int(attempts) + 1, created
+        return claimed
 
 
-def record(engine: Engine, channel: Channel, row_id: int, values: dict[str, Any]) -> None:
+def record(engine: Engine, channel: Channel, outcomes: dict[int, dict[str, Any]]) -> None:
+    """Stores each row's outcome, all in one transaction (one fsync for a batch)."""
     model = channel.model
     with UnitOfWork(engine) as uow:
-        uow.session.execute(update(model).where(col(model.id) == row_id).values(**values))
+        for row_id, values in outcomes.items():
+            uow.session.execute(update(model).where(col(model.id) == row_id).values(**values))
         uow.commit()
 
 
-def attempt(engine: Engine, channel: Channel, row_id: int, *, now: datetime | None = None) -> str:
-    """Try to deliver one row now if it is due and nobody else holds it; returns its status afterwards
-    ("queued" for a retry, "failed", or the channel's success status), or "" when it was not taken."""
-    now = now or now_utc()
-    claimed = _claim(engine, channel, row_id, now)
-    if claimed is None:
-        return ""
-    attempts, created = claimed
+def _outcome(engine: Engine, channel: Channel, row_id: int, attempts: int, created: datetime | None,
+             now: datetime) -> dict[str, Any]:
     try:
         values = channel.deliver(engine, row_id)
     except Exception as exc:  # any failure is recorded on the row; the row is never dropped
         final = isinstance(exc, GiveUp) or channel.policy.exhausted(attempts, created, now)
         log.warning("%s %s attempt %s failed: %s", channel.name, row_id, attempts, exc)
-        record(engine, channel, row_id, {
-            **getattr(exc, "values", {}), "attempts": attempts, "last_error": f"{type(exc).__name__}: {exc}"[:2000],
-            "status": "failed" if final else "queued",
-            "next_attempt_at": None if final else now + channel.policy.delay(attempts)})
-        return "failed" if final else "queued"
-    record(engine, channel, row_id, {**values, "attempts": attempts, "last_error": "", "next_attempt_at": None})
-    return str(values["status"])
+        return {**getattr(exc, "values", {}), "attempts": attempts,
+                "last_error": f"{type(exc).__name__}: {exc}"[:2000], "status": "failed" if final else "queued",
+                "next_attempt_at": None if final else now + channel.policy.delay(attempts)}
+    return {**values, "attempts": attempts, "last_error": "", "next_attempt_at": None}
+
+
+def attempt_many(engine: Engine, channel: Channel, row_ids: Sequence[int], *, now: datetime | None = None
+                 ) -> dict[int, str]:
+    """One attempt for each of the rows that is due and that nobody else holds: claimed together, handed
+    over one by one, recorded together. Returns {id: status afterwards} for the rows taken ("queued" for
+    a retry, "failed", or the channel's success status)."""
+    now = now or now_utc()
+    claimed = _claim(engine, channel, row_ids, now)
+    outcomes = {row_id: _outcome(engine, channel, row_id, *claimed[row_id], now) for row_id in sorted(claimed)}
+    if outcomes:
+        record(engine, channel, outcomes)
+    return {row_id: str(values["status"]) for row_id, values in outcomes.items()}
+
+
+def attempt(engine: Engine, channel: Channel, row_id: int, *, now: datetime | None = None) -> str:
+    """attempt_many for one row: its status afterwards, or "" when it was not taken."""
+    return attempt_many(engine, channel, [row_id], now=now).get(row_id, "")
 
 
 def due(engine: Engine, channel: Channel, now: datetime, limit: int = 100) -> list[int]:
@@ -157,11 +175,13 @@ def deliver_due(engine: Engine, channel: Channel, *, now: datetime | None = None
     """Deliver every queued row of the channel whose time has come (for the worker, a CLI or a test)."""
     now = now or now_utc()
     report = DeliveryReport()
-    for row_id in due(engine, channel, now, limit):
-        status = attempt(engine, channel, row_id, now=now)
-        if status:
-            report.statuses[row_id] = status
+    found = due(engine, channel, now, limit)
+    for start in range(0, len(found), channel.batch):
+        report.statuses.update(attempt_many(engine, channel, found[start:start + channel.batch], now=now))
     return report
+
+
+_ONE = Channel("", None, RetryPolicy(timedelta(0), timedelta(0)), lambda engine, row_id: {})
 
 
 class DeliveryWorker:
@@ -221,9 +241,20 @@ class DeliveryWorker:
             if item is None:
                 return
             try:
-                name, row_id = item
-                if name in self.channels:
-                    attempt(self.engine, self.channels[name], row_id)
+                handed: dict[str, list[int]] = {}
+                while item is not None:  # take what else is waiting, up to a batch per channel
+                    handed.setdefault(item[0], []).append(item[1])
+                    if len(handed[item[0]]) >= self.channels.get(item[0], _ONE).batch:
+                        break
+                    try:
+                        item = self._inbox.get_nowait()
+                    except queue.Empty:
+                        break
+                for name, row_ids in handed.items():
+                    if name in self.channels:
+                        attempt_many(self.engine, self.channels[name], row_ids)
+                if item is None:
+                    return
                 if self._inbox.empty():  # a burst is worked through first; the scan then catches the rest
                     for channel in self.channels.values():
                         deliver_due(self.engine, channel)

@@ -40,6 +40,7 @@ from core.unit_of_work import WEBHOOK_CHANNEL, UnitOfWork
 TIMEOUT_S = 10.0
 GIVE_UP_AFTER = timedelta(hours=24)
 RETRY_CAP = timedelta(hours=4)
+BATCH = 20  # deliveries claimed and recorded together (the lease covers 20 slow receivers and then some)
 
 
 class TargetRefused(ValueError):
@@ -152,4 +153,4 @@ def _earlier_pending() -> ColumnElement[bool]:
 def webhook_channel(send: Send, allowed: frozenset[str], retry_base: float = 30.0) -> Channel:
     policy = RetryPolicy(timedelta(seconds=retry_base), RETRY_CAP, give_up_after=GIVE_UP_AFTER, jitter=0.25)
     return Channel(WEBHOOK_CHANNEL, WebhookDelivery, policy, partial(_deliver, send, allowed),
-                   lease=timedelta(seconds=TIMEOUT_S * 6), held_back=_earlier_pending)
+                   lease=timedelta(seconds=TIMEOUT_S * (BATCH + 5)), held_back=_earlier_pending, batch=BATCH)

@@ -47,7 +47,7 @@ def test_a_410_deactivates_the_webhook_and_nothing_more_is_sent(
     client.post("/clients.json", json={"api_token": token, "client": {"name": "Pierwszy"}})
     receiver.wait_for(1)
     assert wait_until(lambda: not client.get(f"/webhooks/{hook['id']}.json?api_token={token}").json()["active"])
-    [delivery] = _deliveries(ledger)
+    [delivery] = wait_until(lambda: [d for d in _deliveries(ledger) if d.status != "queued"])
     assert (delivery.status, delivery.last_status) == ("failed", 410)
 
     client.post("/clients.json", json={"api_token": token, "client": {"name": "Drugi"}})
