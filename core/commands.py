@@ -171,3 +171,22 @@ class StoreAttachment:
     file_type: str = ""
     invoice_id: int | None = None
     attached_on: date | None = None
+
+
+@dataclass(frozen=True)
+class CreateWebhook:
+    account_id: int
+    fields: Fields = field(default_factory=dict)  # kind, url, api_token, active
+
+
+@dataclass(frozen=True)
+class UpdateWebhook:
+    account_id: int
+    webhook_id: int
+    fields: Fields = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DeleteWebhook:
+    account_id: int
+    webhook_id: int

@@ -59,6 +59,8 @@ NOT_REFERENCES: dict[tuple[str, str], str] = {
     ("traffic_log", "request_id"): "the request id, a string",
     ("idempotency_keys", "record_id"): "the record a create made, written by the ledger itself",
     ("outbox", "invoice_id"): "written by the ledger with the invoice it sends, never from input",
+    ("events", "record_id"): "the changed record, written by the ledger itself; kept after the record is deleted",
+    ("webhook_deliveries", "message_id"): "the Standard Webhooks message id (msg_...), a string",
     # The seed's invoice fields kept as plain values until the catalogue and warehouse resources exist (issue R
     # turns the first two into account-scoped references); there is no row of any account for them to pin.
     ("invoices", "category_id"): "a category number stored as given; no categories table yet",

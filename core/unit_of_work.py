@@ -7,8 +7,11 @@ from typing import Callable
 from sqlalchemy import Engine, event
 from sqlmodel import Session
 
+from core import events, wakeup
 from core.references import check_flush
 from core.storage import Storage, storage_for
+
+WEBHOOK_CHANNEL = "webhooks"  # the delivery channel (core/webhooks.py) that new events wake
 
 
 class UnitOfWork:
@@ -37,15 +40,22 @@ class UnitOfWork:
                                info={"storage": self.storage})
         # Every id a row names is the row's own account's, checked in this transaction (core/references.py).
         event.listen(self.session, "before_flush", check_flush)
+        if self.write:
+            events.watch(self.session)  # the transaction's changes become its domain events (core/events.py)
         return self
 
     def commit(self) -> None:
+        if self.write:
+            events.publish(self.session)
         if self.defer_commit:
             self.session.flush()
             self.commit_requested = True
             return
         self.session.commit()
         self._committed = True
+        queued = events.queued_after_commit(self.session)
+        if queued:
+            wakeup.wake(self.engine, WEBHOOK_CHANNEL, queued)
 
     def rollback(self) -> None:
         self.session.rollback()

@@ -13,7 +13,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from core.documents.outbox import DeliveryWorker, after_commit_hook
+from core.delivery import DeliveryWorker
+from core.documents.outbox import after_commit_hook, mail_channel
 from core.ledger import Ledger
 from dialects.kit.dialect import Dialect, dialect_of, register
 from dialects.kit.http import JSONResponse
@@ -32,6 +33,7 @@ from gateway.registry import DIALECTS, resolver, root_owner, routing_order
 from gateway.routing import DialectRouter
 from gateway.settings import Settings
 from gateway.traffic import TrafficRecorder
+from gateway.webhooks import install_presenter, webhook_channels
 
 
 async def healthz(request: Request) -> Response:
@@ -67,8 +69,10 @@ def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = D
     root = root_owner(dialects)
     engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     recorder = TrafficRecorder(engine, retention_days=settings.traffic_retention_days)
-    delivery = DeliveryWorker(engine, settings)  # the outbox: mail, .eml files and the print queue
+    # The outboxes: mail (SMTP, .eml files, the print queue) and webhooks, one worker over both.
+    delivery = DeliveryWorker(engine, [mail_channel(settings), *webhook_channels(settings)])
     observed = GatewayMetrics(engine)
+    install_presenter(dialects, settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -31,7 +31,12 @@ def _ledger(database_url: str | None) -> Any:
     import gateway.registry  # noqa: F401  (the dialects register their profiles and credential kinds with core)
     from core.ledger import Ledger
     from gateway.db import make_engine
-    return Ledger(make_engine(_settings(database_url).database_url))
+    from gateway.registry import DIALECTS
+    from gateway.webhooks import install_presenter
+
+    settings = _settings(database_url)
+    install_presenter(DIALECTS, settings)  # what this process changes (recurring invoices) reaches webhooks in full
+    return Ledger(make_engine(settings.database_url))
 
 
 @click.group()
@@ -210,6 +215,10 @@ main.add_command(traffic_group)
 from gateway.translate import cli_command as translate_command  # noqa: E402  (invoice-gateway translate)
 
 main.add_command(translate_command())
+
+from gateway.webhook_commands import webhooks_group  # noqa: E402  (invoice-gateway webhooks)
+
+main.add_command(webhooks_group)
 
 
 @main.group()

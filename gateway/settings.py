@@ -65,6 +65,10 @@ class Settings:
     body_timeout: float = 30.0  # seconds to receive a whole request body, else 408
     header_timeout: float = 10.0  # seconds for a request's head (serve only), else 408 and the connection closes
     sqlite_synchronous: str = "FULL"  # GATEWAY_SQLITE_SYNCHRONOUS; see SQLITE_SYNCHRONOUS_MODES
+    # Webhooks (core/webhooks.py): hosts or addresses a webhook may name although private or loopback
+    # (comma-separated), and the wait before the first retry, in seconds (it doubles after each failure).
+    webhook_allow_hosts: str = ""
+    webhook_retry_base: float = 30.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -91,6 +95,8 @@ class Settings:
             body_timeout=_float("GATEWAY_BODY_TIMEOUT", 30.0),
             header_timeout=_float("GATEWAY_HEADER_TIMEOUT", 10.0),
             sqlite_synchronous=sqlite_synchronous(),
+            webhook_allow_hosts=env.get("GATEWAY_WEBHOOK_ALLOW_HOSTS", ""),
+            webhook_retry_base=_float("GATEWAY_WEBHOOK_RETRY_BASE", 30.0),
         )
         clean = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **clean) if clean else base  # type: ignore[arg-type]

@@ -1,10 +1,7 @@
-"""Delivering the outbox: e-mail through SMTP (or .eml files), letters to the print queue.
+"""Delivering the mail outbox: e-mail through SMTP (or .eml files), letters to the print queue.
 
-A message is taken with a lease: one UPDATE moves its next_attempt_at LEASE ahead, and only
-the process whose UPDATE matched delivers it. So the after-commit hook, the worker thread of
-every uvicorn worker and `deliver_due` from a CLI can all run at once without sending twice,
-and a process that dies mid-send leaves a message that is retried when the lease runs out.
-A failed attempt is counted, the error kept, and the next try put off exponentially; after
+The mail channel of the shared delivery machinery (core/delivery.py: the lease, the retries, the
+worker): a failed attempt is put off 30 s, then 1, 2, 4 ... minutes (no more than two hours); after
 MAX_ATTEMPTS the row is marked "failed" and stays, with everything needed to send it again.
 
 Letters go to the print queue: the PDF is written to <outbox_dir>/letters/<id>.pdf, where the
@@ -13,18 +10,18 @@ print-and-post service picks it up, and the row becomes "printed".
 from __future__ import annotations
 
 import logging
-import queue
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, update
-from sqlmodel import col, or_, select
+from sqlalchemy import Engine
 
+from core import delivery
 from core.clock import now_utc
 from core.commands import SendInvoice
+from core.delivery import DeliveryReport, DeliveryWorker, RetryPolicy
 from core.documents.build import load_document
 from core.documents.html import payment_path, pdf_path, view_path
 from core.documents.mail import FileAttachment, MailContent, build_email, pdf_filename, render_mail, transport_for
@@ -40,7 +37,8 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=2)
 LEASE = timedelta(minutes=2)  # longer than any one delivery (SMTP timeout 20 s, PDF ~10 ms)
-WORKER_INTERVAL_S = 5.0
+POLICY = RetryPolicy(BACKOFF_BASE, BACKOFF_CAP, max_attempts=MAX_ATTEMPTS)
+CHANNEL = "mail"
 
 
 class DeliveryConfig(Protocol):
@@ -59,8 +57,7 @@ class DeliveryConfig(Protocol):
 
 def retry_delay(attempts: int) -> timedelta:
     """30 s after the first failure, then 1, 2, 4 ... minutes, never more than two hours."""
-    delay: timedelta = BACKOFF_BASE * (2 ** max(attempts - 1, 0))
-    return min(delay, BACKOFF_CAP)
+    return POLICY.delay(attempts)
 
 
 def public_base(message: OutboxMessage, config: DeliveryConfig) -> str:
@@ -68,18 +65,6 @@ def public_base(message: OutboxMessage, config: DeliveryConfig) -> str:
     configured GATEWAY_PUBLIC_BASE_URL, else the address `serve` listens on by default."""
     recorded = str((message.meta or {}).get("public_base_url") or "")
     return (recorded or config.public_base_url or DEFAULT_PUBLIC_BASE_URL).rstrip("/")
-
-
-def _claim(engine: Engine, message_id: int, now: datetime) -> bool:
-    with UnitOfWork(engine) as uow:
-        taken = uow.session.execute(
-            update(OutboxMessage)
-            .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == "queued",
-                   or_(OutboxMessage.next_attempt_at.is_(None),  # type: ignore[union-attr]
-                       OutboxMessage.next_attempt_at <= now))  # type: ignore[operator]
-            .values(next_attempt_at=now + LEASE))
-        uow.commit()
-        return bool(taken.rowcount)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -138,105 +123,25 @@ def _deliver(prepared: _Prepared, config: DeliveryConfig) -> dict[str, Any]:
                      "pdf_url": prepared.base + pdf_path(prepared.token)}}
 
 
-def _record(engine: Engine, message_id: int, values: dict[str, Any]) -> None:
-    with UnitOfWork(engine) as uow:
-        uow.session.execute(update(OutboxMessage).where(col(OutboxMessage.id) == message_id).values(**values))
-        uow.commit()
+def _hand_over(config: DeliveryConfig, engine: Engine, message_id: int) -> dict[str, Any]:
+    values = _deliver(_prepare(engine, message_id, config), config)
+    return {**values, "sent_at": now_utc()}
+
+
+def mail_channel(config: DeliveryConfig) -> delivery.Channel:
+    return delivery.Channel(CHANNEL, OutboxMessage, POLICY, partial(_hand_over, config), lease=LEASE)
 
 
 def deliver_message(engine: Engine, config: DeliveryConfig, message_id: int, *, now: datetime | None = None) -> str:
     """Try to deliver one message now if it is due and nobody else holds it; returns its status
     afterwards ("sent", "printed", "queued" for a retry, "failed"), or "" when it was not taken."""
-    now = now or now_utc()
-    if not _claim(engine, message_id, now):
-        return ""
-    with UnitOfWork(engine, write=False) as uow:
-        attempts = uow.session.execute(select(OutboxMessage.attempts)
-                                       .where(OutboxMessage.id == message_id)).scalar_one() + 1
-    try:
-        values = _deliver(_prepare(engine, message_id, config), config)
-    except Exception as exc:  # any failure is recorded on the row; the message is never dropped
-        final = attempts >= MAX_ATTEMPTS
-        log.warning("outbox %s attempt %s failed: %s", message_id, attempts, exc)
-        _record(engine, message_id, {
-            "attempts": attempts, "last_error": f"{type(exc).__name__}: {exc}"[:2000],
-            "status": "failed" if final else "queued",
-            "next_attempt_at": None if final else now + retry_delay(attempts)})
-        return "failed" if final else "queued"
-    _record(engine, message_id, {**values, "attempts": attempts, "last_error": "", "next_attempt_at": None,
-                                 "sent_at": now_utc()})
-    return str(values["status"])
-
-
-@dataclass
-class DeliveryReport:
-    statuses: dict[int, str] = field(default_factory=dict)  # message id -> status after the attempt
-
-    def count(self, status: str) -> int:
-        return sum(1 for value in self.statuses.values() if value == status)
-
-
-def due_messages(engine: Engine, now: datetime, limit: int = 100) -> list[int]:
-    with UnitOfWork(engine, write=False) as uow:
-        return list(uow.session.execute(
-            select(OutboxMessage.id).where(OutboxMessage.status == "queued",
-                                           or_(OutboxMessage.next_attempt_at.is_(None),  # type: ignore[union-attr]
-                                               OutboxMessage.next_attempt_at <= now))  # type: ignore[operator]
-            .order_by(col(OutboxMessage.id)).limit(limit)).scalars())
+    return delivery.attempt(engine, mail_channel(config), message_id, now=now)
 
 
 def deliver_due(engine: Engine, config: DeliveryConfig, *, now: datetime | None = None,
                 limit: int = 100) -> DeliveryReport:
     """Deliver every queued message whose time has come (for the worker, a CLI or a test)."""
-    now = now or now_utc()
-    report = DeliveryReport()
-    for message_id in due_messages(engine, now, limit):
-        status = deliver_message(engine, config, message_id, now=now)
-        if status:
-            report.statuses[message_id] = status
-    return report
-
-
-class DeliveryWorker:
-    """A daemon thread: delivers messages handed to it at once, and every `interval` seconds
-    whatever is due (retries, and mail queued by processes without a worker)."""
-
-    def __init__(self, engine: Engine, config: DeliveryConfig, interval: float = WORKER_INTERVAL_S) -> None:
-        self.engine, self.config, self.interval = engine, config, interval
-        self._inbox: queue.Queue[int | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="outbox-delivery", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        if self._thread is not None:
-            self._inbox.put(None)
-            self._thread.join(timeout)
-            self._thread = None
-
-    def submit(self, message_id: int) -> None:
-        self._inbox.put(message_id)
-
-    def _loop(self) -> None:
-        while True:
-            try:
-                item = self._inbox.get(timeout=self.interval)
-            except queue.Empty:
-                item = -1
-            if item is None:
-                return
-            try:
-                if item > 0:
-                    deliver_message(self.engine, self.config, item)
-                deliver_due(self.engine, self.config)
-            except Exception:  # a database outage must not end the thread
-                log.exception("outbox delivery pass failed; retrying in %s s", self.interval)
+    return delivery.deliver_due(engine, mail_channel(config), now=now, limit=limit)
 
 
 def after_commit_hook(engine: Engine, config: DeliveryConfig, worker: DeliveryWorker | None = None) -> Any:
@@ -246,10 +151,14 @@ def after_commit_hook(engine: Engine, config: DeliveryConfig, worker: DeliveryWo
         if not isinstance(command, SendInvoice) or not isinstance(result, OutboxMessage) or result.id is None:
             return
         if worker is not None and worker.running:
-            worker.submit(result.id)
+            worker.submit(CHANNEL, result.id)
             return
         try:
             deliver_message(engine, config, result.id)
         except Exception:  # the command committed; the worker or deliver_due retries later
             log.exception("immediate delivery of outbox %s failed", result.id)
     return hook
+
+
+__all__ = ["DeliveryReport", "DeliveryWorker", "after_commit_hook", "deliver_due", "deliver_message", "mail_channel",
+           "retry_delay"]

@@ -7,7 +7,7 @@ from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from core import numbering
+from core import events, numbering
 from core.clock import now_utc, today_in
 from core.commands import CancelInvoice, ChangeInvoiceStatus, CreateInvoice, DeleteInvoice, LineSpec, UpdateInvoice
 from core.errors import Conflict, Invalid, NotFound
@@ -429,6 +429,7 @@ def delete_invoice(cmd: DeleteInvoice, uow: UnitOfWork) -> InvoiceView:
         Recurring.invoice_id == cmd.invoice_id)).scalar_one()
     if template_of:
         raise Conflict("invoice_in_use", "the invoice is the template of a recurring definition")
+    events.remember(session, "invoice", cmd.account_id, cmd.invoice_id, lambda: view)  # before its lines go
     drop_marked_payments(session, cmd.invoice_id)
     session.execute(delete(PaymentAllocation).where(col(PaymentAllocation.invoice_id) == cmd.invoice_id))
     for attachment in session.execute(select(Attachment).where(Attachment.invoice_id == cmd.invoice_id)).scalars():

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from core import events
 from core.clock import now_utc, today_in
 from core.commands import CreateInvoice, DeletePayment, LineSpec, RecordPayment, UpdatePayment
 from core.errors import Invalid, NotFound
@@ -112,6 +114,8 @@ def drop_marked_payments(session: Session, invoice_id: int) -> None:
                              .where(PaymentAllocation.invoice_id == invoice_id, Payment.kind == MARKED_PAID)
                              ).scalars().all()
     for payment in marked:
+        events.remember(session, "payment", payment.account_id, payment.id or 0,
+                        partial(payment_view, session, payment.account_id, payment.id or 0))
         _unallocate(session, payment)
         session.delete(payment)
 
@@ -193,6 +197,8 @@ def delete_payment(cmd: DeletePayment, uow: UnitOfWork) -> PaymentView:
     payment = session.get(Payment, cmd.payment_id)
     if payment is None or payment.account_id != cmd.account_id:
         raise NotFound("payment", cmd.payment_id)
+    events.remember(session, "payment", cmd.account_id, cmd.payment_id,
+                    partial(payment_view, session, cmd.account_id, cmd.payment_id))  # before its allocations go
     _unallocate(session, payment)
     session.delete(payment)
     uow.commit()

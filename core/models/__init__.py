@@ -11,6 +11,7 @@ from core.models.operations import IdempotencyKey, OutboxMessage, TrafficEntry
 from core.models.parties import Client, Department
 from core.models.payments import Payment, PaymentAllocation
 from core.models.recurring import Recurring, RecurringRun
+from core.models.webhooks import EventRecord, Webhook, WebhookDelivery
 
 # Ids are never reused: a client that retries DELETE /invoices/496, or keeps 496 in its own mapping, must
 # never reach a newer record. PostgreSQL's sequences never hand a value out twice; SQLite's rowid takes
@@ -21,8 +22,8 @@ for _table in SQLModel.metadata.tables.values():
 
 __all__ = [
     "Account", "Attachment", "Client", "Credential", "DICTIONARY_KINDS", "Department", "DictionaryEntry",
-    "ExchangeRate", "IdempotencyKey", "Invoice", "InvoiceLine", "NumberCounter", "OutboxMessage",
+    "EventRecord", "ExchangeRate", "IdempotencyKey", "Invoice", "InvoiceLine", "NumberCounter", "OutboxMessage",
     "Payment", "PaymentAllocation", "PriceList", "PriceListItem", "Product", "Recurring", "RecurringRun",
-    "TrafficEntry", "User",
+    "TrafficEntry", "User", "Webhook", "WebhookDelivery",
     "BankAccount", "BankAccountDepartment", "InvoiceBankAccount", "Issuer",
 ]

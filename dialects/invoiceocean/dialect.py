@@ -6,7 +6,7 @@ from typing import Any
 
 from core.handlers.invoice_state import InvoiceView, account_of
 from core.registrations import Profile
-from dialects.invoiceocean import fields, openapi, present, translate
+from dialects.invoiceocean import fields, openapi, present, translate, webhooks
 from dialects.invoiceocean.auth import API_TOKEN
 from dialects.invoiceocean.respond import Reply, render
 from dialects.invoiceocean.routes import error_response, routes
@@ -45,4 +45,4 @@ DIALECT = Dialect(
                          xml=True)),
     profile=PROFILE, credential_kinds=(API_TOKEN,),
     try_it=lambda s, base: (f"api_token={s['api_token']}", f"curl '{base}/invoices.json?api_token={s['api_token']}'"),
-    fidelity=fields.FIDELITY)
+    fidelity=fields.FIDELITY, webhook_payload=webhooks.webhook_payload)

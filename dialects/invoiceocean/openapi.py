@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from core.documents.pdf import PRINT_OPTIONS
+from core.events import KINDS as EVENT_KINDS
 from core.handlers.invoice_state import KINDS
 from core.models import Invoice, InvoiceLine, Payment, Product
 from core.money import to_decimal
@@ -321,6 +322,36 @@ def _payment_ops() -> dict[str, Operation]:
     }
 
 
+def _webhook_ops() -> dict[str, Operation]:
+    hook, tag = ref("Webhook"), "webhooks"
+    return {
+        "webhooks.list": Operation("List webhooks", _ok(200, {"type": "array", "items": hook}, READ_ERRORS), tag=tag),
+        "webhooks.create": Operation(
+            "Create a webhook", _ok(201, ref("WebhookCreated"), WRITE_ERRORS),
+            "The answer alone carries `secret`, the key of the deliveries' Standard Webhooks signatures. A URL "
+            "whose host resolves to a private or loopback address is refused (422 on url) unless "
+            "GATEWAY_WEBHOOK_ALLOW_HOSTS lists it.", tag, body=wrapper("webhook", "WebhookInput"), body_required=True),
+        "webhooks.get": Operation("Get a webhook", _ok(200, hook, READ_ERRORS), tag=tag),
+        "webhooks.update": Operation("Update a webhook", _ok(200, hook, WRITE_ERRORS), tag=tag,
+                                     body=wrapper("webhook", "WebhookInput", required=False)),
+        "webhooks.delete": Operation("Delete a webhook", _ok(200, ref("Success"), WRITE_ERRORS), tag=tag),
+    }
+
+
+def _webhook_schemas() -> dict[str, Schema]:
+    kind: Schema = {"type": "string", "enum": list(EVENT_KINDS),
+            "description": "client|invoice|product x create|update|destroy as documented; payment:* and "
+                           "invoice:paid are this gateway's extensions"}
+    writable: dict[str, Schema] = {"kind": kind, "url": {"type": "string", "format": "uri"},
+              "api_token": {"type": "string", "description": "the receiver's own token, sent in every delivery"},
+              "active": {"type": "boolean"}}
+    stamp: Schema = {"type": "string", "format": "date-time"}
+    shown: dict[str, Schema] = {"id": {"type": "integer"}, **writable, "created_at": stamp, "updated_at": stamp}
+    return {"Webhook": _object(shown), "WebhookInput": {"type": "object", "properties": writable,
+                                                        "additionalProperties": True},
+            "WebhookCreated": _object({**shown, "secret": {"type": "string", "pattern": "^whsec_"}})}
+
+
 def _check_client_op() -> Operation:
     return Operation("Check a client's login (legacy)", {
         200: Body({"application/json": ref("Client"),
@@ -334,7 +365,7 @@ def operations() -> dict[str, Operation]:
     """Endpoint name (as in routes.ROUTES) -> its description."""
     from dialects.invoiceocean import openapi_banking  # it builds on this module's helpers
 
-    ops = {**_invoice_ops(), **_payment_ops(), "clients.check": _check_client_op(),
+    ops = {**_invoice_ops(), **_payment_ops(), **_webhook_ops(), "clients.check": _check_client_op(),
            **openapi_banking.operations(_ok, wrapper, READ_ERRORS, WRITE_ERRORS, PAGING)}
     for entity in RESOURCES:
         ops.update(_record_ops(entity))
@@ -353,6 +384,7 @@ def schemas() -> dict[str, Schema]:
         "ValidationMessage": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
                               "examples": [{"buyer_name": ["can't be blank"]}]},
     }
+    out.update(_webhook_schemas())
     for entity, name in SCHEMA_NAMES.items():
         out.setdefault(name, record_schema(entity, frozenset({"stock_level"}) if entity == "product" else frozenset()))
         out[f"{name}Input"] = record_input(entity)
@@ -390,7 +422,8 @@ def document() -> Schema:
               ("price_lists", "Price lists"), ("recurrings", "Recurring invoice definitions"),
               ("payments", "Banking payments"), ("issuers", "Issuers"),
               ("bank_accounts", "Bank accounts and the departments that show them on invoices"),
-              ("account", "The caller's account, and signing in with login and password")])
+              ("account", "The caller's account, and signing in with login and password"),
+              ("webhooks", "Webhooks on ledger changes, from any dialect")])
 
 
 # InvoiceOcean endpoints this gateway does not serve: they answer 404 in InvoiceOcean's format.
@@ -400,7 +433,6 @@ NOT_BUILT: tuple[tuple[str, str], ...] = (
     ("/warehouses.json", "Warehouses"),
     ("/warehouse_documents.json", "Warehouse documents"),
     ("/warehouse_actions.json", "Warehouse actions"),
-    ("/webhooks.json", "Webhooks"),
     ("/account/add_user.json", "Account users, partner sign-up (POST /account.json), deletion and unlinking"),
     ("/invoices/1/attachments_zip.json", "Invoice attachments"),
     ("/invoices/fiscal_print", "Fiscal printing"),

@@ -26,7 +26,7 @@ from dialects.kit.ids import MAX_ID, integer_text
 XML_MEDIA = "application/xml; charset=utf-8"
 # Root elements that are resource wrappers; any other root (<hash>, <request>) is the payload itself.
 WRAPPERS = frozenset({"invoice", "client", "product", "price_list", "banking_payment", "payment", "department",
-                      "recurring", "issuer", "bank_account"})
+                      "recurring", "issuer", "bank_account", "webhook"})
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,8 @@ def xml_payload(root: str, value: Any) -> dict[str, Any]:
     if root not in WRAPPERS:
         return body
     payload: dict[str, Any] = {root: body}
-    if "api_token" in body:  # <invoice><api-token>..</api-token>..</invoice>
+    # <invoice><api-token>..</api-token>..</invoice>; a webhook's own api-token is its receiver's token
+    if "api_token" in body and root != "webhook":
         payload["api_token"] = body.pop("api_token")
     return payload
 

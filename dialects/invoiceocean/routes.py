@@ -18,6 +18,7 @@ from dialects.invoiceocean import invoices as inv
 from dialects.invoiceocean import payments as pay
 from dialects.invoiceocean import records as rec
 from dialects.invoiceocean import sparse
+from dialects.invoiceocean import webhooks as hooks
 from dialects.invoiceocean.auth import account_for
 from dialects.invoiceocean.errors import NOT_FOUND, ApiError, from_domain
 from dialects.invoiceocean.respond import Call, Reply, format_of_path, read_payload, render, render_error
@@ -91,6 +92,7 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
     ("DELETE", "/bank_accounts/{id}.{fmt}", bank.delete_bank_account, "bank_accounts.delete"),
     ("GET", "/account.{fmt}", acc.get_account, "account.get"),
     ("POST", "/login.{fmt}", acc.login, "account.login"),
+    *hooks.ROUTES,
 ]
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

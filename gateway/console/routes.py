@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway.console import api, pages
+from gateway.console import api, pages, webhooks
 from gateway.console.web import render
 
 
@@ -29,6 +29,9 @@ def routes() -> list[BaseRoute]:
         Route("/console/credentials", pages.credentials, methods=["GET", "POST"]),
         Route("/console/credentials/{ref}/revoke", pages.revoke, methods=["POST"]),
         Route("/console/credentials/{ref}/rotate", pages.rotate, methods=["POST"]),
+        Route("/console/webhooks", webhooks.webhooks, methods=["GET"]),
+        Route("/console/webhooks/{id:int}/test", webhooks.test_event, methods=["POST"]),
+        Route("/console/webhooks/deliveries/{id:int}/resend", webhooks.resend, methods=["POST"]),
         Route("/console/api/translate", api.translate, methods=["POST"]),
         Route("/console/api/traffic", api.traffic, methods=["GET"]),
         Route("/console/api/credentials", api.credentials, methods=["GET", "POST"]),

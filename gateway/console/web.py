@@ -27,7 +27,8 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 NAV = (("traffic", "Traffic", "/console/traffic"), ("invoices", "Invoices", "/console/invoices"),
-       ("translate", "Translate", "/console/translate"), ("credentials", "Credentials", "/console/credentials"))
+       ("translate", "Translate", "/console/translate"), ("credentials", "Credentials", "/console/credentials"),
+       ("webhooks", "Webhooks", "/console/webhooks"))
 
 PageHandler = Callable[[Request, Signed], Awaitable[Response]]
 

@@ -214,13 +214,15 @@ def test_a_create_writes_its_lines_in_one_insert_and_rereads_nothing(backend_led
         event.remove(backend_ledger.engine, "before_cursor_execute", listener)
     writes = [s.split(" (")[0].split(" SET")[0] for s in seen if s.startswith(("INSERT", "UPDATE", "WITH"))]
     reads = [s.split(" WHERE")[0].split(" FROM ")[-1] for s in seen if s.startswith("SELECT")]
+    # ... and, in the same transaction, its domain event (core/events.py), after reading which webhooks listen.
     if backend_ledger.engine.dialect.name == "sqlite":  # numbered first, inserted with its number
-        assert writes == ["INSERT INTO number_counters", "INSERT INTO invoices", "INSERT INTO invoice_lines"]
+        assert writes == ["INSERT INTO number_counters", "INSERT INTO invoices", "INSERT INTO invoice_lines",
+                          "INSERT INTO events"]
     else:  # numbered last: counter and number in one statement, just before the commit
-        assert writes == ["INSERT INTO invoices", "INSERT INTO invoice_lines", "WITH counter AS"]
+        assert writes == ["INSERT INTO invoices", "INSERT INTO invoice_lines", "WITH counter AS", "INSERT INTO events"]
     # number_counters: the one read that makes sure the next automatic number is not already stored
     # (numbering.skip_taken: issue 24, a stray number must never block a series).
     # bank_accounts: the department's accounts shown on invoices, which a new invoice carries (issue 23).
     assert reads == ["accounts", "departments", "number_counters",
                      "bank_accounts JOIN bank_account_departments ON bank_account_departments.bank_account_id "
-                     "= bank_accounts.id"]
+                     "= bank_accounts.id", "webhooks"]

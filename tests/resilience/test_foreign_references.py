@@ -119,6 +119,9 @@ WRITES: dict[tuple[str, str], Write | str] = {
     ("invoice_bank_accounts", "invoice_id"): "an invoice's bank accounts are written with the invoice itself",
     ("invoice_bank_accounts", "bank_account_id"): "no dialect names it: the ledger copies the account it found by "
                                                   "its number among the caller's own, or made",
+    ("webhook_deliveries", "webhook_id"): "written by the ledger when an event of the webhook's own account is "
+                                          "queued, never from input",
+    ("webhook_deliveries", "event_id"): "written by the ledger with the event it delivers, never from input",
 }
 
 # The same columns through the other dialects, where they name them.

@@ -107,6 +107,8 @@ def build_world(client: TestClient, a: dict[str, Any], b: dict[str, Any]) -> Wor
         "name": f"{MARK} monthly", "invoice_id": ids["invoice"], "start_date": "2030-01-01", "every": "1m"}})["id"]
     ids["payment"] = io("POST", "/banking/payments.json", {"banking_payment": {
         "name": f"{MARK} payment", "price": "10.00", "invoice_id": ids["invoice"], "paid": True}})["id"]
+    ids["webhook"] = io("POST", "/webhooks.json", {"webhook": {  # inactive: it posts nowhere during the test
+        "kind": "client:create", "url": "https://192.0.32.10/hook", "api_token": MARK, "active": False}})["id"]
     invo = a["invo"]
     ids["unit"] = _invo(client, invo, "dictionaries", {"action": "add", "what": "units", "c3": f"{MARK} unit",
                                                         "c4": "qfu", "c5": 2})["id"]
@@ -121,11 +123,12 @@ def snapshot(world: World) -> dict[str, Any]:
     client, token, ids = world.client, world.a["invoiceocean"]["api_token"], world.ids
     out: dict[str, Any] = {}
     for path in ("/invoices", "/clients", "/products", "/departments", "/price_lists", "/recurrings",
-                 "/banking/payments", "/issuers", "/bank_accounts"):
+                 "/banking/payments", "/issuers", "/bank_accounts", "/webhooks"):
         out[path] = client.get(f"{path}.json?api_token={token}&period=all").json()
     for name, path in (("invoice", "invoices"), ("client", "clients"), ("product", "products"),
                        ("department", "departments"), ("price_list", "price_lists"), ("recurring", "recurrings"),
-                       ("payment", "banking/payments"), ("issuer", "issuers"), ("bank_account", "bank_accounts")):
+                       ("payment", "banking/payments"), ("issuer", "issuers"), ("bank_account", "bank_accounts"),
+                       ("webhook", "webhooks")):
         out[name] = client.get(f"/{path}/{ids[name]}.json?api_token={token}").json()
     out["invo"] = _invo(client, world.a["invo"], "invoices", {"action": "list", "id": ids["invoice"], "items": 1})
     out["invo_units"] = _invo(client, world.a["invo"], "dictionaries", {"action": "list", "what": "units"})
@@ -158,13 +161,14 @@ def _allow(*kinds: str) -> frozenset[str]:
 # InvoiceOcean: the entity a path's {id} names, by its first segment.
 IO_ENTITY = {"invoices": "invoice", "clients": "client", "products": "product", "departments": "department",
              "price_lists": "price_list", "recurrings": "recurring", "banking": "payment", "issuers": "issuer",
-             "bank_accounts": "bank_account"}
+             "bank_accounts": "bank_account", "webhooks": "webhook"}
 # The wrapper key and a harmless change, for the id routes that take a body.
 IO_CHANGE = {"invoice": {"invoice": {"buyer_name": "hijacked", "positions": [{"id": 0, "_destroy": 1}]}},
              "client": {"client": {"name": "hijacked"}}, "product": {"product": {"name": "hijacked"}},
              "department": {"department": {"name": "hijacked"}}, "price_list": {"price_list": {"name": "hijacked"}},
              "recurring": {"recurring": {"name": "hijacked"}}, "payment": {"banking_payment": {"name": "hijacked"}},
-             "issuer": {"issuer": {"name": "hijacked"}}, "bank_account": {"bank_account": {"name": "hijacked"}}}
+             "issuer": {"issuer": {"name": "hijacked"}}, "bank_account": {"bank_account": {"name": "hijacked"}},
+             "webhook": {"webhook": {"url": "https://192.0.32.11/hijacked", "active": True}}}
 
 
 def _io_non_id_cells(world: World, name: str, method: str, path: str, fmt: str) -> list[Cell]:
@@ -186,6 +190,7 @@ def _io_non_id_cells(world: World, name: str, method: str, path: str, fmt: str) 
         "recurrings.list": [("recurring", "")], "issuers.list": [("issuer", "")],
         "bank_accounts.list": [("bank_account", "")],
         "payments.list": [("payment", f"invoice_id={ids['invoice']}"), ("payment", "")],
+        "webhooks.list": [("webhook", "")],
     }
     creates: dict[str, list[dict[str, Any]]] = {
         "invoices.create": [{"invoice": {"kind": "vat", "client_id": ids["client"], "positions": [line]}},
@@ -214,7 +219,9 @@ def _io_non_id_cells(world: World, name: str, method: str, path: str, fmt: str) 
     own_creates = {"clients.create": {"client": {"name": "B client"}},
                    "products.create": {"product": {"name": "B product", "price_net": "1", "tax": "23"}},
                    "departments.create": {"department": {"name": "B dept", "shortcut": "BD"}},
-                   "issuers.create": {"issuer": {"name": "B issuer"}}}
+                   "issuers.create": {"issuer": {"name": "B issuer"}},
+                   "webhooks.create": {"webhook": {"kind": "client:create", "url": "https://192.0.32.10/b",
+                                                   "active": False}}}
     if name in lists:
         return [Cell("invoiceocean", key, "GET", f"{p}?{query}", own, fmt=fmt, list_of=entity)
                 for entity, query in lists[name]]

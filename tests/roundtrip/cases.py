@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable
 from hypothesis import strategies as st
 from starlette.routing import Route
 
+from core.events import KINDS as EVENT_KINDS
 from dialects.fakturan.parse import LOCALES, TAX_RATES
 from dialects.fakturan.routes import routes as fakturan_routes
 from dialects.invo.fields import DICTIONARY_COLUMNS
@@ -76,7 +77,8 @@ IO_PLURALS = {"invoices": ("invoices", "invoice"), "clients": ("clients", "clien
               "products": ("products", "product"), "departments": ("departments", "department"),
               "price_lists": ("price_lists", "price_list"), "recurrings": ("recurrings", "recurring"),
               "payments": ("banking/payments", "banking_payment"), "issuers": ("issuers", "issuer"),
-              "bank_accounts": ("bank_accounts", "bank_account")}
+              "bank_accounts": ("bank_accounts", "bank_account"),
+              "webhooks": ("webhooks", "webhook")}
 IO_TAXES = st.sampled_from(["23", "8", "5", "0", "zw"])
 IO_MUTATIONS: dict[str, tuple[Mutation, ...]] = {
     "invoices": (Mutation("description", TEXT), Mutation("place", TEXT), Mutation("buyer_city", TEXT),
@@ -99,6 +101,8 @@ IO_MUTATIONS: dict[str, tuple[Mutation, ...]] = {
     "bank_accounts": (Mutation("name", TEXT), Mutation("bank_name", TEXT), Mutation("bank_swift", TEXT),
                       Mutation("account_description", TEXT), Mutation("bank_account_id", st.integers(1, 99),
                                                                       read_only=True)),
+    "webhooks": (Mutation("api_token", TEXT), Mutation("kind", st.sampled_from(EVENT_KINDS)),
+                 Mutation("created_at", STAMP, read_only=True)),
 }
 IO_TOTALS = frozenset({"price_net", "price_tax", "price_gross", "total_price_net", "total_price_tax",
                        "total_price_gross", "discount", "status", "paid_date"})

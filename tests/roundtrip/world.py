@@ -99,6 +99,10 @@ def _through_invoiceocean(account: Account) -> None:
     account.io_created("/banking/payments.json", seed_body(seed.PAYMENT_MINIMAL, token))
     account.io_created("/banking/payments.json", json.dumps({"api_token": token, "banking_payment": {
         "name": "Part", "price": "10.00", "invoice_id": invoice["id"], "paid": True}}).encode())
+    # Inactive, so the round trips' changes queue no delivery to this (public, unreachable) address.
+    account.io_created("/webhooks.json", json.dumps({"api_token": token, "webhook": {
+        "kind": "invoice:update", "url": "https://192.0.32.10/hook", "api_token": "RECEIVER",
+        "active": False}}).encode())
 
 
 def _through_fakturan(account: Account) -> None:
