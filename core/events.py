@@ -94,7 +94,7 @@ EVENT_TYPES: dict[str, type[Event]] = {cls.kind: cls for cls in (
     InvoiceCreated, InvoiceUpdated, InvoiceDeleted, InvoicePaid, ClientCreated, ClientUpdated, ClientDeleted,
     ProductCreated, ProductUpdated, ProductDeleted, PaymentCreated, PaymentUpdated, PaymentDeleted)}
 KINDS = tuple(EVENT_TYPES)
-# The kinds InvoiceOcean/Fakturownia document; the others are this gateway's extensions.
+# The kinds the REST dialect's source API documents; the others are this gateway's extensions.
 ORIGINAL_KINDS = tuple(f"{entity}:{action}" for entity in ("client", "invoice", "product")
                        for action in ("create", "update", "destroy"))
 TRACKED: dict[type[SQLModel], str] = {Invoice: "invoice", Client: "client", Product: "product", Payment: "payment"}

@@ -53,7 +53,7 @@ def main() -> None:
                    "seconds (default 300); same as GATEWAY_SCHEDULER=1")
 @DB_OPTION
 def serve(host: str, port: int, workers: int, scheduler: bool, database_url: str | None) -> None:
-    """Serve all three dialects on one port."""
+    """Serve every registered dialect on one port."""
     import os
 
     import uvicorn

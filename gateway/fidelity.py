@@ -3,7 +3,7 @@
 Each FieldRule names a core-level field, the wire key (or path) that shows it in each dialect, how
 faithfully (exact / approximate / absent) and, where a dialect cannot show it, what happens to the
 value. `core` reads the ledger's truth from an InvoiceView; `shown` overrides it per dialect with the
-projection that dialect is expected to show (fakturan's `number` is the counter, INVO's status is a
+projection that dialect is expected to show (a dialect's `number` may be its counter, its status a
 code, ...). The parity suite (tests/parity/) reads every invoice through every dialect and checks each
 non-absent field against these projections; the README's lossy-mapping table is `render_markdown()`;
 the console's Rosetta view highlights `lossy_fields(dialect)`.
@@ -142,7 +142,7 @@ def build(dialects: Sequence[Dialect]) -> tuple[FieldRule, ...]:
 
 
 DIALECTS: tuple[str, ...] = tuple(d.name for d in with_columns(REGISTERED))
-# Where a wire key is shown: a dialect's own pane, and its other panes (InvoiceOcean's XML in the Rosetta view).
+# Where a wire key is shown: a dialect's own pane, and its other panes (a second wire format's pane in the Rosetta view).
 PANES: tuple[str, ...] = tuple(pane for d in with_columns(REGISTERED)
                                for pane in (d.name, *(d.fidelity.panes if d.fidelity is not None else ())))
 FIELDS: tuple[FieldRule, ...] = build(REGISTERED)
@@ -172,8 +172,8 @@ SCENARIO_LABELS: tuple[tuple[str, str], ...] = (
     ("foreign_currency", "a foreign currency with an exchange rate"),
     ("sek_cash_rounding", "SEK with cash rounding"),
     ("partial_payment", "a partial, then a full payment"),
-    ("marked_paid_after_partial", "marked paid after a partial payment (the partial one through InvoiceOcean when "
-                                  "INVO marks it)"),
+    ("marked_paid_after_partial", "marked paid after a partial payment (the partial one through another dialect "
+                                  "when the marking one records no payments)"),
     ("split_payment", "one payment split across two invoices"),
     ("paid_then_payment", "paid by status, then a payment named for the invoice (an over-payment)"),
     ("sent", "a sent invoice"),
@@ -196,7 +196,7 @@ SCENARIOS: tuple[Scenario, ...] = scenarios(REGISTERED)
 
 def lossy_fields(dialect: str) -> dict[str, str]:
     """Field name -> what happens to it, for every field `dialect` shows less than exactly (a pane names its
-    dialect: invoiceocean_xml is InvoiceOcean's)."""
+    dialect: a dialect's second format's pane is the dialect's)."""
     if dialect not in DIALECTS:
         dialect = next((d.name for d in with_columns(REGISTERED) if d.fidelity is not None
                         and dialect in d.fidelity.panes), dialect)
@@ -205,7 +205,7 @@ def lossy_fields(dialect: str) -> dict[str, str]:
 
 
 def wire_key(field_name: str, dialect: str) -> str | None:
-    """The wire key/path showing `field_name` in `dialect` (a pane name: invoiceocean_xml too)."""
+    """The wire key/path showing `field_name` in `dialect` (a pane name too)."""
     return BY_NAME[field_name].wire.get(dialect)
 
 

@@ -30,7 +30,7 @@ def _row(hook: Any) -> dict[str, Any]:
 
 @click.group("webhooks")
 def webhooks_group() -> None:
-    """An account's webhooks (the InvoiceOcean /webhooks resource)."""
+    """An account's webhooks (the webhooks resource a dialect serves)."""
 
 
 @webhooks_group.command("list")

@@ -43,7 +43,7 @@ def webhook_channels(settings: Settings) -> list[Channel]:
 
 
 def install_presenter(dialects: Sequence[Dialect], settings: Settings) -> None:
-    """The first dialect that presents webhook payloads (InvoiceOcean) shows every event, whichever dialect
+    """The first dialect that presents webhook payloads shows every event, whichever dialect
     made the change."""
     presenter = next((d.webhook_payload for d in dialects if d.webhook_payload is not None), None)
     if presenter is not None:

@@ -126,7 +126,7 @@ def require_valid(xml: bytes) -> bytes:
     report = check(xml)
     if report.valid:
         return xml
-    # The message is the value too: dialects whose errors carry codes and values only (fakturan) keep the rule.
+    # The message is the value too: dialects whose errors carry codes and values only keep the rule.
     errors = [FieldError("peppol", "invalid", message, {"value": message})
               for message in report.messages()[:MAX_REPORTED]]
     raise Invalid(errors)
