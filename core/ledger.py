@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from core import commands as c
 from core import idempotency, reader
-from core.handlers import attachments, invoices, payments, records, sending
+from core.handlers import attachments, invoices, payments, records, sending, warehouse
 from core.storage import storage_for
 from core.unit_of_work import UnitOfWork
 
@@ -32,6 +32,9 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     c.UpdateRecord: records.update_record,
     c.DeleteRecord: records.delete_record,
     c.StoreAttachment: attachments.store_attachment,
+    c.CreateWarehouseDocument: warehouse.create_document,
+    c.UpdateWarehouseDocument: warehouse.update_document,
+    c.DeleteWarehouseDocument: warehouse.delete_document,
 }
 
 

@@ -23,6 +23,7 @@ from sqlmodel import Session, SQLModel, select
 
 from core.errors import FieldError, Invalid
 from core.models import (
+    Category,
     Client,
     DictionaryEntry,
     Invoice,
@@ -32,6 +33,8 @@ from core.models import (
     Product,
     Recurring,
     RecurringRun,
+    Warehouse,
+    WarehouseDocument,
 )
 
 LOGICAL: dict[tuple[type[SQLModel], str], type[SQLModel]] = {
@@ -46,6 +49,11 @@ LOGICAL: dict[tuple[type[SQLModel], str], type[SQLModel]] = {
     (InvoiceLine, "parent_id"): InvoiceLine,
     (InvoiceLine, "corrected_line_id"): InvoiceLine,
     (RecurringRun, "invoice_id"): Invoice,
+    (Invoice, "category_id"): Category,
+    (Invoice, "warehouse_id"): Warehouse,
+    (Invoice, "warehouse_document_id"): WarehouseDocument,
+    (Product, "category_id"): Category,
+    (WarehouseDocument, "invoice_id"): Invoice,
 }
 
 NOT_REFERENCES: dict[tuple[str, str], str] = {
@@ -56,10 +64,6 @@ NOT_REFERENCES: dict[tuple[str, str], str] = {
     ("traffic_log", "request_id"): "the request id, a string",
     ("idempotency_keys", "record_id"): "the record a create made, written by the ledger itself",
     ("outbox", "invoice_id"): "written by the ledger with the invoice it sends, never from input",
-    # The seed's invoice fields kept as plain values until the catalogue and warehouse resources exist (issue R
-    # turns the first two into account-scoped references); there is no row of any account for them to pin.
-    ("invoices", "category_id"): "a category number stored as given; no categories table yet",
-    ("invoices", "warehouse_id"): "a warehouse number stored as given; no warehouses table yet",
     ("invoices", "invoice_template_id"): "the real service's print template number, stored as given",
 }
 

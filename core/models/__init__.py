@@ -10,6 +10,7 @@ from core.models.operations import IdempotencyKey, OutboxMessage, TrafficEntry
 from core.models.parties import Client, Department
 from core.models.payments import Payment, PaymentAllocation
 from core.models.recurring import Recurring, RecurringRun
+from core.models.warehouse import DOCUMENT_KINDS, Category, Stock, Warehouse, WarehouseAction, WarehouseDocument
 
 # Ids are never reused: a client that retries DELETE /invoices/496, or keeps 496 in its own mapping, must
 # never reach a newer record. PostgreSQL's sequences never hand a value out twice; SQLite's rowid takes
@@ -23,4 +24,5 @@ __all__ = [
     "ExchangeRate", "IdempotencyKey", "Invoice", "InvoiceLine", "NumberCounter", "OutboxMessage",
     "Payment", "PaymentAllocation", "PriceList", "PriceListItem", "Product", "Recurring", "RecurringRun",
     "TrafficEntry", "User",
+    "Category", "DOCUMENT_KINDS", "Stock", "Warehouse", "WarehouseAction", "WarehouseDocument",
 ]

@@ -22,6 +22,7 @@ class Product(SQLModel, table=True):
     sww: str = ""
     service: bool = False  # INVO type: 0 good, 1 service
     group_id: int | None = None
+    category_id: int | None = None  # a Category (core.references); INVO shows it as the product's group
     unit: str = ""
     price_net: Decimal = money()
     price_gross: Decimal = money()

@@ -17,7 +17,19 @@ from sqlmodel import SQLModel
 from core.documents.pdf import PRINT_OPTIONS
 from core.fields import PROTECTED, column_types
 from core.handlers.invoice_state import KINDS
-from core.models import Client, Department, Invoice, InvoiceLine, Payment, PriceList, PriceListItem, Product, Recurring
+from core.models import (
+    Category,
+    Client,
+    Department,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PriceList,
+    PriceListItem,
+    Product,
+    Recurring,
+    Warehouse,
+)
 from core.money import to_decimal
 from dialects.invoiceocean import parse, present
 from dialects.invoiceocean.errors import DEACTIVATED, NOT_FOUND, UNAUTHORIZED
@@ -25,6 +37,7 @@ from dialects.invoiceocean.invoices import ORDER
 from dialects.invoiceocean.lenient import to_bool, to_tax, to_text
 from dialects.invoiceocean.records import RESOURCES
 from dialects.invoiceocean.routes import ROUTES
+from dialects.invoiceocean.warehouse_openapi import warehouse_operations, warehouse_schemas
 from dialects.kit.dialect import DialectDocs, Endpoint
 from dialects.kit.lenient import to_int
 from dialects.kit.openapi import (
@@ -48,9 +61,10 @@ DESCRIPTION = (
     "strings, unknown keys are stored and returned as given, null and \"\" mean absent.")
 
 MODELS: dict[str, type[SQLModel]] = {"client": Client, "product": Product, "department": Department,
-                                     "price_list": PriceList, "recurring": Recurring}
+                                     "price_list": PriceList, "recurring": Recurring, "category": Category,
+                                     "warehouse": Warehouse}
 SCHEMA_NAMES = {"client": "Client", "product": "Product", "department": "Department", "price_list": "PriceList",
-                "recurring": "Recurring"}
+                "recurring": "Recurring", "category": "Category", "warehouse": "Warehouse"}
 
 
 # --- response schemas, from the presenters' tables --------------------------------------------------
@@ -233,11 +247,13 @@ INVOICE_LIST_QUERY: dict[str, Schema] = {
     "invoice_ids": {"type": "string", "description": "comma separated ids"},
     "include_positions": {"type": "boolean"},
     "order": {"type": "string", "enum": sorted([*ORDER, *(f"{name}.desc" for name in ORDER)])},
+    "category_id": {"type": "integer"}, "warehouse_id": {"type": "integer"},
 }
 RECORD_QUERIES: dict[str, dict[str, Schema]] = {
     "client": {**PAGING, **{name: {"type": "string"} for name in ("name", "email", "shortcut", "tax_no",
                                                                   "external_id")}},
-    "product": {**PAGING, "warehouse_id": {"type": "integer"}, "date_from": {"type": "string", "format": "date"}},
+    "product": {**PAGING, "warehouse_id": {"type": "integer"}, "date_from": {"type": "string", "format": "date"},
+                "category_id": {"type": "integer"}},
 }
 SUCCESS = json_body(ref("Success"))
 PRINT_OPTION = {"print_option": {"type": "string", "enum": list(PRINT_OPTIONS)}}
@@ -336,7 +352,7 @@ def _check_client_op() -> Operation:
 @lru_cache(maxsize=1)
 def operations() -> dict[str, Operation]:
     """Endpoint name (as in routes.ROUTES) -> its description."""
-    ops = {**_invoice_ops(), **_payment_ops(), "clients.check": _check_client_op()}
+    ops = {**_invoice_ops(), **_payment_ops(), "clients.check": _check_client_op(), **warehouse_operations()}
     for entity in RESOURCES:
         ops.update(_record_ops(entity))
     return ops
@@ -360,6 +376,8 @@ def schemas() -> dict[str, Schema]:
                                            frozenset({"stock_level"}) if entity == "product" else frozenset()))
         out[f"{name}Input"] = record_input(entity, model)
     out["Product"]["properties"]["stock_level"] = nullable(dict(column_schema(Product, "stock_level")))
+    out["Product"]["properties"]["warehouse_quantity"] = nullable(dict(column_schema(Product, "stock_level")))
+    out.update(warehouse_schemas())
     return out
 
 
@@ -383,16 +401,14 @@ def document() -> Schema:
         tags=[("invoices", "Invoices, their status, cancellation, e-mail and PDF"), ("clients", "Clients"),
               ("products", "Products"), ("departments", "Departments (seller companies)"),
               ("price_lists", "Price lists"), ("recurrings", "Recurring invoice definitions"),
-              ("payments", "Banking payments")])
+              ("payments", "Banking payments"), ("categories", "Categories of invoices and products"),
+              ("warehouses", "Warehouses"), ("warehouse_documents", "Warehouse documents (PZ, WZ, MM) and stock"),
+              ("warehouse_actions", "Stock movements")])
 
 
 # InvoiceOcean endpoints this gateway does not serve: they answer 404 in InvoiceOcean's format.
 # /docs lists them and tests/gateway/test_docs.py checks that each one really answers 404.
 NOT_BUILT: tuple[tuple[str, str], ...] = (
-    ("/categories.json", "Categories"),
-    ("/warehouses.json", "Warehouses"),
-    ("/warehouse_documents.json", "Warehouse documents"),
-    ("/warehouse_actions.json", "Warehouse actions"),
     ("/issuers.json", "Issuers"),
     ("/webhooks.json", "Webhooks"),
     ("/bank_accounts.json", "Bank accounts"),

@@ -30,7 +30,21 @@ from sqlmodel import SQLModel
 from core.fields import column_types
 from core.handlers.invoice_state import InvoiceView
 from core.handlers.payments import PaymentView
-from core.models import Client, Department, Invoice, InvoiceLine, Payment, PriceList, PriceListItem, Product, Recurring
+from core.models import (
+    Category,
+    Client,
+    Department,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PriceList,
+    PriceListItem,
+    Product,
+    Recurring,
+    Warehouse,
+    WarehouseAction,
+    WarehouseDocument,
+)
 
 STATUS: dict[str, str] = {"draft": "issued", "issued": "issued", "sent": "sent", "printed": "issued",
                           "partial": "partial", "paid": "paid", "rejected": "rejected", "cancelled": "cancelled"}
@@ -43,7 +57,7 @@ INVOICE_SAME = (
     "exchange_currency", "exchange_kind", "exchange_rate", "exchange_currency_rate", "lang", "show_discount",
     "discount_kind", "description", "description_footer", "description_long", "additional_info",
     "additional_info_desc", "additional_invoice_field", "use_moss", "disable_tax_no_validation", "delivery_date",
-    "category_id", "warehouse_id", "invoice_template_id",
+    "category_id", "warehouse_id", "warehouse_document_id", "invoice_template_id",
     "internal_note", "oid", "client_id", "recipient_id", "department_id", "from_invoice_id", "invoice_id",
     "recurring_id", "correction_reason", "cancel_reason", "token",
     "seller_name", "seller_tax_no", "seller_street", "seller_post_code", "seller_city", "seller_country",
@@ -186,8 +200,15 @@ def record(entity: str, row: SQLModel, audience: Audience, hidden: frozenset[str
     return with_extra(result, getattr(row, "extra", None))
 
 
-def product(row: SQLModel, audience: Audience, *, with_stock: bool) -> dict[str, Any]:
-    return record("product", row, audience, frozenset() if with_stock else frozenset({"stock_level"}))
+def product(row: SQLModel, audience: Audience, *, with_stock: bool, in_stock: Decimal | None = None) -> dict[str, Any]:
+    """With ?warehouse_id: `stock_level` and `warehouse_quantity` are the product's stock in that warehouse
+    (core.stock, the one stored value; null where the product never moved there). The column a client once
+    wrote stock_level into is not shown: stock comes from warehouse documents only."""
+    shown = record("product", row, audience, frozenset({"stock_level"}))
+    if with_stock:
+        level = quantity(in_stock) if in_stock is not None else None
+        shown["stock_level"] = shown["warehouse_quantity"] = level
+    return shown
 
 
 def price_list(row: PriceList, items: list[PriceListItem], audience: Audience) -> dict[str, Any]:
@@ -238,5 +259,9 @@ XML_TYPES: dict[str, Mapping[str, str]] = {
     "client": _record_xml_types("client", Client), "product": _record_xml_types("product", Product),
     "department": _record_xml_types("department", Department),
     "recurring": _record_xml_types("recurring", Recurring),
+    "category": _record_xml_types("category", Category), "warehouse": _record_xml_types("warehouse", Warehouse),
+    "warehouse_document": {**_record_xml_types("warehouse_action", WarehouseAction),
+                           **_record_xml_types("warehouse_document", WarehouseDocument)},
+    "warehouse_action": _record_xml_types("warehouse_action", WarehouseAction),
 }
 XML_TYPES.update({f"{root}s": types for root, types in list(XML_TYPES.items())})

@@ -1,0 +1,134 @@
+"""Categories, warehouses, warehouse documents with their actions, and stock per product and warehouse
+
+`products.category_id` and `invoices.warehouse_document_id` are new references (checked within the account by
+core.references, as `invoices.category_id` and `invoices.warehouse_id` now are). `stock` holds the one stored
+quantity of each product in each warehouse; only warehouse documents (and the invoices that make them) move it.
+
+New tables are AUTOINCREMENT on SQLite: ids are never reused (0007).
+
+Revision ID: 0011
+Revises: 0009
+"""
+from typing import Sequence, Union
+
+import sqlalchemy as sa
+import sqlmodel
+
+import core.models.types
+from alembic import op
+
+revision: str = '0011'
+down_revision: Union[str, None] = '0009'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+AUTO = {"sqlite_autoincrement": True}
+
+
+def _text() -> sqlmodel.AutoString:
+    return sqlmodel.sql.sqltypes.AutoString()
+
+
+def _stamps() -> list[sa.Column]:
+    return [sa.Column('created_at', core.models.types.UTCDateTime(), nullable=False),
+            sa.Column('updated_at', core.models.types.UTCDateTime(), nullable=False)]
+
+
+def upgrade() -> None:
+    op.create_table(
+        'categories',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('account_id', sa.Integer(), nullable=False),
+        sa.Column('name', _text(), nullable=False),
+        sa.Column('description', _text(), nullable=True),
+        *_stamps(),
+        sa.ForeignKeyConstraint(['account_id'], ['accounts.id']),
+        sa.PrimaryKeyConstraint('id'), **AUTO)
+    op.create_index(op.f('ix_categories_account_id'), 'categories', ['account_id'], unique=False)
+    op.create_table(
+        'warehouses',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('account_id', sa.Integer(), nullable=False),
+        sa.Column('name', _text(), nullable=False),
+        sa.Column('kind', _text(), nullable=True),
+        sa.Column('description', _text(), nullable=True),
+        *_stamps(),
+        sa.ForeignKeyConstraint(['account_id'], ['accounts.id']),
+        sa.PrimaryKeyConstraint('id'), **AUTO)
+    op.create_index(op.f('ix_warehouses_account_id'), 'warehouses', ['account_id'], unique=False)
+    op.create_table(
+        'warehouse_documents',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('account_id', sa.Integer(), nullable=False),
+        sa.Column('kind', _text(), nullable=False),
+        sa.Column('number', _text(), nullable=False),
+        sa.Column('warehouse_id', sa.Integer(), nullable=False),
+        sa.Column('issue_date', sa.Date(), nullable=False),
+        sa.Column('department_id', sa.Integer(), nullable=True),
+        sa.Column('department_name', _text(), nullable=False),
+        sa.Column('client_id', sa.Integer(), nullable=True),
+        sa.Column('client_name', _text(), nullable=False),
+        sa.Column('description', _text(), nullable=False),
+        sa.Column('invoice_id', sa.Integer(), nullable=True),
+        sa.Column('extra', sa.JSON(), nullable=False),
+        *_stamps(),
+        sa.ForeignKeyConstraint(['account_id'], ['accounts.id']),
+        sa.ForeignKeyConstraint(['client_id'], ['clients.id']),
+        sa.ForeignKeyConstraint(['department_id'], ['departments.id']),
+        sa.ForeignKeyConstraint(['warehouse_id'], ['warehouses.id']),
+        sa.PrimaryKeyConstraint('id'), **AUTO)
+    op.create_index(op.f('ix_warehouse_documents_account_id'), 'warehouse_documents', ['account_id'], unique=False)
+    op.create_index('ix_warehouse_documents_account_id_id', 'warehouse_documents', ['account_id', 'id'],
+                    unique=False)
+    op.create_index(op.f('ix_warehouse_documents_invoice_id'), 'warehouse_documents', ['invoice_id'], unique=False)
+    op.create_index(op.f('ix_warehouse_documents_warehouse_id'), 'warehouse_documents', ['warehouse_id'],
+                    unique=False)
+    op.create_table(
+        'warehouse_actions',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('account_id', sa.Integer(), nullable=False),
+        sa.Column('warehouse_document_id', sa.Integer(), nullable=False),
+        sa.Column('position', sa.Integer(), nullable=False),
+        sa.Column('kind', _text(), nullable=False),
+        sa.Column('product_id', sa.Integer(), nullable=False),
+        sa.Column('product_name', _text(), nullable=False),
+        sa.Column('warehouse_id', sa.Integer(), nullable=False),
+        sa.Column('warehouse2_id', sa.Integer(), nullable=True),
+        sa.Column('quantity', core.models.types.DecimalType(), nullable=False),
+        sa.Column('price_net', core.models.types.DecimalType(), nullable=True),
+        sa.Column('tax', _text(), nullable=True),
+        sa.Column('purchase_price_net', core.models.types.DecimalType(), nullable=True),
+        sa.Column('purchase_tax', _text(), nullable=True),
+        sa.Column('created_at', core.models.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['account_id'], ['accounts.id']),
+        sa.ForeignKeyConstraint(['product_id'], ['products.id']),
+        sa.ForeignKeyConstraint(['warehouse2_id'], ['warehouses.id']),
+        sa.ForeignKeyConstraint(['warehouse_document_id'], ['warehouse_documents.id']),
+        sa.ForeignKeyConstraint(['warehouse_id'], ['warehouses.id']),
+        sa.PrimaryKeyConstraint('id'), **AUTO)
+    for column in ('account_id', 'warehouse_document_id', 'product_id', 'warehouse_id'):
+        op.create_index(op.f(f'ix_warehouse_actions_{column}'), 'warehouse_actions', [column], unique=False)
+    op.create_table(
+        'stock',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('account_id', sa.Integer(), nullable=False),
+        sa.Column('product_id', sa.Integer(), nullable=False),
+        sa.Column('warehouse_id', sa.Integer(), nullable=False),
+        sa.Column('quantity', core.models.types.DecimalType(), nullable=False),
+        sa.ForeignKeyConstraint(['account_id'], ['accounts.id']),
+        sa.ForeignKeyConstraint(['product_id'], ['products.id']),
+        sa.ForeignKeyConstraint(['warehouse_id'], ['warehouses.id']),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('product_id', 'warehouse_id', name='uq_stock_product_warehouse'), **AUTO)
+    op.create_index(op.f('ix_stock_account_id'), 'stock', ['account_id'], unique=False)
+    op.create_index(op.f('ix_stock_warehouse_id'), 'stock', ['warehouse_id'], unique=False)
+    # Plain ADD COLUMN: a batch copy of `invoices` would drop the triggers of 0002 and 0005 (see 0008).
+    op.add_column('products', sa.Column('category_id', sa.Integer(), nullable=True))
+    op.add_column('invoices', sa.Column('warehouse_document_id', sa.Integer(), nullable=True))
+
+
+def downgrade() -> None:
+    op.drop_column('invoices', 'warehouse_document_id')
+    op.drop_column('products', 'category_id')
+    for table in ('stock', 'warehouse_actions', 'warehouse_documents', 'warehouses', 'categories'):
+        op.drop_table(table)
