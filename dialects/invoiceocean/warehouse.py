@@ -89,10 +89,10 @@ def document_input(data: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[Stock
     actions: tuple[StockActionSpec, ...] | None = None
     invoice_ids: tuple[int, ...] | None = None
     for key, value in data.items():
-        if key in READ_ONLY or key == "invoice_ids" and value is None:
-            continue
+        if key in READ_ONLY or (key in ("invoice_ids", "warehouse_actions") and absent(value)):
+            continue  # null is absent; [] clears
         if key == "warehouse_actions":
-            items = errors.read(key, lambda v: as_list(v, "warehouse_action"), value if value is not None else [])
+            items = errors.read(key, lambda v: as_list(v, "warehouse_action"), value)
             actions = tuple(_action(item, f"{key}.{i}", errors) for i, item in enumerate(items or []))
         elif key == "invoice_ids":
             invoice_ids = errors.read(key, lambda v: tuple(to_int(i) for i in (
@@ -150,9 +150,22 @@ async def create_document(call: Call) -> Reply:
     return _reply(call, view, 201)
 
 
+def _actions_as_input(data: dict[str, Any]) -> dict[str, Any]:
+    """The actions with only what is input (a GET's action ids and timestamps are not), so that actions sent
+    back as they were read compare equal to the stored ones and move nothing."""
+    if absent(data.get("warehouse_actions")):
+        return data
+    try:
+        items = as_list(data["warehouse_actions"], "warehouse_action")
+    except ValueError:
+        return data  # document_input names the bad value
+    return {**data, "warehouse_actions": [{k: v for k, v in item.items() if k in ACTION_FIELDS}
+                                          if isinstance(item, Mapping) else item for item in items]}
+
+
 async def update_document(call: Call) -> Reply:
     current = await read(call.request, document_view, call.account.account_id, call.params["id"])
-    given = changes(wrapped(call.payload, WRAPPER), document(current, call.audience))
+    given = changes(_actions_as_input(wrapped(call.payload, WRAPPER)), document(current, call.audience))
     fields, actions, invoice_ids = document_input(given)
     if "extra" in fields:
         fields["extra"] = {**(current.document.extra or {}), **fields["extra"]}
