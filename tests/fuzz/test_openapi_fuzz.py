@@ -124,8 +124,18 @@ def seed_invoiceocean(base: str, token: str) -> dict[str, list[int]]:
             "name": "Wpłata", "price": "10.23", "invoice_id": invoices[0], "paid_date": "2024-01-15"}})]
         recurrings = [create("/recurrings.json", {"recurring": {
             "name": "Abonament", "invoice_id": invoices[2], "start_date": "2030-01-01", "every": "1m"}})]
+        categories = [create("/categories.json", {"category": {"name": "Kategoria", "description": None}})]
+        warehouses = [create("/warehouses.json", {"warehouse": {"name": f"Magazyn {i}"}}) for i in range(2)]
+        documents = [create("/warehouse_documents.json", {"warehouse_document": {
+            "kind": kind, "warehouse_id": warehouses[0], "issue_date": "2024-01-15", "warehouse_actions": [
+                {"product_id": products[0], "quantity": 1, "warehouse2_id": warehouses[1] if kind == "mm" else None},
+                {"product_name": "Produkt nowy", "purchase_price_net": "10.23", "purchase_tax": 23, "quantity": 2}
+                if kind == "pz" else {"product_id": products[1], "quantity": 1,
+                                      "warehouse2_id": warehouses[1] if kind == "mm" else None}]}})
+            for kind in ("pz", "wz", "mm")]
     return {"/invoices": invoices, "/clients": clients, "/products": products, "/departments": departments,
-            "/price_lists": price_lists, "/banking/payment": payments, "/recurrings": recurrings}
+            "/price_lists": price_lists, "/banking/payment": payments, "/recurrings": recurrings,
+            "/categories": categories, "/warehouses": warehouses, "/warehouse_documents": documents}
 
 
 def seed_fakturan(base: str, auth: tuple[str, str]) -> dict[str, list[int]]:
