@@ -40,7 +40,6 @@ from core.models import (
 LOGICAL: dict[tuple[type[SQLModel], str], type[SQLModel]] = {
     (Client, "price_list_id"): PriceList,
     (Client, "group_id"): DictionaryEntry,  # INVO's customer groups are dictionary entries
-    (Product, "group_id"): DictionaryEntry,
     (Payment, "client_id"): Client,
     (Invoice, "from_invoice_id"): Invoice,
     (Invoice, "invoice_id"): Invoice,

@@ -1,5 +1,8 @@
 """Categories, warehouses, warehouse documents with their actions, and stock per product and warehouse
 
+INVO's product groups become categories: each `groupgs` dictionary entry moves into `categories` (products'
+`group_id` follows it into `category_id`), and `products.group_id` goes; the downgrade moves them back.
+
 `products.category_id` and `invoices.warehouse_document_id` are new references (checked within the account by
 core.references, as `invoices.category_id` and `invoices.warehouse_id` now are). `stock` holds the one stored
 quantity of each product in each warehouse; only warehouse documents (and the invoices that make them) move it.
@@ -9,7 +12,9 @@ New tables are AUTOINCREMENT on SQLite: ids are never reused (0007).
 Revision ID: 0011
 Revises: 0009
 """
-from typing import Sequence, Union
+import json
+from datetime import datetime, timezone
+from typing import Any, Sequence, Union
 
 import sqlalchemy as sa
 import sqlmodel
@@ -125,9 +130,49 @@ def upgrade() -> None:
     # Plain ADD COLUMN: a batch copy of `invoices` would drop the triggers of 0002 and 0005 (see 0008).
     op.add_column('products', sa.Column('category_id', sa.Integer(), nullable=True))
     op.add_column('invoices', sa.Column('warehouse_document_id', sa.Integer(), nullable=True))
+    _groups_to_categories()
+    op.drop_column('products', 'group_id')
+
+
+def _data(value: Any) -> dict[str, Any]:
+    return json.loads(value) if isinstance(value, str) else dict(value or {})
+
+
+def _groups_to_categories() -> None:
+    bind = op.get_bind()
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    entries = bind.execute(sa.text("SELECT id, account_id, data FROM dictionary_entries WHERE kind = 'groupgs' "
+                                   "ORDER BY id")).all()
+    for entry_id, account_id, data in entries:
+        values = _data(data)
+        category_id = bind.execute(sa.text(
+            "INSERT INTO categories (account_id, name, description, created_at, updated_at) "
+            "VALUES (:account, :name, :description, :now, :now) RETURNING id"),
+            {"account": account_id, "name": str(values.get("name", "")),
+             "description": str(values.get("description", "")) or None, "now": now}).scalar_one()
+        bind.execute(sa.text("UPDATE products SET category_id = :new WHERE group_id = :old AND account_id = :account"),
+                     {"new": category_id, "old": entry_id, "account": account_id})
+    bind.execute(sa.text("DELETE FROM dictionary_entries WHERE kind = 'groupgs'"))
+
+
+def _categories_to_groups() -> None:
+    bind = op.get_bind()
+    rows = bind.execute(sa.text("SELECT id, account_id, name, description FROM categories ORDER BY id")).all()
+    positions: dict[int, int] = {}
+    for category_id, account_id, name, description in rows:
+        position = positions[account_id] = positions.get(account_id, -1) + 1
+        entry_id = bind.execute(sa.text(
+            "INSERT INTO dictionary_entries (account_id, kind, position, data) VALUES (:account, 'groupgs', "
+            ":position, :data) RETURNING id"),
+            {"account": account_id, "position": position,
+             "data": json.dumps({"name": name, "description": description or ""})}).scalar_one()
+        bind.execute(sa.text("UPDATE products SET group_id = :new WHERE category_id = :old"),
+                     {"new": entry_id, "old": category_id})
 
 
 def downgrade() -> None:
+    op.add_column('products', sa.Column('group_id', sa.Integer(), nullable=True))
+    _categories_to_groups()
     op.drop_column('invoices', 'warehouse_document_id')
     op.drop_column('products', 'category_id')
     for table in ('stock', 'warehouse_actions', 'warehouse_documents', 'warehouses', 'categories'):

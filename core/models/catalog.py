@@ -21,7 +21,6 @@ class Product(SQLModel, table=True):
     pkwiu: str = ""
     sww: str = ""
     service: bool = False  # INVO type: 0 good, 1 service
-    group_id: int | None = None
     category_id: int | None = None  # a Category (core.references); INVO shows it as the product's group
     unit: str = ""
     price_net: Decimal = money()

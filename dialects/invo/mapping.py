@@ -74,7 +74,7 @@ CUSTOMER_SEARCH: tuple[str, ...] = ("name", "shortcut", "tax_no", "city", "stree
 
 # ---- products (core Product) --------------------------------------------------------------------
 PRODUCT_FIELDS: dict[str, tuple[str, str]] = {
-    "type": ("service", "flag"), "group": ("group_id", "int"), "symbol": ("code", "str"), "name": ("name", "str"),
+    "type": ("service", "flag"), "group": ("category_id", "int"), "symbol": ("code", "str"), "name": ("name", "str"),
     "desc": ("description", "str"), "pkwiu": ("pkwiu", "str"), "sww": ("sww", "str"), "vatsm": ("tax", "str"),
     "unitsm": ("unit", "str"), "pnetto": ("price_net", "decimal"), "pbrutto": ("price_gross", "decimal"),
     "brutto": ("price_gross", "decimal"), "currency": ("currency", "str"), "notices": ("notes", "str"),

@@ -124,8 +124,6 @@ WRITES: dict[tuple[str, str], Write | str] = {
         "name": "B client", "price_list_id": ref}}), io_refused),
     ("clients", "group_id"): Write("customer_group", lambda w, ref: _invo(w, "customers", {
         "action": "add", "name": "B client", "group": ref}), invo_refused),
-    ("products", "group_id"): Write("product_group", lambda w, ref: _invo(w, "products", {
-        "action": "add", "name": "B product", "pnetto": 10, "group": ref}), invo_refused),
     ("invoices", "category_id"): Write("category", lambda w, ref: _io(w, "POST", "/invoices.json", {"invoice": {
         "kind": "vat", "buyer_name": "B", "category_id": ref, "positions": [LINE]}}), io_refused),
     ("invoices", "warehouse_id"): Write("warehouse", lambda w, ref: _io(w, "POST", "/invoices.json", {"invoice": {
@@ -158,6 +156,8 @@ OTHER_DIALECTS: list[tuple[str, Write]] = [
     ("fakturan invoices.client_id", Write("client", lambda w, ref: _fakturan(w, "POST", "/api/v2/invoices", {
         "invoice": {"client_id": ref, "rows": [{"product_name": "B", "product_price": 10, "amount": 1}]}}),
         fakturan_refused)),
+    ("invo products.group (category_id)", Write("product_group", lambda w, ref: _invo(w, "products", {
+        "action": "add", "name": "B product", "pnetto": 10, "group": ref}), invo_refused)),
     ("invo invoices.c2id", Write("client", lambda w, ref: _invo(w, "invoices", {
         "action": "add", "c1name": "B", "c2id": ref, "items": [{"product": "B", "count": 1, "pnetto": 10,
                                                                 "vatsm": 23}]}), invo_refused)),
