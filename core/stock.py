@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Iterable, Mapping
 
 from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from core.errors import Invalid
 from core.models import Account, Stock, WarehouseAction
@@ -96,11 +96,11 @@ def quantities(session: Session, account_id: int, product_ids: Iterable[int],
     found: dict[int, dict[int, Decimal]] = {i: {} for i in ids}
     if not ids:
         return found
-    stmt = select(Stock.product_id, Stock.warehouse_id, Stock.quantity).where(
-        Stock.account_id == account_id, Stock.product_id.in_(ids))  # type: ignore[attr-defined]
+    stmt = select(col(Stock.product_id), col(Stock.warehouse_id), col(Stock.quantity)).where(
+        col(Stock.account_id) == account_id, col(Stock.product_id).in_(ids))
     if warehouse_id is not None:
-        stmt = stmt.where(Stock.warehouse_id == warehouse_id)
-    for product_id, warehouse, quantity in session.execute(stmt.order_by(Stock.warehouse_id)):
+        stmt = stmt.where(col(Stock.warehouse_id) == warehouse_id)
+    for product_id, warehouse, quantity in session.execute(stmt.order_by(col(Stock.warehouse_id))):
         found[product_id][warehouse] = quantity
     return found
 

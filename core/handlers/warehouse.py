@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
@@ -64,7 +64,8 @@ def _actions(session: Session, document_ids: list[int]) -> dict[int, list[Wareho
     found: dict[int, list[WarehouseAction]] = {i: [] for i in document_ids}
     if document_ids:
         stmt = (select(WarehouseAction).where(col(WarehouseAction.warehouse_document_id).in_(document_ids))
-                .order_by(WarehouseAction.warehouse_document_id, WarehouseAction.position, WarehouseAction.id))
+                .order_by(col(WarehouseAction.warehouse_document_id), col(WarehouseAction.position),
+                          col(WarehouseAction.id)))
         for action in session.execute(stmt).scalars():
             found[action.warehouse_document_id].append(action)
     return found
@@ -74,7 +75,7 @@ def _invoices(session: Session, document_ids: list[int]) -> dict[int, list[int]]
     found: dict[int, list[int]] = {i: [] for i in document_ids}
     if document_ids:
         stmt = (select(Invoice.id, Invoice.warehouse_document_id)
-                .where(col(Invoice.warehouse_document_id).in_(document_ids)).order_by(Invoice.id))
+                .where(col(Invoice.warehouse_document_id).in_(document_ids)).order_by(col(Invoice.id)))
         for invoice_id, document_id in session.execute(stmt):
             found[document_id].append(invoice_id)
     return found
@@ -97,7 +98,7 @@ def list_documents(session: Session, account_id: int, offset: int, limit: int,
         stmt = stmt.where(WarehouseDocument.kind == kind)
     if warehouse_id is not None:
         stmt = stmt.where(WarehouseDocument.warehouse_id == warehouse_id)
-    documents = list(session.execute(stmt.order_by(WarehouseDocument.id).offset(offset).limit(limit)).scalars())
+    documents = list(session.execute(stmt.order_by(col(WarehouseDocument.id)).offset(offset).limit(limit)).scalars())
     return views_of(session, documents)
 
 
@@ -118,11 +119,11 @@ def _number(session: Session, document: WarehouseDocument) -> str:
     taken = session.execute(select(func.count()).select_from(WarehouseDocument).where(
         WarehouseDocument.account_id == document.account_id, WarehouseDocument.kind == document.kind,
         WarehouseDocument.issue_date >= date(year, 1, 1), WarehouseDocument.issue_date <= date(year, 12, 31),
-        WarehouseDocument.id != document.id)).scalar_one()
+        col(WarehouseDocument.id) != document.id)).scalar_one()
     return f"{LABELS[document.kind]} {taken + 1}/{year}"
 
 
-def _prepare(session: Session, account: Account, document: WarehouseDocument, given: dict[str, Any]) -> None:
+def _prepare(session: Session, account: Account, document: WarehouseDocument, given: Mapping[str, Any]) -> None:
     if document.kind not in DOCUMENT_KINDS:
         raise Invalid.one("kind", "inclusion", f"must be one of {', '.join(DOCUMENT_KINDS)}", value=document.kind)
     _named(session, Warehouse, account.id or 0, document.warehouse_id, "warehouse_id")
@@ -139,16 +140,16 @@ def _product(session: Session, account_id: int, spec: StockActionSpec, path: str
     """The position's product: by id, else the account's product of that name, else a new one (as the real
     service does for a PZ of goods it has not seen)."""
     if spec.product_id is not None:
-        found = _named(session, Product, account_id, spec.product_id, f"{path}.product_id")
-        assert isinstance(found, Product)
+        found: Product = _named(session, Product, account_id, spec.product_id, f"{path}.product_id")
         return found
     name = (spec.product_name or "").strip()
     if not name:
         raise Invalid.one(f"{path}.product_id", "blank", "a product_id or a product_name is needed")
     if name in made:
         return made[name]
-    existing = session.execute(select(Product).where(Product.account_id == account_id, Product.name == name)
-                               .order_by(Product.id).limit(1)).scalars().first()
+    existing: Product | None = session.execute(
+        select(Product).where(Product.account_id == account_id, Product.name == name)
+        .order_by(col(Product.id)).limit(1)).scalars().first()
     if existing is not None:
         made[name] = existing
         return existing
@@ -225,7 +226,8 @@ def _link_invoices(session: Session, document: WarehouseDocument, invoice_ids: I
     session.execute(update(Invoice).where(col(Invoice.warehouse_document_id) == document.id,
                                           col(Invoice.id).not_in(wanted)).values(warehouse_document_id=None))
     if wanted:
-        session.execute(update(Invoice).where(col(Invoice.id).in_(wanted), Invoice.account_id == document.account_id)
+        session.execute(update(Invoice).where(col(Invoice.id).in_(wanted),
+                                              col(Invoice.account_id) == document.account_id)
                         .values(warehouse_document_id=document.id))
 
 

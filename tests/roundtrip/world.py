@@ -14,7 +14,7 @@ from core.accounts import create_account
 from gateway.demo import seed_demo
 from tests.dialects.fakturan.conftest import GOOGLE
 from tests.dialects.invoiceocean import seed_payloads as seed
-from tests.dialects.invoiceocean import test_warehouse as warehouse
+from tests.dialects.invoiceocean import warehouse_payloads as warehouse
 from tests.dialects.invoiceocean.conftest import seed_body
 from tests.dialects.invoiceocean.test_warehouse import body
 
