@@ -20,7 +20,7 @@ from typing import Iterable, Mapping
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
-from core.errors import Invalid
+from core.errors import Invalid, NotFound
 from core.models import Account, Stock, WarehouseAction
 from core.storage import storage_of
 
@@ -33,13 +33,14 @@ def negative_allowed(account: Account) -> bool:
     return bool((account.settings or {}).get(NEGATIVE_STOCK, True))
 
 
-def set_negative_stock(session: Session, account_id: int, allowed: bool) -> None:
-    """The account's rule for issuing more than is in stock (console and CLI; no dialect sets it)."""
-    account = session.get(Account, account_id)
-    if account is None:
-        raise ValueError(f"no account {account_id}")
-    account.settings = {**(account.settings or {}), NEGATIVE_STOCK: allowed}
-    session.commit()
+def set_negative_stock(session: Session, account: int | str, allowed: bool) -> None:
+    """The account's (by id, or by name as the CLI gives it) rule for issuing more than is in stock; no dialect
+    sets it: `invoice-gateway accounts negative-stock NAME --allow/--forbid`."""
+    found = session.get(Account, account) if isinstance(account, int) else session.execute(
+        select(Account).where(col(Account.name) == account)).scalars().first()
+    if found is None:
+        raise NotFound("account", account)
+    found.settings = {**(found.settings or {}), NEGATIVE_STOCK: allowed}
 
 
 def effects(actions: Iterable[WarehouseAction]) -> dict[Key, Decimal]:

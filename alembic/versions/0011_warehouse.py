@@ -39,28 +39,24 @@ def _stamps() -> list[sa.Column]:
             sa.Column('updated_at', core.models.types.UTCDateTime(), nullable=False)]
 
 
+def _named_table(table: str, *columns: sa.Column) -> None:
+    """A table of named records of an account (categories, warehouses), with its account index."""
+    op.create_table(
+        table,
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('account_id', sa.Integer(), nullable=False),
+        sa.Column('name', _text(), nullable=False),
+        *columns,
+        sa.Column('description', _text(), nullable=True),
+        *_stamps(),
+        sa.ForeignKeyConstraint(['account_id'], ['accounts.id']),
+        sa.PrimaryKeyConstraint('id'), **AUTO)
+    op.create_index(op.f(f'ix_{table}_account_id'), table, ['account_id'], unique=False)
+
+
 def upgrade() -> None:
-    op.create_table(
-        'categories',
-        sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('account_id', sa.Integer(), nullable=False),
-        sa.Column('name', _text(), nullable=False),
-        sa.Column('description', _text(), nullable=True),
-        *_stamps(),
-        sa.ForeignKeyConstraint(['account_id'], ['accounts.id']),
-        sa.PrimaryKeyConstraint('id'), **AUTO)
-    op.create_index(op.f('ix_categories_account_id'), 'categories', ['account_id'], unique=False)
-    op.create_table(
-        'warehouses',
-        sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('account_id', sa.Integer(), nullable=False),
-        sa.Column('name', _text(), nullable=False),
-        sa.Column('kind', _text(), nullable=True),
-        sa.Column('description', _text(), nullable=True),
-        *_stamps(),
-        sa.ForeignKeyConstraint(['account_id'], ['accounts.id']),
-        sa.PrimaryKeyConstraint('id'), **AUTO)
-    op.create_index(op.f('ix_warehouses_account_id'), 'warehouses', ['account_id'], unique=False)
+    _named_table('categories')
+    _named_table('warehouses', sa.Column('kind', _text(), nullable=True))
     op.create_table(
         'warehouse_documents',
         sa.Column('id', sa.Integer(), nullable=False),
