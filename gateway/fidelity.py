@@ -312,6 +312,19 @@ FIELDS: tuple[FieldRule, ...] = (
           {"invo": "before and after as items (`bef`); the reason is " + KEPT,
            "fakturan": "a correction shows its difference rows; the before/after states are " + KEPT},
           compared=False),
+    _rule("category_id", "category",
+          {"invoiceocean": "category_id", "invoiceocean_xml": "invoice/category-id", "invo": None, "fakturan": None},
+          {"invo": "absent", "fakturan": "absent"},
+          {"invo": "INVO invoices have no category (INVO's product groups are the categories: a product's "
+                   "`group`); " + KEPT,
+           "fakturan": "fakturan.nu has no categories; " + KEPT}, compared=False),
+    _rule("warehouse_id", "warehouse the goods are issued from (stock)",
+          {"invoiceocean": "warehouse_id, warehouse_document_id", "invoiceocean_xml": "invoice/warehouse-id",
+           "invo": None, "fakturan": None},
+          {"invo": "absent", "fakturan": "absent"},
+          {"invo": "INVO has no warehouses or stock; " + KEPT + ", and changed items re-issue the invoice's WZ",
+           "fakturan": "fakturan.nu has no warehouses or stock; " + KEPT + ", and changed rows re-issue the "
+                       "invoice's WZ"}, compared=False),
 )
 BY_NAME: dict[str, FieldRule] = {rule.name: rule for rule in FIELDS}
 COMPARED: tuple[FieldRule, ...] = tuple(rule for rule in FIELDS if rule.compared)
