@@ -254,14 +254,16 @@ _INVOICE_XML = {**_xml_types(InvoiceLine, POSITION_COLUMNS),
 # A payment's own keys win over those of the invoices it may include (include=invoices).
 _PAYMENT_XML = {**_INVOICE_XML, **_record_xml_types("payment", Payment), "invoice_id": "integer"}
 _PRICE_LIST_XML = {**_record_xml_types("price_list_item", PriceListItem), **_record_xml_types("price_list", PriceList)}
+_ACTION_XML = {**_record_xml_types("warehouse_action", WarehouseAction), "from_warehouse_document_id": "integer",
+               "to_warehouse_document_id": "integer"}
 XML_TYPES: dict[str, Mapping[str, str]] = {
     "invoice": _INVOICE_XML, "banking_payment": _PAYMENT_XML, "price_list": _PRICE_LIST_XML,
     "client": _record_xml_types("client", Client), "product": _record_xml_types("product", Product),
     "department": _record_xml_types("department", Department),
     "recurring": _record_xml_types("recurring", Recurring),
     "category": _record_xml_types("category", Category), "warehouse": _record_xml_types("warehouse", Warehouse),
-    "warehouse_document": {**_record_xml_types("warehouse_action", WarehouseAction),
-                           **_record_xml_types("warehouse_document", WarehouseDocument)},
-    "warehouse_action": _record_xml_types("warehouse_action", WarehouseAction),
+    "warehouse_document": {**_ACTION_XML, **_record_xml_types("warehouse_document", WarehouseDocument)},
+    "warehouse_action": _ACTION_XML,
 }
 XML_TYPES.update({f"{root}s": types for root, types in list(XML_TYPES.items())})
+XML_TYPES["categories"] = XML_TYPES["category"]
