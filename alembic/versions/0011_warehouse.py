@@ -3,6 +3,10 @@
 INVO's product groups become categories: each `groupgs` dictionary entry moves into `categories` (products'
 `group_id` follows it into `category_id`), and `products.group_id` goes; the downgrade moves them back.
 
+Invoices keep the `category_id` and `warehouse_id` numbers stored before this revision (0008 kept them as plain
+values); from now on a new or changed one must name the account's record, and an invoice whose old number
+names no warehouse moves no stock.
+
 `products.category_id` and `invoices.warehouse_document_id` are new references (checked within the account by
 core.references, as `invoices.category_id` and `invoices.warehouse_id` now are). `stock` holds the one stored
 quantity of each product in each warehouse; only warehouse documents (and the invoices that make them) move it.

@@ -127,11 +127,12 @@ def _prepare(session: Session, account: Account, document: WarehouseDocument, gi
     if document.kind not in DOCUMENT_KINDS:
         raise Invalid.one("kind", "inclusion", f"must be one of {', '.join(DOCUMENT_KINDS)}", value=document.kind)
     _named(session, Warehouse, account.id or 0, document.warehouse_id, "warehouse_id")
+    # A named department or client fills the name when it is given without one; a name given stays.
     department = _named(session, Department, account.id or 0, document.department_id, "department_id")
-    if department is not None and "department_name" not in given:
+    if department is not None and "department_id" in given and "department_name" not in given:
         document.department_name = department.name
     client = _named(session, Client, account.id or 0, document.client_id, "client_id")
-    if client is not None and "client_name" not in given:
+    if client is not None and "client_id" in given and "client_name" not in given:
         document.client_name = client.name
 
 
@@ -295,9 +296,14 @@ def delete_document(cmd: DeleteWarehouseDocument, uow: UnitOfWork) -> DocumentVi
 
 # --- invoices that move stock ----------------------------------------------------------------------
 
-def _moves_stock(invoice: Invoice) -> bool:
+def _moves_stock(session: Session, invoice: Invoice) -> bool:
+    """A new or changed warehouse_id is the account's (core.references); one stored before warehouses existed
+    (migration 0008 kept it as a plain number) names none, and such an invoice moves no stock."""
     excluded = str((invoice.extra or {}).get(EXCLUDED, "")).strip().lower() in ("1", "true", "yes", "t", "on")
-    return invoice.warehouse_id is not None and invoice.kind in STOCK_KINDS and not excluded
+    if invoice.warehouse_id is None or invoice.kind not in STOCK_KINDS or excluded:
+        return False
+    warehouse = session.get(Warehouse, invoice.warehouse_id)
+    return warehouse is not None and warehouse.account_id == invoice.account_id
 
 
 def _invoice_specs(lines: Iterable[InvoiceLine]) -> list[StockActionSpec]:
@@ -317,14 +323,14 @@ def sync_invoice(session: Session, invoice: Invoice, lines: list[InvoiceLine]) -
         if linked is None or linked.invoice_id != invoice.id:
             return
         document = linked
-    account = account_of(session, invoice.account_id)
-    specs = _invoice_specs(lines) if _moves_stock(invoice) else []
-    if not specs:
+    specs = _invoice_specs(lines) if _moves_stock(session, invoice) else []
+    if not specs:  # an invoice that moves no stock costs no statement here (most invoices)
         if document is not None:
             invoice.warehouse_document_id = None
             session.flush()
-            _drop(session, account, document)
+            _drop(session, account_of(session, invoice.account_id), document)
         return
+    account = account_of(session, invoice.account_id)
     kind = "wz" if invoice.income else "pz"
     if document is None:
         document = WarehouseDocument(account_id=invoice.account_id, kind=kind, warehouse_id=invoice.warehouse_id or 0,

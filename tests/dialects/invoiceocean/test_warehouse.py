@@ -409,3 +409,31 @@ def test_stock_and_the_race_for_the_last_unit_on_postgresql(postgres_url: str, t
         client.delete(f"/invoices/{invoice['id']}.json?api_token={token}")
         assert Decimal(_stock(client, token, product, a)) == Decimal("6.825")
     app.state.engine.dispose()
+
+
+def test_an_invoice_with_a_warehouse_number_from_before_warehouses_updates_and_moves_nothing(
+        client: TestClient, token: str, ledger: Any) -> None:
+    from sqlalchemy import text
+
+    product = _product(client, token)
+    invoice = _invoice(client, token, _warehouse(client, token), product, "1").json()
+    client.delete(f"/warehouse_documents/{invoice['warehouse_document_id']}.json?api_token={token}")
+    ledger.write(lambda session: session.execute(text("UPDATE invoices SET warehouse_id = 1090 WHERE id = :id"),
+                                                 {"id": invoice["id"]}))
+    updated = post_json(client, f"/invoices/{invoice['id']}.json", {"api_token": token, "invoice": {
+        "description": "po migracji"}}, "PUT")
+    assert updated.status_code == 200, updated.text
+    assert (updated.json()["warehouse_id"], updated.json()["warehouse_document_id"]) == (1090, None)
+    assert get(client, "/warehouse_documents.json", token) == []
+
+
+def test_a_document_keeps_the_client_name_it_was_given(client: TestClient, token: str) -> None:
+    warehouse, product = _warehouse(client, token), _product(client, token)
+    customer = post_json(client, "/clients.json", {"api_token": token, "client": {"name": "Klient 1"}}).json()["id"]
+    made = _document(client, token, warehouse, "pz", product, "1").json()
+    named = post_json(client, f"/warehouse_documents/{made['id']}.json", {"api_token": token, "warehouse_document": {
+        "client_id": customer, "client_name": "Odbiorca"}}, "PUT").json()
+    assert (named["client_id"], named["client_name"]) == (customer, "Odbiorca")
+    again = post_json(client, f"/warehouse_documents/{made['id']}.json", {"api_token": token, "warehouse_document": {
+        "description": "x"}}, "PUT").json()
+    assert again["client_name"] == "Odbiorca"
