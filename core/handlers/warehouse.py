@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from core import stock
 from core.clock import now_utc, today_in
 from core.commands import CreateWarehouseDocument, DeleteWarehouseDocument, StockActionSpec, UpdateWarehouseDocument
-from core.errors import Invalid, NotFound
+from core.errors import FieldError, Invalid, NotFound
 from core.fields import check_fields
 from core.handlers.invoice_state import account_of
 from core.models import (
@@ -221,11 +221,19 @@ def _moved_actions(session: Session, account: Account, document: WarehouseDocume
 
 
 def _link_invoices(session: Session, document: WarehouseDocument, invoice_ids: Iterable[int]) -> None:
+    """The invoices the document covers. The invoice that made the document stays linked to it, and an invoice
+    that made another document cannot be linked here: either would leave an invoice's own WZ behind it."""
     wanted = list(dict.fromkeys(invoice_ids))
     for i, invoice_id in enumerate(wanted):
         _named(session, Invoice, document.account_id, invoice_id, f"invoice_ids.{i}")
+    owners = set(session.execute(select(WarehouseDocument.invoice_id).where(
+        col(WarehouseDocument.invoice_id).in_(wanted), col(WarehouseDocument.id) != document.id)).scalars())
+    if owners:
+        raise Invalid([FieldError(f"invoice_ids.{i}", "invalid", "the invoice has its own warehouse document")
+                       for i, invoice_id in enumerate(wanted) if invoice_id in owners])
+    kept = [*wanted, *([document.invoice_id] if document.invoice_id is not None else [])]
     session.execute(update(Invoice).where(col(Invoice.warehouse_document_id) == document.id,
-                                          col(Invoice.id).not_in(wanted)).values(warehouse_document_id=None))
+                                          col(Invoice.id).not_in(kept)).values(warehouse_document_id=None))
     if wanted:
         session.execute(update(Invoice).where(col(Invoice.id).in_(wanted),
                                               col(Invoice.account_id) == document.account_id)

@@ -437,3 +437,21 @@ def test_a_document_keeps_the_client_name_it_was_given(client: TestClient, token
     again = post_json(client, f"/warehouse_documents/{made['id']}.json", {"api_token": token, "warehouse_document": {
         "description": "x"}}, "PUT").json()
     assert again["client_name"] == "Odbiorca"
+
+
+def test_an_invoices_own_wz_stays_its_own_when_documents_are_linked(client: TestClient, token: str) -> None:
+    warehouse, product = _warehouse(client, token), _product(client, token)
+    _document(client, token, warehouse, "pz", product, "5")
+    invoice = _invoice(client, token, warehouse, product, "2").json()
+    own = invoice["warehouse_document_id"]
+    other = _document(client, token, warehouse, "pz", product, "1").json()["id"]
+    refused = post_json(client, f"/warehouse_documents/{other}.json", {"api_token": token, "warehouse_document": {
+        "invoice_ids": [invoice["id"]]}}, "PUT")
+    assert refused.status_code == 422 and "invoice_ids" in refused.json()["message"]
+    unlinked = post_json(client, f"/warehouse_documents/{own}.json", {"api_token": token, "warehouse_document": {
+        "invoice_ids": []}}, "PUT")
+    assert unlinked.status_code == 200 and unlinked.json()["invoice_ids"] == [invoice["id"]]
+    post_json(client, f"/invoices/{invoice['id']}.json", {"api_token": token, "invoice": {"description": "x"}}, "PUT")
+    assert _stock(client, token, product, warehouse) == "4.0"
+    client.delete(f"/invoices/{invoice['id']}.json?api_token={token}")
+    assert _stock(client, token, product, warehouse) == "6.0"
