@@ -190,3 +190,40 @@ class UpdateWebhook:
 class DeleteWebhook:
     account_id: int
     webhook_id: int
+
+
+@dataclass(frozen=True)
+class StockActionSpec:
+    """One position of a warehouse document as a request gave it. None means "not given"."""
+
+    product_id: int | None = None
+    product_name: str | None = None
+    quantity: Decimal | None = None
+    price_net: Decimal | None = None
+    tax: str | None = None
+    purchase_price_net: Decimal | None = None
+    purchase_tax: str | None = None
+    warehouse2_id: int | None = None  # mm: the warehouse the goods move to
+
+
+@dataclass(frozen=True)
+class CreateWarehouseDocument:
+    account_id: int
+    fields: Fields = field(default_factory=dict)
+    actions: tuple[StockActionSpec, ...] = ()
+    invoice_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class UpdateWarehouseDocument:
+    account_id: int
+    document_id: int
+    fields: Fields = field(default_factory=dict)
+    actions: tuple[StockActionSpec, ...] | None = None  # given: the whole new set (stock moves by the difference)
+    invoice_ids: tuple[int, ...] | None = None  # given: the invoices linked to the document
+
+
+@dataclass(frozen=True)
+class DeleteWarehouseDocument:
+    account_id: int
+    document_id: int

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from core import commands as c
 from core import idempotency, reader
-from core.handlers import attachments, invoices, payments, records, sending, webhooks
+from core.handlers import attachments, invoices, payments, records, sending, warehouse, webhooks
 from core.storage import storage_for
 from core.unit_of_work import UnitOfWork
 
@@ -35,6 +35,9 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     c.CreateWebhook: webhooks.create_webhook,
     c.UpdateWebhook: webhooks.update_webhook,
     c.DeleteWebhook: webhooks.delete_webhook,
+    c.CreateWarehouseDocument: warehouse.create_document,
+    c.UpdateWarehouseDocument: warehouse.update_document,
+    c.DeleteWarehouseDocument: warehouse.delete_document,
 }
 
 

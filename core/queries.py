@@ -47,6 +47,8 @@ class InvoiceFilter:
     from_invoice_id: int | None = None
     exclude_statuses: tuple[str, ...] = ()
     after_id: int | None = None  # keyset cursor: only invoices with a greater id (the last id of a page)
+    category_id: int | None = None
+    warehouse_id: int | None = None
 
 
 # Sortable invoice columns by their core name; dialects map their own names onto these.
@@ -59,7 +61,8 @@ MONEY_ORDER = frozenset({"price_net", "price_gross", "price_tax", "paid"})
 # Filter fields as plain SQL over the invoices table. Lists are the hottest read after a get, and
 # building a SQLAlchemy statement per request, deriving its cache key and compiling it cost ~0.25 ms,
 # more than running it. `?` placeholders; core.reader adapts them to the database.
-_EQUALS = ("client_id", "number", "seq", "oid", "from_invoice_id")  # filter field = invoices column
+# filter field = invoices column
+_EQUALS = ("client_id", "number", "seq", "oid", "from_invoice_id", "category_id", "warehouse_id")
 DATE_FIELDS = frozenset({"issue_date", "sell_date", "payment_to", "paid_date"})  # Date columns
 
 

@@ -24,6 +24,7 @@ from sqlmodel import Session, SQLModel, select
 from core.errors import FieldError, Invalid
 from core.models import (
     BankAccount,
+    Category,
     Client,
     DictionaryEntry,
     Invoice,
@@ -34,12 +35,13 @@ from core.models import (
     Product,
     Recurring,
     RecurringRun,
+    Warehouse,
+    WarehouseDocument,
 )
 
 LOGICAL: dict[tuple[type[SQLModel], str], type[SQLModel]] = {
     (Client, "price_list_id"): PriceList,
     (Client, "group_id"): DictionaryEntry,  # customer groups are dictionary entries
-    (Product, "group_id"): DictionaryEntry,
     (Payment, "client_id"): Client,
     (Invoice, "from_invoice_id"): Invoice,
     (Invoice, "invoice_id"): Invoice,
@@ -49,6 +51,11 @@ LOGICAL: dict[tuple[type[SQLModel], str], type[SQLModel]] = {
     (InvoiceLine, "corrected_line_id"): InvoiceLine,
     (RecurringRun, "invoice_id"): Invoice,
     (InvoiceBankAccount, "bank_account_id"): BankAccount,  # the invoice keeps its copy after the account goes
+    (Invoice, "category_id"): Category,
+    (Invoice, "warehouse_id"): Warehouse,
+    (Invoice, "warehouse_document_id"): WarehouseDocument,
+    (Product, "category_id"): Category,
+    (WarehouseDocument, "invoice_id"): Invoice,
 }
 
 NOT_REFERENCES: dict[tuple[str, str], str] = {
@@ -61,10 +68,6 @@ NOT_REFERENCES: dict[tuple[str, str], str] = {
     ("outbox", "invoice_id"): "written by the ledger with the invoice it sends, never from input",
     ("events", "record_id"): "the changed record, written by the ledger itself; kept after the record is deleted",
     ("webhook_deliveries", "message_id"): "the Standard Webhooks message id (msg_...), a string",
-    # The seed's invoice fields kept as plain values until the catalogue and warehouse resources exist (issue R
-    # turns the first two into account-scoped references); there is no row of any account for them to pin.
-    ("invoices", "category_id"): "a category number stored as given; no categories table yet",
-    ("invoices", "warehouse_id"): "a warehouse number stored as given; no warehouses table yet",
     ("invoices", "invoice_template_id"): "the real service's print template number, stored as given",
 }
 

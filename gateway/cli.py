@@ -207,6 +207,23 @@ def accounts_activate(name: str, database_url: str | None) -> None:
     _set_active(name, True, database_url)
 
 
+@accounts.command("negative-stock")
+@click.argument("name")
+@click.option("--allow/--forbid", default=True, show_default=True,
+              help="whether warehouse documents and invoices may take a product's stock below zero")
+@DB_OPTION
+def accounts_negative_stock(name: str, allow: bool, database_url: str | None) -> None:
+    """Allow or forbid negative stock for an account (new accounts allow it)."""
+    from core.errors import NotFound
+    from core.stock import set_negative_stock
+
+    try:
+        _ledger(database_url).write(set_negative_stock, name, allow)
+    except NotFound:
+        raise click.ClickException(f"no account named {name!r}") from None
+    click.echo(f"account {name}: negative stock {'allowed' if allow else 'forbidden'}")
+
+
 from gateway.console.commands import credentials_group, traffic_group  # noqa: E402  (click only)
 
 accounts.add_command(credentials_group)

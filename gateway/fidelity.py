@@ -112,6 +112,8 @@ RULES: tuple[Rule, ...] = (
     Rule("references", "our/your reference", compared=False),
     Rule("cancel_reason", "cancel reason", compared=False),
     Rule("correction_reason", "correction reason and before/after states", compared=False),
+    Rule("category_id", "category", compared=False),
+    Rule("warehouse_id", "warehouse the goods are issued from (stock)", compared=False),
 )
 
 
@@ -142,7 +144,7 @@ def build(dialects: Sequence[Dialect]) -> tuple[FieldRule, ...]:
 
 
 DIALECTS: tuple[str, ...] = tuple(d.name for d in with_columns(REGISTERED))
-# Where a wire key is shown: a dialect's own pane, and its other panes (a second wire format's pane in the Rosetta view).
+# Where a wire key is shown: a dialect's own pane, and its other panes (a second wire format in the Rosetta view).
 PANES: tuple[str, ...] = tuple(pane for d in with_columns(REGISTERED)
                                for pane in (d.name, *(d.fidelity.panes if d.fidelity is not None else ())))
 FIELDS: tuple[FieldRule, ...] = build(REGISTERED)

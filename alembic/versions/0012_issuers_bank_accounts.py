@@ -3,7 +3,7 @@ show them on invoices, and the bank accounts each invoice carries (copied when a
 account do not rewrite an issued document).
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 from typing import Sequence, Union
 
@@ -14,7 +14,7 @@ import core.models.types
 from alembic import op
 
 revision: str = '0012'
-down_revision: Union[str, None] = '0010'
+down_revision: Union[str, None] = '0011'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

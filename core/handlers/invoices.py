@@ -29,6 +29,7 @@ from core.handlers.parties import client_fields_from_buyer, create_client, fill_
 from core.handlers.payments import drop_marked_payments, set_status
 from core.handlers.pricing import apply_price_list
 from core.handlers.schedules import schedule_invoice
+from core.handlers.warehouse import drop_invoice, sync_invoice
 from core.invoice_reads import account_record
 from core.models import (
     Account,
@@ -55,7 +56,7 @@ NOT_COPIED = frozenset({"id", "number", "seq", "period_key", "series", "token", 
 
 # Invoice columns the ledger derives itself; a request can never set them.
 DERIVED = frozenset({"token", "series", "period_key", "price_net", "price_tax", "price_gross", "cash_rounding",
-                     "origin", "sent_at", "paid"})
+                     "origin", "sent_at", "paid", "warehouse_document_id"})
 
 
 def _product_map(session: Session, account_id: int, specs: tuple[LineSpec, ...]) -> dict[int, Product]:
@@ -189,6 +190,7 @@ def _own_rate(invoice: Invoice, given: dict[str, Any]) -> None:
 
 def create_invoice(cmd: CreateInvoice, uow: UnitOfWork) -> InvoiceView:
     invoice, lines, banks = _create_in_session(cmd, uow.session)
+    sync_invoice(uow.session, invoice, lines)
     if cmd.recurring is not None:
         schedule_invoice(uow.session, cmd.account_id, invoice, cmd.recurring)
     uow.commit()
@@ -200,7 +202,9 @@ def create_invoice(cmd: CreateInvoice, uow: UnitOfWork) -> InvoiceView:
 
 def create_invoice_in_session(cmd: CreateInvoice, session: Session) -> Invoice:
     """Everything create does, short of committing: payments and recurring runs build on it."""
-    return _create_in_session(cmd, session)[0]
+    invoice, lines, _banks = _create_in_session(cmd, session)
+    sync_invoice(session, invoice, lines)
+    return invoice
 
 
 def _create_in_session(cmd: CreateInvoice, session: Session
@@ -359,6 +363,7 @@ def update_invoice(cmd: UpdateInvoice, uow: UnitOfWork) -> InvoiceView:
         set_status(session, invoice, given["status"], today_in(account.timezone), given.get("paid_date"))
     invoice.updated_at = now_utc()
     _flush_unique(session, invoice)
+    sync_invoice(session, invoice, lines)
     if cmd.recurring is not None:
         schedule_invoice(session, cmd.account_id, invoice, cmd.recurring)
     if cmd.bank_accounts is not None:
@@ -436,6 +441,7 @@ def delete_invoice(cmd: DeleteInvoice, uow: UnitOfWork) -> InvoiceView:
         attachment.invoice_id = None
     session.execute(delete(InvoiceLine).where(col(InvoiceLine.invoice_id) == cmd.invoice_id))
     forget_invoice(session, cmd.invoice_id)
+    drop_invoice(session, view.invoice)
     session.delete(view.invoice)
     uow.commit()
     return view

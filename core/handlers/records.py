@@ -19,6 +19,7 @@ from core.models import (
     DICTIONARY_KINDS,
     Account,
     BankAccount,
+    Category,
     Client,
     Department,
     DictionaryEntry,
@@ -30,6 +31,9 @@ from core.models import (
     Product,
     Recurring,
     RecurringRun,
+    Stock,
+    Warehouse,
+    WarehouseDocument,
 )
 from core.money import parse_tax, round_money
 from core.recurring_schedule import check_month_end, last_of_month, parse_every
@@ -92,6 +96,11 @@ def _prepare_dictionary(session: Session, account: Account, entry: DictionaryEnt
         raise Invalid.one("kind", "inclusion", "unknown dictionary", value=entry.kind)
 
 
+def _named(session: Session, account: Account, record: Category | Warehouse, given: Mapping[str, Any]) -> None:
+    if not (record.name or "").strip():
+        raise Invalid.one("name", "blank", "can't be blank")
+
+
 def _no_hook(session: Session, account: Account, record: Any, given: Mapping[str, Any]) -> None:
     return None
 
@@ -104,10 +113,23 @@ class Entity:
 
 
 def _invoice_links_cleared(session: Session, entity: str, record_id: int) -> None:
-    column = {"client": "client_id", "department": "department_id"}.get(entity)
+    column = {"client": "client_id", "department": "department_id", "category": "category_id",
+              "warehouse": "warehouse_id"}.get(entity)
     if column is not None:
         for invoice in session.execute(select(Invoice).where(getattr(Invoice, column) == record_id)).scalars():
             setattr(invoice, column, None)
+    if entity == "category":
+        for product in session.execute(select(Product).where(Product.category_id == record_id)).scalars():
+            product.category_id = None
+
+
+def _warehouse_emptied(session: Session, warehouse_id: int) -> None:
+    """A warehouse goes only when no document names it; what is left of its stock then is all zero rows."""
+    used = session.execute(select(func.count()).select_from(WarehouseDocument).where(
+        WarehouseDocument.warehouse_id == warehouse_id)).scalar_one()
+    if used:
+        raise Conflict("in_use", f"warehouse {warehouse_id} has warehouse documents")
+    session.execute(delete(Stock).where(col(Stock.warehouse_id) == warehouse_id))
 
 
 def _write_children(session: Session, price_list: PriceList, children: tuple[Mapping[str, Any], ...]) -> None:
@@ -134,6 +156,8 @@ ENTITIES: dict[str, Entity] = {
     "dictionary": Entity(DictionaryEntry, _prepare_dictionary),
     "issuer": Entity(Issuer, banking.prepare_issuer),
     "bank_account": Entity(BankAccount, banking.prepare_bank_account, banking.write_department_links),
+    "category": Entity(Category, _named),
+    "warehouse": Entity(Warehouse, _named),
 }
 
 
@@ -190,9 +214,11 @@ def delete_record(cmd: DeleteRecord, uow: UnitOfWork) -> Any:
     record = get_record(session, cmd.entity, cmd.account_id, cmd.record_id)
     if cmd.entity == "price_list":
         session.execute(delete(PriceListItem).where(PriceListItem.price_list_id == record.id))
-    if cmd.entity in ("client", "department"):
+    if cmd.entity in ("client", "department", "category", "warehouse"):
         _invoice_links_cleared(session, cmd.entity, record.id)
     banking.forget(session, cmd.entity, record.id)
+    if cmd.entity == "warehouse":
+        _warehouse_emptied(session, record.id)
     if cmd.entity == "recurring":
         session.execute(delete(RecurringRun).where(RecurringRun.recurring_id == record.id))
     if cmd.entity == "product":
@@ -200,6 +226,8 @@ def delete_record(cmd: DeleteRecord, uow: UnitOfWork) -> Any:
             line.product_id = None
         for item in session.execute(select(PriceListItem).where(PriceListItem.product_id == record.id)).scalars():
             item.product_id = None
+        # zero rows left by deleted documents; a product with warehouse actions stays (in_use, rolled back)
+        session.execute(delete(Stock).where(col(Stock.product_id) == record.id))
     try:
         session.delete(record)
         session.flush()

@@ -11,6 +11,7 @@ from core.models.operations import IdempotencyKey, OutboxMessage, TrafficEntry
 from core.models.parties import Client, Department
 from core.models.payments import Payment, PaymentAllocation
 from core.models.recurring import Recurring, RecurringRun
+from core.models.warehouse import DOCUMENT_KINDS, Category, Stock, Warehouse, WarehouseAction, WarehouseDocument
 from core.models.webhooks import EventRecord, Webhook, WebhookDelivery
 
 # Ids are never reused: a client that retries DELETE /invoices/496, or keeps 496 in its own mapping, must
@@ -26,4 +27,5 @@ __all__ = [
     "Payment", "PaymentAllocation", "PriceList", "PriceListItem", "Product", "Recurring", "RecurringRun",
     "TrafficEntry", "User", "Webhook", "WebhookDelivery",
     "BankAccount", "BankAccountDepartment", "InvoiceBankAccount", "Issuer",
+    "Category", "DOCUMENT_KINDS", "Stock", "Warehouse", "WarehouseAction", "WarehouseDocument",
 ]

@@ -62,9 +62,10 @@ class Invoice(SQLModel, table=True):
     use_moss: bool = False
     disable_tax_no_validation: bool = False
     delivery_date: date | None = None  # when a cost document was received
-    # Plain values until categories, warehouses and templates are built (issue 18: no foreign key yet).
+    # References checked within the account by core.references (no schema foreign key: 0008 made them plain).
     category_id: int | None = None
-    warehouse_id: int | None = None
+    warehouse_id: int | None = None  # the warehouse the invoice issues its goods from (core.stock)
+    warehouse_document_id: int | None = None  # the warehouse document the invoice made or was linked to
     invoice_template_id: int | None = None
     internal_note: str = ""
     oid: str = Field(default="", index=True)

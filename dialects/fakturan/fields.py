@@ -236,6 +236,9 @@ FIDELITY = FidelityColumn(
         "references": Shown(", ".join(INVOICE_EXTRA)),
         "correction_reason": Shown(None, "absent", "a correction shows its difference rows; the before/after states "
                                                    "are " + KEPT),
+        "category_id": Shown(None, "absent", "fakturan.nu has no categories; " + KEPT),
+        "warehouse_id": Shown(None, "absent", "fakturan.nu has no warehouses or stock; " + KEPT
+                                              + ", and changed rows re-issue the invoice's WZ"),
     },
     cannot={
         "tax_rates": "fakturan.nu's rates are 25, 12, 6 and 0; `zw`/`np` cannot be written (they read back as "

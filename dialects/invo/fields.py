@@ -108,7 +108,7 @@ CUSTOMER = FieldTable("customers", (
 CUSTOMER_SEARCH: tuple[str, ...] = ("name", "shortcut", "tax_no", "city", "street", "email", "phone")
 
 PRODUCT = FieldTable("products", (
-    wire_field("type", "service", "flag"), wire_field("group", "group_id", "int", writable=False),
+    wire_field("type", "service", "flag"), wire_field("group", "category_id", "int", writable=False),
     *(wire_field(wire, core, kind) for wire, core, kind in (
         ("symbol", "code", "str"), ("name", "name", "str"), ("desc", "description", "str"),
         ("pkwiu", "pkwiu", "str"), ("sww", "sww", "str"))),
@@ -226,6 +226,10 @@ FIDELITY = FidelityColumn(
         "cancel_reason": Shown(None, "absent", KEPT),
         "correction_reason": Shown("items[].kid (before/after items)", "approximate",
                                    "before and after as items (`bef`); the reason is " + KEPT),
+        "category_id": Shown(None, "absent", "INVO invoices have no category (INVO's product groups are the "
+                                             "categories: a product's `group`); " + KEPT),
+        "warehouse_id": Shown(None, "absent", "INVO has no warehouses or stock; " + KEPT
+                                              + ", and changed items re-issue the invoice's WZ"),
     },
     cannot={"partial_payment": _NO_PAYMENTS, "split_payment": _NO_PAYMENTS, "paid_then_payment": _NO_PAYMENTS},
 )

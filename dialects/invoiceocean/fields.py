@@ -11,7 +11,21 @@ from typing import Any, Callable
 from sqlmodel import SQLModel
 
 from core.fields import PROTECTED, column_types
-from core.models import BankAccount, Client, Department, Issuer, Payment, PriceList, PriceListItem, Product, Recurring
+from core.models import (
+    BankAccount,
+    Category,
+    Client,
+    Department,
+    Issuer,
+    Payment,
+    PriceList,
+    PriceListItem,
+    Product,
+    Recurring,
+    Warehouse,
+    WarehouseAction,
+    WarehouseDocument,
+)
 from dialects.invoiceocean.xml import dasherize
 from dialects.kit.fields import KEPT, FidelityColumn, Field, FieldTable, Shown
 from dialects.kit.lenient import coerce, to_tax
@@ -44,7 +58,8 @@ def record_table(entity: str, model: type[SQLModel]) -> FieldTable:
 MODELS: dict[str, type[SQLModel]] = {"client": Client, "product": Product, "department": Department,
                                      "price_list": PriceList, "price_list_item": PriceListItem,
                                      "recurring": Recurring, "payment": Payment, "issuer": Issuer,
-                                     "bank_account": BankAccount}
+                                     "bank_account": BankAccount, "category": Category, "warehouse": Warehouse,
+                                     "warehouse_document": WarehouseDocument, "warehouse_action": WarehouseAction}
 TABLES: dict[str, FieldTable] = {entity: record_table(entity, model) for entity, model in MODELS.items()}
 
 
@@ -95,10 +110,13 @@ FIDELITY = FidelityColumn(
         "recipient": Shown(_json("recipient"), "approximate", "the id only; INVO's recipient snapshot is " + KEPT),
         "references": Shown("our_reference, your_reference", "approximate", "shown as extra keys, as given"),
         "correction_reason": Shown("correction_reason, positions[].correction_before_attributes"),
+        "category_id": Shown("category_id"),
+        "warehouse_id": Shown("warehouse_id, warehouse_document_id"),
     },
     panes={"invoiceocean_xml": {
         **{name: _xml(name) for name in _KEYS},
         "lines": "invoice/positions/position", "discount": "position/discount-percent", "per_rate": None,
         "cash_rounding": None, "prices_gross": "invoice/calculating-strategy/invoice-form-price-kind",
-        "references": None, "correction_reason": "position/correction-before-attributes"}},
+        "references": None, "correction_reason": "position/correction-before-attributes",
+        "category_id": "invoice/category-id", "warehouse_id": "invoice/warehouse-id"}},
 )

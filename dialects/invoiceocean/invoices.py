@@ -82,6 +82,7 @@ def invoice_filter(call: Call) -> queries.InvoiceFilter:
         ids=ids, client_id=_maybe(to_int, q.get("client_id")), number=q.get("number") or None,
         oid=q.get("oid") or None, kinds=tuple(kinds) or None, income=income, date_from=start, date_to=end,
         date_field=DATE_FIELDS.get(q.get("search_date_type", ""), "issue_date"),
+        category_id=_maybe(to_int, q.get("category_id")), warehouse_id=_maybe(to_int, q.get("warehouse_id")),
         after_id=_maybe(to_int, q.get("after_id")))  # gateway extension: keyset paging (README, performance)
 
 

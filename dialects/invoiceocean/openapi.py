@@ -22,6 +22,7 @@ from dialects.invoiceocean.errors import DEACTIVATED, NOT_FOUND, UNAUTHORIZED
 from dialects.invoiceocean.invoices import ORDER
 from dialects.invoiceocean.records import RESOURCES
 from dialects.invoiceocean.routes import ROUTES
+from dialects.invoiceocean.warehouse_openapi import warehouse_operations, warehouse_schemas
 from dialects.kit.dialect import DialectDocs, Endpoint
 from dialects.kit.lenient import to_bool, to_int, to_tax, to_text
 from dialects.kit.openapi import (
@@ -45,7 +46,7 @@ DESCRIPTION = (
     "strings, unknown keys are stored and returned as given, null and \"\" mean absent.")
 
 SCHEMA_NAMES = {"client": "Client", "product": "Product", "department": "Department", "price_list": "PriceList",
-                "recurring": "Recurring", "issuer": "Issuer"}
+                "recurring": "Recurring", "issuer": "Issuer", "category": "Category", "warehouse": "Warehouse"}
 
 
 # --- response schemas, from the presenters' tables --------------------------------------------------
@@ -224,11 +225,13 @@ INVOICE_LIST_QUERY: dict[str, Schema] = {
     "invoice_ids": {"type": "string", "description": "comma separated ids"},
     "include_positions": {"type": "boolean"},
     "order": {"type": "string", "enum": sorted([*ORDER, *(f"{name}.desc" for name in ORDER)])},
+    "category_id": {"type": "integer"}, "warehouse_id": {"type": "integer"},
 }
 RECORD_QUERIES: dict[str, dict[str, Schema]] = {
     "client": {**PAGING, **{name: {"type": "string"} for name in ("name", "email", "shortcut", "tax_no",
                                                                   "external_id")}},
-    "product": {**PAGING, "warehouse_id": {"type": "integer"}, "date_from": {"type": "string", "format": "date"}},
+    "product": {**PAGING, "warehouse_id": {"type": "integer"}, "date_from": {"type": "string", "format": "date"},
+                "category_id": {"type": "integer"}},
 }
 SUCCESS = json_body(ref("Success"))
 PRINT_OPTION = {"print_option": {"type": "string", "enum": list(PRINT_OPTIONS)}}
@@ -366,7 +369,8 @@ def operations() -> dict[str, Operation]:
     from dialects.invoiceocean import openapi_banking  # it builds on this module's helpers
 
     ops = {**_invoice_ops(), **_payment_ops(), **_webhook_ops(), "clients.check": _check_client_op(),
-           **openapi_banking.operations(_ok, wrapper, READ_ERRORS, WRITE_ERRORS, PAGING)}
+           **openapi_banking.operations(_ok, wrapper, READ_ERRORS, WRITE_ERRORS, PAGING),
+           **warehouse_operations()}
     for entity in RESOURCES:
         ops.update(_record_ops(entity))
     return ops
@@ -397,6 +401,8 @@ def schemas() -> dict[str, Schema]:
     out["InvoiceInput"]["properties"]["bank_accounts"] = {
         "type": "array", "items": ref("BankAccountInput"),
         "description": "replaces the department's show_on_invoice accounts; each is matched by its number"}
+    out["Product"]["properties"]["warehouse_quantity"] = nullable(dict(column_schema(Product, "stock_level")))
+    out.update(warehouse_schemas())
     return out
 
 
@@ -423,16 +429,15 @@ def document() -> Schema:
               ("payments", "Banking payments"), ("issuers", "Issuers"),
               ("bank_accounts", "Bank accounts and the departments that show them on invoices"),
               ("account", "The caller's account, and signing in with login and password"),
-              ("webhooks", "Webhooks on ledger changes, from any dialect")])
+              ("webhooks", "Webhooks on ledger changes, from any dialect"),
+              ("categories", "Categories of invoices and products"), ("warehouses", "Warehouses"),
+              ("warehouse_documents", "Warehouse documents (PZ, WZ, MM) and stock"),
+              ("warehouse_actions", "Stock movements")])
 
 
 # InvoiceOcean endpoints this gateway does not serve: they answer 404 in InvoiceOcean's format.
 # /docs lists them and tests/gateway/test_docs.py checks that each one really answers 404.
 NOT_BUILT: tuple[tuple[str, str], ...] = (
-    ("/categories.json", "Categories"),
-    ("/warehouses.json", "Warehouses"),
-    ("/warehouse_documents.json", "Warehouse documents"),
-    ("/warehouse_actions.json", "Warehouse actions"),
     ("/account/add_user.json", "Account users, partner sign-up (POST /account.json), deletion and unlinking"),
     ("/invoices/1/attachments_zip.json", "Invoice attachments"),
     ("/invoices/fiscal_print", "Fiscal printing"),

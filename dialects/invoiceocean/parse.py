@@ -32,11 +32,12 @@ READ_ONLY = frozenset({
     "has_attachments", "search_data", "product_cache", "print_time", "email_status", "fiscal_status",
     "check_fiscal_print", "adjust_invoice_price", "sales_code", "api_token", "tax_no_check", "balance",
     "invoice_id_list", "number_counter", "invoice_ids", "stock_level_changed", "positions_count",
+    "warehouse_document_id",
 })
 # price_list_positions(_attributes) are a price list's items (price_list_children), not extra keys to keep.
 RECORD_READ_ONLY = frozenset({"id", "created_at", "updated_at", "account_id", "api_token", "token", "tax_no_check",
                               "balance", "attachments_count", "price_list_positions",
-                              "price_list_positions_attributes"})
+                              "price_list_positions_attributes", "stock_level", "warehouse_quantity"})
 INVOICE_COLUMNS = frozenset(INVOICE_SAME) - {"token"} | {"status", "payment_to_kind"}
 POSITION_FIELDS: dict[str, tuple[str, Convert]] = {
     "id": ("id", to_int), "product_id": ("product_id", to_int), "name": ("name", to_text),

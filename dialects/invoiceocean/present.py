@@ -32,6 +32,7 @@ from core.handlers.invoice_state import InvoiceView
 from core.handlers.payments import PaymentView
 from core.models import (
     BankAccount,
+    Category,
     Client,
     Department,
     Invoice,
@@ -43,6 +44,9 @@ from core.models import (
     PriceListItem,
     Product,
     Recurring,
+    Warehouse,
+    WarehouseAction,
+    WarehouseDocument,
 )
 from core.models.banking import SNAPSHOT_FIELDS
 from dialects.invoiceocean import fields
@@ -54,7 +58,7 @@ INVOICE_SAME = (
     "exchange_currency", "exchange_kind", "exchange_rate", "exchange_currency_rate", "lang", "show_discount",
     "discount_kind", "description", "description_footer", "description_long", "additional_info",
     "additional_info_desc", "additional_invoice_field", "use_moss", "disable_tax_no_validation", "delivery_date",
-    "category_id", "warehouse_id", "invoice_template_id",
+    "category_id", "warehouse_id", "warehouse_document_id", "invoice_template_id",
     "internal_note", "oid", "client_id", "recipient_id", "department_id", "from_invoice_id", "invoice_id",
     "recurring_id", "correction_reason", "cancel_reason", "token",
     "seller_name", "seller_tax_no", "seller_street", "seller_post_code", "seller_city", "seller_country",
@@ -189,8 +193,15 @@ def record(entity: str, row: SQLModel, audience: Audience, hidden: frozenset[str
     return with_extra(result, getattr(row, "extra", None))
 
 
-def product(row: SQLModel, audience: Audience, *, with_stock: bool) -> dict[str, Any]:
-    return record("product", row, audience, frozenset() if with_stock else frozenset({"stock_level"}))
+def product(row: SQLModel, audience: Audience, *, with_stock: bool, in_stock: Decimal | None = None) -> dict[str, Any]:
+    """With ?warehouse_id: `stock_level` and `warehouse_quantity` are the product's stock in that warehouse
+    (core.stock, the one stored value; null where the product never moved there). The column a client once
+    wrote stock_level into is not shown: stock comes from warehouse documents only."""
+    shown = record("product", row, audience, frozenset({"stock_level"}))
+    if with_stock:
+        level = quantity(in_stock) if in_stock is not None else None
+        shown["stock_level"] = shown["warehouse_quantity"] = level
+    return shown
 
 
 def price_list(row: PriceList, items: list[PriceListItem], audience: Audience) -> dict[str, Any]:
@@ -249,6 +260,8 @@ _INVOICE_XML = {**_xml_types(InvoiceBankAccount, {name: name for name in SNAPSHO
 # A payment's own keys win over those of the invoices it may include (include=invoices).
 _PAYMENT_XML = {**_INVOICE_XML, **_record_xml_types("payment", Payment), "invoice_id": "integer"}
 _PRICE_LIST_XML = {**_record_xml_types("price_list_item", PriceListItem), **_record_xml_types("price_list", PriceList)}
+_ACTION_XML = {**_record_xml_types("warehouse_action", WarehouseAction), "from_warehouse_document_id": "integer",
+               "to_warehouse_document_id": "integer"}
 XML_TYPES: dict[str, Mapping[str, str]] = {
     "invoice": _INVOICE_XML, "banking_payment": _PAYMENT_XML, "price_list": _PRICE_LIST_XML,
     "client": _record_xml_types("client", Client), "product": _record_xml_types("product", Product),
@@ -258,5 +271,9 @@ XML_TYPES: dict[str, Mapping[str, str]] = {
     "bank_account": {**_xml_types(BankAccount, {name: name for name in ("id", *SNAPSHOT_FIELDS)}),
                      "bank_account_id": "integer", "department_id": "integer", "show_on_invoice": "boolean",
                      "main_on_department": "boolean"},
+    "category": _record_xml_types("category", Category), "warehouse": _record_xml_types("warehouse", Warehouse),
+    "warehouse_document": {**_ACTION_XML, **_record_xml_types("warehouse_document", WarehouseDocument)},
+    "warehouse_action": _ACTION_XML,
 }
 XML_TYPES.update({f"{root}s": types for root, types in list(XML_TYPES.items())})
+XML_TYPES["categories"] = XML_TYPES["category"]

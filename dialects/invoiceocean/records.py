@@ -14,15 +14,16 @@ from starlette.responses import PlainTextResponse
 from core.commands import CreateRecord, DeleteRecord, UpdateRecord
 from core.handlers.parties import normalise_tax_no
 from core.handlers.records import get_record
-from core.models import Client, Department, Issuer, PriceList, PriceListItem, Product, Recurring
+from core.models import Category, Client, Department, Issuer, PriceList, PriceListItem, Product, Recurring, Warehouse
 from core.queries import Page, RecordFilter, list_records
 from core.security import verify_password
 from dialects.invoiceocean import present
 from dialects.invoiceocean.errors import invalid
 from dialects.invoiceocean.parse import price_list_children, record_fields, wrapped
 from dialects.invoiceocean.respond import Call, Reply
+from dialects.invoiceocean.warehouse import stock_of_warehouse, warehouse_quantities
 from dialects.kit.context import execute, read
-from dialects.kit.lenient import to_date
+from dialects.kit.lenient import to_date, to_int
 from dialects.kit.unchanged import changes
 
 
@@ -43,6 +44,16 @@ def _client_filter(call: Call) -> RecordFilter:
     return RecordFilter(equals=equals, like=like)
 
 
+def _product_filter(call: Call) -> RecordFilter:
+    category = call.query.get("category_id")
+    if not category:
+        return RecordFilter()
+    try:
+        return RecordFilter(equals={"category_id": to_int(category)})
+    except ValueError:
+        raise invalid("category_id", "is invalid") from None
+
+
 def _no_filter(call: Call) -> RecordFilter:
     return RecordFilter()
 
@@ -61,12 +72,14 @@ class Resource:
 
 RESOURCES: dict[str, Resource] = {
     "client": Resource("client", Client, ("client",), "client", "clients", _client_filter),
-    "product": Resource("product", Product, ("product",), "product", "products",
+    "product": Resource("product", Product, ("product",), "product", "products", _product_filter,
                         not_updatable=frozenset({"price_net"})),
     "department": Resource("department", Department, ("department",), "department", "departments"),
     "price_list": Resource("price_list", PriceList, ("price_list",), "price_list", "price_lists"),
     "recurring": Resource("recurring", Recurring, ("recurring",), "recurring", "recurrings"),
     "issuer": Resource("issuer", Issuer, ("issuer",), "issuer", "issuers"),
+    "category": Resource("category", Category, ("category",), "category", "categories"),
+    "warehouse": Resource("warehouse", Warehouse, ("warehouse",), "warehouse", "warehouses"),
 }
 
 
@@ -86,8 +99,12 @@ async def _present(call: Call, spec: Resource, rows: list[Any]) -> list[dict[str
         items = await read(call.request, _price_list_items, call.account.account_id, [r.id for r in rows])
         return [present.price_list(r, items[r.id], audience) for r in rows]
     if spec.entity == "product":
-        with_stock = bool(call.query.get("warehouse_id"))
-        return [present.product(r, audience, with_stock=with_stock) for r in rows]
+        warehouse_id = stock_of_warehouse(call)
+        if warehouse_id is None:
+            return [present.product(r, audience, with_stock=False) for r in rows]
+        found = await read(call.request, warehouse_quantities, call.account.account_id, [r.id for r in rows],
+                           warehouse_id)
+        return [present.product(r, audience, with_stock=True, in_stock=found.get(r.id)) for r in rows]
     return [present.record(spec.entity, r, audience) for r in rows]
 
 

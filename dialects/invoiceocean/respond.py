@@ -26,7 +26,8 @@ from dialects.kit.ids import MAX_ID, integer_text
 XML_MEDIA = "application/xml; charset=utf-8"
 # Root elements that are resource wrappers; any other root (<hash>, <request>) is the payload itself.
 WRAPPERS = frozenset({"invoice", "client", "product", "price_list", "banking_payment", "payment", "department",
-                      "recurring", "issuer", "bank_account", "webhook"})
+                      "recurring", "issuer", "bank_account", "webhook", "category", "warehouse",
+                      "warehouse_document"})
 
 
 @dataclass(frozen=True)

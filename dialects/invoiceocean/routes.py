@@ -18,6 +18,7 @@ from dialects.invoiceocean import invoices as inv
 from dialects.invoiceocean import payments as pay
 from dialects.invoiceocean import records as rec
 from dialects.invoiceocean import sparse
+from dialects.invoiceocean import warehouse as wh
 from dialects.invoiceocean import webhooks as hooks
 from dialects.invoiceocean.auth import account_for
 from dialects.invoiceocean.errors import NOT_FOUND, ApiError, from_domain
@@ -75,6 +76,15 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
     *_crud("departments", "department"),
     *_crud("price_lists", "price_list"),
     *_crud("recurrings", "recurring"),
+    *_crud("categories", "category"),
+    *_crud("warehouses", "warehouse"),
+    ("GET", "/warehouse_documents.{fmt}", wh.list_documents_, "warehouse_documents.list"),
+    ("POST", "/warehouse_documents.{fmt}", wh.create_document, "warehouse_documents.create"),
+    ("GET", "/warehouse_documents/{id}.{fmt}", wh.get_document, "warehouse_documents.get"),
+    ("PUT", "/warehouse_documents/{id}.{fmt}", wh.update_document, "warehouse_documents.update"),
+    ("PATCH", "/warehouse_documents/{id}.{fmt}", wh.update_document, "warehouse_documents.update"),
+    ("DELETE", "/warehouse_documents/{id}.{fmt}", wh.delete_document, "warehouse_documents.delete"),
+    ("GET", "/warehouse_actions.{fmt}", wh.list_actions, "warehouse_actions.list"),
     ("GET", "/banking/payments.{fmt}", pay.list_payments, "payments.list"),
     ("POST", "/banking/payments.{fmt}", pay.create_payment, "payments.create"),
     *[(method, f"/banking/{noun}/{{id}}.{{fmt}}", handler, name)

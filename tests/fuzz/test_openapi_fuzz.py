@@ -128,9 +128,19 @@ def seed_invoiceocean(base: str, token: str) -> dict[str, list[int]]:
         bank_accounts = [create("/bank_accounts.json", {"bank_account": {
             "name": "Rachunek główny PLN", "bank_account_number": "PL61 1090 1014 0000 0712 1981 2874",
             "bank_account_version_departments": [{"department_id": departments[0], "show_on_invoice": True}]}})]
+        categories = [create("/categories.json", {"category": {"name": "Kategoria", "description": None}})]
+        warehouses = [create("/warehouses.json", {"warehouse": {"name": f"Magazyn {i}"}}) for i in range(2)]
+        documents = [create("/warehouse_documents.json", {"warehouse_document": {
+            "kind": kind, "warehouse_id": warehouses[0], "issue_date": "2024-01-15", "warehouse_actions": [
+                {"product_id": products[0], "quantity": 1, "warehouse2_id": warehouses[1] if kind == "mm" else None},
+                {"product_name": "Produkt nowy", "purchase_price_net": "10.23", "purchase_tax": 23, "quantity": 2}
+                if kind == "pz" else {"product_id": products[1], "quantity": 1,
+                                      "warehouse2_id": warehouses[1] if kind == "mm" else None}]}})
+            for kind in ("pz", "wz", "mm")]
     return {"/invoices": invoices, "/clients": clients, "/products": products, "/departments": departments,
             "/price_lists": price_lists, "/banking/payment": payments, "/recurrings": recurrings,
-            "/issuers": issuers, "/bank_accounts": bank_accounts}
+            "/issuers": issuers, "/bank_accounts": bank_accounts,
+            "/categories": categories, "/warehouses": warehouses, "/warehouse_documents": documents}
 
 
 def seed_fakturan(base: str, auth: tuple[str, str]) -> dict[str, list[int]]:

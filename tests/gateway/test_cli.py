@@ -53,6 +53,22 @@ def test_deactivate_and_activate_need_an_existing_account(db: str) -> None:
     assert run("accounts", "deactivate", "Nobody", "--database-url", db, check=False).returncode != 0
 
 
+def test_negative_stock_is_forbidden_and_allowed_per_account(db: str) -> None:
+    import sqlite3
+
+    run("accounts", "create", "Acme", "--database-url", db)
+    assert "forbidden" in run("accounts", "negative-stock", "Acme", "--forbid", "--database-url", db).stdout
+
+    def settings() -> dict[str, object]:
+        with sqlite3.connect(db.removeprefix("sqlite:///")) as raw:
+            return dict(json.loads(raw.execute("SELECT settings FROM accounts").fetchone()[0]))
+
+    assert settings()["negative_stock"] is False
+    assert "allowed" in run("accounts", "negative-stock", "Acme", "--allow", "--database-url", db).stdout
+    assert settings()["negative_stock"] is True
+    assert run("accounts", "negative-stock", "Nobody", "--database-url", db, check=False).returncode != 0
+
+
 def test_demo_seeds_once_and_shows_the_same_credentials_again(db: str, tmp_path: Path) -> None:
     creds_file = str(tmp_path / "demo.json")
     first = json.loads(run("demo", "--if-empty", "--json", "--credentials-file", creds_file, "--database-url",

@@ -196,3 +196,42 @@ def test_0008_moves_seed_fields_kept_in_extra_into_their_columns_and_back_on_dow
     upgrade(url)
     engine.dispose()
     assert _drift(url) == []
+
+
+def test_0011_makes_invo_product_groups_categories_and_back_on_downgrade(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from alembic import command
+    from gateway.migrations import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'groups.sqlite3'}"
+    config = alembic_config(url)
+    command.upgrade(config, "0009")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO accounts (id, name, prefix, active, profile, timezone, currency, lang, "
+                          "settings, created_at) VALUES (1, 'Acme', 'acme', 1, 'invo', 'Europe/Warsaw', 'PLN', "
+                          "'pl', '{}', '2024-01-01 00:00:00')"))
+        conn.execute(text("INSERT INTO dictionary_entries (id, account_id, kind, position, data) VALUES "
+                          "(40, 1, 'groupgs', 0, '{\"name\": \"Komputery\", \"description\": \"monitory\"}'), "
+                          "(41, 1, 'groupcu', 0, '{\"name\": \"Lokalni\", \"description\": \"\"}')"))
+        conn.execute(text("INSERT INTO products (id, account_id, name, code, ean_code, description, pkwiu, sww, "
+                          "service, group_id, unit, price_net, price_gross, tax, currency, notes, website, extra, "
+                          "created_at, updated_at) VALUES (7, 1, 'Laptop', '', '', '', '', '', 0, 40, '', '1', '1', "
+                          "'23', '', '', '', '{}', '2024-01-01 00:00:00', '2024-01-01 00:00:00')"))
+    engine.dispose()
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        [(category_id, name, description)] = conn.execute(text("SELECT id, name, description FROM categories")).all()
+        assert (name, description) == ("Komputery", "monitory")
+        assert conn.execute(text("SELECT category_id FROM products WHERE id = 7")).scalar() == category_id
+        assert conn.execute(text("SELECT kind FROM dictionary_entries")).scalars().all() == ["groupcu"]
+    engine.dispose()
+    command.downgrade(config, "0009")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        groups = conn.execute(text("SELECT id, data FROM dictionary_entries WHERE kind = 'groupgs'")).all()
+        assert [json.loads(data) for _id, data in groups] == [{"name": "Komputery", "description": "monitory"}]
+        assert conn.execute(text("SELECT group_id FROM products WHERE id = 7")).scalar() == groups[0][0]
+    engine.dispose()

@@ -58,6 +58,24 @@ def _b_invoice(world: World) -> int:
     return int(made.json()["id"])
 
 
+def _b_warehouse(world: World) -> int:
+    made = _io(world, "POST", "/warehouses.json", {"warehouse": {"name": "B store"}})
+    assert made.status_code == 201, made.text
+    return int(made.json()["id"])
+
+
+def _document(world: World, kind: str = "pz", actions: list[dict[str, Any]] | None = None, **fields: Any) -> Any:
+    document = {"kind": kind, "warehouse_actions": actions or [{"product_name": "B goods", "quantity": 1}], **fields}
+    document.setdefault("warehouse_id", _b_warehouse(world))
+    return _io(world, "POST", "/warehouse_documents.json", {"warehouse_document": document})
+
+
+def _b_document(world: World) -> int:
+    made = _document(world)
+    assert made.status_code == 201, made.text
+    return int(made.json()["id"])
+
+
 @dataclass(frozen=True)
 class Write:
     """B's write that stores `ref` in the column; `target` names A's record in World.ids."""
@@ -106,8 +124,29 @@ WRITES: dict[tuple[str, str], Write | str] = {
         "name": "B client", "price_list_id": ref}}), io_refused),
     ("clients", "group_id"): Write("customer_group", lambda w, ref: _invo(w, "customers", {
         "action": "add", "name": "B client", "group": ref}), invo_refused),
-    ("products", "group_id"): Write("product_group", lambda w, ref: _invo(w, "products", {
-        "action": "add", "name": "B product", "pnetto": 10, "group": ref}), invo_refused),
+    ("invoices", "category_id"): Write("category", lambda w, ref: _io(w, "POST", "/invoices.json", {"invoice": {
+        "kind": "vat", "buyer_name": "B", "category_id": ref, "positions": [LINE]}}), io_refused),
+    ("invoices", "warehouse_id"): Write("warehouse", lambda w, ref: _io(w, "POST", "/invoices.json", {"invoice": {
+        "kind": "vat", "buyer_name": "B", "warehouse_id": ref, "positions": [LINE]}}), io_refused),
+    ("invoices", "warehouse_document_id"): Write("invoice", lambda w, ref: _io(
+        w, "PUT", f"/warehouse_documents/{_b_document(w)}.json", {"warehouse_document": {"invoice_ids": [ref]}}),
+        io_refused),
+    ("products", "category_id"): Write("category", lambda w, ref: _io(w, "POST", "/products.json", {"product": {
+        "name": "B product", "price_net": "1", "tax": "23", "category_id": ref}}), io_refused),
+    ("warehouse_documents", "warehouse_id"): Write("warehouse", lambda w, ref: _document(w, warehouse_id=ref),
+                                                   io_refused),
+    ("warehouse_documents", "department_id"): Write("department", lambda w, ref: _document(w, department_id=ref),
+                                                    io_refused),
+    ("warehouse_documents", "client_id"): Write("client", lambda w, ref: _document(w, client_id=ref), io_refused),
+    ("warehouse_documents", "invoice_id"): "the invoice that made the document, written by the ledger only",
+    ("warehouse_actions", "warehouse_document_id"): "an action belongs to the document it is sent with",
+    ("warehouse_actions", "warehouse_id"): "the action's document's warehouse_id (warehouse_documents.warehouse_id)",
+    ("warehouse_actions", "product_id"): Write("product", lambda w, ref: _document(w, actions=[
+        {"product_id": ref, "quantity": 1}]), io_refused),
+    ("warehouse_actions", "warehouse2_id"): Write("warehouse", lambda w, ref: _document(w, kind="mm", actions=[
+        {"product_name": "B goods", "quantity": 1, "warehouse2_id": ref}]), io_refused),
+    ("stock", "product_id"): "written by core.stock from a document's checked actions, never from a request",
+    ("stock", "warehouse_id"): "written by core.stock from a document's checked actions, never from a request",
     ("credentials", "user_id"): "no dialect writes credentials; the console and the CLI give them the account's "
                                 "own owner",
     ("bank_account_departments", "department_id"): Write("department", lambda w, ref: _io(
@@ -129,6 +168,8 @@ OTHER_DIALECTS: list[tuple[str, Write]] = [
     ("fakturan invoices.client_id", Write("client", lambda w, ref: _fakturan(w, "POST", "/api/v2/invoices", {
         "invoice": {"client_id": ref, "rows": [{"product_name": "B", "product_price": 10, "amount": 1}]}}),
         fakturan_refused)),
+    ("invo products.group (category_id)", Write("product_group", lambda w, ref: _invo(w, "products", {
+        "action": "add", "name": "B product", "pnetto": 10, "group": ref}), invo_refused)),
     ("invo invoices.c2id", Write("client", lambda w, ref: _invo(w, "invoices", {
         "action": "add", "c1name": "B", "c2id": ref, "items": [{"product": "B", "count": 1, "pnetto": 10,
                                                                 "vatsm": 23}]}), invo_refused)),
@@ -155,8 +196,10 @@ def test_every_reference_column_has_a_case() -> None:
 
 
 # A's records, deleted by A through InvoiceOcean (INVO for its dictionaries), dependants first.
-DELETES = [("recurring", "/recurrings/{}.json"), ("payment", "/banking/payments/{}.json"),
-           ("invoice", "/invoices/{}.json"), ("bank_account", "/bank_accounts/{}.json"), ("issuer", "/issuers/{}.json"),
+DELETES = [("warehouse_document", "/warehouse_documents/{}.json"), ("warehouse", "/warehouses/{}.json"),
+           ("category", "/categories/{}.json"), ("recurring", "/recurrings/{}.json"),
+           ("payment", "/banking/payments/{}.json"), ("invoice", "/invoices/{}.json"),
+           ("bank_account", "/bank_accounts/{}.json"), ("issuer", "/issuers/{}.json"),
            ("price_list", "/price_lists/{}.json"), ("product", "/products/{}.json"),
            ("client", "/clients/{}.json"), ("department", "/departments/{}.json")]
 

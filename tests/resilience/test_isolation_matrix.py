@@ -109,6 +109,13 @@ def build_world(client: TestClient, a: dict[str, Any], b: dict[str, Any]) -> Wor
         "name": f"{MARK} payment", "price": "10.00", "invoice_id": ids["invoice"], "paid": True}})["id"]
     ids["webhook"] = io("POST", "/webhooks.json", {"webhook": {  # inactive: it posts nowhere during the test
         "kind": "client:create", "url": "https://192.0.32.10/hook", "api_token": MARK, "active": False}})["id"]
+    ids["category"] = io("POST", "/categories.json", {"category": {"name": f"{MARK} goods"}})["id"]
+    ids["warehouse"] = io("POST", "/warehouses.json", {"warehouse": {"name": f"{MARK} store"}})["id"]
+    ids["warehouse_document"] = io("POST", "/warehouse_documents.json", {"warehouse_document": {
+        "kind": "pz", "warehouse_id": ids["warehouse"], "client_name": f"Zenobia {MARK}", "warehouse_actions": [
+            {"product_id": ids["product"], "quantity": 5}]}})["id"]
+    ids["warehouse_action"] = io("GET", f"/warehouse_documents/{ids['warehouse_document']}.json")[
+        "warehouse_actions"][0]["id"]
     invo = a["invo"]
     ids["unit"] = _invo(client, invo, "dictionaries", {"action": "add", "what": "units", "c3": f"{MARK} unit",
                                                         "c4": "qfu", "c5": 2})["id"]
@@ -123,13 +130,17 @@ def snapshot(world: World) -> dict[str, Any]:
     client, token, ids = world.client, world.a["invoiceocean"]["api_token"], world.ids
     out: dict[str, Any] = {}
     for path in ("/invoices", "/clients", "/products", "/departments", "/price_lists", "/recurrings",
-                 "/banking/payments", "/issuers", "/bank_accounts", "/webhooks"):
+                 "/banking/payments", "/issuers", "/bank_accounts", "/webhooks", "/categories", "/warehouses",
+                 "/warehouse_documents", "/warehouse_actions"):
         out[path] = client.get(f"{path}.json?api_token={token}&period=all").json()
     for name, path in (("invoice", "invoices"), ("client", "clients"), ("product", "products"),
                        ("department", "departments"), ("price_list", "price_lists"), ("recurring", "recurrings"),
                        ("payment", "banking/payments"), ("issuer", "issuers"), ("bank_account", "bank_accounts"),
-                       ("webhook", "webhooks")):
+                       ("webhook", "webhooks"), ("category", "categories"), ("warehouse", "warehouses"),
+                       ("warehouse_document", "warehouse_documents")):
         out[name] = client.get(f"/{path}/{ids[name]}.json?api_token={token}").json()
+    out["stock"] = client.get(f"/products/{ids['product']}.json?api_token={token}"
+                              f"&warehouse_id={ids['warehouse']}").json()
     out["invo"] = _invo(client, world.a["invo"], "invoices", {"action": "list", "id": ids["invoice"], "items": 1})
     out["invo_units"] = _invo(client, world.a["invo"], "dictionaries", {"action": "list", "what": "units"})
     out["invo_scans"] = _invo(client, world.a["invo"], "files", {"action": "list", "id": ids["invoice"]})
@@ -161,14 +172,17 @@ def _allow(*kinds: str) -> frozenset[str]:
 # InvoiceOcean: the entity a path's {id} names, by its first segment.
 IO_ENTITY = {"invoices": "invoice", "clients": "client", "products": "product", "departments": "department",
              "price_lists": "price_list", "recurrings": "recurring", "banking": "payment", "issuers": "issuer",
-             "bank_accounts": "bank_account", "webhooks": "webhook"}
+             "bank_accounts": "bank_account", "webhooks": "webhook", "categories": "category",
+             "warehouses": "warehouse", "warehouse_documents": "warehouse_document"}
 # The wrapper key and a harmless change, for the id routes that take a body.
 IO_CHANGE = {"invoice": {"invoice": {"buyer_name": "hijacked", "positions": [{"id": 0, "_destroy": 1}]}},
              "client": {"client": {"name": "hijacked"}}, "product": {"product": {"name": "hijacked"}},
              "department": {"department": {"name": "hijacked"}}, "price_list": {"price_list": {"name": "hijacked"}},
              "recurring": {"recurring": {"name": "hijacked"}}, "payment": {"banking_payment": {"name": "hijacked"}},
              "issuer": {"issuer": {"name": "hijacked"}}, "bank_account": {"bank_account": {"name": "hijacked"}},
-             "webhook": {"webhook": {"url": "https://192.0.32.11/hijacked", "active": True}}}
+             "webhook": {"webhook": {"url": "https://192.0.32.11/hijacked", "active": True}},
+             "category": {"category": {"name": "hijacked"}}, "warehouse": {"warehouse": {"name": "hijacked"}},
+             "warehouse_document": {"warehouse_document": {"client_name": "hijacked", "warehouse_actions": []}}}
 
 
 def _io_non_id_cells(world: World, name: str, method: str, path: str, fmt: str) -> list[Cell]:
@@ -185,12 +199,21 @@ def _io_non_id_cells(world: World, name: str, method: str, path: str, fmt: str) 
                           ("invoice", f"department_id={ids['department']}&period=all&include_positions=true")],
         "clients.list": [("client", "email=zenobia%40quarkfeld.example"), ("client", "tax_no=5252445767"),
                          ("client", "")],
-        "products.list": [("product", "page=1"), ("product", "warehouse_id=1")],
         "departments.list": [("department", "")], "price_lists.list": [("price_list", "")],
         "recurrings.list": [("recurring", "")], "issuers.list": [("issuer", "")],
         "bank_accounts.list": [("bank_account", "")],
         "payments.list": [("payment", f"invoice_id={ids['invoice']}"), ("payment", "")],
         "webhooks.list": [("webhook", "")],
+        "products.list": [("product", "page=1"), ("product", "warehouse_id=1"),
+                          ("product", f"warehouse_id={ids['warehouse']}"),
+                          ("product", f"category_id={ids['category']}")],
+        "categories.list": [("category", "")], "warehouses.list": [("warehouse", "")],
+        "warehouse_documents.list": [("warehouse_document", ""),
+                                     ("warehouse_document", f"warehouse_id={ids['warehouse']}")],
+        "warehouse_actions.list": [("warehouse_action", ""), ("warehouse_action", f"product_id={ids['product']}"),
+                                   ("warehouse_action", f"warehouse_id={ids['warehouse']}"),
+                                   ("warehouse_action", f"warehouse_document_id={ids['warehouse_document']}"),
+                                   ("warehouse_action", f"to_warehouse_document={ids['warehouse_document']}")],
     }
     creates: dict[str, list[dict[str, Any]]] = {
         "invoices.create": [{"invoice": {"kind": "vat", "client_id": ids["client"], "positions": [line]}},
@@ -216,7 +239,17 @@ def _io_non_id_cells(world: World, name: str, method: str, path: str, fmt: str) 
                             {"banking_payment": {"name": "B pay", "price": "1.00",
                                                  "invoice_ids": [ids["invoice"]]}}],
     }
+    creates["warehouse_documents.create"] = [
+        {"warehouse_document": {"kind": "pz", "warehouse_id": ids["warehouse"], "warehouse_actions": [
+            {"product_name": "B goods", "quantity": 1}]}},
+        {"warehouse_document": {"kind": "pz", "warehouse_id": ids["warehouse"], "warehouse_actions": [
+            {"product_id": ids["product"], "quantity": 1}]}},
+        {"warehouse_document": {"kind": "pz", "warehouse_id": ids["warehouse"], "invoice_ids": [ids["invoice"]]}}]
+    creates["invoices.create"].append({"invoice": {"kind": "vat", "buyer_name": "B", "warehouse_id": ids["warehouse"],
+                                                   "category_id": ids["category"], "positions": [line]}})
     own_creates = {"clients.create": {"client": {"name": "B client"}},
+                   "categories.create": {"category": {"name": "B category"}},
+                   "warehouses.create": {"warehouse": {"name": "B store"}},
                    "products.create": {"product": {"name": "B product", "price_net": "1", "tax": "23"}},
                    "departments.create": {"department": {"name": "B dept", "shortcut": "BD"}},
                    "issuers.create": {"issuer": {"name": "B issuer"}},

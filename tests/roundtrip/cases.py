@@ -78,7 +78,9 @@ IO_PLURALS = {"invoices": ("invoices", "invoice"), "clients": ("clients", "clien
               "price_lists": ("price_lists", "price_list"), "recurrings": ("recurrings", "recurring"),
               "payments": ("banking/payments", "banking_payment"), "issuers": ("issuers", "issuer"),
               "bank_accounts": ("bank_accounts", "bank_account"),
-              "webhooks": ("webhooks", "webhook")}
+              "webhooks": ("webhooks", "webhook"), "categories": ("categories", "category"),
+              "warehouses": ("warehouses", "warehouse"),
+              "warehouse_documents": ("warehouse_documents", "warehouse_document")}
 IO_TAXES = st.sampled_from(["23", "8", "5", "0", "zw"])
 IO_MUTATIONS: dict[str, tuple[Mutation, ...]] = {
     "invoices": (Mutation("description", TEXT), Mutation("place", TEXT), Mutation("buyer_city", TEXT),
@@ -103,6 +105,14 @@ IO_MUTATIONS: dict[str, tuple[Mutation, ...]] = {
                                                                       read_only=True)),
     "webhooks": (Mutation("api_token", TEXT), Mutation("kind", st.sampled_from(EVENT_KINDS)),
                  Mutation("created_at", STAMP, read_only=True)),
+    "categories": (Mutation("name", TEXT), Mutation("description", TEXT)),
+    "warehouses": (Mutation("name", TEXT), Mutation("kind", TEXT), Mutation("description", TEXT)),
+    # The actions' own values are not mutated here: a changed set replaces the actions (new ids), and what that
+    # does to stock is tests/dialects/invoiceocean/test_warehouse.py's.
+    "warehouse_documents": (Mutation("client_name", TEXT), Mutation("department_name", TEXT),
+                            Mutation("description", TEXT), Mutation("number", TEXT),
+                            Mutation("created_at", STAMP, read_only=True),
+                            Mutation("invoice_id", st.integers(1, 5), read_only=True)),
 }
 IO_TOTALS = frozenset({"price_net", "price_tax", "price_gross", "total_price_net", "total_price_tax",
                        "total_price_gross", "discount", "status", "paid_date"})

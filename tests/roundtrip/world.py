@@ -14,7 +14,9 @@ from core.accounts import create_account
 from gateway.demo import seed_demo
 from tests.dialects.fakturan.conftest import GOOGLE
 from tests.dialects.invoiceocean import seed_payloads as seed
+from tests.dialects.invoiceocean import warehouse_payloads as warehouse
 from tests.dialects.invoiceocean.conftest import seed_body
+from tests.dialects.invoiceocean.test_warehouse import body
 
 
 @dataclass
@@ -103,6 +105,24 @@ def _through_invoiceocean(account: Account) -> None:
     account.io_created("/webhooks.json", json.dumps({"api_token": token, "webhook": {
         "kind": "invoice:update", "url": "https://192.0.32.10/hook", "api_token": "RECEIVER",
         "active": False}}).encode())
+    _warehouses_through_invoiceocean(account, product["id"])
+
+
+def _warehouses_through_invoiceocean(account: Account, product_id: int) -> None:
+    """The reference's category, warehouse and PZ/MM/WZ payloads, and an invoice that issues from stock."""
+    token = account.token
+    account.io_created("/categories.json", body(warehouse.CATEGORY_CREATE, token))
+    main = account.io_created("/warehouses.json", body(warehouse.WAREHOUSE_CREATE, token))["id"]
+    shop = account.io_created("/warehouses.json", body(warehouse.WAREHOUSE_UPDATE, token))["id"]
+    account.io_created("/warehouse_documents.json", body(warehouse.DOCUMENT_PZ, token, __1__=f'"{main}"'))
+    account.io_created("/warehouse_documents.json", body(warehouse.DOCUMENT_MM, token, __1__=f'"{main}"',
+                                                         **{":13": f":{shop}"}))
+    account.io_created("/warehouse_documents.json", body(warehouse.DOCUMENT_WZ, token, __1__=f'"{main}"',
+                                                         __333__=f'"{product_id}"'))
+    account.io_created("/invoices.json", json.dumps({"api_token": token, "invoice": {
+        "kind": "vat", "buyer_name": "Magazyn Sp. z o.o.", "warehouse_id": main, "positions": [
+            {"product_id": product_id, "name": "PoroductAA", "tax": 23, "price_net": "100", "quantity": 2}]}}
+        ).encode())
 
 
 def _through_fakturan(account: Account) -> None:

@@ -19,6 +19,7 @@ from dialects.invo.errors import InvoError, invalid
 from dialects.invo.fields import DICTIONARY_COLUMNS
 from dialects.invo.lookups import load_dictionaries
 from dialects.invo.parse import as_decimal, as_int, as_range, as_str
+from dialects.invo.resources import product_groups
 from dialects.invo.resources.base import Call, page_of
 from dialects.kit.unchanged import changes
 
@@ -73,6 +74,8 @@ def _entries(session: Session, account_id: int, what: str) -> list[DictionaryEnt
 
 async def list_(call: Call) -> dict[str, Any]:
     what = what_of(call.q, with_currencies=True)
+    if what == product_groups.WHAT:
+        return await product_groups.list_(call)
     if what == "currencies":
         return await call.read(currency_rows, call.account_id, call.q)
     entries = await call.read(_entries, call.account_id, what)
@@ -113,6 +116,8 @@ def currency_rows(session: Session, account_id: int, q: Mapping[str, Any]) -> di
 
 async def add(call: Call) -> dict[str, Any]:
     what = what_of(call.q, with_currencies=False)
+    if what == product_groups.WHAT:
+        return await product_groups.add(call)
     call.new_record()
     entries = await call.read(_entries, call.account_id, what)
     data = data_of(what, call.q, None)
@@ -131,6 +136,8 @@ async def _entry(call: Call, what: str) -> DictionaryEntry:
 
 async def edit(call: Call) -> dict[str, Any]:
     what = what_of(call.q, with_currencies=False)
+    if what == product_groups.WHAT:
+        return await product_groups.edit(call)
     entry = await _entry(call, what)
     data = data_of(what, changes(call.q, row_of(entry), keep=("id", "action", "what")), entry.data)
     await call.execute(UpdateRecord("dictionary", call.account_id, entry.id or 0, {"data": data}))
@@ -139,6 +146,8 @@ async def edit(call: Call) -> dict[str, Any]:
 
 async def delete(call: Call) -> dict[str, Any]:
     what = what_of(call.q, with_currencies=False)
+    if what == product_groups.WHAT:
+        return await product_groups.delete(call)
     entry = await _entry(call, what)
     await call.execute(DeleteRecord("dictionary", call.account_id, entry.id or 0))
     return {"id": entry.id}

@@ -8,7 +8,8 @@ from core.models import Product
 from dialects.invo import fields
 from dialects.invo.fields import PRODUCT_SEARCH
 from dialects.invo.lookups import Dictionaries
-from dialects.invo.resources.records import Kind, crud_actions, group_of, refused
+from dialects.invo.parse import as_id
+from dialects.invo.resources.records import Kind, crud_actions, refused
 
 
 def present(product: Product, dicts: Dictionaries) -> dict[str, Any]:
@@ -25,8 +26,8 @@ def present(product: Product, dicts: Dictionaries) -> dict[str, Any]:
 
 def fields_of(q: Mapping[str, Any], dicts: Dictionaries) -> dict[str, Any]:
     out = fields.PRODUCT.parse(q, refused)
-    if "group" in q:
-        out["group_id"] = group_of(q, dicts, "groupgs")
+    if "group" in q:  # a product group is a category (product_groups.py); the ledger checks it is the account's
+        out["category_id"] = None if q["group"] in (0, "0", None, "") else as_id(q["group"], "group")
     if "vatid" in q and "vatsm" not in q:
         out["tax"] = str(dicts.get("taxrates", q["vatid"], "vatid").data.get("symbol", ""))
     if "unitid" in q and "unitsm" not in q:

@@ -94,7 +94,7 @@ def refused(key: str, exc: Exception) -> None:
 
 
 def group_of(q: Mapping[str, Any], dicts: Dictionaries, kind: str) -> int | None:
-    """group is a dictionary ID (groupcu / groupgs); 0 or null clears it."""
+    """group is a dictionary ID (groupcu; product groups are categories, product_groups.py); 0 or null clears it."""
     if q["group"] in (0, "0", None, ""):
         return None
     return dicts.get(kind, q["group"], "group").id

@@ -11,7 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from core.fields import column_types
-from core.models import Invoice
+from core.models import Category, Invoice, Warehouse
 from dialects.invoiceocean.present import INVOICE_SAME
 from dialects.invoiceocean.xml import parse_xml
 from tests.dialects.invoiceocean import seed_payloads as seed
@@ -51,8 +51,15 @@ def _get(client: TestClient, invoice_id: int, fmt: str = "json") -> Any:
     return response.json() if fmt == "json" else response.text
 
 
+def _seed_references(session: Any, account_id: int) -> None:
+    """The category and warehouse the seed's example names (7 and 1090): references resolved in the account."""
+    session.add(Category(id=7, account_id=account_id, name="Seed category"))
+    session.add(Warehouse(id=1090, account_id=account_id, name="Seed warehouse"))
+
+
 @pytest.fixture
-def io(client: TestClient, token: str) -> TestClient:
+def io(client: TestClient, token: str, ledger: Any, account: dict[str, Any]) -> TestClient:
+    ledger.write(_seed_references, account["account_id"])
     client.headers["x-test-token"] = token
     return client
 
