@@ -40,7 +40,7 @@ from core.unit_of_work import UnitOfWork
 # estimates, advances, orders, corrections and notes move nothing.
 STOCK_KINDS = frozenset({"vat", "bill", "receipt", "final", "vat_mp", "vat_margin", "invoice_other", "wdt",
                          "export_products", "wnt", "import_products"})
-# The invoice key that keeps an invoice out of stock counts (exclude_from_stock_level, as the REST dialect's source API names it).
+# The invoice key that keeps an invoice out of stock counts (as the REST dialect's source API names it).
 EXCLUDED = "exclude_from_stock_level"
 LABELS = {"pz": "PZ", "wz": "WZ", "mm": "MM"}
 LEDGER_ONLY = frozenset({"invoice_id"})
