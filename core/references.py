@@ -27,6 +27,7 @@ from core.models import (
     DictionaryEntry,
     Invoice,
     InvoiceLine,
+    KsefDocument,
     Payment,
     PriceList,
     Product,
@@ -46,6 +47,7 @@ LOGICAL: dict[tuple[type[SQLModel], str], type[SQLModel]] = {
     (InvoiceLine, "parent_id"): InvoiceLine,
     (InvoiceLine, "corrected_line_id"): InvoiceLine,
     (RecurringRun, "invoice_id"): Invoice,
+    (KsefDocument, "invoice_id"): Invoice,  # kept after a demo-mode delete: KSeF keeps what it received
 }
 
 NOT_REFERENCES: dict[tuple[str, str], str] = {

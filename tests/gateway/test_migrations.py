@@ -116,7 +116,11 @@ def test_sqlite_tables_rebuilt_by_0007_keep_their_rows_and_ids_and_never_reuse_o
     before = _sqlite_shape(url)
 
     upgrade(url)
-    assert _sqlite_shape(url) == before
+    after = _sqlite_shape(url)
+    # Tables made by revisions after 0006 are new, not rebuilt: only what 0006 had is compared.
+    old_tables = set(before) - {"attached", "counts"}
+    after["attached"] = [row for row in after["attached"] if row[2] in old_tables]  # type: ignore[attr-defined]
+    assert {k: v for k, v in after.items() if k in before} == before
     assert _drift(url) == []
     engine = make_engine(url)
     with engine.connect() as conn:
