@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from core.documents.outbox import DeliveryWorker, after_commit_hook
+from core.einvoice import outbox as ksef_outbox
 from core.ledger import Ledger
 from dialects.kit.dialect import Dialect, dialect_of
 from dialects.kit.http import JSONResponse
@@ -22,6 +23,7 @@ from gateway.apidocs.routes import routes as apidocs_routes
 from gateway.console.routes import routes as console_routes
 from gateway.db import make_engine
 from gateway.home import routes as home_routes
+from gateway.ksef import transport_for
 from gateway.memory import MallocTrimmer
 from gateway.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from gateway.metrics import GatewayMetrics
@@ -69,6 +71,8 @@ def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = D
     recorder = TrafficRecorder(engine, retention_days=settings.traffic_retention_days)
     delivery = DeliveryWorker(engine, settings)  # the outbox: mail, .eml files and the print queue
     observed = GatewayMetrics(engine)
+    ksef_transport = transport_for(settings)
+    ksef_worker = ksef_outbox.KsefWorker(engine, ksef_transport)  # the KSeF send queue
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -77,6 +81,7 @@ def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = D
 
         recorder.start()
         delivery.start()
+        ksef_worker.start()
         trimmer = MallocTrimmer()  # freed heap back to the OS, so RSS stays flat under load
         trimmer.start()
         scheduler = recurring_scheduler(engine, run=observed.counted(run_due))
@@ -85,6 +90,7 @@ def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = D
         finally:
             trimmer.stop()
             delivery.stop()
+            ksef_worker.stop()
             if scheduler is not None:
                 scheduler.stop()
             recorder.stop()
@@ -107,7 +113,9 @@ def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = D
     app.state.engine = engine
     app.state.ledger = Ledger(engine)
     app.state.ledger.after_commit.append(after_commit_hook(engine, settings, delivery))
+    app.state.ledger.after_commit.append(ksef_outbox.after_commit_hook(engine, ksef_transport, ksef_worker))
     app.state.delivery = delivery
+    app.state.ksef_transport = ksef_transport
     app.state.traffic = recorder
     app.state.metrics = observed
     return app

@@ -65,6 +65,12 @@ class Settings:
     body_timeout: float = 30.0  # seconds to receive a whole request body, else 408
     header_timeout: float = 10.0  # seconds for a request's head (serve only), else 408 and the connection closes
     sqlite_synchronous: str = "FULL"  # GATEWAY_SQLITE_SYNCHRONOUS; see SQLITE_SYNCHRONOUS_MODES
+    # KSeF (README: E-invoices). GATEWAY_KSEF_URL empty: the built-in simulator; else the KSeF API v2 at that
+    # URL through ksef-client, signing in with GATEWAY_KSEF_TOKEN for the seller's NIP.
+    ksef_url: str = ""
+    ksef_token: str = ""
+    ksef_send_error_chance: float = 0.0  # the simulator's chance of demo_send_error / send_error
+    ksef_server_error_chance: float = 0.0  # ... and of demo_server_error / server_error
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -90,6 +96,10 @@ class Settings:
             allowed_hosts=env.get("GATEWAY_ALLOWED_HOSTS", "localhost, 127.0.0.1, *.localhost"),
             body_timeout=_float("GATEWAY_BODY_TIMEOUT", 30.0),
             header_timeout=_float("GATEWAY_HEADER_TIMEOUT", 10.0),
+            ksef_url=env.get("GATEWAY_KSEF_URL", ""),
+            ksef_token=env.get("GATEWAY_KSEF_TOKEN", ""),
+            ksef_send_error_chance=float(env.get("GATEWAY_KSEF_SEND_ERROR_CHANCE", "0") or 0),
+            ksef_server_error_chance=float(env.get("GATEWAY_KSEF_SERVER_ERROR_CHANCE", "0") or 0),
             sqlite_synchronous=sqlite_synchronous(),
         )
         clean = {k: v for k, v in overrides.items() if v is not None}
