@@ -15,6 +15,7 @@ from core.errors import FieldError, Invalid
 from core.fields import PROTECTED, column_types
 from core.models import Invoice, Payment, PriceListItem
 from core.money import to_decimal
+from dialects.invoiceocean.ksef import GOV_READ_ONLY
 from dialects.invoiceocean.lenient import absent, as_list, coerce, plain, to_bool, to_sell_date, to_tax, to_text
 from dialects.invoiceocean.present import INVOICE_SAME, STATUS_INPUT
 from dialects.kit.lenient import to_int
@@ -29,7 +30,7 @@ READ_ONLY = frozenset({
     "has_attachments", "search_data", "product_cache", "print_time", "email_status", "fiscal_status",
     "check_fiscal_print", "adjust_invoice_price", "sales_code", "api_token", "tax_no_check", "balance",
     "invoice_id_list", "number_counter", "invoice_ids", "stock_level_changed", "positions_count",
-})
+}) | GOV_READ_ONLY
 # price_list_positions(_attributes) are a price list's items (price_list_children), not extra keys to keep.
 RECORD_READ_ONLY = frozenset({"id", "created_at", "updated_at", "account_id", "api_token", "token", "tax_no_check",
                               "balance", "attachments_count", "price_list_positions",

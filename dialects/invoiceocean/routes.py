@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route
 from core.errors import DomainError
 from dialects.invoiceocean import documents as docs
 from dialects.invoiceocean import invoices as inv
+from dialects.invoiceocean import ksef
 from dialects.invoiceocean import payments as pay
 from dialects.invoiceocean import records as rec
 from dialects.invoiceocean.auth import account_for
@@ -56,6 +57,7 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
     ("POST", "/invoices/cancel.{fmt}", inv.cancel_invoice, "invoices.cancel"),
     ("GET", "/invoices/{id}.{fmt}", inv.get_invoice, "invoices.get"),
     ("GET", "/invoices/{id}.pdf", docs.invoice_pdf, "invoices.pdf"),
+    ("GET", "/invoices/{id}/attachment", ksef.attachment, "invoices.attachment"),
     ("PUT", "/invoices/{id}.{fmt}", inv.update_invoice, "invoices.update"),
     ("PATCH", "/invoices/{id}.{fmt}", inv.update_invoice, "invoices.update"),
     ("DELETE", "/invoices/{id}.{fmt}", inv.delete_invoice, "invoices.delete"),
