@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from core.clock import now_utc, today_in
 from core.commands import CreateInvoice, DeleteInvoice, UpdateInvoice
+from core.documents.view import KsefMarks
 from core.einvoice import fa3, numbers, rules, schema
 from core.errors import Invalid
 from core.handlers.invoice_state import InvoiceView, account_of, load_invoice, load_lines
@@ -199,6 +200,17 @@ def set_mode(cmd: SetKsefMode, uow: UnitOfWork) -> Account:
     account.settings = settings
     uow.commit()
     return account
+
+
+def printed_marks(document: Any) -> KsefMarks | None:
+    """What the PDF prints: nothing in demo mode (the guide: no QR in DEMO); in production KOD I with the
+    KSeF number once accepted, and an offline invoice's two codes as soon as it is queued."""
+    if document is None or document.mode != "production" or not document.verification_link:
+        return None
+    if document.status == "ok" or (document.offline and document.status in ("processing", "ok")):
+        return KsefMarks(document.gov_id, document.verification_link,
+                         document.certificate_link if document.offline else "")
+    return None
 
 
 def documents_of(reader: Reader, account_id: int, invoice_ids: Sequence[int]) -> dict[int, Any]:
