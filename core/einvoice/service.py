@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Mapping, Sequence
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.clock import now_utc, today_in
 from core.commands import CreateInvoice, DeleteInvoice, UpdateInvoice
@@ -21,7 +21,8 @@ from core.documents.view import KsefMarks
 from core.einvoice import fa3, numbers, rules, schema
 from core.errors import Invalid
 from core.handlers.invoice_state import InvoiceView, account_of, load_invoice, load_lines
-from core.models import Account, Invoice, KsefDocument, KsefSend
+from core.handlers.parties import SELLER_FROM_DEPARTMENT
+from core.models import Account, Department, Invoice, KsefDocument, KsefSend
 from core.reader import Reader, placeholders
 from core.unit_of_work import UnitOfWork
 
@@ -119,6 +120,7 @@ def queue(session: Session, account: Account, invoice: Invoice, *, now: datetime
     if invoice.kind not in rules.KSEF_KINDS:
         document.status = status(mode, "not_applicable")
         return document
+    _complete_seller(session, invoice)
     lines = load_lines(session, [invoice.id or 0])[invoice.id or 0]
     extra = invoice.extra or {}
     findings = rules.check(invoice, lines, extra)
@@ -143,6 +145,23 @@ def queue(session: Session, account: Account, invoice: Invoice, *, now: datetime
     session.flush()
     session.add(KsefSend(account_id=invoice.account_id, document_id=document.id or 0, next_attempt_at=now))
     return document
+
+
+def _complete_seller(session: Session, invoice: Invoice) -> None:
+    """The guide's "uzupełnianie po nazwie": seller fields KSeF needs and the invoice lacks come from the
+    department named like the seller, else the invoice's department, else the account's main one."""
+    missing = [name for name in SELLER_FROM_DEPARTMENT if not getattr(invoice, name)]
+    if not missing or not {"seller_tax_no", "seller_street", "seller_post_code", "seller_city"} & set(missing):
+        return
+    departments = list(session.execute(select(Department).where(Department.account_id == invoice.account_id)
+                                       .order_by(col(Department.main).desc(), col(Department.id))).scalars())
+    chosen = next((d for d in departments if invoice.seller_name and d.name == invoice.seller_name), None) or \
+        next((d for d in departments if d.id == invoice.department_id), None) or \
+        (departments[0] if departments else None)
+    if chosen is None:
+        return
+    for name in missing:
+        setattr(invoice, name, getattr(chosen, SELLER_FROM_DEPARTMENT[name]))
 
 
 def _certificate_link(environment: str, nip: str, xml_hash: str) -> str:
