@@ -90,8 +90,11 @@ def _related(session: Session, invoice: Invoice) -> fa3.Related:
             document = _document(session, original)
             related.corrected_ksef_number = given or (document.gov_id if document is not None else "")
     if invoice.kind == "final":
-        ids = [int(i) for i in str((invoice.extra or {}).get("invoice_ids") or "").replace(" ", "").split(",")
-               if i.isdigit()]
+        # the advances it settles: its connected invoice (invoice_id / from_invoice_id) and any invoice_ids kept
+        ids = [i for i in (invoice.from_invoice_id, invoice.invoice_id) if i] + [
+            int(i) for i in str((invoice.extra or {}).get("invoice_ids") or "").replace(" ", "").split(",")
+            if i.isdigit()]
+        ids = list(dict.fromkeys(ids))
         advances = []
         for advance_id in ids:
             advance = session.get(Invoice, advance_id)
