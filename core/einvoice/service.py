@@ -212,15 +212,22 @@ def guarded(handler: Callable[[Any, UnitOfWork], Any]) -> Callable[[Any, UnitOfW
 
 
 def set_mode(cmd: SetKsefMode, uow: UnitOfWork) -> Account:
-    if cmd.mode not in MODES:
-        raise Invalid.one("ksef_mode", "inclusion", f"must be one of {', '.join(MODES)}", value=cmd.mode)
-    account = account_of(uow.session, cmd.account_id)
-    settings = dict(account.settings or {})
-    settings["ksef_mode"] = cmd.mode
-    if cmd.validate is not None:
-        settings["validate_invoices_for_gov"] = cmd.validate
-    account.settings = settings
+    account = apply_mode(uow.session, cmd.account_id, cmd.mode, cmd.validate)
     uow.commit()
+    return account
+
+
+def apply_mode(session: Session, account_id: int, mode: str | None, validate: bool | None = None) -> Account:
+    """Set the account's KSeF mode and/or validate_invoices_for_gov (None keeps it) in this transaction."""
+    if mode is not None and mode not in MODES:
+        raise Invalid.one("ksef_mode", "inclusion", f"must be one of {', '.join(MODES)}", value=mode)
+    account = account_of(session, account_id)
+    settings = dict(account.settings or {})
+    if mode is not None:
+        settings["ksef_mode"] = mode
+    if validate is not None:
+        settings["validate_invoices_for_gov"] = validate
+    account.settings = settings
     return account
 
 
