@@ -47,22 +47,26 @@ def gov_fields(document: Any, audience: Audience, given_corrected: Any = None) -
     }
 
 
-def _corrected_numbers(reader: Any, account_id: int, views: Sequence[InvoiceView]) -> dict[int, Any]:
+def documents_for(reader: Any, account_id: int, views: Sequence[InvoiceView]) -> dict[int, Any]:
     """Each invoice's KSeF document, and (for corrections) the corrected invoice's, in one read."""
     wanted = {v.invoice.id for v in views} | {v.invoice.from_invoice_id for v in views
                                               if v.invoice.kind == "correction" and v.invoice.from_invoice_id}
     return ksef.documents_of(reader, account_id, [i for i in wanted if i])
 
 
+def gov_for(view: InvoiceView, documents: Mapping[int, Any], audience: Audience) -> dict[str, Any]:
+    inv = view.invoice
+    given = (inv.extra or {}).get("gov_corrected_invoice_number")
+    if not given and inv.kind == "correction" and inv.from_invoice_id in documents:
+        given = documents[inv.from_invoice_id].gov_id or None
+    return gov_fields(documents.get(inv.id), audience, given)
+
+
 async def with_gov(call: Call, views: Sequence[InvoiceView], presented: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    documents = await read_plain(call.request, _corrected_numbers, call.account.account_id, views,
+    documents = await read_plain(call.request, documents_for, call.account.account_id, views,
                                  point=len(views) == 1)
     for view, body in zip(views, presented, strict=True):
-        inv = view.invoice
-        given = (inv.extra or {}).get("gov_corrected_invoice_number")
-        if not given and inv.kind == "correction" and inv.from_invoice_id in documents:
-            given = documents[inv.from_invoice_id].gov_id or None
-        body.update(gov_fields(documents.get(inv.id), call.audience, given))
+        body.update(gov_for(view, documents, call.audience))
     return presented
 
 

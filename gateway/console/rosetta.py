@@ -55,6 +55,8 @@ class Rosetta:
     currency: str
     panes: list[Pane]
     fidelity_note: str = ""
+    ksef: Any = None  # the invoice's KSeF document (core.models.KsefDocument), None until it is sent
+    ksef_mode: str = ""
 
 
 def reindent_json(raw: str) -> str:
@@ -165,13 +167,17 @@ def _renderings(session: Session, account_id: int, invoice_id: int, base_url: st
     from dialects.invo.present import invoice_row, items_of
     from dialects.invo.resources.base import listing
     from dialects.invo.wire import render as invo_render
+    from core.reader import Reader
     from dialects.invoiceocean import present as io_present
+    from dialects.invoiceocean.ksef import documents_for, gov_for
     from dialects.invoiceocean.respond import Reply
     from dialects.invoiceocean.respond import render as io_render
 
     view = view_of(session, account_id, invoice_id)  # NotFound for another account's id
     account = account_of(session, account_id)
-    value = io_present.invoice(view, io_present.Audience(account.timezone, base_url))
+    audience = io_present.Audience(account.timezone, base_url)
+    value = io_present.invoice(view, audience)
+    value.update(gov_for(view, documents_for(Reader(session.connection()), account_id, [view]), audience))
     row = invoice_row(view)
     row["items"] = items_of(view, load_dictionaries(session, account_id))
     texts = {
@@ -192,5 +198,10 @@ def rosetta(session: Session, account_id: int, invoice_id: int, base_url: str) -
                           lossy))
     inv = view.invoice
     note = "" if _fidelity() is not None else "The fidelity table (gateway.fidelity) is not installed: no highlights."
+    from core.einvoice.service import mode_of
+    from core.models import KsefDocument
+    from sqlmodel import select
+    document = session.execute(select(KsefDocument).where(KsefDocument.invoice_id == invoice_id,
+                                                          KsefDocument.account_id == account_id)).scalars().first()
     return Rosetta(invoice_id, inv.number, inv.kind, inv.status, inv.buyer_name, inv.price_gross, inv.currency,
-                   panes, note)
+                   panes, note, document, mode_of(account_of(session, account_id)))
