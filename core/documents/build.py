@@ -7,10 +7,10 @@ from sqlmodel import Session, select
 
 from core.documents.labels import has_label
 from core.documents.view import DocumentView, LineView, PartyView, RateTotalView
+from core.einvoice.service import document_of, printed_marks
 from core.handlers.invoice_state import InvoiceView, load_invoice, view_of
 from core.handlers.lines import totals_of
 from core.invoice_reads import invoice_view
-from core.einvoice.service import document_of, printed_marks
 from core.models import Invoice, KsefDocument
 from core.reader import Reader
 

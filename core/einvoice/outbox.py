@@ -33,9 +33,9 @@ def retry_delay(attempts: int) -> timedelta:
 
 def due(engine: Engine, now: datetime, limit: int = 50) -> list[int]:
     with UnitOfWork(engine, write=False) as uow:
+        when = col(KsefSend.next_attempt_at)
         return list(uow.session.execute(
-            select(KsefSend.id).where(KsefSend.status == "queued",
-                                      or_(col(KsefSend.next_attempt_at).is_(None), col(KsefSend.next_attempt_at) <= now))
+            select(KsefSend.id).where(KsefSend.status == "queued", or_(when.is_(None), when <= now))
             .order_by(col(KsefSend.id)).limit(limit)).scalars())
 
 
@@ -72,7 +72,8 @@ def _record(engine: Engine, send_id: int, outcome: Outcome | None, error: str = 
             document.error_messages = [error[:2000]]
         elif outcome.accepted:
             send.status = "done"
-            document.status, document.gov_id, document.upo = status(document.mode, "ok"), outcome.ksef_number, outcome.upo
+            document.status = status(document.mode, "ok")
+            document.gov_id, document.upo = outcome.ksef_number, outcome.upo
             document.send_date, document.error_messages = outcome.received_at or now, []
         else:
             send.status = "failed"

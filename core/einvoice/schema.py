@@ -21,7 +21,7 @@ class SchemaError(ValueError):
     """The document breaks the FA(3) schema: a bug in the builder, never the client's input."""
 
 
-class _Bundled(etree.Resolver):
+class _Bundled(etree.Resolver):  # type: ignore[misc]  # lxml ships no types
     def resolve(self, url: str | None, pubid: str | None, context: Any) -> Any:
         name = (url or "").rsplit("/", 1)[-1]
         path = resources.files(SCHEMA_PACKAGE) / name

@@ -21,7 +21,8 @@ for _table in SQLModel.metadata.tables.values():
 
 __all__ = [
     "Account", "Attachment", "Client", "Credential", "DICTIONARY_KINDS", "Department", "DictionaryEntry",
-    "ExchangeRate", "IdempotencyKey", "Invoice", "InvoiceLine", "KsefDocument", "KsefSend", "NumberCounter", "OutboxMessage",
+    "ExchangeRate", "IdempotencyKey", "Invoice", "InvoiceLine", "KsefDocument", "KsefSend", "NumberCounter",
+    "OutboxMessage",
     "Payment", "PaymentAllocation", "PriceList", "PriceListItem", "Product", "Recurring", "RecurringRun",
     "TrafficEntry", "User",
 ]

@@ -45,7 +45,8 @@ async def send(request: Request, signed: Signed) -> Response:
     try:
         await execute(request, ksef.SendToKsef(signed.account_id, _invoice_id(request)))
     except NotFound:
-        return render(request, "error.html", 404, title="Not found", message="There is no such invoice in this account.")
+        return render(request, "error.html", 404, title="Not found",
+                      message="There is no such invoice in this account.")
     except Invalid as exc:
         message = "; ".join(f"{e.field} {e.message}" for e in exc.errors)
         return render(request, "error.html", 422, title="KSeF would refuse this invoice", message=message)

@@ -161,13 +161,13 @@ def _mark(pane_key: str, text: str, lossy: list[tuple[str, str | None, str]]) ->
 
 
 def _renderings(session: Session, account_id: int, invoice_id: int, base_url: str) -> tuple[Any, dict[str, str]]:
+    from core.reader import Reader
     from dialects.fakturan.http import data as fakturan_envelope
     from dialects.fakturan.present import invoice_json
     from dialects.invo.lookups import load_dictionaries
     from dialects.invo.present import invoice_row, items_of
     from dialects.invo.resources.base import listing
     from dialects.invo.wire import render as invo_render
-    from core.reader import Reader
     from dialects.invoiceocean import present as io_present
     from dialects.invoiceocean.ksef import documents_for, gov_for
     from dialects.invoiceocean.respond import Reply
@@ -198,9 +198,10 @@ def rosetta(session: Session, account_id: int, invoice_id: int, base_url: str) -
                           lossy))
     inv = view.invoice
     note = "" if _fidelity() is not None else "The fidelity table (gateway.fidelity) is not installed: no highlights."
+    from sqlmodel import select
+
     from core.einvoice.service import mode_of
     from core.models import KsefDocument
-    from sqlmodel import select
     document = session.execute(select(KsefDocument).where(KsefDocument.invoice_id == invoice_id,
                                                           KsefDocument.account_id == account_id)).scalars().first()
     return Rosetta(invoice_id, inv.number, inv.kind, inv.status, inv.buyer_name, inv.price_gross, inv.currency,

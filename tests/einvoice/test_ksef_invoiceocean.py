@@ -142,8 +142,8 @@ def test_production_lock_refuses_edits_and_deletes_but_not_an_unchanged_put(
     assert edit.status_code == 422 and edit.json() == {"code": "error", "message": {"base": [LOCKED]}}
     deleted = client.delete(f"/invoices/{body['id']}.json", params={"api_token": token})
     assert deleted.status_code == 422
-    same = post(client, f"/invoices/{body['id']}.json", {"api_token": token, "invoice": {"buyer_name": body["buyer_name"]}},
-                method="PUT")
+    same = post(client, f"/invoices/{body['id']}.json",
+                {"api_token": token, "invoice": {"buyer_name": body["buyer_name"]}}, method="PUT")
     assert same.status_code == 200, same.text
     assert client.get(f"/invoices/{body['id']}.json", params={"api_token": token}).json()["buyer_name"] == \
         body["buyer_name"]
