@@ -10,5 +10,5 @@ from gateway.settings import Settings
 def transport_for(settings: Settings) -> Transport:
     if settings.ksef_url:
         from gateway.ksef_client_transport import KsefClientTransport
-        return KsefClientTransport(settings.ksef_url, settings.ksef_token)
+        return KsefClientTransport(settings.ksef_url, settings.ksef_token, poll_interval=settings.ksef_poll_seconds)
     return Simulator(settings.ksef_send_error_chance, settings.ksef_server_error_chance)

@@ -71,6 +71,7 @@ class Settings:
     ksef_token: str = ""
     ksef_send_error_chance: float = 0.0  # the simulator's chance of demo_send_error / send_error
     ksef_server_error_chance: float = 0.0  # ... and of demo_server_error / server_error
+    ksef_poll_seconds: float = 1.0  # between status polls of the real KSeF API
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -100,6 +101,7 @@ class Settings:
             ksef_token=env.get("GATEWAY_KSEF_TOKEN", ""),
             ksef_send_error_chance=float(env.get("GATEWAY_KSEF_SEND_ERROR_CHANCE", "0") or 0),
             ksef_server_error_chance=float(env.get("GATEWAY_KSEF_SERVER_ERROR_CHANCE", "0") or 0),
+            ksef_poll_seconds=float(env.get("GATEWAY_KSEF_POLL_SECONDS", "1") or 1),
             sqlite_synchronous=sqlite_synchronous(),
         )
         clean = {k: v for k, v in overrides.items() if v is not None}

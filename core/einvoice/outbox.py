@@ -77,7 +77,8 @@ def _record(engine: Engine, send_id: int, outcome: Outcome | None, error: str = 
             document.send_date, document.error_messages = outcome.received_at or now, []
         else:
             send.status = "failed"
-            document.status = status(document.mode, "server_error" if outcome.server_error else "send_error")
+            document.status = status(document.mode, "server_error" if outcome.server_error else
+                                     "not_connected" if outcome.not_connected else "send_error")
             document.error_messages = [outcome.error]
         if outcome is not None:
             document.reference = outcome.reference

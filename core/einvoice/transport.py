@@ -26,6 +26,7 @@ class Outcome:
     reference: str = ""  # the transport's reference of the send (session / element reference)
     error: str = ""  # why KSeF refused it
     server_error: bool = False  # KSeF failed (5xx), the document itself was not judged
+    not_connected: bool = False  # KSeF refused the gateway's credentials: the account is not connected
 
 
 class Transport(Protocol):
