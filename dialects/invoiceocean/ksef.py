@@ -134,3 +134,41 @@ async def attachment(call: Call) -> Reply:
     if handler is None:
         raise invalid("kind", f"must be one of {', '.join(sorted(KINDS))}")
     return await handler(call)
+
+
+# --- the OpenAPI document's KSeF parts (dialects/invoiceocean/openapi.py) -------------------------------
+
+_TEXT_OR_NULL = {"type": ["string", "null"]}
+GOV_SCHEMA: dict[str, Any] = {
+    "gov_status": {"type": ["string", "null"], "description": "KSeF status: processing, ok, send_error, "
+                   "server_error, not_applicable, not_connected, or demo_* of each in demo mode; null: never sent"},
+    "gov_id": {"type": ["string", "null"], "description": "the KSeF number, NIP-YYYYMMDD-XXXXXXXXXXXX-XX"},
+    "gov_send_date": {"type": ["string", "null"], "format": "date-time"},
+    "gov_sell_date": {"type": ["string", "null"], "format": "date-time"},
+    "gov_error_messages": {"type": ["array", "null"], "items": {"type": "string"}},
+    "gov_verification_link": _TEXT_OR_NULL, "gov_link": _TEXT_OR_NULL, "gov_corrected_invoice_number": _TEXT_OR_NULL,
+}
+_PARTY = {"type": "array", "items": {"type": "object", "additionalProperties": True, "properties": {
+    "name": {"type": "string"}, "tax_no": {"type": "string"}, "tax_no_kind": {"type": "string"},
+    "role": {"type": "string"}, "role_description": {"type": "string"}, "participation": {"type": ["number", "string"]},
+    "company": {"type": ["boolean", "string"]}, "country": {"type": "string"}, "street": {"type": "string"},
+    "city": {"type": "string"}, "post_code": {"type": "string"}}}}
+_TAX_NO_KIND = {"type": "string", "enum": ["", "nip_ue", "other", "empty", "nip_with_id"]}
+INPUT_SCHEMA: dict[str, Any] = {
+    "gov_save_and_send": {"type": ["boolean", "string", "integer"], "description": "send to KSeF once saved "
+                          "(also a top-level body key or a query parameter)"},
+    "buyer_tax_no_kind": _TAX_NO_KIND, "seller_tax_no_kind": _TAX_NO_KIND,
+    "exempt_tax_kind": {"type": "string"}, "np_tax_kind": {"type": "string", "enum": ["export_service",
+                                                                                      "export_service_eu"]},
+    "issuers": _PARTY, "recipients": _PARTY, "gov_corrected_invoice_number": {"type": "string"},
+}
+SEND_QUERY = {"send_to_ksef": {"type": "string", "examples": ["yes"], "description": "send the invoice to KSeF"}}
+SAVE_QUERY = {"gov_save_and_send": {"type": ["string"], "examples": ["1"]}}
+
+
+def attachment_operation(read_errors: Mapping[int, str]) -> Any:
+    from dialects.kit.openapi import Body, Operation
+    return Operation("An invoice's KSeF document", {
+        200: Body({"text/xml": {"type": "string"}}, "kind=gov: the FA(3) XML as sent; kind=gov_upo: the UPO"),
+        **read_errors, 422: "Unprocessable"}, "404 when the invoice has no such document yet.", "invoices",
+        query={"kind": {"type": "string", "enum": sorted(KINDS)}})
