@@ -65,6 +65,15 @@ class SaveAndSend:
 
     command: CreateInvoice | UpdateInvoice
 
+    @property
+    def account_id(self) -> int:
+        return self.command.account_id
+
+    @property
+    def wrapped_create(self) -> CreateInvoice | UpdateInvoice:
+        """core.idempotency reads an Idempotency-Key (and oid_unique) of the create inside."""
+        return self.command
+
 
 @dataclass(frozen=True)
 class SetKsefMode:

@@ -219,3 +219,13 @@ def test_buyer_tax_no_kind_follows_the_guide(client: TestClient, token: str) -> 
     empty = {**QUICK_START, "buyer_tax_no_kind": "empty", "buyer_tax_no": "", "buyer_country": "US"}
     assert post(client, "/invoices.json", {"api_token": token, "gov_save_and_send": True,
                                            "invoice": empty}).status_code == 201
+
+
+def test_a_retried_save_and_send_with_an_idempotency_key_creates_and_sends_once(client: TestClient, token: str) -> None:
+    body = {"api_token": token, "gov_save_and_send": True, "invoice": QUICK_START}
+    headers = {"Idempotency-Key": "ksef-once-1", "Content-Type": "application/json"}
+    first = client.post("/invoices.json", json=body, headers=headers)
+    again = client.post("/invoices.json", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert len(client.get("/invoices.json", params={"api_token": token}).json()) == 1
