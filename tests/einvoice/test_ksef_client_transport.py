@@ -6,8 +6,8 @@ from datetime import timedelta
 from typing import Any, Iterator
 
 import pytest
-from sqlmodel import select
 from ksef_client.utils.ksef_number import validate_ksef_number
+from sqlmodel import select
 from starlette.testclient import TestClient
 
 from core.clock import now_utc
@@ -44,7 +44,8 @@ def test_an_invoice_goes_through_the_ksef_api_and_comes_back_with_its_number_and
     assert body["gov_id"] in upo
 
 
-def test_a_refused_ksef_token_leaves_the_invoice_not_connected(client: TestClient, token: str, fake_ksef: FakeKsef) -> None:
+def test_a_refused_ksef_token_leaves_the_invoice_not_connected(client: TestClient, token: str,
+                                                               fake_ksef: FakeKsef) -> None:
     fake_ksef.token = "not-the-token-the-gateway-has"
     created = post(client, "/invoices.json", {"api_token": token, "gov_save_and_send": True, "invoice": QUICK_START})
     body = wait_for(client, token, created.json()["id"], settled)
