@@ -29,7 +29,8 @@ def draw(canvas: Canvas, marks: KsefMarks, left: float, bottom: float) -> None:
     canvas.setFont(FONT, 7)
     _qr(canvas, marks.verification_link, left, bottom + 6 * mm)
     canvas.drawString(left, bottom + 2 * mm, marks.number or "OFFLINE")
-    if marks.certificate_link:
-        _qr(canvas, marks.certificate_link, left + SIZE + 8 * mm, bottom + 6 * mm)
-        canvas.drawString(left + SIZE + 8 * mm, bottom + 2 * mm, "CERTYFIKAT")
+    if marks.certificate_link:  # beside KOD I, clear of the number printed under it
+        second = left + max(SIZE, canvas.stringWidth(marks.number or "OFFLINE", FONT, 7)) + 8 * mm
+        _qr(canvas, marks.certificate_link, second, bottom + 6 * mm)
+        canvas.drawString(second, bottom + 2 * mm, "CERTYFIKAT")
     canvas.restoreState()
