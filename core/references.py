@@ -58,6 +58,7 @@ NOT_REFERENCES: dict[tuple[str, str], str] = {
     ("traffic_log", "request_id"): "the request id, a string",
     ("idempotency_keys", "record_id"): "the record a create made, written by the ledger itself",
     ("outbox", "invoice_id"): "written by the ledger with the invoice it sends, never from input",
+    ("ksef_documents", "gov_id"): "the KSeF number KSeF gave the document, a string",
     # The seed's invoice fields kept as plain values until the catalogue and warehouse resources exist (issue R
     # turns the first two into account-scoped references); there is no row of any account for them to pin.
     ("invoices", "category_id"): "a category number stored as given; no categories table yet",

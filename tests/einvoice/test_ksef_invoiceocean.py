@@ -229,3 +229,11 @@ def test_a_retried_save_and_send_with_an_idempotency_key_creates_and_sends_once(
     assert first.status_code == again.status_code == 201
     assert first.json()["id"] == again.json()["id"]
     assert len(client.get("/invoices.json", params={"api_token": token}).json()) == 1
+
+
+def test_send_to_ksef_of_another_accounts_invoice_is_not_found(client: TestClient, token: str,
+                                                               other_token: str) -> None:
+    created = post(client, "/invoices.json", {"api_token": token, "invoice": QUICK_START}).json()
+    answer = client.get(f"/invoices/{created['id']}.json", params={"api_token": other_token, "send_to_ksef": "yes"})
+    assert answer.status_code == 404
+    assert client.get(f"/invoices/{created['id']}.json", params={"api_token": token}).json()["gov_status"] is None

@@ -110,6 +110,9 @@ WRITES: dict[tuple[str, str], Write | str] = {
         "action": "add", "name": "B product", "pnetto": 10, "group": ref}), invo_refused),
     ("credentials", "user_id"): "no dialect writes credentials; the console and the CLI give them the account's "
                                 "own owner",
+    ("ksef_documents", "invoice_id"): "written by the ledger for the invoice it sends, loaded within the caller's "
+                                      "account (send_to_ksef names it in the path: another account's id is a 404)",
+    ("ksef_outbox", "document_id"): "written by the ledger with the KSeF document it queues, never from a request",
 }
 
 # The same columns through the other dialects, where they name them.
