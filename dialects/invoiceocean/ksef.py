@@ -107,33 +107,33 @@ ATTACHMENTS: dict[str, tuple[Callable[[Any], str], str]] = {
     "gov": (_gov_xml, "ksef"),
     "gov_upo": (_gov_upo, "upo"),
 }
-AttachmentHandler = Callable[[Call], Awaitable[Reply]]
+AttachmentHandler = Callable[[Call, InvoiceView], Awaitable[Reply]]
 
 
-async def _ksef_attachment(call: Call, kind: str) -> Reply:
+async def _ksef_attachment(call: Call, view: InvoiceView, kind: str) -> Reply:
     read_part, suffix = ATTACHMENTS[kind]
-    account_id, invoice_id = call.account.account_id, int(call.params["id"])
-    view = await read_plain(call.request, invoice_view, account_id, invoice_id, point=True)  # 404 if not ours
-    document = await read_plain(call.request, ksef.document_of, account_id, invoice_id, point=True)
+    invoice = view.invoice
+    document = await read_plain(call.request, ksef.document_of, call.account.account_id, invoice.id or 0, point=True)
     content = read_part(document) if document is not None else ""
     if not content:
         raise ApiError(404, "Not found")
-    name = f"{(view.invoice.number or str(invoice_id)).replace('/', '_')}-{suffix}.xml"
+    name = f"{(invoice.number or str(invoice.id)).replace('/', '_')}-{suffix}.xml"
     return Reply(200, Response(content.encode("utf-8"), media_type="text/xml", headers={
         "Content-Disposition": f'attachment; filename="{name}"'}), "attachment")
 
 
 # The attachment endpoint dispatches on kind= through this table; other e-invoice kinds add a row.
-KINDS: dict[str, AttachmentHandler] = {kind: (lambda call, kind=kind: _ksef_attachment(call, kind))
+KINDS: dict[str, AttachmentHandler] = {kind: (lambda call, view, kind=kind: _ksef_attachment(call, view, kind))
                                        for kind in ATTACHMENTS}
 
 
 async def attachment(call: Call) -> Reply:
-    kind = str(call.query.get("kind") or "")
-    handler = KINDS.get(kind)
+    """GET /invoices/{id}/attachment?kind=...: another account's invoice is a 404 whatever the kind."""
+    view = await read_plain(call.request, invoice_view, call.account.account_id, int(call.params["id"]), point=True)
+    handler = KINDS.get(str(call.query.get("kind") or ""))
     if handler is None:
         raise invalid("kind", f"must be one of {', '.join(sorted(KINDS))}")
-    return await handler(call)
+    return await handler(call, view)
 
 
 # --- the OpenAPI document's KSeF parts (dialects/invoiceocean/openapi.py) -------------------------------
