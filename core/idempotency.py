@@ -77,8 +77,13 @@ def cutoff(now: datetime | None = None) -> datetime:
     return (now or now_utc()) - KEY_TTL
 
 
+def unwrapped(command: Any) -> Any:
+    """The create inside a command that wraps one (core.einvoice.service.SaveAndSend: save, then send)."""
+    return getattr(command, "wrapped_create", command)
+
+
 def is_create(command: Any) -> bool:
-    return isinstance(command, CREATES)
+    return isinstance(unwrapped(command), CREATES)
 
 
 def record_id_of(result: Any) -> int | None:
@@ -91,6 +96,7 @@ def record_id_of(result: Any) -> int | None:
 
 def reload(session: Session, command: Any, record_id: int) -> Any:
     """What the create command returned, read again: a replay without a stored response renders this."""
+    command = unwrapped(command)
     if isinstance(command, CreateInvoice):
         return view_of(session, command.account_id, record_id)
     if isinstance(command, RecordPayment):

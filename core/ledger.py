@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from core import commands as c
 from core import idempotency, reader
+from core.einvoice import service as ksef
 from core.handlers import attachments, invoices, payments, records, sending, warehouse, webhooks
 from core.storage import storage_for
 from core.unit_of_work import UnitOfWork
@@ -20,10 +21,10 @@ T = TypeVar("T")
 
 HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     c.CreateInvoice: invoices.create_invoice,
-    c.UpdateInvoice: invoices.update_invoice,
+    c.UpdateInvoice: ksef.guarded(invoices.update_invoice),
     c.ChangeInvoiceStatus: invoices.change_status,
     c.CancelInvoice: invoices.cancel_invoice,
-    c.DeleteInvoice: invoices.delete_invoice,
+    c.DeleteInvoice: ksef.guarded(invoices.delete_invoice),
     c.SendInvoice: sending.send_invoice,
     c.RecordPayment: payments.record_payment,
     c.UpdatePayment: payments.update_payment,
@@ -38,7 +39,10 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     c.CreateWarehouseDocument: warehouse.create_document,
     c.UpdateWarehouseDocument: warehouse.update_document,
     c.DeleteWarehouseDocument: warehouse.delete_document,
+    ksef.SendToKsef: ksef.send_to_ksef,
+    ksef.SetKsefMode: ksef.set_mode,
 }
+HANDLERS[ksef.SaveAndSend] = ksef.save_and_send(HANDLERS)
 
 
 class Ledger:

@@ -30,6 +30,7 @@ from core.models import (
     Invoice,
     InvoiceBankAccount,
     InvoiceLine,
+    KsefDocument,
     Payment,
     PriceList,
     Product,
@@ -56,6 +57,7 @@ LOGICAL: dict[tuple[type[SQLModel], str], type[SQLModel]] = {
     (Invoice, "warehouse_document_id"): WarehouseDocument,
     (Product, "category_id"): Category,
     (WarehouseDocument, "invoice_id"): Invoice,
+    (KsefDocument, "invoice_id"): Invoice,  # kept after a demo-mode delete: KSeF keeps what it received
 }
 
 NOT_REFERENCES: dict[tuple[str, str], str] = {
@@ -68,6 +70,7 @@ NOT_REFERENCES: dict[tuple[str, str], str] = {
     ("outbox", "invoice_id"): "written by the ledger with the invoice it sends, never from input",
     ("events", "record_id"): "the changed record, written by the ledger itself; kept after the record is deleted",
     ("webhook_deliveries", "message_id"): "the Standard Webhooks message id (msg_...), a string",
+    ("ksef_documents", "gov_id"): "the KSeF number KSeF gave the document, a string",
     ("invoices", "invoice_template_id"): "the real service's print template number, stored as given",
 }
 

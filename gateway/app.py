@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from core.delivery import DeliveryWorker
 from core.documents.outbox import after_commit_hook, mail_channel
+from core.einvoice import outbox as ksef_outbox
 from core.ledger import Ledger
 from dialects.kit.dialect import Dialect, dialect_of, register
 from dialects.kit.http import JSONResponse
@@ -23,6 +24,7 @@ from gateway.apidocs.routes import routes as apidocs_routes
 from gateway.console.routes import routes as console_routes
 from gateway.db import make_engine
 from gateway.home import routes as home_routes
+from gateway.ksef import transport_for
 from gateway.memory import MallocTrimmer
 from gateway.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from gateway.metrics import GatewayMetrics
@@ -73,6 +75,8 @@ def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = D
     delivery = DeliveryWorker(engine, [mail_channel(settings), *webhook_channels(settings)])
     observed = GatewayMetrics(engine)
     install_presenter(dialects, settings)
+    ksef_transport = transport_for(settings)
+    ksef_worker = ksef_outbox.KsefWorker(engine, ksef_transport)  # the KSeF send queue
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -81,6 +85,7 @@ def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = D
 
         recorder.start()
         delivery.start()
+        ksef_worker.start()
         trimmer = MallocTrimmer()  # freed heap back to the OS, so RSS stays flat under load
         trimmer.start()
         scheduler = recurring_scheduler(engine, run=observed.counted(run_due))
@@ -89,6 +94,7 @@ def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = D
         finally:
             trimmer.stop()
             delivery.stop()
+            ksef_worker.stop()
             if scheduler is not None:
                 scheduler.stop()
             recorder.stop()
@@ -111,7 +117,9 @@ def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = D
     app.state.engine = engine
     app.state.ledger = Ledger(engine)
     app.state.ledger.after_commit.append(after_commit_hook(engine, settings, delivery))
+    app.state.ledger.after_commit.append(ksef_outbox.after_commit_hook(engine, ksef_transport, ksef_worker))
     app.state.delivery = delivery
+    app.state.ksef_transport = ksef_transport
     app.state.traffic = recorder
     app.state.metrics = observed
     return app

@@ -224,6 +224,26 @@ def accounts_negative_stock(name: str, allow: bool, database_url: str | None) ->
     click.echo(f"account {name}: negative stock {'allowed' if allow else 'forbidden'}")
 
 
+@accounts.command("ksef")
+@click.argument("account")
+@click.option("--mode", type=click.Choice(["off", "demo", "production"]), default=None,
+              help="KSeF mode: off (nothing is sent), demo (the default: demo_* statuses, no lock, no QR), production")
+@click.option("--validate/--no-validate", "validate", default=None,
+              help="validate_invoices_for_gov: refuse (422) invoices KSeF would refuse, or save them with "
+                   "gov_error_messages")
+@DB_OPTION
+def accounts_ksef(account: str, mode: str | None, validate: bool | None, database_url: str | None) -> None:
+    """Show or set ACCOUNT's (name or prefix) KSeF mode."""
+    from core.einvoice.service import apply_mode, blocks_invalid, mode_of
+    from gateway.console.commands import run_in_account
+
+    def change(session: Any, account_id: int) -> str:
+        changed = apply_mode(session, account_id, mode, validate)
+        return f"ksef mode {mode_of(changed)}, validate_invoices_for_gov {'on' if blocks_invalid(changed) else 'off'}"
+
+    click.echo(run_in_account(database_url, change, account))
+
+
 from gateway.console.commands import credentials_group, traffic_group  # noqa: E402  (click only)
 
 accounts.add_command(credentials_group)

@@ -69,6 +69,13 @@ class Settings:
     # (comma-separated), and the wait before the first retry, in seconds (it doubles after each failure).
     webhook_allow_hosts: str = ""
     webhook_retry_base: float = 30.0
+    # KSeF (README: E-invoices). GATEWAY_KSEF_URL empty: the built-in simulator; else the KSeF API v2 at that
+    # URL through ksef-client, signing in with GATEWAY_KSEF_TOKEN for the seller's NIP.
+    ksef_url: str = ""
+    ksef_token: str = ""
+    ksef_send_error_chance: float = 0.0  # the simulator's chance of demo_send_error / send_error
+    ksef_server_error_chance: float = 0.0  # ... and of demo_server_error / server_error
+    ksef_poll_seconds: float = 1.0  # between status polls of the real KSeF API
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -94,6 +101,11 @@ class Settings:
             allowed_hosts=env.get("GATEWAY_ALLOWED_HOSTS", "localhost, 127.0.0.1, *.localhost"),
             body_timeout=_float("GATEWAY_BODY_TIMEOUT", 30.0),
             header_timeout=_float("GATEWAY_HEADER_TIMEOUT", 10.0),
+            ksef_url=env.get("GATEWAY_KSEF_URL", ""),
+            ksef_token=env.get("GATEWAY_KSEF_TOKEN", ""),
+            ksef_send_error_chance=float(env.get("GATEWAY_KSEF_SEND_ERROR_CHANCE", "0") or 0),
+            ksef_server_error_chance=float(env.get("GATEWAY_KSEF_SERVER_ERROR_CHANCE", "0") or 0),
+            ksef_poll_seconds=float(env.get("GATEWAY_KSEF_POLL_SECONDS", "1") or 1),
             sqlite_synchronous=sqlite_synchronous(),
             webhook_allow_hosts=env.get("GATEWAY_WEBHOOK_ALLOW_HOSTS", ""),
             webhook_retry_base=_float("GATEWAY_WEBHOOK_RETRY_BASE", 30.0),

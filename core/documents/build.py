@@ -1,14 +1,17 @@
 """From a stored invoice to the renderer's DocumentView: the one place that knows both."""
 from __future__ import annotations
 
-from sqlmodel import Session
+from dataclasses import replace
+
+from sqlmodel import Session, select
 
 from core.documents.labels import has_label
 from core.documents.view import DocumentView, LineView, PartyView, RateTotalView
+from core.einvoice.service import document_of, printed_marks
 from core.handlers.invoice_state import InvoiceView, load_invoice, view_of
 from core.handlers.lines import totals_of
 from core.invoice_reads import invoice_view
-from core.models import Invoice
+from core.models import Invoice, KsefDocument
 from core.reader import Reader
 
 _PRINTED_LINES = ("normal", "text", "correction", "correction_before", "correction_after")
@@ -61,7 +64,9 @@ def load_document(session: Session, account_id: int, invoice_id: int, *, public_
     corrected = ""
     if view.invoice.kind == "correction" and view.invoice.from_invoice_id:
         corrected = load_invoice(session, account_id, view.invoice.from_invoice_id).number
-    return document_view(view, public_url=public_url, corrected_number=corrected)
+    marks = printed_marks(session.execute(select(KsefDocument).where(
+        KsefDocument.invoice_id == invoice_id, KsefDocument.account_id == account_id)).scalars().first())
+    return replace(document_view(view, public_url=public_url, corrected_number=corrected), ksef=marks)
 
 
 def read_document(reader: Reader, account_id: int, invoice_id: int, *, public_url: str = "") -> DocumentView:
@@ -70,4 +75,5 @@ def read_document(reader: Reader, account_id: int, invoice_id: int, *, public_ur
     corrected = ""
     if view.invoice.kind == "correction" and view.invoice.from_invoice_id:
         corrected = reader.owned(Invoice, account_id, view.invoice.from_invoice_id, "invoice").number
-    return document_view(view, public_url=public_url, corrected_number=corrected)
+    marks = printed_marks(document_of(reader, account_id, invoice_id))
+    return replace(document_view(view, public_url=public_url, corrected_number=corrected), ksef=marks)

@@ -17,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from core.documents import pdf_ksef
 from core.documents.labels import has_label, label, languages_of, primary_language
 from core.documents.pdf_flow import Cell, Flow, Ink, Line, Row, cell, cell_row, cell_rows, width_of, wrap
 from core.documents.pdf_fonts import BOLD, FONT, REGULAR, prime
@@ -65,11 +66,14 @@ def render_pdf(doc: DocumentView, print_option: str = "original", *, duplicate_d
     for mark in PRINT_OPTIONS[print_option]:
         issued = (duplicate_date or date.today()).isoformat()
         note = f"{layout.label('duplicate_issued')} {issued}" if mark == "duplicate" else ""
-        flow = Flow(_TOP, _BOTTOM)
+        # KSeF's QR codes go under the last page's text: every page keeps their room, so none overflows.
+        flow = Flow(_TOP, _BOTTOM + (pdf_ksef.HEIGHT if doc.ksef else 0))
         layout.body(flow)  # laid out again per copy: cheap, and keeps each copy's pages its own
         for page, content in enumerate(flow.pages, start=1):
             content.append(layout.decoration(layout.label(mark).upper(), note, page, len(flow.pages)))
             canvas.addLiteral("\n".join(content))
+            if doc.ksef and page == len(flow.pages):
+                pdf_ksef.draw(canvas, doc.ksef, _TEXT_LEFT, _BOTTOM)
             canvas.showPage()
     canvas.save()
     return buffer.getvalue()

@@ -56,6 +56,15 @@ class RateTotalView:
 
 
 @dataclass(frozen=True)
+class KsefMarks:
+    """What a printout carries of KSeF: the KSeF number and KOD I; an offline invoice also KOD II."""
+
+    number: str  # empty until KSeF has given one (an offline invoice prints "OFFLINE" under KOD I)
+    verification_link: str  # KOD I
+    certificate_link: str = ""  # KOD II
+
+
+@dataclass(frozen=True)
 class DocumentView:
     kind: str  # vat, proforma, correction, receipt, bill, advance, final, estimate, invoice_other, ...
     number: str
@@ -87,6 +96,7 @@ class DocumentView:
     exchange_rate: Decimal | None = None
     public_url: str = ""
     show_discount: bool = False
+    ksef: KsefMarks | None = None  # production-mode KSeF marks (QR codes and number), see core.documents.pdf_ksef
 
     @property
     def amount_due(self) -> Decimal:

@@ -7,6 +7,7 @@ from core.models.banking import BankAccount, BankAccountDepartment, InvoiceBankA
 from core.models.catalog import PriceList, PriceListItem, Product
 from core.models.dictionaries import DICTIONARY_KINDS, DictionaryEntry, ExchangeRate
 from core.models.invoices import Invoice, InvoiceLine, NumberCounter
+from core.models.ksef import KsefDocument, KsefSend
 from core.models.operations import IdempotencyKey, OutboxMessage, TrafficEntry
 from core.models.parties import Client, Department
 from core.models.payments import Payment, PaymentAllocation
@@ -23,7 +24,8 @@ for _table in SQLModel.metadata.tables.values():
 
 __all__ = [
     "Account", "Attachment", "Client", "Credential", "DICTIONARY_KINDS", "Department", "DictionaryEntry",
-    "EventRecord", "ExchangeRate", "IdempotencyKey", "Invoice", "InvoiceLine", "NumberCounter", "OutboxMessage",
+    "EventRecord", "ExchangeRate", "IdempotencyKey", "Invoice", "InvoiceLine", "KsefDocument", "KsefSend",
+    "NumberCounter", "OutboxMessage",
     "Payment", "PaymentAllocation", "PriceList", "PriceListItem", "Product", "Recurring", "RecurringRun",
     "TrafficEntry", "User", "Webhook", "WebhookDelivery",
     "BankAccount", "BankAccountDepartment", "InvoiceBankAccount", "Issuer",

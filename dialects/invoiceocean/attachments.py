@@ -5,6 +5,7 @@ client following that redirect ends up. A kind this table does not hold is refus
 """
 from __future__ import annotations
 
+import functools
 from typing import Awaitable, Callable
 
 from starlette.responses import Response
@@ -12,6 +13,7 @@ from starlette.responses import Response
 from core.documents.peppol import MEDIA_TYPE as PEPPOL_MEDIA_TYPE
 from core.models import Invoice
 from core.reader import Reader
+from dialects.invoiceocean import ksef
 from dialects.invoiceocean.errors import invalid
 from dialects.invoiceocean.respond import Call, Reply
 from dialects.kit.context import read_plain
@@ -26,8 +28,13 @@ async def peppol(call: Call) -> Reply:
         "Content-Disposition": content_disposition("attachment", document.filename)}), "invoice")
 
 
+async def _ksef(call: Call, kind: str) -> Reply:
+    return await ksef.attachment_of(call, kind)
+
+
 KINDS: dict[str, Callable[[Call], Awaitable[Reply]]] = {
     "peppol": peppol,
+    **{kind: functools.partial(_ksef, kind=kind) for kind in ksef.ATTACHMENTS},  # gov, gov_upo
 }
 
 

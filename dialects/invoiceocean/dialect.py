@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from core.handlers.invoice_state import InvoiceView, account_of
+from core.reader import Reader
 from core.registrations import Profile
-from dialects.invoiceocean import fields, openapi, present, translate, webhooks
+from dialects.invoiceocean import fields, ksef, openapi, present, translate, webhooks
 from dialects.invoiceocean.auth import API_TOKEN
 from dialects.invoiceocean.respond import Reply, render
 from dialects.invoiceocean.routes import error_response, routes
@@ -27,7 +28,11 @@ PROFILE = Profile("invoiceocean", timezone="Europe/Warsaw", currency="PLN", lang
 def _rendered(fmt: str) -> Any:
     def rendition(session: Any, view: InvoiceView, base_url: str) -> str:
         account = account_of(session, view.invoice.account_id)
-        value = present.invoice(view, present.Audience(account.timezone, base_url))
+        audience = present.Audience(account.timezone, base_url)
+        value = present.invoice(view, audience)
+        # The KSeF fields, as GET shows them: read beside the invoice (ksef_documents), not from it.
+        value.update(ksef.gov_for(view, ksef.documents_for(Reader(session.connection()), account.id or 0, [view]),
+                                  audience))
         return bytes(render(fmt, Reply(200, value, "invoice")).body).decode()
     return rendition
 

@@ -56,6 +56,8 @@ _LIST_ITEM = re.compile(r"(lines|price_list_positions|invoice_ids)\.(\d+)(?:\.(.
 
 def field_name(error: FieldError) -> str:
     path = error.field
+    if error.code == "ksef":  # KSeF findings (core.einvoice.rules) already name the API's own fields
+        return path
     if (path, error.code) in FIELD_BY_CODE:
         return FIELD_BY_CODE[(path, error.code)]
     if path.startswith("buyer."):  # a client created from the buyer snapshot

@@ -12,7 +12,7 @@ from core.errors import Conflict
 from core.handlers.invoice_state import InvoiceView
 from core.handlers.sending import split_addresses
 from core.invoice_reads import invoice_view
-from dialects.invoiceocean import fields, present, sparse
+from dialects.invoiceocean import fields, ksef, present, sparse
 from dialects.invoiceocean.errors import invalid
 from dialects.invoiceocean.parse import invoice_input, with_position_list, wrapped
 from dialects.invoiceocean.respond import Call, Reply
@@ -93,10 +93,11 @@ def order_of(raw: str | None) -> tuple[tuple[str, bool], ...]:
     return ((ORDER[name], direction == "desc"),) if name in ORDER else (("id", False),)
 
 
-def _one(call: Call, view: InvoiceView, status: int = 200) -> Reply:
+async def _one(call: Call, view: InvoiceView, status: int = 200) -> Reply:
     additional = sparse.wanted(call.query, "invoice")[1]
-    return Reply(status, {**present.invoice(view, call.audience),
-                          **sparse.invoice_additions(view, call.audience, additional)}, "invoice")
+    body = {**present.invoice(view, call.audience), **sparse.invoice_additions(view, call.audience, additional)}
+    await ksef.with_gov(call, [view], [body])
+    return Reply(status, body, "invoice")
 
 
 async def list_invoices(call: Call) -> Reply:
@@ -106,13 +107,14 @@ async def list_invoices(call: Call) -> Reply:
     additional = sparse.wanted(call.query, "invoice")[1]
     paid = await read_plain(call.request, sparse.payments_by_invoice, [v.invoice.id for v in views]) \
         if "connected_payments" in additional else {}
-    return Reply(200, [{**present.invoice(v, call.audience, with_positions=with_positions),
-                        **sparse.invoice_additions(v, call.audience, additional, paid.get(v.invoice.id or 0))}
-                       for v in views], "invoices")
+    bodies = [{**present.invoice(v, call.audience, with_positions=with_positions),
+               **sparse.invoice_additions(v, call.audience, additional, paid.get(v.invoice.id or 0))} for v in views]
+    return Reply(200, await ksef.with_gov(call, views, bodies), "invoices")
 
 
 async def get_invoice(call: Call) -> Reply:
-    return _one(call, await read_plain(call.request, invoice_view, call.account.account_id, call.params["id"],
+    await ksef.send_if_asked(call)
+    return await _one(call, await read_plain(call.request, invoice_view, call.account.account_id, call.params["id"],
                                        point=True))
 
 
@@ -122,11 +124,14 @@ async def create_invoice(call: Call) -> Reply:
     # oid_unique is an idempotency key that refuses instead of replaying: claimed in the invoice's own
     # transaction, so two concurrent requests with one oid cannot both create (core re-checks older invoices).
     unique = ("oid", oid, "oid") if parsed.oid_unique and oid else None
-    view = await execute(call.request, CreateInvoice(
+    command: Any = CreateInvoice(
         account_id=call.account.account_id, origin=ORIGIN, fields=parsed.fields, lines=parsed.lines or (),
         copy_from=parsed.copy_from, oid_unique=parsed.oid_unique, price_list_id=parsed.price_list_id,
-        use_price_lists=parsed.use_price_lists, bank_accounts=parsed.bank_accounts), unique=unique)
-    return _one(call, view, 201)
+        use_price_lists=parsed.use_price_lists, bank_accounts=parsed.bank_accounts)
+    if ksef.save_and_send_asked(call, wrapped(call.payload, "invoice")):
+        command = ksef.SaveAndSend(command)
+    view = await execute(call.request, command, unique=unique)
+    return await _one(call, view, 201)
 
 
 async def update_invoice(call: Call) -> Reply:
@@ -141,9 +146,12 @@ async def update_invoice(call: Call) -> Reply:
         view = await execute(call.request, ChangeInvoiceStatus(call.account.account_id, invoice_id,
                                                                 parsed.fields["status"]))
     else:
-        view = await execute(call.request, UpdateInvoice(call.account.account_id, invoice_id, parsed.fields,
-                                                         parsed.lines, bank_accounts=parsed.bank_accounts))
-    return _one(call, view)
+        update: Any = UpdateInvoice(call.account.account_id, invoice_id, parsed.fields, parsed.lines,
+                                    bank_accounts=parsed.bank_accounts)
+        if ksef.save_and_send_asked(call, data):
+            update = ksef.SaveAndSend(update)
+        view = await execute(call.request, update)
+    return await _one(call, view)
 
 
 async def change_status(call: Call) -> Reply:
@@ -162,7 +170,7 @@ async def cancel_invoice(call: Call) -> Reply:
     if invoice_id is None:
         raise invalid("cancel_invoice_id", "can't be blank")
     reason = str(call.arg("cancel_reason") or "")
-    return _one(call, await execute(call.request, CancelInvoice(call.account.account_id, invoice_id, reason)))
+    return await _one(call, await execute(call.request, CancelInvoice(call.account.account_id, invoice_id, reason)))
 
 
 async def delete_invoice(call: Call) -> Reply:

@@ -17,7 +17,7 @@ from core.events import KINDS as EVENT_KINDS
 from core.handlers.invoice_state import KINDS
 from core.models import Invoice, InvoiceLine, Payment, Product
 from core.money import to_decimal
-from dialects.invoiceocean import attachments, fields, parse, present
+from dialects.invoiceocean import attachments, fields, ksef, parse, present
 from dialects.invoiceocean.errors import DEACTIVATED, NOT_FOUND, UNAUTHORIZED
 from dialects.invoiceocean.invoices import ORDER
 from dialects.invoiceocean.records import RESOURCES
@@ -90,6 +90,7 @@ def invoice_schema() -> Schema:
         "created_at": {"type": "string", "format": "date-time"},
         "updated_at": {"type": "string", "format": "date-time"},
         "view_url": string, "payment_url": string,
+        **ksef.GOV_SCHEMA,
     })
     required = sorted(props)
     props["positions"] = {"type": "array", "items": ref("Position"),
@@ -152,6 +153,7 @@ def invoice_input() -> Schema:
         "copy_invoice_from": {"type": ["integer", "string"]}, "oid_unique": {"type": ["boolean", "string"]},
         "price_list_id": {"type": ["integer", "string"]},
         "use_prices_from_price_lists": {"type": ["boolean", "string"]},
+        **ksef.INPUT_SCHEMA,
     })
     return {"type": "object", "properties": props, "additionalProperties": True,
             "description": "Read-only keys (totals, token, timestamps, ...) are ignored; unknown keys are "
@@ -248,9 +250,10 @@ def _invoice_ops() -> dict[str, Operation]:
             422: "Unprocessable"}), "Bare array, 25 a page by default (at most 100), ordered by id unless "
             "`order` says otherwise; the default period is the last 12 months.", tag, INVOICE_LIST_QUERY),
         "invoices.create": Operation("Create an invoice", _ok(201, invoice, WRITE_ERRORS), "Totals, number and "
-                                     "status are computed by the ledger.", tag,
+                                     "status are computed by the ledger.", tag, ksef.SAVE_QUERY,
                                      body=wrapper("invoice", "InvoiceInput"), body_required=True),
-        "invoices.get": Operation("Get an invoice with its positions", _ok(200, invoice, READ_ERRORS), tag=tag),
+        "invoices.get": Operation("Get an invoice with its positions", _ok(200, invoice, READ_ERRORS | {
+            422: "Unprocessable"}), tag=tag, query=ksef.SEND_QUERY),
         "invoices.pdf": Operation("The invoice as PDF", {
             200: Body({"application/pdf": {"type": "string", "format": "binary"}}), **READ_ERRORS,
             422: "Unprocessable"}, tag=tag, query=PRINT_OPTION),
@@ -258,11 +261,12 @@ def _invoice_ops() -> dict[str, Operation]:
             200: Body({"application/xml": {"type": "string", "format": "binary"}}), **READ_ERRORS,
             422: "Unprocessable"}, "`kind=peppol`: Peppol BIS Billing 3.0 UBL (an Invoice, or a CreditNote for a "
             "correction that lowers the amount due), validated against the UBL 2.1 schema and the EN 16931 and "
-            "Peppol rules; a document they refuse is a 422 naming the failed rules.", tag,
+            "Peppol rules; a document they refuse is a 422 naming the failed rules. `kind=gov`: the KSeF FA(3) XML as "
+            "sent; `kind=gov_upo`: its UPO (404 while the invoice has no such document).", tag,
             {"kind": {"type": "string", "enum": list(attachments.KINDS)}}),
         "invoices.update": Operation("Update an invoice", _ok(200, invoice, WRITE_ERRORS),
                                      "Header fields; positions with id update, with `_destroy` delete, without id "
-                                     "add. A body with only `status` changes the status.", tag,
+                                     "add. A body with only `status` changes the status.", tag, ksef.SAVE_QUERY,
                                      body=wrapper("invoice", "InvoiceInput", required=False)),
         "invoices.delete": Operation("Delete an invoice", _ok(200, ref("Success"), WRITE_ERRORS), tag=tag),
         "invoices.change_status": Operation(

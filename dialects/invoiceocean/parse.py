@@ -19,6 +19,7 @@ from core.models.banking import SNAPSHOT_FIELDS
 from core.money import to_decimal
 from dialects.invoiceocean import fields
 from dialects.invoiceocean.fields import STATUS_INPUT
+from dialects.invoiceocean.ksef import GOV_READ_ONLY
 from dialects.invoiceocean.present import INVOICE_SAME
 from dialects.kit.lenient import absent, as_list, coerce, plain, to_bool, to_int, to_sell_date, to_tax, to_text
 
@@ -33,7 +34,7 @@ READ_ONLY = frozenset({
     "check_fiscal_print", "adjust_invoice_price", "sales_code", "api_token", "tax_no_check", "balance",
     "invoice_id_list", "number_counter", "invoice_ids", "stock_level_changed", "positions_count",
     "warehouse_document_id",
-})
+}) | GOV_READ_ONLY
 # price_list_positions(_attributes) are a price list's items (price_list_children), not extra keys to keep.
 RECORD_READ_ONLY = frozenset({"id", "created_at", "updated_at", "account_id", "api_token", "token", "tax_no_check",
                               "balance", "attachments_count", "price_list_positions",

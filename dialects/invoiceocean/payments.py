@@ -12,7 +12,7 @@ from core.commands import DeletePayment, RecordPayment, UpdatePayment
 from core.handlers.payments import PaymentView, payment_view
 from core.models import Payment, PaymentAllocation
 from core.queries import Page
-from dialects.invoiceocean import present
+from dialects.invoiceocean import ksef, present
 from dialects.invoiceocean.parse import payment_input, wrapped
 from dialects.invoiceocean.respond import Call, Reply
 from dialects.kit.context import execute, read, read_plain
@@ -51,7 +51,8 @@ async def _presented(call: Call, views: list[PaymentView]) -> list[dict[str, Any
     ids = tuple(dict.fromkeys(i for v in views for i in v.invoice_ids))
     found = await read_plain(call.request, queries.list_invoices, call.account.account_id,
                              queries.InvoiceFilter(ids=ids), Page(1, len(ids))) if ids else []
-    invoices = {v.invoice.id: present.invoice(v, call.audience, with_positions=False) for v in found}
+    bodies = await ksef.with_gov(call, found, [present.invoice(v, call.audience, with_positions=False) for v in found])
+    invoices = {v.invoice.id: body for v, body in zip(found, bodies, strict=True)}
     for payment, view in zip(shown, views, strict=True):
         payment["invoices"] = [invoices[i] for i in view.invoice_ids if i in invoices]
     return shown

@@ -256,7 +256,9 @@ _INVOICE_XML = {**_xml_types(InvoiceBankAccount, {name: name for name in SNAPSHO
                 **_xml_types(InvoiceLine, POSITION_COLUMNS),
                 **_xml_types(Invoice, {name: name for name in ("id", "account_id", *INVOICE_SAME)}),
                 "sell_date": "date", "paid": "decimal", "sent_time": "dateTime", "created_at": "dateTime",
-                "updated_at": "dateTime"}
+                "updated_at": "dateTime",
+                # KSeF (dialects/invoiceocean/ksef.py); its text fields are untyped when null, as Rails writes them
+                "gov_send_date": "dateTime", "gov_sell_date": "dateTime", "gov_error_messages": "array"}
 # A payment's own keys win over those of the invoices it may include (include=invoices).
 _PAYMENT_XML = {**_INVOICE_XML, **_record_xml_types("payment", Payment), "invoice_id": "integer"}
 _PRICE_LIST_XML = {**_record_xml_types("price_list_item", PriceListItem), **_record_xml_types("price_list", PriceList)}

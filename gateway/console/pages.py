@@ -21,7 +21,9 @@ from core.credentials import (
 from core.documents.access import rotate_public_token
 from core.documents.html import view_path
 from core.documents.mail import pdf_filename
+from core.einvoice.service import blocks_invalid, mode_of
 from core.errors import Conflict, Invalid, NotFound
+from core.handlers.invoice_state import account_of
 from core.queries import InvoiceFilter, Page, list_invoices
 from core.registrations import credential_kinds
 from dialects.kit import ratelimit
@@ -147,7 +149,9 @@ def _recent(session: Any, account_id: int, number: str | None) -> list[Any]:
 async def invoices(request: Request, signed: Signed) -> Response:
     number = (request.query_params.get("number") or "").strip() or None
     views = await read(request, _recent, signed.account_id, number)
-    return render(request, "invoices.html", active="invoices", views=views, number=number or "")
+    account = await read(request, account_of, signed.account_id)
+    return render(request, "invoices.html", active="invoices", views=views, number=number or "",
+                  ksef_mode=mode_of(account), ksef_validate=blocks_invalid(account))
 
 
 @page

@@ -47,6 +47,8 @@ class Rosetta:
     currency: str
     panes: list[Pane]
     fidelity_note: str = ""
+    ksef: Any = None  # the invoice's KSeF document (core.models.KsefDocument), None until it is sent
+    ksef_mode: str = ""
 
 
 def reindent_json(raw: str) -> str:
@@ -161,5 +163,11 @@ def rosetta(session: Session, account_id: int, invoice_id: int, base_url: str,
                           _mark(pane.xml, text if pane.xml else reindent_json(text), lossy), lossy))
     inv = view.invoice
     note = "" if _fidelity() is not None else "The fidelity table (gateway.fidelity) is not installed: no highlights."
+    from sqlmodel import select
+
+    from core.einvoice.service import mode_of
+    from core.models import KsefDocument
+    document = session.execute(select(KsefDocument).where(KsefDocument.invoice_id == invoice_id,
+                                                          KsefDocument.account_id == account_id)).scalars().first()
     return Rosetta(invoice_id, inv.number, inv.kind, inv.status, inv.buyer_name, inv.price_gross, inv.currency,
-                   panes, note)
+                   panes, note, document, mode_of(account_of(session, account_id)))

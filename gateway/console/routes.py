@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway.console import api, pages, webhooks
+from gateway.console import api, ksef, pages, webhooks
 from gateway.console.web import render
 
 
@@ -25,6 +25,9 @@ def routes() -> list[BaseRoute]:
         Route("/console/invoices/{id:int}.pdf", pages.invoice_pdf_preview, methods=["GET"]),
         Route("/console/invoices/{id:int}", pages.invoice, methods=["GET"]),
         Route("/console/invoices/{id:int}/rotate-link", pages.rotate_link, methods=["POST"]),
+        Route("/console/invoices/{id:int}/ksef/{part}.xml", ksef.document, methods=["GET"]),
+        Route("/console/invoices/{id:int}/ksef", ksef.send, methods=["POST"]),
+        Route("/console/ksef-mode", ksef.mode, methods=["POST"]),
         Route("/console/translate", pages.translate, methods=["GET", "POST"]),
         Route("/console/credentials", pages.credentials, methods=["GET", "POST"]),
         Route("/console/credentials/{ref}/revoke", pages.revoke, methods=["POST"]),

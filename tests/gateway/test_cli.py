@@ -98,3 +98,12 @@ def test_invoices_rotate_link_gives_a_new_public_link(db: str, tmp_path: Path) -
         assert client.get(new_link).status_code == 200
     unknown = run("invoices", "rotate-link", "acme", "999999", "--database-url", db, check=False)
     assert unknown.returncode != 0 and "no invoice" in unknown.stderr
+
+
+def test_accounts_ksef_shows_demo_by_default_and_sets_the_mode(db: str) -> None:
+    run("accounts", "create", "Acme", "--database-url", db)
+    assert run("accounts", "ksef", "Acme", "--database-url", db).stdout.strip() == \
+        "ksef mode demo, validate_invoices_for_gov on"
+    changed = run("accounts", "ksef", "Acme", "--mode", "production", "--no-validate", "--database-url", db)
+    assert changed.stdout.strip() == "ksef mode production, validate_invoices_for_gov off"
+    assert run("accounts", "ksef", "Acme", "--mode", "sideways", "--database-url", db, check=False).returncode != 0

@@ -161,6 +161,9 @@ WRITES: dict[tuple[str, str], Write | str] = {
     ("webhook_deliveries", "webhook_id"): "written by the ledger when an event of the webhook's own account is "
                                           "queued, never from input",
     ("webhook_deliveries", "event_id"): "written by the ledger with the event it delivers, never from input",
+    ("ksef_documents", "invoice_id"): "written by the ledger for the invoice it sends, loaded within the caller's "
+                                      "account (send_to_ksef names it in the path: another account's id is a 404)",
+    ("ksef_outbox", "document_id"): "written by the ledger with the KSeF document it queues, never from a request",
 }
 
 # The same columns through the other dialects, where they name them.

@@ -23,7 +23,9 @@ LEXICAL = {
     "dateTime": re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})\Z"),
 }
 # Nulls whose JSON twin may be a number or a text (payment_to_kind: days, "other_date" or "off").
-UNTYPED_NULLS = {"payment_to_kind"}
+# Text that can be null: Rails writes a nil string without a type.
+UNTYPED_NULLS = {"payment_to_kind", "gov_status", "gov_id", "gov_verification_link", "gov_link",
+                 "gov_corrected_invoice_number"}
 
 
 def _kind(value: Any) -> str | None:
