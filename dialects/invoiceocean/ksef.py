@@ -7,17 +7,19 @@ from datetime import datetime, time
 from typing import Any, Callable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
+from starlette.responses import Response
+
 from core.einvoice import service as ksef
 from core.einvoice.service import SaveAndSend
 from core.handlers.invoice_state import InvoiceView
 from core.invoice_reads import invoice_view
-from dialects.invoiceocean.errors import invalid
-from dialects.invoiceocean.lenient import to_bool
+from dialects.invoiceocean.errors import ApiError, invalid
 from dialects.invoiceocean.present import Audience, stamp
 from dialects.invoiceocean.respond import Call, Reply
 from dialects.kit.context import execute, read_plain
+from dialects.kit.lenient import to_bool
 
-__all__ = ["SaveAndSend", "attachment", "save_and_send_asked", "send_if_asked", "with_gov"]
+__all__ = ["SaveAndSend", "attachment_of", "save_and_send_asked", "send_if_asked", "with_gov"]
 
 GOV_FIELDS = ("gov_status", "gov_id", "gov_send_date", "gov_sell_date", "gov_error_messages",
               "gov_verification_link", "gov_link", "gov_corrected_invoice_number")
@@ -105,6 +107,18 @@ ATTACHMENTS: dict[str, tuple[Callable[[Any], str], str]] = {
     "gov": (_gov_xml, "ksef"),
     "gov_upo": (_gov_upo, "upo"),
 }
+
+
+async def _ksef_attachment(call: Call, view: InvoiceView, kind: str) -> Reply:
+    read_part, suffix = ATTACHMENTS[kind]
+    invoice = view.invoice
+    document = await read_plain(call.request, ksef.document_of, call.account.account_id, invoice.id or 0, point=True)
+    content = read_part(document) if document is not None else ""
+    if not content:
+        raise ApiError(404, "Not found")
+    name = f"{(invoice.number or str(invoice.id)).replace('/', '_')}-{suffix}.xml"
+    return Reply(200, Response(content.encode("utf-8"), media_type="text/xml", headers={
+        "Content-Disposition": f'attachment; filename="{name}"'}), "attachment")
 
 
 async def attachment_of(call: Call, kind: str) -> Reply:

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 from sqlmodel import Session
 
-from core.handlers.invoice_state import view_of
+from core.handlers.invoice_state import account_of, view_of
 from dialects.kit.dialect import Dialect
 
 log = logging.getLogger("gateway.console")
