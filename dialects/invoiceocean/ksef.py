@@ -57,9 +57,10 @@ def documents_for(reader: Any, account_id: int, views: Sequence[InvoiceView]) ->
 def gov_for(view: InvoiceView, documents: Mapping[int, Any], audience: Audience) -> dict[str, Any]:
     inv = view.invoice
     given = (inv.extra or {}).get("gov_corrected_invoice_number")
-    if not given and inv.kind == "correction" and inv.from_invoice_id in documents:
+    if not given and inv.kind == "correction" and inv.from_invoice_id is not None \
+            and inv.from_invoice_id in documents:
         given = documents[inv.from_invoice_id].gov_id or None
-    return gov_fields(documents.get(inv.id), audience, given)
+    return gov_fields(documents.get(inv.id or 0), audience, given)
 
 
 async def with_gov(call: Call, views: Sequence[InvoiceView], presented: list[dict[str, Any]]) -> list[dict[str, Any]]:
