@@ -101,7 +101,8 @@ TRACKED: dict[type[SQLModel], str] = {Invoice: "invoice", Client: "client", Prod
 
 # (entity, subject, account) -> the delivery body without api_token and locale: {"invoice": {...}, "deal": {...},
 # "app_name": ...}. `subject` is what the entity's GET presents: an InvoiceView, a PaymentView, or the row.
-Presenter = Callable[[str, Any, Account], dict[str, Any]]
+# (entity, subject, account, session): the session of the change, for what the presenter reads beside the record.
+Presenter = Callable[[str, Any, Account, Session], dict[str, Any]]
 _presenter: list[Presenter] = []
 
 
@@ -217,7 +218,7 @@ def payload_of(session: Session, entity: str, account_id: int, record_id: int, s
         subject = _load(session, entity, account_id, record_id)
     if not _presenter or account is None or subject is None:
         return {entity: {"id": record_id}}
-    return _presenter[0](entity, subject, account)
+    return _presenter[0](entity, subject, account, session)
 
 
 def publish(session: Session) -> None:

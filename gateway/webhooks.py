@@ -51,6 +51,6 @@ def install_presenter(dialects: Sequence[Dialect], settings: Settings) -> None:
         events.install_presenter(partial(_present, presenter, base))
 
 
-def _present(presenter: Any, base: str, entity: str, subject: Any, account: Account) -> dict[str, Any]:
-    shown: dict[str, Any] = presenter(entity, subject, account, base)
+def _present(presenter: Any, base: str, entity: str, subject: Any, account: Account, session: Any) -> dict[str, Any]:
+    shown: dict[str, Any] = presenter(entity, subject, account, base, session)
     return shown

@@ -16,8 +16,9 @@ import orjson
 from core.commands import CreateWebhook, DeleteWebhook, UpdateWebhook
 from core.handlers.webhooks import get_webhook, list_webhooks
 from core.models import Webhook
+from core.reader import Reader
 from core.webhooks import allowed_hosts, check_target
-from dialects.invoiceocean import present
+from dialects.invoiceocean import ksef, present
 from dialects.invoiceocean.errors import invalid
 from dialects.invoiceocean.parse import wrapped
 from dialects.invoiceocean.respond import Call, Reply, json_bytes
@@ -119,10 +120,14 @@ def _deal(invoice: dict[str, Any]) -> dict[str, Any]:
             "client": {"id": invoice["client_id"], **{name: invoice[f"buyer_{name}"] for name in BUYER}}}
 
 
-def webhook_payload(entity: str, subject: Any, account: Any, base_url: str) -> dict[str, Any]:
+def webhook_payload(entity: str, subject: Any, account: Any, base_url: str, session: Any) -> dict[str, Any]:
     audience = present.Audience(account.timezone, base_url)
     if entity == "invoice":
-        resource = _plain(present.invoice(subject, audience))
+        shown = present.invoice(subject, audience)
+        # As GET shows it: with the KSeF fields, read beside the invoice in the change's own transaction.
+        shown.update(ksef.gov_for(subject, ksef.documents_for(Reader(session.connection()), account.id or 0,
+                                                              [subject]), audience))
+        resource = _plain(shown)
     elif entity == "payment":
         resource = _plain(present.payment(subject, audience))
     elif entity == "product":

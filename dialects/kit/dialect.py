@@ -102,9 +102,10 @@ class Dialect:
     try_it: Callable[[dict[str, str], str], tuple[str, ...]] | None = None
     # A generated Markdown reference: (render() -> text, write(path) -> path, default path), for `docs NAME`.
     reference: tuple[Callable[[], str], Callable[[Any], Any], Any] | None = None
-    # (entity, subject, account, public base URL) -> a webhook delivery's body without api_token and locale:
+    # (entity, subject, account, public base URL, the change's session) -> a webhook delivery's body without
+    # api_token and locale:
     # the resource as this dialect's GET shows it. The gateway installs the first dialect that has one.
-    webhook_payload: Callable[[str, Any, Any, str], dict[str, Any]] | None = None
+    webhook_payload: Callable[[str, Any, Any, str, Any], dict[str, Any]] | None = None
 
 
 def register(dialects: Sequence[Dialect]) -> tuple[Dialect, ...]:
