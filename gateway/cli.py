@@ -180,14 +180,20 @@ def accounts_create(name: str, profile: str, as_json: bool, database_url: str | 
         click.echo(describe_credentials(name, secrets.as_dict()))
 
 
-def _set_active(name: str, active: bool, database_url: str | None) -> None:
-    from core.accounts import set_active
+def _write_account(database_url: str | None, change: Any, name: str, *args: Any) -> None:
+    """Run a core write that finds the account by name; an unknown name is a CLI error, not a traceback."""
     from core.errors import NotFound
 
     try:
-        _ledger(database_url).write(set_active, name, active)
+        _ledger(database_url).write(change, name, *args)
     except NotFound:
         raise click.ClickException(f"no account named {name!r}") from None
+
+
+def _set_active(name: str, active: bool, database_url: str | None) -> None:
+    from core.accounts import set_active
+
+    _write_account(database_url, set_active, name, active)
     click.echo(f"account {name} {'activated' if active else 'deactivated'}")
 
 
@@ -214,13 +220,9 @@ def accounts_activate(name: str, database_url: str | None) -> None:
 @DB_OPTION
 def accounts_negative_stock(name: str, allow: bool, database_url: str | None) -> None:
     """Allow or forbid negative stock for an account (new accounts allow it)."""
-    from core.errors import NotFound
     from core.stock import set_negative_stock
 
-    try:
-        _ledger(database_url).write(set_negative_stock, name, allow)
-    except NotFound:
-        raise click.ClickException(f"no account named {name!r}") from None
+    _write_account(database_url, set_negative_stock, name, allow)
     click.echo(f"account {name}: negative stock {'allowed' if allow else 'forbidden'}")
 
 
