@@ -10,8 +10,8 @@ from ksef_client.utils.ksef_number import validate_ksef_number
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from core.clock import now_utc
 from core import delivery
+from core.clock import now_utc
 from core.einvoice.outbox import MAX_ATTEMPTS, ksef_channel
 from core.models import KsefDocument, KsefSend
 from gateway.ksef_client_transport import KsefClientTransport
