@@ -1,4 +1,4 @@
-"""The one delivery machinery of every outbox (mail and letters, webhooks): claim with a lease, attempt,
+"""The one delivery machinery of every outbox (mail and letters, webhooks, KSeF sends): claim with a lease, attempt,
 record the outcome, retry with exponential backoff (and jitter where asked), mark failed, and a worker.
 
 A row is taken with a lease: one UPDATE moves its next_attempt_at LEASE ahead, and only the process whose
@@ -8,7 +8,8 @@ retried when the lease runs out. A failed attempt is counted, the error kept and
 when the channel's policy says so, the row is marked "failed" and stays, with what is needed to send again.
 
 A channel is a table with the columns id, status ("queued" while due), attempts, next_attempt_at,
-last_error and created_at, plus the function that hands one row over.
+last_error and created_at, plus the function that hands one row over (and, where a row's giving up changes
+more than the row, what else it changes, in the same transaction).
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from typing import Any, Callable, Sequence
 
 from sqlalchemy import Engine, func, update
 from sqlalchemy.sql import ColumnElement
-from sqlmodel import col, or_, select
+from sqlmodel import Session, col, or_, select
 
 from core import wakeup
 from core.clock import now_utc
@@ -78,6 +79,9 @@ class Channel:
     # Rows attempted per transaction pair (claim, record): a burst costs two commits per batch, not per row.
     # batch × the longest attempt must stay under the lease, or a slow batch could be taken twice.
     batch: int = 1
+    # What else a row's giving up after a failed attempt changes (session, row id, the error), in the
+    # transaction that marks it failed: a KSeF document then says server_error.
+    given_up: Callable[[Session, int, str], None] | None = None
 
     def due_condition(self, now: datetime) -> list[ColumnElement[bool]]:
         model = self.model
@@ -106,17 +110,23 @@ def _claim(engine: Engine, channel: Channel, row_ids: Sequence[int], now: dateti
         return claimed
 
 
-def record(engine: Engine, channel: Channel, outcomes: dict[int, dict[str, Any]]) -> None:
-    """Stores each row's outcome, all in one transaction (one fsync for a batch)."""
+def record(engine: Engine, channel: Channel, outcomes: dict[int, dict[str, Any]], given_up: Sequence[int] = ()
+           ) -> None:
+    """Stores each row's outcome, all in one transaction (one fsync for a batch), with what giving up the
+    rows in `given_up` changes besides."""
     model = channel.model
     with UnitOfWork(engine) as uow:
         for row_id, values in outcomes.items():
             uow.session.execute(update(model).where(col(model.id) == row_id).values(**values))
+        if channel.given_up is not None:
+            for row_id in given_up:
+                channel.given_up(uow.session, row_id, str(outcomes[row_id]["last_error"]))
         uow.commit()
 
 
 def _outcome(engine: Engine, channel: Channel, row_id: int, attempts: int, created: datetime | None,
-             now: datetime) -> dict[str, Any]:
+             now: datetime) -> tuple[dict[str, Any], bool]:
+    """The columns to store after one attempt, and whether the row is given up with them."""
     try:
         values = channel.deliver(engine, row_id)
     except Exception as exc:  # any failure is recorded on the row; the row is never dropped
@@ -124,8 +134,8 @@ def _outcome(engine: Engine, channel: Channel, row_id: int, attempts: int, creat
         log.warning("%s %s attempt %s failed: %s", channel.name, row_id, attempts, exc)
         return {**getattr(exc, "values", {}), "attempts": attempts,
                 "last_error": f"{type(exc).__name__}: {exc}"[:2000], "status": "failed" if final else "queued",
-                "next_attempt_at": None if final else now + channel.policy.delay(attempts)}
-    return {**values, "attempts": attempts, "last_error": "", "next_attempt_at": None}
+                "next_attempt_at": None if final else now + channel.policy.delay(attempts)}, final
+    return {**values, "attempts": attempts, "last_error": "", "next_attempt_at": None}, False
 
 
 def attempt_many(engine: Engine, channel: Channel, row_ids: Sequence[int], *, now: datetime | None = None
@@ -135,9 +145,10 @@ def attempt_many(engine: Engine, channel: Channel, row_ids: Sequence[int], *, no
     a retry, "failed", or the channel's success status)."""
     now = now or now_utc()
     claimed = _claim(engine, channel, row_ids, now)
-    outcomes = {row_id: _outcome(engine, channel, row_id, *claimed[row_id], now) for row_id in sorted(claimed)}
+    attempted = {row_id: _outcome(engine, channel, row_id, *claimed[row_id], now) for row_id in sorted(claimed)}
+    outcomes = {row_id: values for row_id, (values, _final) in attempted.items()}
     if outcomes:
-        record(engine, channel, outcomes)
+        record(engine, channel, outcomes, [row_id for row_id, (_values, final) in attempted.items() if final])
     return {row_id: str(values["status"]) for row_id, values in outcomes.items()}
 
 
@@ -260,3 +271,18 @@ class DeliveryWorker:
                         deliver_due(self.engine, channel)
             except Exception:  # a database outage must not end the thread
                 log.exception("outbox delivery pass failed; retrying in %s s", self.interval)
+
+
+def hand_over(engine: Engine, channel: Channel, row_ids: Sequence[int], worker: DeliveryWorker | None) -> None:
+    """For an after-commit hook: rows just queued go out at once, by the worker when it runs (the request
+    does not wait for the receiver), else right here. A failure here is the scan's to retry."""
+    if not row_ids:
+        return
+    if worker is not None and worker.running:
+        for row_id in row_ids:
+            worker.submit(channel.name, row_id)
+        return
+    try:
+        attempt_many(engine, channel, row_ids)
+    except Exception:  # the command committed; the worker or deliver_due retries later
+        log.exception("immediate %s delivery of %s failed", channel.name, list(row_ids))

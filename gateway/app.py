@@ -71,12 +71,12 @@ def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = D
     root = root_owner(dialects)
     engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     recorder = TrafficRecorder(engine, retention_days=settings.traffic_retention_days)
-    # The outboxes: mail (SMTP, .eml files, the print queue) and webhooks, one worker over both.
-    delivery = DeliveryWorker(engine, [mail_channel(settings), *webhook_channels(settings)])
+    # The outboxes: mail (SMTP, .eml files, the print queue), webhooks and KSeF sends, one worker over all.
+    ksef_transport = transport_for(settings)
+    ksef = ksef_outbox.ksef_channel(ksef_transport)
+    delivery = DeliveryWorker(engine, [mail_channel(settings), *webhook_channels(settings), ksef])
     observed = GatewayMetrics(engine)
     install_presenter(dialects, settings)
-    ksef_transport = transport_for(settings)
-    ksef_worker = ksef_outbox.KsefWorker(engine, ksef_transport)  # the KSeF send queue
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -85,7 +85,6 @@ def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = D
 
         recorder.start()
         delivery.start()
-        ksef_worker.start()
         trimmer = MallocTrimmer()  # freed heap back to the OS, so RSS stays flat under load
         trimmer.start()
         scheduler = recurring_scheduler(engine, run=observed.counted(run_due))
@@ -94,7 +93,6 @@ def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = D
         finally:
             trimmer.stop()
             delivery.stop()
-            ksef_worker.stop()
             if scheduler is not None:
                 scheduler.stop()
             recorder.stop()
@@ -117,7 +115,7 @@ def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = D
     app.state.engine = engine
     app.state.ledger = Ledger(engine)
     app.state.ledger.after_commit.append(after_commit_hook(engine, settings, delivery))
-    app.state.ledger.after_commit.append(ksef_outbox.after_commit_hook(engine, ksef_transport, ksef_worker))
+    app.state.ledger.after_commit.append(ksef_outbox.after_commit_hook(engine, ksef, delivery))
     app.state.delivery = delivery
     app.state.ksef_transport = ksef_transport
     app.state.traffic = recorder

@@ -9,7 +9,6 @@ print-and-post service picks it up, and the row becomes "printed".
 """
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -29,8 +28,6 @@ from core.documents.pdf import render_pdf
 from core.documents.view import DocumentView
 from core.models import Attachment, Invoice, OutboxMessage
 from core.unit_of_work import UnitOfWork
-
-log = logging.getLogger(__name__)
 
 DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"  # `invoice-gateway serve`'s default address
 MAX_ATTEMPTS = 8
@@ -148,15 +145,8 @@ def after_commit_hook(engine: Engine, config: DeliveryConfig, worker: DeliveryWo
     """A Ledger.after_commit hook: a message SendInvoice just queued is delivered at once, by
     the worker when it runs (the request does not wait for SMTP), else right here."""
     def hook(command: Any, result: Any) -> None:
-        if not isinstance(command, SendInvoice) or not isinstance(result, OutboxMessage) or result.id is None:
-            return
-        if worker is not None and worker.running:
-            worker.submit(CHANNEL, result.id)
-            return
-        try:
-            deliver_message(engine, config, result.id)
-        except Exception:  # the command committed; the worker or deliver_due retries later
-            log.exception("immediate delivery of outbox %s failed", result.id)
+        if isinstance(command, SendInvoice) and isinstance(result, OutboxMessage) and result.id is not None:
+            delivery.hand_over(engine, mail_channel(config), [result.id], worker)
     return hook
 
 

@@ -2,7 +2,7 @@
 
 The state lives beside the invoice, not in it: most invoices never go to KSeF, and an invoice row that a
 dialect reads on every request stays as it was. The send queue is its own small table (not the mail
-outbox): it holds only "send this document", and the worker in core.einvoice.outbox drains it.
+outbox): it holds only "send this document", and is the KSeF channel of core/delivery.py (core.einvoice.outbox).
 """
 from __future__ import annotations
 
