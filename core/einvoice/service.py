@@ -261,5 +261,11 @@ def documents_of(reader: Reader, account_id: int, invoice_ids: Sequence[int]) ->
     return {row.invoice_id: row for row in rows}
 
 
+def file_name(invoice: Any, suffix: str) -> str:
+    """The name a KSeF document part is downloaded under (API and console alike): the invoice's number with
+    its slashes made safe for a file name, then the part (ksef, upo)."""
+    return f"{(invoice.number or str(invoice.id)).replace('/', '_')}-{suffix}.xml"
+
+
 def document_of(reader: Reader, account_id: int, invoice_id: int) -> Any:
     return documents_of(reader, account_id, [invoice_id]).get(invoice_id)

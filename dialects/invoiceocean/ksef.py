@@ -17,6 +17,7 @@ from dialects.invoiceocean.errors import ApiError, invalid
 from dialects.invoiceocean.present import Audience, stamp
 from dialects.invoiceocean.respond import Call, Reply
 from dialects.kit.context import execute, read_plain
+from dialects.kit.http import content_disposition
 from dialects.kit.lenient import to_bool
 
 __all__ = ["SaveAndSend", "attachment_of", "save_and_send_asked", "send_if_asked", "with_gov"]
@@ -117,9 +118,9 @@ async def _ksef_attachment(call: Call, view: InvoiceView, kind: str) -> Reply:
     content = read_part(document) if document is not None else ""
     if not content:
         raise ApiError(404, "Not found")
-    name = f"{(invoice.number or str(invoice.id)).replace('/', '_')}-{suffix}.xml"
+    name = ksef.file_name(invoice, suffix)
     return Reply(200, Response(content.encode("utf-8"), media_type="text/xml", headers={
-        "Content-Disposition": f'attachment; filename="{name}"'}), "attachment")
+        "Content-Disposition": content_disposition("attachment", name)}), "attachment")
 
 
 async def attachment_of(call: Call, kind: str) -> Reply:

@@ -11,6 +11,7 @@ from core.einvoice import service as ksef
 from core.errors import Invalid, NotFound
 from core.invoice_reads import invoice_view
 from dialects.kit.context import execute, ledger_of, read_plain
+from dialects.kit.http import content_disposition
 from gateway.console.session import Signed
 from gateway.console.web import SECURITY_HEADERS, page, render
 
@@ -33,9 +34,9 @@ async def document(request: Request, signed: Signed) -> Response:
     content = str(getattr(found, column, "") or "") if column else ""
     if view is None or not content:
         return render(request, "error.html", 404, title="Not found", message="This invoice has no such KSeF document.")
-    name = f"{(view.invoice.number or str(_invoice_id(request))).replace('/', '_')}-{suffix}.xml"
+    name = ksef.file_name(view.invoice, suffix)
     return Response(content.encode("utf-8"), media_type="text/xml",
-                    headers={**SECURITY_HEADERS, "Content-Disposition": f'inline; filename="{name}"'})
+                    headers={**SECURITY_HEADERS, "Content-Disposition": content_disposition("inline", name)})
 
 
 @page

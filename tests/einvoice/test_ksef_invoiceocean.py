@@ -238,3 +238,17 @@ def test_send_to_ksef_of_another_accounts_invoice_is_not_found(client: TestClien
     answer = client.get(f"/invoices/{created['id']}.json", params={"api_token": other_token, "send_to_ksef": "yes"})
     assert answer.status_code == 404
     assert client.get(f"/invoices/{created['id']}.json", params={"api_token": token}).json()["gov_status"] is None
+
+
+def test_a_ksef_document_of_an_invoice_numbered_outside_ascii_downloads_under_its_exact_name(
+        client: TestClient, token: str) -> None:
+    """A header is Latin-1: the number travels in `filename*` (RFC 8187), with an ASCII fallback, never raw."""
+    created = post(client, "/invoices.json", {"api_token": token, "gov_save_and_send": True,
+                                              "invoice": {**QUICK_START, "number": "FV/źdźbło/1"}})
+    assert created.status_code == 201, created.text
+    body = wait_for(client, token, created.json()["id"], settled)
+    xml = client.get(f"/invoices/{body['id']}/attachment", params={"kind": "gov", "api_token": token})
+    assert xml.status_code == 200
+    disposition = xml.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="FV__') and \
+        "filename*=UTF-8''FV_%C5%BAd%C5%BAb%C5%82o_1-ksef.xml" in disposition
