@@ -97,6 +97,14 @@ class GroupCommitter:
                 self._thread.start()
         return job.future.result()
 
+    def pending(self) -> int:
+        """Jobs queued for the writer and not yet taken into a batch."""
+        return self._queue.qsize()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
     def in_writer(self) -> bool:
         return threading.current_thread() is self._thread
 
@@ -197,7 +205,8 @@ class GroupCommitter:
                         done.append((job, outcome[0]))
                 transaction.commit()
             except BaseException as exc:  # the batch as a whole: nobody's write is durable
-                connection = _discard(connection)
+                _discard(connection)
+                connection = None
                 for job in jobs:
                     if not job.future.done():
                         job.future.set_exception(exc)

@@ -15,8 +15,8 @@ from sqlalchemy.dialects.sqlite import Insert
 from sqlalchemy.ext.compiler import compiles
 
 from core.models.types import DecimalType, UTCDateTime
-from core.storage.group_commit import Committers, GroupCommitter
 from core.storage.expressions import like_case_sensitive
+from core.storage.group_commit import Committers, GroupCommitter
 
 S = TypeVar("S", bound=Select[Any])
 
