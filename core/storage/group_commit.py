@@ -23,6 +23,7 @@ busy timeout as before.
 """
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 import queue
@@ -52,10 +53,12 @@ class Batch:
 
 
 class _Job(Generic[T]):
-    __slots__ = ("work", "future", "after_commit")
+    __slots__ = ("work", "context", "future", "after_commit")
 
     def __init__(self, work: Callable[[Batch], T]) -> None:
         self.work = work
+        # The caller's context variables (request id in log lines, a request's secrets) hold in the writer too.
+        self.context = contextvars.copy_context()
         self.future: Future[T] = Future()
         self.after_commit: list[Callable[[], None]] = []
 
@@ -236,7 +239,7 @@ class GroupCommitter:
         savepoint = connection.begin_nested()
         self._current = batch
         try:
-            result = job.work(batch)
+            result = job.context.run(job.work, batch)
         except Exception as exc:
             savepoint.rollback()
             return exc
