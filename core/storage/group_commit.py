@@ -129,7 +129,8 @@ class GroupCommitter:
         """A write started by a job (a handler calling the ledger again): a savepoint inside that job.
         Queueing it would wait for the very batch that waits for it."""
         outer = self._current
-        assert outer is not None
+        if outer is None:  # after-commit work (wake-ups) on this thread: its batch is over, the next waits on it
+            raise RuntimeError("a write from the writer thread's after-commit work would wait for itself")
         nested = Batch(outer.connection)
         savepoint = outer.connection.begin_nested()
         self._current = nested
