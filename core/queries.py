@@ -66,11 +66,17 @@ _EQUALS = ("client_id", "number", "seq", "oid", "from_invoice_id", "category_id"
 DATE_FIELDS = frozenset({"issue_date", "sell_date", "payment_to", "paid_date"})  # Date columns
 
 
+# The full-text index's rowid is account id << 40 | invoice id (migration 0014): an account's documents
+# are one rowid range, which FTS5 seeks to itself, in invoice id order.
+FTS_ACCOUNT_SHIFT = 40
+
+
 @dataclass(frozen=True)
 class FullText:
-    """A search the SQLite full-text index answers (migration 0014): its MATCH expression, which names the
-    account too, and the rest of the filter (`rest.sql` is just the account when nothing else filters)."""
+    """A search the SQLite full-text index answers (migration 0014): its MATCH expression, the account's
+    first rowid, and the rest of the filter (`rest.sql` is just the account when nothing else filters)."""
     match: str
+    first: int
     rest: "Where"
 
 
@@ -132,10 +138,11 @@ def invoice_where(account_id: int, f: InvoiceFilter, *, fts: bool = False) -> Wh
     dated = f.date_field == "issue_date" and (f.date_from is not None or f.date_to is not None)
     dates = (f.date_from, f.date_to) if dated else None
     if f.search and fts and _indexed(f.search):
-        rest = Where(" AND ".join(clauses), tuple(params), dates)
-        match = _match(account_id, f.search)
-        return Where(f"{rest.sql} AND invoices.id IN (SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH ?)",
-                     (*rest.params, match), dates, FullText(match, rest))
+        search = FullText(_match(f.search), account_id << FTS_ACCOUNT_SHIFT,
+                          Where(" AND ".join(clauses), tuple(params), dates))
+        matches, match_params = _matches(search, rest=False)
+        return Where(f"{search.rest.sql} AND invoices.id IN (SELECT invoices_fts.rowid - ? FROM {matches})",
+                     (*search.rest.params, search.first, *match_params), dates, search)
     if f.search:
         clauses.append(_like_clause(f.search))
         params.extend([f"%{f.search.lower()}%"] * (len(_SEARCHED) + 1))
@@ -168,11 +175,9 @@ def _indexed(text_: str) -> bool:
     return len(text_.strip()) >= FTS_MIN_CHARS and "\x00" not in text_ and "\n" not in text_  # FTS5 stops at NUL
 
 
-def _match(account_id: int, text_: str) -> str:
-    """The needle as one trigram phrase (a substring, not FTS syntax) in the account's documents: the
-    account is the phrase "x<id>x" in its own column (0014), exact since the x's bound the number."""
-    phrase = '"' + text_.replace('"', '""') + '"'
-    return f'account : "x{account_id}x" AND {{{" ".join(_SEARCHED)} lines}} : {phrase}'
+def _match(text_: str) -> str:
+    """The needle as one trigram phrase: a substring, not FTS syntax."""
+    return '"' + text_.replace('"', '""') + '"'
 
 
 def _like_clause(text_: str) -> str:
@@ -269,7 +274,9 @@ def _ordered_ids(reader: Reader, where: Where, order: Sequence[tuple[str, bool]]
     if where.full_text is not None and _by_id(order):
         # The index's own rowid order is the answer's: a page stops at its last row, no match is sorted.
         matches, params = _matches(where.full_text)
-        sql = f"SELECT invoices_fts.rowid FROM {matches} ORDER BY invoices_fts.rowid {'DESC' if order[0][1] else 'ASC'}"
+        sql = (f"SELECT invoices_fts.rowid - ? FROM {matches} "
+               f"ORDER BY invoices_fts.rowid {'DESC' if order[0][1] else 'ASC'}")
+        params = (where.full_text.first, *params)
     else:
         terms = [_order_sql(name, desc) for name, desc in order]
         terms.append(f"invoices.id {'DESC' if order and order[0][1] else 'ASC'}")
@@ -283,14 +290,17 @@ def _by_id(order: Sequence[tuple[str, bool]]) -> bool:
     return len(order) == 1 and order[0][0] == "id"
 
 
-def _matches(search: FullText) -> tuple[str, tuple[Any, ...]]:
-    """FROM and WHERE of a search's matching documents, in the index's rowid (invoice id) order. A search
-    alone needs no invoice row; other filters are checked on each match's row on the way."""
-    if search.rest.sql == _IN_ACCOUNT:
-        return "invoices_fts WHERE invoices_fts MATCH ?", (search.match,)
+def _matches(search: FullText, *, rest: bool = True) -> tuple[str, tuple[Any, ...]]:
+    """FROM and WHERE of a search's matching documents in the account's rowid range, in invoice id order.
+    A search alone needs no invoice row; other filters (`rest`) are checked on each match's row on the way."""
+    in_account = (search.match, search.first, search.first + (1 << FTS_ACCOUNT_SHIFT))
+    if not rest or search.rest.sql == _IN_ACCOUNT:
+        return "invoices_fts WHERE invoices_fts MATCH ? AND invoices_fts.rowid >= ? AND invoices_fts.rowid < ?", \
+            in_account
     # CROSS JOIN keeps the index outermost, so its order is the answer's.
-    return (f"invoices_fts CROSS JOIN invoices ON invoices.id = invoices_fts.rowid WHERE invoices_fts MATCH ? "
-            f"AND {search.rest.sql}", (search.match, *search.rest.params))
+    return ("invoices_fts CROSS JOIN invoices ON invoices.id = invoices_fts.rowid - ? WHERE invoices_fts MATCH ? "
+            f"AND invoices_fts.rowid >= ? AND invoices_fts.rowid < ? AND {search.rest.sql}",
+            (search.first, *in_account, *search.rest.params))
 
 
 def _views(reader: Reader, ids: list[int], with_lines: bool) -> list[InvoiceView]:

@@ -4,17 +4,18 @@
 every match was found, merged, looked up for its account, sorted and counted before the first page could
 be cut: 721 ms for a needle in a quarter of a million-invoice ledger.
 
-Here one SQLite FTS5 table (trigram, as before) holds one row per invoice, rowid = the invoice id:
+Here one SQLite FTS5 table (trigram, as before) holds one document per invoice:
 
+- rowid = account id << 40 | invoice id, so an account's documents are one rowid range, in invoice id order.
+  FTS5 seeks to a rowid range itself: a search in an account reads only that account's matches, counts
+  them with no join back to invoices, and returns them in id order, so the lists' default order is the
+  first rows of the match, with no sort;
 - the header columns 0002 indexed (number, buyer name and tax no, description, oid);
 - `lines`: the invoice's line names joined by a newline. A needle that contains a newline is searched
-  with LIKE instead (core.queries), so a trigram match never spans two line names;
-- `account`: the token `x<account id>x`. A search matches it as a phrase, so the index itself answers
-  "in this account": the count of matches is FTS5's own, with no join back to invoices.
+  with LIKE instead (core.queries), so a trigram match never spans two line names.
 
-FTS5 returns rowids in order, so the page in id order (the lists' default) is the first rows of the match,
-with no sort. The table keeps its own copy of the text (not external content): a line's change rewrites
-its invoice's document, and FTS5 reads the old one from that copy.
+The table keeps its own copy of the text (not external content): a line's change rewrites its invoice's
+document, and FTS5 reads the old one from that copy.
 
 Not in the models (SQLAlchemy cannot declare FTS5); the schema-drift test skips `invoices_fts*` by name.
 PostgreSQL is untouched: its search stays pg_trgm (0002).
@@ -36,18 +37,20 @@ depends_on: Union[str, Sequence[str], None] = None
 HEADER = ("number", "buyer_name", "buyer_tax_no", "description", "oid")
 LINES_OF = ("(SELECT group_concat(name, char(10)) FROM (SELECT name FROM invoice_lines "
             "WHERE invoice_lines.invoice_id = {id} ORDER BY invoice_lines.id))")
-ACCOUNT = "'x' || {account} || 'x'"
+DOC = "(({invoice}.account_id << 40) | {invoice}.id)"  # core.queries.FTS_ACCOUNT_SHIFT
 # Every invoice's document, as the rebuild (and the large-ledger seed) writes it.
-FILL = (f"INSERT INTO invoices_fts (rowid, {', '.join(HEADER)}, lines, account) "
-        f"SELECT invoices.id, {', '.join(f'invoices.{c}' for c in HEADER)}, "
-        f"{LINES_OF.format(id='invoices.id')}, {ACCOUNT.format(account='invoices.account_id')} FROM invoices")
+FILL = (f"INSERT INTO invoices_fts (rowid, {', '.join(HEADER)}, lines) "
+        f"SELECT {DOC.format(invoice='invoices')}, {', '.join(f'invoices.{c}' for c in HEADER)}, "
+        f"{LINES_OF.format(id='invoices.id')} FROM invoices")
 # After a bulk fill, the index's segments merged into one: a query reads one doclist per trigram.
 OPTIMIZE = "INSERT INTO invoices_fts (invoices_fts) VALUES ('optimize')"
 _OLD_TRIGGERS = [f"{fts}_{event}" for fts in ("invoices_fts", "invoice_lines_fts") for event in ("ai", "ad", "au")]
 
 
 def _relines(invoice_id: str) -> str:
-    return f"UPDATE invoices_fts SET lines = {LINES_OF.format(id=invoice_id)} WHERE rowid = {invoice_id};"
+    """The document of a line's invoice, its lines read again (none if the invoice is gone already)."""
+    return (f"UPDATE invoices_fts SET lines = {LINES_OF.format(id=invoice_id)} WHERE rowid = "
+            f"(SELECT {DOC.format(invoice='invoices')} FROM invoices WHERE invoices.id = {invoice_id});")
 
 
 def upgrade() -> None:
@@ -58,18 +61,18 @@ def upgrade() -> None:
     op.execute("DROP TABLE IF EXISTS invoice_lines_fts")
     op.execute("DROP TABLE IF EXISTS invoices_fts")
     header, new = ", ".join(HEADER), ", ".join(f"new.{c}" for c in HEADER)
-    op.execute(f"CREATE VIRTUAL TABLE invoices_fts USING fts5({header}, lines, account, tokenize='trigram')")
+    op.execute(f"CREATE VIRTUAL TABLE invoices_fts USING fts5({header}, lines, tokenize='trigram')")
     op.execute(FILL)
     op.execute(OPTIMIZE)
-    op.execute("CREATE TRIGGER invoices_fts_ai AFTER INSERT ON invoices BEGIN "
-               f"INSERT INTO invoices_fts (rowid, {header}, lines, account) VALUES (new.id, {new}, "
-               f"{LINES_OF.format(id='new.id')}, {ACCOUNT.format(account='new.account_id')}); END")
-    op.execute("CREATE TRIGGER invoices_fts_ad AFTER DELETE ON invoices BEGIN "
-               "DELETE FROM invoices_fts WHERE rowid = old.id; END")
-    # Only the indexed columns: a status change or a payment must not touch the index.
-    op.execute(f"CREATE TRIGGER invoices_fts_au AFTER UPDATE OF {header}, account_id ON invoices BEGIN "
-               f"UPDATE invoices_fts SET {', '.join(f'{c} = new.{c}' for c in HEADER)}, "
-               f"account = {ACCOUNT.format(account='new.account_id')} WHERE rowid = new.id; END")
+    insert = (f"INSERT INTO invoices_fts (rowid, {header}, lines) VALUES ({DOC.format(invoice='new')}, {new}, "
+              f"{LINES_OF.format(id='new.id')});")
+    delete = f"DELETE FROM invoices_fts WHERE rowid = {DOC.format(invoice='old')};"
+    op.execute(f"CREATE TRIGGER invoices_fts_ai AFTER INSERT ON invoices BEGIN {insert} END")
+    op.execute(f"CREATE TRIGGER invoices_fts_ad AFTER DELETE ON invoices BEGIN {delete} END")
+    # Only the indexed columns (and the account, part of the rowid): a status change or a payment must not
+    # touch the index.
+    op.execute(f"CREATE TRIGGER invoices_fts_au AFTER UPDATE OF {header}, account_id, id ON invoices BEGIN "
+               f"{delete} {insert} END")
     op.execute("CREATE TRIGGER invoice_lines_fts_ai AFTER INSERT ON invoice_lines BEGIN "
                f"{_relines('new.invoice_id')} END")
     op.execute("CREATE TRIGGER invoice_lines_fts_ad AFTER DELETE ON invoice_lines BEGIN "

@@ -60,12 +60,18 @@ def test_search_with_another_filter_pages_and_counts_only_the_invoices_both_matc
 
 
 def test_search_follows_edits_and_deletes(api: Api, ledger_of_audits: list[int]) -> None:
-    first, second = ledger_of_audits[:2]
+    first, second, third = ledger_of_audits[:3]
     api("invoices", {"action": "delete", "id": first})
-    api("invoices", {"action": "edit", "id": second, "c1name": "Kontrahent"})
+    api("invoices", {"action": "edit", "id": second, "c1name": "Kontrahent"})  # matched by its buyer
+    api("invoices", {"action": "edit", "id": third, "items": [  # matched by an item
+        {"product": "Hosting", "count": 1, "pnetto": 100, "vatsm": "23%"}]})
     renamed = _invoice(api, "Kontrahent", "Usługa")
     api("invoices", {"action": "edit", "id": renamed, "c1name": "Audyt i Spółka"})
-    assert _walk(api, 5) == ([*ledger_of_audits[2:], renamed], {len(ledger_of_audits) - 1})
+    itemised = _invoice(api, "Kontrahent", "Usługa")
+    api("invoices", {"action": "edit", "id": itemised, "items": [
+        {"product": "Usługa", "count": 1, "pnetto": 100, "vatsm": "23%"},
+        {"product": "Drugi audyt", "count": 1, "pnetto": 100, "vatsm": "23%"}]})
+    assert _walk(api, 5) == ([*ledger_of_audits[3:], renamed, itemised], {len(ledger_of_audits) - 1})
 
 
 @pytest.fixture
