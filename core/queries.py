@@ -255,10 +255,10 @@ def page_with_total(db: Session | Reader, account_id: int, f: InvoiceFilter, pag
 def _page(reader: Reader, where: Where, page: Page, order: Sequence[tuple[str, bool]],
           with_lines: bool) -> list[InvoiceView]:
     offset = page.offset
-    if where.full_text is not None and _by_id(order):
-        pass  # the full-text index walks its matches in id order itself (_ordered_ids)
+    if where.full_text is not None and _by_id(order):  # the full-text index walks its matches in id order itself
+        return _views(reader, _ordered_ids(reader, where, order, page.per_page, offset), with_lines)
     # Ties on the first sort key are broken by id in the same direction, so a seek is exact.
-    elif offset >= SEEK_FROM_OFFSET and len(order) == 1 and order[0][0] in SEEKABLE:
+    if offset >= SEEK_FROM_OFFSET and len(order) == 1 and order[0][0] in SEEKABLE:
         sought = _seek(reader, where, order[0][0], order[0][1], offset)
         if sought is None:
             return []
@@ -342,7 +342,7 @@ _UNFILTERED = InvoiceFilter()
 def _count(reader: Reader, where: Where, account_id: int, f: InvoiceFilter) -> int:
     """The whole account's count from SQLite's maintained invoice_counts (migration 0005), else count(*)
     over the filtered invoices directly (a derived table around it costs SQLite a copy). A search alone
-    is counted by the full-text index itself, which knows each document's account: no invoice row is read."""
+    is counted by the full-text index itself, in the account's rowid range: no invoice row is read."""
     if f == _UNFILTERED and has_invoice_counts(reader.connection):
         return int(reader.scalar("SELECT invoices FROM invoice_counts WHERE account_id = ?", (account_id,)) or 0)
     if where.full_text is not None:
