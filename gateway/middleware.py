@@ -87,10 +87,14 @@ class GatewayMiddleware:
             target = redacted_target(scope["path"], scope.get("query_string", b""))
             client = (scope.get("client") or ("", 0))[0]
             # Every part is redacted already (the target) or cannot hold a secret, so the filter and
-            # formatters skip their regexes for this line.
-            access_log.info("%s %s %s %.1fms", scope["method"], target, status, seconds * 1000, extra={
-                "method": scope["method"], "path": target, "status": status, "latency_ms": round(seconds * 1000, 3),
-                "dialect": name, "client": client, SAFE_BY_CONSTRUCTION: True})
+            # formatters skip their regexes for this line. Made and handled here rather than through
+            # info(): that walks the stack for a caller no formatter prints, a fifth of the line's cost.
+            access_log.handle(access_log.makeRecord(
+                access_log.name, logging.INFO, __file__, 0, "%s %s %s %.1fms",
+                (scope["method"], target, status, seconds * 1000), None, extra={
+                    "method": scope["method"], "path": target, "status": status,
+                    "latency_ms": round(seconds * 1000, 3), "dialect": name, "client": client,
+                    SAFE_BY_CONSTRUCTION: True}))
 
     async def _error(self, scope: Scope, receive: Receive, send: Send, dialect: Dialect | None, status: int,
                      kind: str, message: str, holder: dict[str, Any],
