@@ -96,3 +96,65 @@ def test_a_fakturan_get_and_list_leave_the_event_loop_at_most_once(
     assert _hops_of(hops, lambda: client.get("/api/v2/invoices?per_page=25", auth=key)) <= 1
     assert _hops_of(hops, lambda: client.get(f"/api/v2/invoices/{invoice_id}", headers=by_token)) <= 1
     assert _hops_of(hops, lambda: client.get("/api/v2/invoices?per_page=25", headers=by_token)) <= 1
+
+
+class Statements:
+    """Every statement SQLite runs on the app's connections (the pool's and the point readers' alike)."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def reads_of(self, call: Callable[[], Any]) -> list[str]:
+        """The SELECTs one request runs, after the same request once (caches warm); probes of the schema
+        (is full-text search there?) are not reads of the page."""
+        assert call().status_code == 200
+        self.texts.clear()
+        assert call().status_code == 200
+        return [text for text in self.texts if text.lstrip().upper().startswith(("SELECT", "WITH"))
+                and "sqlite_master" not in text]
+
+
+@pytest.fixture
+def statements(app: Any) -> Statements:
+    from sqlalchemy import event
+
+    seen = Statements()
+    # Requested before the client and the accounts: every connection, the pool's and each thread's point-read
+    # one, is opened after this.
+    event.listen(app.state.engine, "connect", lambda dbapi, _record: dbapi.set_trace_callback(seen.texts.append))
+    return seen
+
+
+def test_a_page_of_invoices_costs_the_same_statements_whatever_its_length_in_every_dialect(
+        statements: Statements, client: TestClient, account: dict[str, Any], ledger: Any) -> None:
+    """Lines, bank accounts and KSeF documents of a page are read for the whole page at once (fakturan's list
+    carries every row of every invoice): three invoices and nine cost the same statements."""
+    from core.accounts import create_account
+
+    io_token = account["invoiceocean"]["api_token"]
+    invo_auth = (account["invo"]["login"], account["invo"]["password"])
+    fk = ledger.write(create_account, "Svensk AB", profile="fakturan").as_dict()
+    fk_key = (fk["fakturan"]["key_id"], fk["fakturan"]["password"])
+    buyer = client.post("/api/v2/clients", auth=fk_key, json={"company": "Kund AB"}).json()["data"]["id"]
+
+    def make(count: int) -> None:
+        for _ in range(count):
+            assert client.post(f"/invoices.json?api_token={io_token}", json={"invoice": {
+                "kind": "vat", "buyer_name": "Kowalski", "positions": POSITIONS}}).status_code == 201
+            assert client.post("/api/v2/invoices", auth=fk_key, json={"client_id": buyer, "rows": [
+                {"product_name": "Tjänst", "amount": "3", "product_price": "100.00", "product_tax": 25},
+                {"product_name": "Tjänst 2", "amount": "1", "product_price": "10.00", "product_tax": 12}]}
+                               ).status_code == 201
+
+    lists = {
+        "invoiceocean": lambda: client.get(f"/invoices.json?api_token={io_token}&include_positions=true"),
+        "invo": lambda: client.post("/api.json", auth=invo_auth, data={
+            "r": "invoices", "q": json.dumps({"action": "list", "page": 1, "cpp": 25})}),
+        "fakturan": lambda: client.get("/api/v2/invoices?per_page=25", auth=fk_key),
+    }
+    make(3)
+    few = {name: statements.reads_of(call) for name, call in lists.items()}
+    make(6)
+    many = {name: statements.reads_of(call) for name, call in lists.items()}
+    assert {name: len(texts) for name, texts in many.items()} == {name: len(texts) for name, texts in few.items()}
+    assert all(texts for texts in many.values())
