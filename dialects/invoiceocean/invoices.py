@@ -110,7 +110,7 @@ def _page_read(reader: Reader, account_id: int, where: queries.InvoiceFilter, pa
                ) -> tuple[list[InvoiceView], dict[int, Any], dict[int, Any]]:
     """A page, its KSeF documents and (when asked) its payments in one read: one hop off the event loop."""
     views = queries.list_invoices(reader, account_id, where, page, order, with_lines=with_lines)
-    paid = sparse.payments_by_invoice(reader, [v.invoice.id for v in views]) if with_payments else {}
+    paid = sparse.payments_by_invoice(reader, [v.invoice.id or 0 for v in views]) if with_payments else {}
     return views, ksef.documents_for(reader, account_id, views), paid
 
 
