@@ -24,6 +24,8 @@ from core.errors import NotFound
 from core.storage import Storage, storage_for
 
 M = TypeVar("M", bound=SQLModel)
+# Statement texts kept per model: the IN lists of a page (1 to 100 ids) and a few dozen fixed reads.
+MAX_STATEMENTS_PER_SHAPE = 512
 
 
 class Record:
@@ -49,6 +51,18 @@ class _Shape:
         self.processors: tuple[Callable[[Any], Any] | None, ...] | None = None
         self._make: Callable[[Sequence[Any]], Any] | None = None
         self.record_class = _record_class(model)
+        self._statements: dict[tuple[str, str], str] = {}
+
+    def select(self, where: str, order: str = "") -> str:
+        """The statement's text, built once per (where, order): the same text each time also finds the
+        driver's own prepared statement (sqlite3's statement cache, keyed by text)."""
+        found = self._statements.get((where, order))
+        if found is None:
+            if len(self._statements) >= MAX_STATEMENTS_PER_SHAPE:  # a caller that varies its text is bounded
+                self._statements.clear()
+            found = self._statements[(where, order)] = (f"SELECT {self.columns} FROM {self.table} WHERE {where}"
+                                                        + (f" ORDER BY {order}" if order else ""))
+        return found
 
     def learn(self, description: Sequence[Sequence[Any]] | None) -> None:
         """Converters need the driver's type codes (psycopg's numeric OID, say): taken from the first
@@ -150,8 +164,7 @@ class Reader:
     def records(self, model: type[M], where: str, params: Sequence[Any] = (), order: str = "") -> list[Any]:
         """`SELECT <model's columns> FROM <its table> WHERE <where> [ORDER BY <order>]` as records."""
         s = shape(model, self.storage, self.dialect)
-        sql = f"SELECT {s.columns} FROM {s.table} WHERE {where}" + (f" ORDER BY {order}" if order else "")
-        cursor = self.execute(sql, params)
+        cursor = self.execute(s.select(where, order), params)
         if s.processors is None:
             s.learn(cursor.description)
         return [s.make(row) for row in cursor.fetchall()]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import math
 import re
 import sys
 import traceback
@@ -92,7 +93,16 @@ _PATTERN_HINTS = ("://", "basic", "bearer", "token", "pass", "secret", "key", "a
 
 def redact(text: str) -> str:
     """`text` with every secret-looking value, and every credential of the current request, masked."""
-    for literal in sorted(_secrets_var.get() or (), key=len, reverse=True):
+    return _redact(text, _literals())
+
+
+def _literals() -> list[str]:
+    """The current request's credentials, longest first (a longer one may contain a shorter)."""
+    return sorted(_secrets_var.get() or (), key=len, reverse=True)
+
+
+def _redact(text: str, literals: Iterable[str]) -> str:
+    for literal in literals:
         if literal in text:
             text = text.replace(literal, REDACTED)
     lowered = text.lower()
@@ -119,15 +129,21 @@ def scrub(value: Any, name: str = "") -> Any:
 
 
 # -- the request context ----------------------------------------------------------------------
+def query_pairs(query_string: bytes) -> list[tuple[str, str]]:
+    """The query's (name, value) pairs, blank values kept: parsed once for bind_request and redacted_target."""
+    return parse_qsl(query_string.decode("latin-1"), keep_blank_values=True) if query_string else []
+
+
 def bind_request(request_id: str, headers: Mapping[bytes, bytes], query_string: bytes,
-                 path: str = "") -> tuple[Token[Any], ...]:
+                 path: str = "", pairs: list[tuple[str, str]] | None = None) -> tuple[Token[Any], ...]:
     """Called by the middleware at the start of a request: sets the request id for log records and
     collects the credentials visible without reading the body (a public link's token, the query
-    string, Authorization)."""
+    string, Authorization). `pairs`: query_pairs(query_string), when the caller has them."""
     tokens = (request_id_var.set(request_id), _secrets_var.set(set()))
-    remember_secret(capability_token(path))
-    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=False):
-        if is_secret_name(name):
+    if path.startswith(("/invoice/", "/f/")):
+        remember_secret(capability_token(path))
+    for name, value in query_pairs(query_string) if pairs is None else pairs:
+        if value and is_secret_name(name):
             remember_secret(value)
     authorization = headers.get(b"authorization", b"").decode("latin-1").strip()
     scheme, _, credential = authorization.partition(" ")
@@ -147,17 +163,18 @@ def unbind_request(tokens: tuple[Token[Any], ...]) -> None:
     _secrets_var.reset(tokens[1])
 
 
-def redacted_target(path: str, query_string: bytes) -> str:
+def redacted_target(path: str, query_string: bytes, pairs: list[tuple[str, str]] | None = None) -> str:
     """The request target as it may be logged: the path (a public link's token masked), and the query with
-    secret values masked."""
+    secret values masked. `pairs`: query_pairs(query_string), when the caller has them."""
     path = redacted_path(path)
     if not query_string:
         return path
-    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    literals = _literals()
     # Each part redacted on its own (a secret-named key is a name, its value goes); joining redacted
     # parts makes no new secret, and one pass over the whole target with the patterns cost more.
-    shown = "&".join(f"{k}={REDACTED if v else ''}" if is_secret_name(k) else f"{redact(k)}={redact(v)}"
-                     for k, v in pairs)
+    shown = "&".join(f"{k}={REDACTED if v else ''}" if is_secret_name(k)
+                     else f"{_redact(k, literals)}={_redact(v, literals)}"
+                     for k, v in (query_pairs(query_string) if pairs is None else pairs))
     return f"{path}?{shown}"
 
 
@@ -222,13 +239,33 @@ class GatewayLogFilter(logging.Filter):
         return True
 
 
+_NOT_EXTRA = _STANDARD_ATTRS | _DROPPED_EXTRAS
+_second: list[Any] = [None, ""]  # the last whole second formatted, and its text up to the seconds
+
+
+def _timestamp(created: float) -> str:
+    """ISO 8601 in UTC with milliseconds, as isoformat(timespec="milliseconds") writes it; the date and time
+    up to the second are formatted once per second (a busy server writes hundreds of lines in one)."""
+    fraction, seconds = math.modf(created)
+    whole, micro = int(seconds), round(fraction * 1e6)  # rounded to microseconds first, as datetime does
+    if micro >= 1_000_000:
+        whole, micro = whole + 1, micro - 1_000_000
+    second, prefix = _second
+    if whole != second or micro < 0:
+        if micro < 0:  # before 1970: not a time a record has; datetime's own answer
+            return datetime.fromtimestamp(created, timezone.utc).isoformat(timespec="milliseconds")
+        prefix = datetime.fromtimestamp(whole, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        _second[:] = [whole, prefix]
+    return f"{prefix}.{micro // 1000:03d}+00:00"
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: ts, level, logger, message, request_id, extra fields, exc."""
 
     def format(self, record: logging.LogRecord) -> str:
         scrub_record(record)
         entry: dict[str, Any] = {
-            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "ts": _timestamp(record.created),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage() if getattr(record, SAFE_BY_CONSTRUCTION, False)
@@ -236,8 +273,7 @@ class JsonFormatter(logging.Formatter):
             "request_id": record.request_id,  # type: ignore[attr-defined]
         }
         for name, value in vars(record).items():
-            if name not in _STANDARD_ATTRS and not name.startswith("_") and name not in entry \
-                    and name not in _DROPPED_EXTRAS:
+            if name not in _NOT_EXTRA and name[0] != "_" and name not in entry:
                 entry[name] = value
         if record.exc_text:
             entry["exc"] = record.exc_text

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 FORWARDED = (b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+MAX_REMEMBERED_PEERS = 4096
 
 
 class TrustedHosts:
@@ -49,16 +50,29 @@ class TrustedHosts:
 class ProxyHeadersMiddleware:
     def __init__(self, app: ASGIApp, trusted: str) -> None:
         self.app, self.trusted = app, TrustedHosts.parse(trusted)
+        self._verdicts: dict[str, bool] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
-            client = scope.get("client")
             headers = scope.get("headers") or []
-            if client and client[0] in self.trusted:
-                scope = self._believed(scope, client, headers)
-            elif any(name in FORWARDED for name, _ in headers):
-                scope = dict(scope, headers=[(n, v) for n, v in headers if n not in FORWARDED])
+            # Without forwarded headers there is nothing to believe or to drop, whoever the peer is.
+            if any(name in FORWARDED for name, _ in headers):
+                client = scope.get("client")
+                if client and self._trusts(client[0]):
+                    scope = self._believed(scope, client, headers)
+                else:
+                    scope = dict(scope, headers=[(n, v) for n, v in headers if n not in FORWARDED])
         await self.app(scope, receive, send)
+
+    def _trusts(self, host: str) -> bool:
+        """`host in self.trusted`, remembered: parsing the address and testing each network cost more than
+        the rest of this middleware. Peers are few (the proxies in front); the memory is bounded anyway."""
+        known = self._verdicts.get(host)
+        if known is None:
+            if len(self._verdicts) >= MAX_REMEMBERED_PEERS:
+                self._verdicts.clear()
+            known = self._verdicts[host] = host in self.trusted
+        return known
 
     def _believed(self, scope: Scope, client: tuple[str, int], headers: list[tuple[bytes, bytes]]) -> Scope:
         values = {name.decode(): value.decode("latin-1") for name, value in headers if name in FORWARDED}

@@ -3,7 +3,7 @@ delete and send_by_email. Each returns a Reply; respond.py renders it as JSON or
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Mapping
 
 from core import queries
 from core.clock import today_in
@@ -12,6 +12,7 @@ from core.errors import Conflict
 from core.handlers.invoice_state import InvoiceView
 from core.handlers.sending import split_addresses
 from core.invoice_reads import invoice_view
+from core.reader import Reader
 from dialects.invoiceocean import fields, ksef, present, sparse
 from dialects.invoiceocean.errors import invalid
 from dialects.invoiceocean.parse import invoice_input, with_position_list, wrapped
@@ -93,29 +94,47 @@ def order_of(raw: str | None) -> tuple[tuple[str, bool], ...]:
     return ((ORDER[name], direction == "desc"),) if name in ORDER else (("id", False),)
 
 
-async def _one(call: Call, view: InvoiceView, status: int = 200) -> Reply:
+async def _one(call: Call, view: InvoiceView, status: int = 200, documents: Mapping[int, Any] | None = None) -> Reply:
+    """`documents`: the KSeF documents when the view's own read took them (a get); else they are read here."""
     additional = sparse.wanted(call.query, "invoice")[1]
     body = {**present.invoice(view, call.audience), **sparse.invoice_additions(view, call.audience, additional)}
-    await ksef.with_gov(call, [view], [body])
+    if documents is None:
+        await ksef.with_gov(call, [view], [body])
+    else:
+        ksef.gov_applied([view], [body], documents, call.audience)
     return Reply(status, body, "invoice")
+
+
+def _page_read(reader: Reader, account_id: int, where: queries.InvoiceFilter, page: queries.Page,
+               order: tuple[tuple[str, bool], ...], with_lines: bool, with_payments: bool
+               ) -> tuple[list[InvoiceView], dict[int, Any], dict[int, Any]]:
+    """A page, its KSeF documents and (when asked) its payments in one read: one hop off the event loop."""
+    views = queries.list_invoices(reader, account_id, where, page, order, with_lines=with_lines)
+    paid = sparse.payments_by_invoice(reader, [v.invoice.id or 0 for v in views]) if with_payments else {}
+    return views, ksef.documents_for(reader, account_id, views), paid
 
 
 async def list_invoices(call: Call) -> Reply:
     with_positions = bool(_maybe(to_bool, call.query.get("include_positions")))
-    views = await read_plain(call.request, queries.list_invoices, call.account.account_id, invoice_filter(call),
-                             call.page(), order_of(call.query.get("order")), with_lines=with_positions)
     additional = sparse.wanted(call.query, "invoice")[1]
-    paid = await read_plain(call.request, sparse.payments_by_invoice, [v.invoice.id for v in views]) \
-        if "connected_payments" in additional else {}
+    views, documents, paid = await read_plain(
+        call.request, _page_read, call.account.account_id, invoice_filter(call), call.page(),
+        order_of(call.query.get("order")), with_positions, "connected_payments" in additional)
     bodies = [{**present.invoice(v, call.audience, with_positions=with_positions),
                **sparse.invoice_additions(v, call.audience, additional, paid.get(v.invoice.id or 0))} for v in views]
-    return Reply(200, await ksef.with_gov(call, views, bodies), "invoices")
+    return Reply(200, ksef.gov_applied(views, bodies, documents, call.audience), "invoices")
+
+
+def _one_read(reader: Reader, account_id: int, invoice_id: int) -> tuple[InvoiceView, dict[int, Any]]:
+    view = invoice_view(reader, account_id, invoice_id)
+    return view, ksef.documents_for(reader, account_id, [view])
 
 
 async def get_invoice(call: Call) -> Reply:
     await ksef.send_if_asked(call)
-    return await _one(call, await read_plain(call.request, invoice_view, call.account.account_id, call.params["id"],
-                                       point=True))
+    view, documents = await read_plain(call.request, _one_read, call.account.account_id, call.params["id"],
+                                       point=True)
+    return await _one(call, view, documents=documents)
 
 
 async def create_invoice(call: Call) -> Reply:

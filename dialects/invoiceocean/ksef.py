@@ -20,7 +20,8 @@ from dialects.kit.context import execute, read_plain
 from dialects.kit.http import content_disposition
 from dialects.kit.lenient import to_bool
 
-__all__ = ["SaveAndSend", "attachment_of", "save_and_send_asked", "send_if_asked", "with_gov"]
+__all__ = ["SaveAndSend", "attachment_of", "documents_for", "gov_applied", "save_and_send_asked", "send_if_asked",
+           "with_gov"]
 
 GOV_FIELDS = ("gov_status", "gov_id", "gov_send_date", "gov_sell_date", "gov_error_messages",
               "gov_verification_link", "gov_link", "gov_corrected_invoice_number")
@@ -67,8 +68,14 @@ def gov_for(view: InvoiceView, documents: Mapping[int, Any], audience: Audience)
 async def with_gov(call: Call, views: Sequence[InvoiceView], presented: list[dict[str, Any]]) -> list[dict[str, Any]]:
     documents = await read_plain(call.request, documents_for, call.account.account_id, views,
                                  point=len(views) == 1)
+    return gov_applied(views, presented, documents, call.audience)
+
+
+def gov_applied(views: Sequence[InvoiceView], presented: list[dict[str, Any]], documents: Mapping[int, Any],
+                audience: Audience) -> list[dict[str, Any]]:
+    """The KSeF fields added to presented invoices, from documents_for read in the views' own read."""
     for view, body in zip(views, presented, strict=True):
-        body.update(gov_for(view, documents, call.audience))
+        body.update(gov_for(view, documents, audience))
     return presented
 
 

@@ -81,9 +81,6 @@ def render_xml(
     return (_DECLARATION + "\n".join(lines) + "\n").encode("utf-8")
 
 
-_SCALARS = frozenset({bool, int, Decimal, dt.datetime, dt.date})
-
-
 @functools.lru_cache(maxsize=4096)
 def _tag(key: str) -> str:
     """The element name of a key (the same few hundred keys, every response)."""
@@ -113,27 +110,26 @@ def _render(
 ) -> None:
     tag = _tag(key)
     pad = _INDENT * depth
-    kind = type(value)  # the concrete types first: ABC isinstance checks were a tenth of a render
-    if kind is float and lenient:
-        value, kind = Decimal(repr(value)), Decimal
-    if value is None:
-        type_attr = f" type={quoteattr(types[key])}" if key in types else ""
-        lines.append(f'{pad}<{tag}{type_attr} nil="true"/>')
-    elif kind is str:
-        lines.append(f"{pad}<{tag}>{_escape_text(value)}</{tag}>")
-    elif kind in _SCALARS or not isinstance(value, (Mapping, Sequence)) or isinstance(value, (str, bytes)):
-        xml_type, text = _scalar(key, value)
-        type_attr = f' type="{xml_type}"' if xml_type else ""
-        lines.append(f"{pad}<{tag}{type_attr}>{_escape_text(text)}</{tag}>")
+    leaf = _leaf(pad, tag, key, value, types, lenient)
+    if leaf is not None:
+        lines.append(leaf)
     elif isinstance(value, (dict, Mapping)):  # dict first: an exact type check, not an ABC walk
         if not value:
             lines.append(f"{pad}<{tag}/>")
             return
         lines.append(f"{pad}<{tag}>")
+        inner = pad + _INDENT
+        append = lines.append
         for child_key, child in value.items():
             if lenient and not _can_be_tag(child_key):
                 continue
-            _render(lines, _child_key(child_key), child, depth + 1, item_names, types, lenient)
+            name = _child_key(child_key)
+            # The leaves of a record (most of a document) are written here, without a call per element.
+            leaf = _leaf(inner, _tag(name), name, child, types, lenient)
+            if leaf is None:
+                _render(lines, name, child, depth + 1, item_names, types, lenient)
+            else:
+                append(leaf)
         lines.append(f"{pad}</{tag}>")
     else:  # a list or another sequence
         if not value:
@@ -146,6 +142,49 @@ def _render(
         lines.append(f"{pad}</{tag}>")
 
 
+def _leaf(pad: str, tag: str, key: str, value: Any, types: Mapping[str, str], lenient: bool) -> str | None:
+    """The line of a value that is not a container, or None for a mapping or a list."""
+    kind = type(value)  # the concrete types first: ABC isinstance checks were a tenth of a render
+    if kind is str:
+        return f"{pad}<{tag}>{_escape_text(value)}</{tag}>"
+    if value is None:
+        return pad + _nil(tag, types.get(key))
+    written = _WRITTEN.get(kind)
+    if written is not None:  # digits, signs, dashes and colons: nothing to escape
+        type_attr, text = written(value)
+        return f"{pad}<{tag}{type_attr}>{text}</{tag}>"
+    if kind is float and lenient:
+        value = Decimal(repr(value))
+    elif isinstance(value, (Mapping, Sequence)) and not isinstance(value, (str, bytes)):
+        return None
+    xml_type, text = _scalar(key, value)
+    type_attr = f' type="{xml_type}"' if xml_type else ""
+    return f"{pad}<{tag}{type_attr}>{_escape_text(text)}</{tag}>"
+
+
+@functools.lru_cache(maxsize=4096)
+def _nil(tag: str, xml_type: str | None) -> str:
+    """<payment-to type="date" nil="true"/>: the same few hundred (key, type) pairs, every response."""
+    type_attr = f" type={quoteattr(xml_type)}" if xml_type is not None else ""
+    return f'<{tag}{type_attr} nil="true"/>'
+
+
+def _datetime_text(value: dt.datetime) -> str:
+    # Rails' xmlschema: whole seconds, "Z" for UTC.
+    stamp = value.isoformat(timespec="seconds")
+    return stamp[:-6] + "Z" if stamp.endswith("+00:00") else stamp
+
+
+# The exact scalar types and how they are written (type attribute, text); subclasses go through _scalar.
+_WRITTEN: dict[type, Any] = {
+    bool: lambda v: (' type="boolean"', "true" if v else "false"),
+    int: lambda v: (' type="integer"', str(v)),
+    Decimal: lambda v: (' type="decimal"', format(v, "f")),  # never "1E+2"
+    dt.datetime: lambda v: (' type="dateTime"', _datetime_text(v)),
+    dt.date: lambda v: (' type="date"', v.isoformat()),
+}
+
+
 def _scalar(key: str, value: Any) -> tuple[str | None, str]:
     # bool before int (bool is an int), datetime before date (datetime is a date).
     if isinstance(value, bool):
@@ -155,9 +194,7 @@ def _scalar(key: str, value: Any) -> tuple[str | None, str]:
     if isinstance(value, Decimal):
         return "decimal", format(value, "f")  # never "1E+2"
     if isinstance(value, dt.datetime):
-        # Rails' xmlschema: whole seconds, "Z" for UTC.
-        stamp = value.isoformat(timespec="seconds")
-        return "dateTime", stamp[:-6] + "Z" if stamp.endswith("+00:00") else stamp
+        return "dateTime", _datetime_text(value)
     if isinstance(value, dt.date):
         return "date", value.isoformat()
     if isinstance(value, str):

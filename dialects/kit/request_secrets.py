@@ -3,9 +3,11 @@ They live here, below the dialects, because the dialect that finds a credential 
 remembers it through the kit's auth, and the kit never imports the gateway."""
 from __future__ import annotations
 
+import re
 from contextvars import ContextVar
 from urllib.parse import quote, quote_plus
 
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]*\Z")  # what quote() and quote_plus() never change
 MIN_LITERAL = 6  # shorter request "secrets" would scrub innocent text and protect nothing
 
 # A mutable set, so auth code running in the threadpool (which works on a copy of the context) adds to
@@ -21,4 +23,6 @@ def remember_secret(value: object) -> None:
         return
     for literal in {value, value.partition("/")[0]}:
         if len(literal) >= MIN_LITERAL and literal not in bag:
-            bag.update({literal, quote(literal, safe=""), quote_plus(literal)})
+            # Most credentials are letters and digits, which quoting leaves as they are.
+            bag.update((literal,) if _UNQUOTED.match(literal) else (literal, quote(literal, safe=""),
+                                                                    quote_plus(literal)))

@@ -1,0 +1,160 @@
+"""Reads leave the event loop at most once: a get or a list of any dialect, sign-in included, costs at most
+one trip to the thread pool (a hop and back cost more than a point read on SQLite).
+
+Every hop of the app goes through anyio.to_thread.run_sync (Starlette's run_in_threadpool, sync endpoints),
+so counting calls to it counts hops, whichever module makes them.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, Iterator
+
+import anyio.to_thread
+import pytest
+from starlette.testclient import TestClient
+
+from core.credentials import create_credential
+
+POSITIONS = [{"name": "Usługa", "tax": 23, "price_net": "100.00", "quantity": 3},
+             {"name": "Zwolniona", "tax": "zw", "price_net": "50", "quantity": 1}]
+
+
+class Hops:
+    def __init__(self) -> None:
+        self.count = 0
+
+
+@pytest.fixture
+def hops(monkeypatch: pytest.MonkeyPatch) -> Iterator[Hops]:
+    counted = Hops()
+    original = anyio.to_thread.run_sync
+
+    async def run_sync(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        counted.count += 1
+        return await original(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", run_sync)
+    yield counted
+
+
+def _hops_of(hops: Hops, call: Callable[[], Any]) -> int:
+    """Hops of one request, after the same request once more (a warm password cache: argon2 runs in the pool
+    on a credential's first use, by design)."""
+    first = call()
+    assert first.status_code == 200, first.text
+    hops.count = 0
+    again = call()
+    assert again.status_code == 200, again.text
+    assert again.content == first.content or "json" not in again.headers.get("content-type", "json")
+    return hops.count
+
+
+def test_an_invoiceocean_get_and_list_leave_the_event_loop_at_most_once(
+        client: TestClient, account: dict[str, Any], hops: Hops) -> None:
+    token = account["invoiceocean"]["api_token"]
+    for _ in range(3):
+        made = client.post(f"/invoices.json?api_token={token}", json={"invoice": {
+            "kind": "vat", "buyer_name": "Kowalski", "positions": POSITIONS}})
+        assert made.status_code == 201, made.text
+    invoice_id = made.json()["id"]
+    assert _hops_of(hops, lambda: client.get(f"/invoices/{invoice_id}.json?api_token={token}")) <= 1
+    assert _hops_of(hops, lambda: client.get(f"/invoices/{invoice_id}.xml?api_token={token}")) <= 1
+    assert _hops_of(hops, lambda: client.get(f"/invoices.json?api_token={token}&per_page=25&page=1")) <= 1
+    assert _hops_of(hops, lambda: client.get(f"/invoices.json?api_token={token}&include_positions=true")) <= 1
+
+
+def test_an_invo_get_and_list_leave_the_event_loop_at_most_once(
+        client: TestClient, account: dict[str, Any], hops: Hops) -> None:
+    auth = (account["invo"]["login"], account["invo"]["password"])
+
+    def api(q: dict[str, Any]) -> Any:
+        return client.post("/api.json", auth=auth, data={"r": "invoices", "q": json.dumps(q)})
+
+    customer = client.post("/api.json", auth=auth, data={"r": "customers", "q": json.dumps(
+        {"action": "add", "symbol": "K1", "name": "Jan Kowalski", "city": "Katowice"})}).json()["id"]
+    for _ in range(3):
+        made = api({"action": "add", "c1id": customer, "items": [
+            {"product": "Usługa", "count": 3, "pnetto": "100.00", "vatsm": "23%"}]})
+        assert made.status_code == 200, made.text
+    invoice_id = made.json()["id"]
+    assert _hops_of(hops, lambda: api({"action": "list", "id": invoice_id, "items": 1})) <= 1
+    assert _hops_of(hops, lambda: api({"action": "list", "page": 1, "cpp": 25})) <= 1
+
+
+def test_a_fakturan_get_and_list_leave_the_event_loop_at_most_once(
+        client: TestClient, ledger: Any, fakturan_account: dict[str, Any], hops: Hops) -> None:
+    key = (fakturan_account["fakturan"]["key_id"], fakturan_account["fakturan"]["password"])
+    token = ledger.write(create_credential, fakturan_account["account_id"], "fakturan_token").secrets["token"]
+    buyer = client.post("/api/v2/clients", auth=key, json={"company": "Kund AB"}).json()["data"]
+    for _ in range(3):
+        made = client.post("/api/v2/invoices", auth=key, json={"client_id": buyer["id"], "rows": [
+            {"product_name": "Tjänst", "amount": "3", "product_price": "100.00", "product_tax": 25}]})
+        assert made.status_code == 201, made.text
+    invoice_id = made.json()["data"]["id"]
+    by_token = {"Authorization": f'Token token="{token}"'}
+    assert _hops_of(hops, lambda: client.get(f"/api/v2/invoices/{invoice_id}", auth=key)) <= 1
+    assert _hops_of(hops, lambda: client.get("/api/v2/invoices?per_page=25", auth=key)) <= 1
+    assert _hops_of(hops, lambda: client.get(f"/api/v2/invoices/{invoice_id}", headers=by_token)) <= 1
+    assert _hops_of(hops, lambda: client.get("/api/v2/invoices?per_page=25", headers=by_token)) <= 1
+
+
+class Statements:
+    """Every statement SQLite runs on the app's connections (the pool's and the point readers' alike)."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def reads_of(self, call: Callable[[], Any]) -> list[str]:
+        """The SELECTs one request runs, after the same request once (caches warm); probes of the schema
+        (is full-text search there?) are not reads of the page."""
+        assert call().status_code == 200
+        self.texts.clear()
+        assert call().status_code == 200
+        return [text for text in self.texts if text.lstrip().upper().startswith(("SELECT", "WITH"))
+                and "sqlite_master" not in text]
+
+
+@pytest.fixture
+def statements(app: Any) -> Statements:
+    from sqlalchemy import event
+
+    seen = Statements()
+    # Requested before the client and the accounts: every connection, the pool's and each thread's point-read
+    # one, is opened after this.
+    event.listen(app.state.engine, "connect", lambda dbapi, _record: dbapi.set_trace_callback(seen.texts.append))
+    return seen
+
+
+def test_a_page_of_invoices_costs_the_same_statements_whatever_its_length_in_every_dialect(
+        statements: Statements, client: TestClient, account: dict[str, Any], ledger: Any) -> None:
+    """Lines, bank accounts and KSeF documents of a page are read for the whole page at once (fakturan's list
+    carries every row of every invoice): three invoices and nine cost the same statements."""
+    from core.accounts import create_account
+
+    io_token = account["invoiceocean"]["api_token"]
+    invo_auth = (account["invo"]["login"], account["invo"]["password"])
+    fk = ledger.write(create_account, "Svensk AB", profile="fakturan").as_dict()
+    fk_key = (fk["fakturan"]["key_id"], fk["fakturan"]["password"])
+    buyer = client.post("/api/v2/clients", auth=fk_key, json={"company": "Kund AB"}).json()["data"]["id"]
+
+    def make(count: int) -> None:
+        for _ in range(count):
+            assert client.post(f"/invoices.json?api_token={io_token}", json={"invoice": {
+                "kind": "vat", "buyer_name": "Kowalski", "positions": POSITIONS}}).status_code == 201
+            assert client.post("/api/v2/invoices", auth=fk_key, json={"client_id": buyer, "rows": [
+                {"product_name": "Tjänst", "amount": "3", "product_price": "100.00", "product_tax": 25},
+                {"product_name": "Tjänst 2", "amount": "1", "product_price": "10.00", "product_tax": 12}]}
+                               ).status_code == 201
+
+    lists = {
+        "invoiceocean": lambda: client.get(f"/invoices.json?api_token={io_token}&include_positions=true"),
+        "invo": lambda: client.post("/api.json", auth=invo_auth, data={
+            "r": "invoices", "q": json.dumps({"action": "list", "page": 1, "cpp": 25})}),
+        "fakturan": lambda: client.get("/api/v2/invoices?per_page=25", auth=fk_key),
+    }
+    make(3)
+    few = {name: statements.reads_of(call) for name, call in lists.items()}
+    make(6)
+    many = {name: statements.reads_of(call) for name, call in lists.items()}
+    assert {name: len(texts) for name, texts in many.items()} == {name: len(texts) for name, texts in few.items()}
+    assert all(texts for texts in many.values())
