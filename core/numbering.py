@@ -327,10 +327,14 @@ def number_parked(session: Session, account: Account, invoice: Invoice, series: 
         # A unique index: the client's number or counter taken meanwhile, or a counter behind stored seqs.
         named = {"value": invoice.number} if invoice.number else {}  # an allocated number is not known here
         raise Invalid.one("number", "taken", "has already been taken", **named) from None
+    plain = not isinstance(invoice, Invoice)  # a record of a plain write (core.storage.writes)
     for name, value in (("series", series), ("period_key", got.period_key), ("seq", got.seq),
                         ("number", got.number)):
         # Written by the statement above: recorded as the stored state, so the ORM has nothing to flush.
-        set_committed_value(invoice, name, value)
+        if plain:
+            setattr(invoice, name, value)
+        else:
+            set_committed_value(invoice, name, value)
 
 
 def check_number_free(session: Session, invoice: Invoice) -> None:
