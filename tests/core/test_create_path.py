@@ -52,14 +52,16 @@ class Trace:
 
 
 def _shape(sql: str) -> str:
-    """`INSERT invoices`, `SELECT departments`: the verb and the first table."""
+    """`INSERT invoices`, `SELECT departments`: the verb and the first table it names."""
     words = sql.replace("(", " ").split()
     verb = words[0].upper()
     if verb in ("INSERT", "REPLACE"):
         return f"INSERT {words[words.index('INTO') + 1]}"
     if verb == "UPDATE":
         return f"UPDATE {words[1]}"
-    return f"{verb} {words[words.index('FROM') + 1] if 'FROM' in words else '?'}"
+    tables = [words[i + 1] for i, word in enumerate(words[:-1]) if word.upper() == "FROM"
+              and words[i + 1].upper() != "SELECT"]
+    return f"{verb} {tables[0] if tables else '?'}"
 
 
 @pytest.fixture
