@@ -22,10 +22,10 @@ from typing import Any, Callable, ClassVar, Iterable
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import inspect
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, SQLModel
 
 from core.models import Account, Client, EventRecord, Invoice, Payment, Product, Webhook, WebhookDelivery
-from core.reader import new_record
+from core.reader import Reader, new_record, placeholders
 from core.storage import writes
 
 
@@ -199,10 +199,10 @@ def _subscriptions(session: Session, account_ids: Iterable[int]) -> dict[int, di
     cache: dict[int, dict[str, list[Webhook]]] = session.info.setdefault("events.webhooks", {})
     missing = [a for a in set(account_ids) if a not in cache]
     if missing:
-        with session.no_autoflush:
-            rows = session.execute(select(Webhook).where(col(Webhook.account_id).in_(missing),
-                                                         col(Webhook.active).is_(True))
-                                   .order_by(col(Webhook.id))).scalars().all()
+        # Plain records (core.reader): every write transaction asks, and the ORM query was a sixth of a create.
+        rows = Reader(session.connection()).records(
+            Webhook, f"webhooks.account_id IN ({placeholders(missing)}) AND webhooks.active = ?", (*missing, True),
+            "webhooks.id")
         for account_id in missing:
             cache[account_id] = {}
         for hook in rows:
