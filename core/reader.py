@@ -109,9 +109,10 @@ def new_record(model: type[SQLModel], **values: Any) -> Any:
     if found is None:
         plain = {name: info.default for name, info in model.model_fields.items()
                  if info.default_factory is None and not info.is_required()}
-        factories = tuple((name, info.default_factory) for name, info in model.model_fields.items()
-                          if info.default_factory is not None)
-        found = _defaults[model] = (plain, factories)  # type: ignore[assignment]
+        factories: tuple[tuple[str, Callable[[], Any]], ...] = tuple(
+            (name, info.default_factory) for name, info in model.model_fields.items()  # type: ignore[misc]
+            if info.default_factory is not None)
+        found = _defaults[model] = (plain, factories)
     plain, factories = found
     record = object.__new__(_record_class(model))
     record.__dict__ = {**plain, **{name: make() for name, make in factories if name not in values}, **values}
