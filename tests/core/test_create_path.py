@@ -201,3 +201,48 @@ def test_a_created_invoice_answers_as_its_get_does(client: TestClient, account: 
     shown = client.get(f"/invoices/{created.json()['id']}.json?api_token={token}")
     assert shown.status_code == 200
     assert created.json() == shown.json()
+
+
+def test_a_create_with_products_a_price_list_and_department_bank_accounts_builds_no_orm_instance(
+        client: TestClient, account: dict[str, Any]) -> None:
+    """The common path's other readers stay plain too: the products a position names, the price list that
+    reprices them, and the department's bank accounts the invoice carries copies of."""
+    token = account["invoiceocean"]["api_token"]
+
+    def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer = client.post(f"{path}?api_token={token}", json=body)
+        assert answer.status_code == 201, answer.text
+        return answer.json()  # type: ignore[no-any-return]
+
+    department = post("/departments.json", {"department": {"name": "Dział B"}})["id"]
+    post("/bank_accounts.json", {"bank_account": {
+        "name": "Rachunek główny PLN", "bank_account_number": "PL61 1090 1014 0000 0712 1981 2874",
+        "bank_account_version_departments": [
+            {"department_id": department, "show_on_invoice": True, "main_on_department": True}]}})
+    product = post("/products.json", {"product": {"name": "PoroductAA", "code": "A001", "price_net": "100",
+                                                  "tax": "23"}})["id"]
+    price_list = post("/price_lists.json", {"price_list": {"name": "Cennik", "currency": "PLN",
+                                                           "price_list_positions_attributes": {"0": {
+                                                               "priceable_id": product, "priceable_type": "Product",
+                                                               "use_percentage": "0", "price_net": "111.0",
+                                                               "price_gross": "136.53", "use_tax": "1",
+                                                               "tax": "23"}}}})["id"]
+    body = {"invoice": {"buyer_name": "Klient", "department_id": department, "price_list_id": price_list,
+                        "positions": [{"product_id": product, "quantity": 2}]}}
+    post("/invoices.json", body)  # the series' first number makes its counter row
+    built: list[str] = []
+
+    def init(target: Any, _args: Any, _kwargs: Any) -> None:
+        built.append(type(target).__name__)
+
+    event.listen(Mapper, "init", init)
+    try:
+        created = post("/invoices.json", body)
+    finally:
+        event.remove(Mapper, "init", init)
+    assert built == []
+    assert [(p["product_id"], p["price_net"], p["quantity"]) for p in created["positions"]] == [
+        (product, "111.00", "2.0")]
+    assert [b["bank_account_number"] for b in created["bank_accounts"]] == ["PL61 1090 1014 0000 0712 1981 2874"]
+    shown = client.get(f"/invoices/{created['id']}.json?api_token={token}").json()
+    assert created == shown
