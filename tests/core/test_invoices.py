@@ -228,9 +228,11 @@ def test_a_create_writes_its_lines_in_one_insert_and_rereads_nothing(backend_led
                           "INSERT INTO events"]
     else:  # numbered last: counter and number in one statement, just before the commit
         assert writes == ["INSERT INTO invoices", "INSERT INTO invoice_lines", "WITH counter AS", "INSERT INTO events"]
-    # number_counters: the one read that makes sure the next automatic number is not already stored
-    # (numbering.skip_taken: issue 24, a stray number must never block a series).
+    # number_counters (numbered last): the one read that makes sure the next automatic number is not already
+    # stored (numbering.skip_taken: issue 24, a stray number must never block a series); numbered first, the
+    # counter's upsert returns that answer itself (numbering.allocate).
     # bank_accounts: the department's accounts shown on invoices, which a new invoice carries (issue 23).
-    assert reads == ["accounts", "departments", "number_counters",
+    counted = [] if backend_ledger.engine.dialect.name == "sqlite" else ["number_counters"]
+    assert reads == ["accounts", "departments", *counted,
                      "bank_accounts JOIN bank_account_departments AS link ON link.bank_account_id = bank_accounts.id",
                      "webhooks"]
