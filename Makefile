@@ -37,8 +37,8 @@ fuzz: $(STAMP)
 	FUZZ_PROFILE=long $(BIN)/python -m pytest -q -p no:randomly tests/fuzz
 
 # Benchmarks (issue J), never part of `make test`: the table of ratios to the reference B, a few-second
-# smoke of the same harness (CI), the 1,000,000-invoice ledger (seeded into var/ first, minutes), a profile.
-.PHONY: bench bench-smoke bench-large bench-profile
+# smoke of the same harness (CI), the 1,000,000-invoice ledger (seeded into var/ first, minutes), profiles.
+.PHONY: bench bench-smoke bench-large bench-profile bench-layers
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 
@@ -48,9 +48,14 @@ bench-smoke: $(STAMP)
 bench-large: $(STAMP)
 	$(BIN)/python -m benchmarks.large
 
+# One flame summary per scenario and dialect, committed under benchmarks/results/profiles/ (issue 20).
 bench-profile: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
-	$(BIN)/python -m benchmarks.profile
+	$(BIN)/python -m benchmarks.profile --out benchmarks/results/profiles
+
+# What each layer of the request pipeline (middlewares, traffic log, metrics, access log, rate limiter) costs a get.
+bench-layers: $(STAMP)
+	$(BIN)/python -m benchmarks.layers
 
 # Issue 11's PostgreSQL targets on a throwaway cluster (about 3 minutes): numbering at 1 and 8 writer
 # processes, and two server processes under mixed load; numbers checked unique and gapless.

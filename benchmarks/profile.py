@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 import time
@@ -21,7 +22,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import asyncio  # noqa: E402
 
 import httpx  # noqa: E402
-from pyinstrument import Profiler  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
 import dialects.kit.context  # noqa: E402
@@ -55,23 +55,24 @@ def send(client: SyncClient, request: Request) -> Any:
     return answer
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("what", nargs="?", default="all", choices=("create", "get", "list", "all"))
-    parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--html", type=Path, default=None, help="also write pyinstrument HTML here")
-    parser.add_argument("--time-only", action="store_true", help="CPU ms per request, no profile")
-    args = parser.parse_args()
-    url = f"sqlite:///{tempfile.mkdtemp(prefix='bench-prof-')}/profile.sqlite3"
-    upgrade(url)
-    app = create_app(Settings.from_env(database_url=url))
-    io_account = app.state.ledger.write(create_account, "Profile IO").as_dict()
-    fk_account = app.state.ledger.write(create_account, "Profile FK", profile="fakturan").as_dict()
-    statements = [0]
-    event.listen(app.state.engine, "before_cursor_execute", lambda *a: statements.__setitem__(0, statements[0] + 1))
-    dialects.kit.context.run_in_threadpool = _inline  # type: ignore[attr-defined]  # patched: reads run inline
-    client = SyncClient(app)
-    if True:
+RESULTS = Path(__file__).parent / "results" / "profiles"
+
+
+class Prepared:
+    """A migrated SQLite ledger with two accounts, a client each and 30+ invoices per dialect, the app over
+    it, driven in this thread; `work` holds one request maker per scenario and dialect."""
+
+    def __init__(self) -> None:
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='bench-prof-')}/profile.sqlite3"
+        upgrade(url)
+        self.app = app = create_app(Settings.from_env(database_url=url))
+        io_account = app.state.ledger.write(create_account, "Profile IO").as_dict()
+        fk_account = app.state.ledger.write(create_account, "Profile FK", profile="fakturan").as_dict()
+        self.statements = [0]
+        event.listen(app.state.engine, "before_cursor_execute",
+                     lambda *a: self.statements.__setitem__(0, self.statements[0] + 1))
+        dialects.kit.context.run_in_threadpool = _inline  # type: ignore[attr-defined]  # patched: reads run inline
+        self.client = client = SyncClient(app)
         fx = scenarios.fixture_from(io_account, fk_account)
         fx.io_client = send(client, Request("POST", f"/clients.json?api_token={fx.io_token}",
                                             {"Content-Type": "application/json"},
@@ -79,10 +80,10 @@ def main() -> None:
         fx.fk_client = send(client, Request("POST", "/api/v2/clients", {"Authorization": fx.fk_auth,
                                             "Content-Type": "application/json"},
                                             json.dumps({"company": "Kund AB"}))).json()["data"]["id"]
-        ids = {d: [int(send(client, make(fx)).json().get("id") or send(client, make(fx)).json()["data"]["id"])]
+        ids = {d: [int(send(client, make(fx)).json()["id"])]
                for d, make in (("invoiceocean", scenarios.io_create), ("invo", scenarios.invo_create))}
         ids["fakturan"] = [int(send(client, scenarios.fk_create(fx)).json()["data"]["id"])]
-        work: dict[str, list[tuple[str, Callable[[], Request]]]] = {
+        self.work: dict[str, list[tuple[str, Callable[[], Request]]]] = {
             "create": [("invoiceocean", lambda: scenarios.io_create(fx)), ("invo", lambda: scenarios.invo_create(fx)),
                        ("fakturan", lambda: scenarios.fk_create(fx))],
             "get": [("invoiceocean", lambda: scenarios.io_get(fx, ids["invoiceocean"][0])),
@@ -93,33 +94,81 @@ def main() -> None:
                      ("fakturan", lambda: scenarios.fk_list(fx))],
         }
         for _ in range(30):  # more than a page, so lists are full
-            for _dialect, make in work["create"]:
+            for _dialect, make in self.work["create"]:
                 send(client, make())
-        for what in ([args.what] if args.what != "all" else list(work)):
-            for dialect, make in work[what]:
-                request = make()
-                send(client, request)
-                app.state.traffic.flush()  # the traffic log's batch insert is not the request's own SQL
-                cpu, before = time.process_time(), statements[0]
-                for _ in range(args.requests):
-                    send(client, request)
-                cpu_ms = (time.process_time() - cpu) / args.requests * 1000
-                sql = (statements[0] - before) / args.requests
-                print(f"== {what} {dialect}: {cpu_ms:.2f} ms CPU, {sql:.1f} SQL statements per request "
-                      "(no profiler)", flush=True)
-                if args.time_only:
-                    continue
-                profiler = Profiler(interval=0.0005)
-                started = time.perf_counter()
+
+    def cpu_ms(self, request: Request, requests: int) -> tuple[float, float]:
+        """(CPU ms, SQL statements) per request, after one unmeasured request."""
+        send(self.client, request)
+        self.app.state.traffic.flush()  # the traffic log's batch insert is not the request's own SQL
+        cpu, before = time.process_time(), self.statements[0]
+        for _ in range(requests):
+            send(self.client, request)
+        return (time.process_time() - cpu) / requests * 1000, (self.statements[0] - before) / requests
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("what", nargs="?", default="all", choices=("create", "get", "list", "all"))
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--html", type=Path, default=None, help="also write pyinstrument HTML here")
+    parser.add_argument("--out", type=Path, default=None,
+                        help=f"write one flame summary (text) per scenario here (make bench-profile: {RESULTS})")
+    parser.add_argument("--time-only", action="store_true", help="CPU ms per request, no profile")
+    args = parser.parse_args()
+    prepared = Prepared()
+    for what in ([args.what] if args.what != "all" else list(prepared.work)):
+        for dialect, make in prepared.work[what]:
+            request = make()
+            cpu_ms, sql = prepared.cpu_ms(request, args.requests)
+            print(f"== {what} {dialect}: {cpu_ms:.2f} ms CPU, {sql:.1f} SQL statements per request "
+                  "(no profiler)", flush=True)
+            if args.time_only:
+                continue
+            from pyinstrument import Profiler  # the bench extra (make bench-profile); --time-only needs none
+
+            profiler = Profiler(interval=0.0005)
+            # pyinstrument samples one thread: for the profile, writes run in the request's thread instead of
+            # the group committer's (one transaction each); the CPU figure above is taken with the committer.
+            ledger = prepared.app.state.ledger
+            committer, ledger._committer = ledger._committer, None
+            started = time.perf_counter()
+            try:
                 with profiler:
                     for _ in range(args.requests):
-                        send(client, request)
-                per = (time.perf_counter() - started) / args.requests * 1000
-                print(f"== {what} {dialect}: {per:.2f} ms per request (in-process, profiler on)")
-                print(profiler.output_text(unicode=False, color=False, show_all=False))
-                if args.html:
-                    args.html.mkdir(parents=True, exist_ok=True)
-                    (args.html / f"{what}-{dialect.replace(' ', '-')}.html").write_text(profiler.output_html())
+                        send(prepared.client, request)
+            finally:
+                ledger._committer = committer
+            per = (time.perf_counter() - started) / args.requests * 1000
+            summary = profiler.output_text(unicode=False, color=False, show_all=False)
+            print(f"== {what} {dialect}: {per:.2f} ms per request (in-process, profiler on)")
+            print(summary)
+            name = f"{what}-{dialect.replace(' ', '-')}"
+            if args.out:
+                args.out.mkdir(parents=True, exist_ok=True)
+                header = (f"# {what}, {dialect}: {cpu_ms:.2f} ms CPU and {sql:.1f} SQL statements per request "
+                          f"(no profiler); {per:.2f} ms per request with the profiler, writes in the request's thread; "
+                          f"{args.requests} requests\n"
+                          f"# commit {_commit()}; python -m benchmarks.profile {what} --out DIR\n")
+                (args.out / f"{name}.txt").write_text(header + _relative(summary))
+            if args.html:
+                args.html.mkdir(parents=True, exist_ok=True)
+                (args.html / f"{name}.html").write_text(profiler.output_html())
+
+
+def _commit() -> str:
+    import subprocess
+    root = Path(__file__).resolve().parents[1]
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
+                          text=True).stdout.strip() or "unknown"
+
+
+def _relative(summary: str) -> str:
+    """pyinstrument prints absolute file paths: the committed summaries name files from the repository root
+    (and site-packages from there), so they read the same on every machine."""
+    root = str(Path(__file__).resolve().parents[1]) + "/"
+    text = summary.replace(root, "")
+    return re.sub(r"\S*/site-packages/", "site-packages/", text)
 
 
 if __name__ == "__main__":

@@ -3,9 +3,14 @@
     ledger = Ledger(engine)
     view = ledger.execute(CreateInvoice(...))
     views = ledger.read(list_invoices, account_id, InvoiceFilter(), Page())
+
+Writes go through the storage's group committer where it has one (SQLite: core.storage.group_commit): the
+calling thread blocks until the batch its write rode in is durable. Elsewhere each write is its own
+transaction on a pooled connection.
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Callable, Sequence, TypeVar
 
 from sqlalchemy import Engine
@@ -14,7 +19,7 @@ from core import commands as c
 from core import idempotency, reader
 from core.einvoice import service as ksef
 from core.handlers import attachments, invoices, payments, records, sending, warehouse, webhooks
-from core.storage import storage_for
+from core.storage import Batch, storage_for
 from core.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -52,14 +57,30 @@ class Ledger:
         self.handlers = dict(HANDLERS)
         self.after_commit: list[Callable[[Any, Any], None]] = []  # e.g. deliver queued mail
         self._points = reader.PointReads(engine) if self.storage.point_reads else None
+        self._committer = self.storage.committer(engine)
 
     def register(self, command_type: type, handler: Callable[[Any, UnitOfWork], Any]) -> None:
         self.handlers[command_type] = handler
 
+    def close(self) -> None:
+        """End the engine's writer thread now rather than after its idle time (the next write starts it)."""
+        if self._committer is not None:
+            self._committer.stop()
+
+    def _in_write(self, work: Callable[[UnitOfWork], T]) -> T:
+        """work(uow) in a write unit of work: a job of the group committer, or a transaction of its own."""
+        if self._committer is None:
+            with UnitOfWork(self.engine, write=True, storage=self.storage) as uow:
+                return work(uow)
+
+        def job(batch: Batch) -> T:
+            with UnitOfWork(self.engine, write=True, storage=self.storage, batch=batch) as uow:
+                return work(uow)
+        return self._committer.run(job)
+
     def execute(self, command: Any) -> Any:
         handler = self.handlers[type(command)]
-        with UnitOfWork(self.engine, write=True, storage=self.storage) as uow:
-            result = handler(command, uow)
+        result = self._in_write(partial(handler, command))
         for hook in self.after_commit:
             hook(command, result)
         return result
@@ -69,7 +90,7 @@ class Ledger:
         tied to the record it creates. A live key for the same request answers Replay instead."""
         for _attempt in range(5):
             try:
-                outcome = self._execute_claimed(command, claims)
+                outcome = self._in_write(partial(self._claimed, command, claims))
             except idempotency.ClaimRace:
                 continue  # a concurrent duplicate committed first: the next attempt finds its key
             if isinstance(outcome, idempotency.Done):
@@ -78,21 +99,19 @@ class Ledger:
             return outcome
         raise RuntimeError("idempotency key claim kept racing")
 
-    def _execute_claimed(self, command: Any, claims: Sequence[idempotency.Claim]
-                         ) -> idempotency.Done | idempotency.Replay:
-        handler = self.handlers[type(command)]
-        with UnitOfWork(self.engine, write=True, storage=self.storage) as uow:
-            claimed = idempotency.claim(uow.session, command, claims)
-            if isinstance(claimed, idempotency.Replay):
-                return claimed
-            uow.defer_commit = True
-            result = handler(command, uow)
-            if not uow.commit_requested:
-                raise RuntimeError(f"{type(command).__name__} did not commit")
-            idempotency.bind(uow.session, claimed, idempotency.record_id_of(result))
-            uow.defer_commit = False
-            uow.commit()
-            return idempotency.Done(result, tuple(row.id or 0 for row in claimed))
+    def _claimed(self, command: Any, claims: Sequence[idempotency.Claim], uow: UnitOfWork
+                 ) -> idempotency.Done | idempotency.Replay:
+        claimed = idempotency.claim(uow.session, command, claims)
+        if isinstance(claimed, idempotency.Replay):
+            return claimed
+        uow.defer_commit = True
+        result = self.handlers[type(command)](command, uow)
+        if not uow.commit_requested:
+            raise RuntimeError(f"{type(command).__name__} did not commit")
+        idempotency.bind(uow.session, claimed, idempotency.record_id_of(result))
+        uow.defer_commit = False
+        uow.commit()
+        return idempotency.Done(result, tuple(row.id or 0 for row in claimed))
 
     def read(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with UnitOfWork(self.engine, write=False, storage=self.storage) as uow:
@@ -111,7 +130,8 @@ class Ledger:
 
     def write(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run work(session, ...) in a write transaction that commits when it returns."""
-        with UnitOfWork(self.engine, write=True, storage=self.storage) as uow:
+        def committed(uow: UnitOfWork) -> T:
             result = work(uow.session, *args, **kwargs)
             uow.commit()
             return result
+        return self._in_write(committed)

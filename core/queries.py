@@ -66,19 +66,37 @@ _EQUALS = ("client_id", "number", "seq", "oid", "from_invoice_id", "category_id"
 DATE_FIELDS = frozenset({"issue_date", "sell_date", "payment_to", "paid_date"})  # Date columns
 
 
+# The full-text index's rowid is account id << 40 | invoice id (migration 0014): an account's documents
+# are one rowid range, which FTS5 seeks to itself, in invoice id order.
+FTS_ACCOUNT_SHIFT = 40
+
+
+@dataclass(frozen=True)
+class FullText:
+    """A search the SQLite full-text index answers (migration 0014): its MATCH expression, the account's
+    first rowid, and the rest of the filter (`rest.sql` is just the account when nothing else filters)."""
+    match: str
+    first: int
+    rest: "Where"
+
+
 @dataclass(frozen=True)
 class Where:
     """A WHERE clause over `invoices` and its parameters."""
     sql: str
     params: tuple[Any, ...]
     dates: tuple[Any, Any] | None = None  # the issue_date range filtered on, if any (see _page)
+    full_text: FullText | None = None  # set while `sql` is exactly its rest AND its match
 
     def and_(self, sql: str, *params: Any) -> "Where":
         return Where(f"{self.sql} AND {sql}", (*self.params, *params), self.dates)
 
 
+_IN_ACCOUNT = "invoices.account_id = ?"
+
+
 def invoice_where(account_id: int, f: InvoiceFilter, *, fts: bool = False) -> Where:
-    clauses, params = ["invoices.account_id = ?"], list[Any]([account_id])
+    clauses, params = [_IN_ACCOUNT], list[Any]([account_id])
 
     def any_of(column: str, values: Sequence[Any], negate: bool = False) -> None:
         clauses.append(f"invoices.{column} {'NOT IN' if negate else 'IN'} ({placeholders(values)})")
@@ -117,12 +135,18 @@ def invoice_where(account_id: int, f: InvoiceFilter, *, fts: bool = False) -> Wh
     if f.after_id is not None:
         clauses.append("invoices.id > ?")
         params.append(f.after_id)
-    if f.search:
-        sql, search_params = _search_clause(f.search, fts)
-        clauses.append(sql)
-        params.extend(search_params)
     dated = f.date_field == "issue_date" and (f.date_from is not None or f.date_to is not None)
-    return Where(" AND ".join(clauses), tuple(params), (f.date_from, f.date_to) if dated else None)
+    dates = (f.date_from, f.date_to) if dated else None
+    if f.search and fts and _indexed(f.search):
+        search = FullText(_match(f.search), account_id << FTS_ACCOUNT_SHIFT,
+                          Where(" AND ".join(clauses), tuple(params), dates))
+        matches, match_params = _matches(search, rest=False)
+        return Where(f"{search.rest.sql} AND invoices.id IN (SELECT invoices_fts.rowid - ? FROM {matches})",
+                     (*search.rest.params, search.first, *match_params), dates, search)
+    if f.search:
+        clauses.append(_like_clause(f.search))
+        params.extend([f"%{f.search.lower()}%"] * (len(_SEARCHED) + 1))
+    return Where(" AND ".join(clauses), tuple(params), dates)
 
 
 # Lines of a catalogue product: those linked to it by id, and unlinked lines that carry its name (some
@@ -144,23 +168,28 @@ SEEKABLE = frozenset({"id", "issue_date"})  # NOT NULL columns with an index tha
 _SEARCHED = ("number", "buyer_name", "buyer_tax_no", "description", "oid")
 
 
-def _search_clause(text_: str, fts: bool) -> tuple[str, list[Any]]:
-    """Case-insensitive substring in number, buyer name and tax no, description, oid or a line name."""
-    if fts and len(text_.strip()) >= FTS_MIN_CHARS and "\x00" not in text_:  # FTS5 stops reading a query at NUL
-        phrase = '"' + text_.replace('"', '""') + '"'  # one trigram phrase: a substring, not FTS syntax
-        return ("invoices.id IN (SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH ? UNION "
-                "SELECT invoice_lines.invoice_id FROM invoice_lines_fts JOIN invoice_lines "
-                "ON invoice_lines.id = invoice_lines_fts.rowid WHERE invoice_lines_fts MATCH ?)"), [phrase, phrase]
-    needle = f"%{text_.lower()}%"
+# A search means: a case-insensitive substring of number, buyer name and tax no, description, oid or a
+# line name. Indexed, an invoice's line names are one column joined by newlines (migration 0014), so a
+# needle with a newline in it is searched with LIKE and a trigram match never spans two lines.
+def _indexed(text_: str) -> bool:
+    return len(text_.strip()) >= FTS_MIN_CHARS and "\x00" not in text_ and "\n" not in text_  # FTS5 stops at NUL
+
+
+def _match(text_: str) -> str:
+    """The needle as one trigram phrase: a substring, not FTS syntax."""
+    return '"' + text_.replace('"', '""') + '"'
+
+
+def _like_clause(text_: str) -> str:
     header = " OR ".join(f"lower(invoices.{column}) LIKE ?" for column in _SEARCHED)
     return (f"({header} OR invoices.id IN (SELECT invoice_lines.invoice_id FROM invoice_lines "
-            "WHERE lower(invoice_lines.name) LIKE ?))"), [needle] * (len(_SEARCHED) + 1)
+            "WHERE lower(invoice_lines.name) LIKE ?))")
 
 
 def has_fts(db: Session | Reader) -> bool:
-    """Whether migration 0002 could build the FTS5 tables here (SQLite built with FTS5)."""
+    """Whether migration 0014 could build the FTS5 table here (SQLite built with FTS5)."""
     connection = connection_of(db)
-    return storage_for(connection).has_tables(connection, "invoices_fts", "invoice_lines_fts")
+    return storage_for(connection).has_tables(connection, "invoices_fts")
 
 
 def connection_of(db: Session | Reader) -> Connection:
@@ -215,9 +244,9 @@ def page_with_total(db: Session | Reader, account_id: int, f: InvoiceFilter, pag
     """list_invoices and count_invoices in one go (one filter built, one reader)."""
     reader = _reader(db)
     where = invoice_where(account_id, f, fts=bool(f.search) and has_fts(db))
-    if f.search:
-        # A search is the costly part of its query (FTS matches, or LIKE over every row), and the page
-        # and the count would each run it: run it once for every matching id, in order, and slice.
+    if f.search and where.full_text is None:
+        # LIKE over every row is the costly part of the query, and the page and the count would each
+        # run it: run it once for every matching id, in order, and slice.
         ids = _ordered_ids(reader, where, order, None, 0)
         return _views(reader, ids[page.offset:page.offset + page.per_page], with_lines), len(ids)
     return _page(reader, where, page, order, with_lines), _count(reader, where, account_id, f)
@@ -226,6 +255,8 @@ def page_with_total(db: Session | Reader, account_id: int, f: InvoiceFilter, pag
 def _page(reader: Reader, where: Where, page: Page, order: Sequence[tuple[str, bool]],
           with_lines: bool) -> list[InvoiceView]:
     offset = page.offset
+    if where.full_text is not None and _by_id(order):  # the full-text index walks its matches in id order itself
+        return _views(reader, _ordered_ids(reader, where, order, page.per_page, offset), with_lines)
     # Ties on the first sort key are broken by id in the same direction, so a seek is exact.
     if offset >= SEEK_FROM_OFFSET and len(order) == 1 and order[0][0] in SEEKABLE:
         sought = _seek(reader, where, order[0][0], order[0][1], offset)
@@ -240,12 +271,36 @@ def _page(reader: Reader, where: Where, page: Page, order: Sequence[tuple[str, b
 def _ordered_ids(reader: Reader, where: Where, order: Sequence[tuple[str, bool]], limit: int | None,
                  offset: int) -> list[int]:
     """The ids first, then (in _views) their rows: the sort reads only the index, not ~100 columns per row."""
-    terms = [_order_sql(name, desc) for name, desc in order]
-    terms.append(f"invoices.id {'DESC' if order and order[0][1] else 'ASC'}")
-    sql = f"SELECT invoices.id FROM invoices WHERE {where.sql} ORDER BY {', '.join(terms)}"
+    if where.full_text is not None and _by_id(order):
+        # The index's own rowid order is the answer's: a page stops at its last row, no match is sorted.
+        matches, params = _matches(where.full_text)
+        sql = (f"SELECT invoices_fts.rowid - ? FROM {matches} "
+               f"ORDER BY invoices_fts.rowid {'DESC' if order[0][1] else 'ASC'}")
+        params = (where.full_text.first, *params)
+    else:
+        terms = [_order_sql(name, desc) for name, desc in order]
+        terms.append(f"invoices.id {'DESC' if order and order[0][1] else 'ASC'}")
+        sql, params = f"SELECT invoices.id FROM invoices WHERE {where.sql} ORDER BY {', '.join(terms)}", where.params
     if limit is None:
-        return [row[0] for row in reader.execute(sql, where.params).fetchall()]
-    return [row[0] for row in reader.execute(f"{sql} LIMIT ? OFFSET ?", (*where.params, limit, offset)).fetchall()]
+        return [row[0] for row in reader.execute(sql, params).fetchall()]
+    return [row[0] for row in reader.execute(f"{sql} LIMIT ? OFFSET ?", (*params, limit, offset)).fetchall()]
+
+
+def _by_id(order: Sequence[tuple[str, bool]]) -> bool:
+    return len(order) == 1 and order[0][0] == "id"
+
+
+def _matches(search: FullText, *, rest: bool = True) -> tuple[str, tuple[Any, ...]]:
+    """FROM and WHERE of a search's matching documents in the account's rowid range, in invoice id order.
+    A search alone needs no invoice row; other filters (`rest`) are checked on each match's row on the way."""
+    in_account = (search.match, search.first, search.first + (1 << FTS_ACCOUNT_SHIFT))
+    if not rest or search.rest.sql == _IN_ACCOUNT:
+        return "invoices_fts WHERE invoices_fts MATCH ? AND invoices_fts.rowid >= ? AND invoices_fts.rowid < ?", \
+            in_account
+    # CROSS JOIN keeps the index outermost, so its order is the answer's.
+    return ("invoices_fts CROSS JOIN invoices ON invoices.id = invoices_fts.rowid - ? WHERE invoices_fts MATCH ? "
+            f"AND invoices_fts.rowid >= ? AND invoices_fts.rowid < ? AND {search.rest.sql}",
+            (search.first, *in_account, *search.rest.params))
 
 
 def _views(reader: Reader, ids: list[int], with_lines: bool) -> list[InvoiceView]:
@@ -286,9 +341,13 @@ _UNFILTERED = InvoiceFilter()
 
 def _count(reader: Reader, where: Where, account_id: int, f: InvoiceFilter) -> int:
     """The whole account's count from SQLite's maintained invoice_counts (migration 0005), else count(*)
-    over the filtered invoices directly (a derived table around it costs SQLite a copy)."""
+    over the filtered invoices directly (a derived table around it costs SQLite a copy). A search alone
+    is counted by the full-text index itself, in the account's rowid range: no invoice row is read."""
     if f == _UNFILTERED and has_invoice_counts(reader.connection):
         return int(reader.scalar("SELECT invoices FROM invoice_counts WHERE account_id = ?", (account_id,)) or 0)
+    if where.full_text is not None:
+        matches, params = _matches(where.full_text)
+        return int(reader.scalar(f"SELECT count(*) FROM {matches}", params))
     return int(reader.scalar(f"SELECT count(*) FROM invoices WHERE {where.sql}", where.params))
 
 

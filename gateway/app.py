@@ -95,7 +95,8 @@ def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = D
             delivery.stop()
             if scheduler is not None:
                 scheduler.stop()
-            recorder.stop()
+            recorder.stop()  # its last rows go through the writer thread: that ends after them
+            app.state.ledger.close()
 
     gateway_routes = [Route("/healthz", healthz, methods=["GET"]), Route("/metrics", metrics, methods=["GET"]),
                       *public_routes(), *apidocs_routes(), *console_routes(),

@@ -3,6 +3,9 @@
 Requests only append to an in-memory list; a background thread inserts the batch once a second
 and, at most every `prune_every` seconds, deletes rows older than the retention period in bounded
 batches (each its own short transaction, so a writer never waits long on SQLite's lock).
+
+Where the storage group-commits (SQLite), both are jobs of the engine's writer thread: the log's rows
+share a commit with the requests' writes instead of taking the write lock between them.
 """
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlmodel import col
@@ -19,12 +22,24 @@ from sqlmodel import col
 from core.clock import now_utc
 from core.models import Credential, TrafficEntry, User
 from core.reader import placeholders, sqlite_value
+from core.storage import storage_for
 
 log = logging.getLogger("gateway.traffic")
 
 PRUNE_BATCH = 5000  # rows per DELETE: small enough that a writer waits milliseconds, not seconds
 PRUNE_EVERY_SECONDS = 600.0
 MAX_PENDING = 100_000  # entries held in memory while the database refuses writes; older ones are dropped
+
+T = TypeVar("T")
+
+
+def _write(engine: Engine, work: Callable[[Connection], T]) -> T:
+    """work(connection) committed: in the engine's next group commit where it has one."""
+    committer = storage_for(engine).committer(engine)
+    if committer is not None:
+        return committer.run(lambda batch: work(batch.connection))
+    with engine.begin() as conn:
+        return work(conn)
 
 
 @dataclass(frozen=True)
@@ -43,11 +58,15 @@ def prune_traffic(engine: Engine, retention_days: int, *, batch: int = PRUNE_BAT
     oldest = (select(col(TrafficEntry.id)).where(col(TrafficEntry.created_at) < cutoff)
               .order_by(col(TrafficEntry.created_at)).limit(batch))
     deleted = batches = 0
+
+    def prune(conn: Connection) -> list[Any]:
+        ids = list(conn.execute(oldest).scalars())
+        if ids:
+            conn.execute(delete(TrafficEntry).where(col(TrafficEntry.id).in_(ids)))
+        return ids
+
     while True:
-        with engine.begin() as conn:
-            ids = list(conn.execute(oldest).scalars())
-            if ids:
-                conn.execute(delete(TrafficEntry).where(col(TrafficEntry.id).in_(ids)))
+        ids = _write(engine, prune)
         if not ids:
             break
         deleted += len(ids)
@@ -101,14 +120,15 @@ class TrafficRecorder:
                 credential_use[entry["credential_id"]] = entry["created_at"]
             elif entry.get("user_id"):
                 user_use[entry["user_id"]] = entry["created_at"]
+
+        def write(conn: Connection) -> None:
+            _insert_batch(conn, batch)
+            for credential_id, when in credential_use.items():
+                conn.execute(update(Credential).where(col(Credential.id) == credential_id).values(last_used_at=when))
+            for user_id, when in user_use.items():
+                conn.execute(update(User).where(col(User.id) == user_id).values(last_used_at=when))
         try:
-            with self.engine.begin() as conn:
-                _insert_batch(conn, batch)
-                for credential_id, when in credential_use.items():
-                    conn.execute(update(Credential).where(col(Credential.id) == credential_id)
-                                 .values(last_used_at=when))
-                for user_id, when in user_use.items():
-                    conn.execute(update(User).where(col(User.id) == user_id).values(last_used_at=when))
+            _write(self.engine, write)
         except Exception:  # the log must never take requests down with it
             with self._lock:  # keep the batch for the next round (e.g. the database was locked), within bounds
                 room = max(MAX_PENDING - len(self._pending), 0)

@@ -16,13 +16,14 @@ from sqlalchemy import Connection, Engine, Select, Table
 
 from core.storage import postgres, sqlite
 from core.storage.expressions import like_case_sensitive
+from core.storage.group_commit import Batch, GroupCommitter
 
 if TYPE_CHECKING:
     from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
     from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
     from sqlmodel import Session
 
-__all__ = ["Storage", "like_case_sensitive", "storage_for", "storage_of"]
+__all__ = ["Batch", "GroupCommitter", "Storage", "like_case_sensitive", "storage_for", "storage_of"]
 
 S = TypeVar("S", bound=Select[Any])
 
@@ -44,6 +45,10 @@ class Storage(Protocol):
 
     def writer_lock(self, engine: Engine) -> threading.RLock | None:
         """A lock that writers of this process take before they begin, or None when the database queues them."""
+
+    def committer(self, engine: Engine) -> GroupCommitter | None:
+        """The engine's group committer, through which the ledger's writes share durable commits
+        (core.storage.group_commit); None where each write commits on its own connection."""
 
     def prepare(self, connection: Connection, *, write: bool) -> Connection:
         """The connection, set up for a read or write transaction before it begins."""

@@ -8,6 +8,8 @@ from sqlalchemy import Connection, Engine, Select, Table, insert
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import Insert
 
+from core.storage.group_commit import GroupCommitter
+
 S = TypeVar("S", bound=Select[Any])
 
 
@@ -22,6 +24,9 @@ class PostgresStorage:
 
     def writer_lock(self, engine: Engine) -> threading.RLock | None:
         return None  # row locks queue the writers that meet
+
+    def committer(self, engine: Engine) -> GroupCommitter | None:
+        return None  # each command commits on its own pooled connection: the server overlaps their flushes
 
     def prepare(self, connection: Connection, *, write: bool) -> Connection:
         return connection

@@ -11,6 +11,7 @@ from sqlalchemy import Integer, literal, select, update
 
 from core import numbering
 from core.accounts import create_account
+from core.commands import CreateInvoice
 from core.errors import Invalid
 from core.handlers import invoices as invoice_handlers
 from core.ledger import Ledger
@@ -108,6 +109,43 @@ def test_eight_threads_of_250_creates_on_sqlite_number_exactly_1_to_2000(databas
     numbers = ledger.read(lambda s: s.execute(select(Invoice.number).where(Invoice.account_id == account_id))
                           .scalars().all())
     assert len(set(numbers)) == 2000 and "2000/03/2026" in numbers
+
+
+def test_creates_failing_inside_shared_commits_leave_the_others_numbered_gaplessly(database_url: str) -> None:
+    """Eight threads of creates on SQLite, where the writer thread batches them into shared commits; every
+    third fails after its handler took its number. Each failure rolls back to its own savepoint: the
+    numbers of the rest are exactly 1..n, unique, and the counter stops at n."""
+    ledger = Ledger(make_engine(database_url))
+    account_id = ledger.write(create_account, "Acme").account_id
+    real = ledger.handlers[CreateInvoice]
+
+    def create_then_fail(cmd: CreateInvoice, uow):  # type: ignore[no-untyped-def]
+        view = real(cmd, uow)
+        if cmd.fields["buyer_name"] == "Fails":
+            raise RuntimeError("injected failure after numbering")
+        return view
+    ledger.register(CreateInvoice, create_then_fail)
+
+    def run(thread: int) -> list[int]:
+        seqs = []
+        for i in range(30):
+            failing = (thread + i) % 3 == 0
+            try:
+                seqs.append(ledger.execute(minimal_invoice(account_id, buyer_name="Fails" if failing else "Ok"))
+                            .invoice.seq)
+            except RuntimeError:
+                assert failing
+        return seqs
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answered = sorted(s for chunk in pool.map(run, range(8)) for s in chunk)
+    assert answered == list(range(1, 161))
+    stored = ledger.read(lambda s: s.execute(select(Invoice.seq, Invoice.number, Invoice.buyer_name)
+                                             .where(Invoice.account_id == account_id)).all())
+    assert sorted(row.seq for row in stored) == answered
+    assert len({row.number for row in stored}) == 160 and {row.buyer_name for row in stored} == {"Ok"}
+    assert ledger.read(lambda s: s.execute(select(NumberCounter.last_seq)).scalar_one()) == 160
+    ledger.close()
+    ledger.engine.dispose()
 
 
 @pytest.mark.postgres

@@ -139,10 +139,12 @@ def test_sqlite_tables_rebuilt_by_0007_keep_their_rows_and_ids_and_never_reuse_o
     ledger.execute(DeleteInvoice(account_id, newest))
     again = ledger.execute(minimal_invoice(account_id)).invoice.id or 0
     assert made[1] < newest < again
-    with ledger.engine.connect() as conn:  # the full-text index and the counts still follow every write
-        found = conn.execute(text("SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH '\"Klient\"' "
-                                  "ORDER BY rowid"))
-        assert found.scalars().all() == [made[0], made[1], again]
+    from core.queries import InvoiceFilter, Page, has_fts, page_with_total
+
+    # the full-text index (a search's page and total) and the counts still follow every write
+    views, total = ledger.read(page_with_total, account_id, InvoiceFilter(search="Klient"), Page())
+    assert ([view.invoice.id for view in views], total, ledger.read(has_fts)) == ([made[0], made[1], again], 3, True)
+    with ledger.engine.connect() as conn:
         assert conn.execute(text("SELECT invoices FROM invoice_counts")).scalar() == 3
     ledger.engine.dispose()
 

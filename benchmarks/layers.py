@@ -1,0 +1,208 @@
+"""What each layer of the request pipeline costs on a get (issue 20, Deliver 4), in-process.
+
+    .venv/bin/python -m benchmarks.layers [--requests 400] [--rounds 5] [--what get|list|create]
+
+The app of benchmarks/profile.py (a migrated SQLite ledger, driven in this thread, logging configured as
+`invoice-gateway serve` configures it, to /dev/null) answers the same request with one layer taken away at a
+time: each middleware of the app, and inside the gateway middleware the traffic log, the metrics and the access
+log, and the credential rate limiter. A layer's cost is the CPU per request of the whole pipeline minus that
+without the layer; "all layers" takes every one away at once. Shares are of the server's CPU: the whole, less
+the in-process client's own (measured against an endpoint answering a constant). Variants alternate within
+each round and the median over rounds is reported, so a shared machine's drift hits every variant alike.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging.config
+import os
+import statistics
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.profile import Prepared  # noqa: E402
+from dialects.kit import ratelimit  # noqa: E402
+from dialects.kit.dialect import SCOPE_KEY  # noqa: E402
+from gateway.logs import logging_config  # noqa: E402
+
+Variant = Callable[[Any], contextlib.AbstractContextManager[None]]
+
+
+def _serve_logging() -> None:
+    """The server's logging (JSON lines through the redaction filter), written to /dev/null."""
+    logging.config.dictConfig(logging_config("INFO", json=True))
+    sink = open(os.devnull, "w")  # noqa: SIM115  # lives as long as the process
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(sink)
+
+
+@contextlib.contextmanager
+def _middleware(app: Any, change: Callable[[list[Any]], list[Any]]) -> Iterator[None]:
+    """The app with its user middleware list changed, the stack rebuilt; restored after."""
+    kept = list(app.user_middleware)
+    app.user_middleware = change(kept)
+    app.middleware_stack = None
+    try:
+        yield
+    finally:
+        app.user_middleware = kept
+        app.middleware_stack = None
+
+
+class _RoutingOnly:
+    """What the gateway middleware must do for routing to work at all: name the request's dialect."""
+
+    def __init__(self, app: Any, dialect_for: Callable[[str], Any], **_ignored: Any) -> None:
+        self.app, self.dialect_for = app, dialect_for
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            scope.setdefault("state", {})
+            scope[SCOPE_KEY] = self.dialect_for(scope["path"])
+        await self.app(scope, receive, send)
+
+
+def _stripped(items: list[Any], name: str | None = None) -> list[Any]:
+    """The list without the named middleware (None: without all), the gateway middleware's routing kept."""
+    from starlette.middleware import Middleware
+    out = []
+    for m in items:
+        if name is not None and m.cls.__name__ != name:
+            out.append(m)
+        elif "dialect_for" in m.kwargs:
+            out.append(Middleware(_RoutingOnly, *m.args, **m.kwargs))
+    return out
+
+
+def _without(name: str) -> Variant:
+    return lambda app: _middleware(app, lambda items: _stripped(items, name))
+
+
+def _with_kwargs(name: str, **kwargs: Any) -> Variant:
+    def change(items: list[Any]) -> list[Any]:
+        from starlette.middleware import Middleware
+        return [Middleware(m.cls, *m.args, **{**m.kwargs, **kwargs}) if m.cls.__name__ == name else m
+                for m in items]
+    return lambda app: _middleware(app, change)
+
+
+@contextlib.contextmanager
+def _access_log_off(_app: Any) -> Iterator[None]:
+    access = logging.getLogger("gateway.access")
+    level = access.level
+    access.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        access.setLevel(level)
+
+
+@contextlib.contextmanager
+def _limiter_off(app: Any) -> Iterator[None]:
+    limiter = ratelimit.limiter_of(app)
+    with contextlib.ExitStack() as stack:
+        for method in ("check", "failed"):
+            stack.enter_context(_patched(limiter, method, lambda *a, **k: None))
+        yield
+
+
+@contextlib.contextmanager
+def _patched(target: Any, name: str, value: Any) -> Iterator[None]:
+    had = name in vars(target)
+    old = vars(target).get(name)
+    setattr(target, name, value)
+    try:
+        yield
+    finally:
+        if had:
+            setattr(target, name, old)
+        else:
+            delattr(target, name)
+
+
+@contextlib.contextmanager
+def _all_off(app: Any) -> Iterator[None]:
+    with _middleware(app, _stripped), _limiter_off(app), _access_log_off(app):
+        yield
+
+
+@contextlib.contextmanager
+def _nothing(_app: Any) -> Iterator[None]:
+    yield
+
+
+def variants(app: Any) -> dict[str, Variant]:
+    found: dict[str, Variant] = {"whole pipeline": _nothing}
+    names = [m.cls.__name__ for m in app.user_middleware]
+    for name in names:
+        found[f"{name} (whole)"] = _without(name)
+    if "GatewayMiddleware" in names:
+        found["traffic log"] = _with_kwargs("GatewayMiddleware", recorder=None)
+        found["metrics"] = _with_kwargs("GatewayMiddleware", observer=None)
+    found["access log line"] = _access_log_off
+    found["credential rate limiter"] = _limiter_off
+    found["all layers"] = _all_off
+    return found
+
+
+def client_floor(requests: int) -> float:
+    """CPU per request of the in-process client itself (httpx over ASGI) against an endpoint that answers
+    a constant: not the server's, so taken off the whole before shares are computed."""
+    import time
+
+    from starlette.applications import Starlette
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    from benchmarks.harness import Request
+    from benchmarks.profile import SyncClient, send
+
+    async def constant(_request: Any) -> Response:
+        return Response(b"{}", media_type="application/json")
+
+    client = SyncClient(Starlette(routes=[Route("/x", constant)]))
+    request = Request("GET", "/x")
+    send(client, request)
+    started = time.process_time()
+    for _ in range(requests):
+        send(client, request)
+    return (time.process_time() - started) / requests * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--what", default="get", choices=("get", "list", "create"))
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    _serve_logging()
+    prepared = Prepared()
+    floor = statistics.median(client_floor(args.requests) for _ in range(3))
+    print(f"the in-process client's own CPU per request (taken off before shares): {floor:.3f} ms")
+    for dialect, make in prepared.work[args.what]:
+        request = make()
+        found = variants(prepared.app)
+        samples: dict[str, list[float]] = {name: [] for name in found}
+        for _ in range(args.rounds):
+            for name, variant in found.items():
+                with variant(prepared.app):
+                    samples[name].append(prepared.cpu_ms(request, args.requests)[0])
+        cpu = {name: statistics.median(values) for name, values in samples.items()}
+        whole = cpu["whole pipeline"]
+        server = max(whole - floor, 1e-9)
+        print(f"\n== {args.what} {dialect}: {whole:.3f} ms CPU per request in all, {server:.3f} ms the server's "
+              f"(median of {args.rounds} rounds of {args.requests})")
+        print(f"{'layer':<34}{'ms without':>11}{'cost ms':>10}{'share':>8}")
+        for name, value in cpu.items():
+            if name == "whole pipeline":
+                continue
+            cost = whole - value
+            print(f"{name:<34}{value:>11.3f}{cost:>10.3f}{cost / server:>8.1%}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,279 @@
+"""Group commit: one writer thread per engine runs the writes of its process, many to one durable COMMIT.
+
+On SQLite every commit is an fsync (synchronous=FULL, ~10 ms on a plain disk) and one writer holds the
+database at a time, so commits one by one cap writes at the disk's fsync rate whatever the CPU does. Here
+callers hand their write to the engine's writer thread and block until it is durable. The thread takes the
+first job, then whatever else is already queued (up to MAX_BATCH) without waiting for more, and runs them
+in one transaction, each in its own SAVEPOINT:
+
+    BEGIN IMMEDIATE; SAVEPOINT; job 1; RELEASE; SAVEPOINT; job 2; ROLLBACK TO (it failed); ...; COMMIT
+
+A failed job rolls back only itself (its numbers, idempotency keys, events); the one COMMIT makes the
+others durable together, and only then is any of them answered. If the COMMIT fails, every job of the
+batch gets the error: none was acknowledged. A lone write pays one commit and no wait.
+
+What runs a job is the job's business (a unit of work, a traffic-log insert): it gets the batch's
+connection inside its savepoint, and defers what must wait for the commit (wake-ups) to
+Batch.after_commit. A job must not commit or roll back the connection's transaction itself.
+
+The thread exits after IDLE_SECONDS without work (tests make hundreds of engines) and starts again with
+the next job. Writers that do not come through here (delivery worker, CLI, scheduler) still queue on the
+storage's writer lock, which the writer thread holds from BEGIN to COMMIT; other processes meet SQLite's
+busy timeout as before.
+"""
+from __future__ import annotations
+
+import contextvars
+import logging
+import os
+import queue
+import threading
+import weakref
+from concurrent.futures import Future
+from typing import Callable, Generic, TypeVar
+
+from sqlalchemy import Connection, Engine
+
+log = logging.getLogger("core.storage.group_commit")
+
+T = TypeVar("T")
+
+MAX_BATCH = 64  # jobs per COMMIT: bounds how long a batch holds the write lock and its callers wait
+IDLE_SECONDS = 1.0
+
+
+class Batch:
+    """What a job sees: the writer's connection, inside the job's savepoint."""
+
+    __slots__ = ("connection", "after_commit")
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.after_commit: list[Callable[[], None]] = []  # run once the batch is durable; dropped if the job fails
+
+
+class _Job(Generic[T]):
+    __slots__ = ("work", "context", "future", "after_commit")
+
+    def __init__(self, work: Callable[[Batch], T]) -> None:
+        self.work = work
+        # The caller's context variables (request id in log lines, a request's secrets) hold in the writer too.
+        self.context = contextvars.copy_context()
+        self.future: Future[T] = Future()
+        self.after_commit: list[Callable[[], None]] = []
+
+
+_STOP = object()  # a queue entry: leave once the queue is empty, rather than after the idle time
+
+
+class GroupCommitter:
+    """The writer thread of one engine in this process."""
+
+    def __init__(self, engine: Engine, lock: threading.RLock | None = None, *, max_batch: int = MAX_BATCH,
+                 idle_seconds: float = IDLE_SECONDS) -> None:
+        # Weak: the registry is keyed by the engine, and an idle committer must not keep it alive.
+        self._engine = weakref.ref(engine)
+        self._writer_lock = lock
+        self.max_batch = max_batch
+        self.idle_seconds = idle_seconds
+        self._reset()
+
+    def _reset(self) -> None:
+        self._pid = os.getpid()
+        self._mutex = threading.Lock()  # orders "queue a job" against "the thread leaves for want of jobs"
+        self._queue: queue.SimpleQueue[_Job[object] | object] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._current: Batch | None = None  # the job the writer thread is running (touched by that thread only)
+
+    # ---- the callers' side ----
+    def run(self, work: Callable[[Batch], T]) -> T:
+        """work(batch) in the writer's next batch; its result once that batch is committed, or its error."""
+        if self.in_writer():
+            return self._inline(work)
+        if self._pid != os.getpid():
+            self._reset()  # a forked child: the parent's thread, queue and connection are not ours
+        job: _Job[T] = _Job(work)
+        with self._mutex:
+            self._queue.put(job)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._serve, name="group-commit", daemon=True)
+                self._thread.start()
+        return job.future.result()
+
+    def pending(self) -> int:
+        """Jobs queued for the writer and not yet taken into a batch."""
+        return self._queue.qsize()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def in_writer(self) -> bool:
+        return threading.current_thread() is self._thread
+
+    def current(self) -> Batch | None:
+        """The batch of the job the calling thread runs, when it is this writer."""
+        return self._current if self.in_writer() else None
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """End the thread once the queue is empty (the next job starts it again)."""
+        with self._mutex:
+            thread = self._thread
+            if thread is None:
+                return
+            self._queue.put(_STOP)
+        if thread is not threading.current_thread():
+            thread.join(timeout)
+
+    def _inline(self, work: Callable[[Batch], T]) -> T:
+        """A write started by a job (a handler calling the ledger again): a savepoint inside that job.
+        Queueing it would wait for the very batch that waits for it."""
+        outer = self._current
+        if outer is None:  # after-commit work (wake-ups) on this thread: its batch is over, the next waits on it
+            raise RuntimeError("a write from the writer thread's after-commit work would wait for itself")
+        nested = Batch(outer.connection)
+        savepoint = outer.connection.begin_nested()
+        self._current = nested
+        try:
+            result = work(nested)
+        except BaseException:
+            savepoint.rollback()
+            raise
+        else:
+            savepoint.commit()
+        finally:
+            self._current = outer
+        outer.after_commit.extend(nested.after_commit)
+        return result
+
+    # ---- the writer thread ----
+    def _serve(self) -> None:
+        connection: Connection | None = None
+        try:
+            while True:
+                jobs, stopping = self._take()
+                if jobs:
+                    connection = self._commit(connection, jobs)
+                if stopping or not jobs:
+                    with self._mutex:
+                        if self._queue.empty():
+                            self._thread = None
+                            return
+        except BaseException as exc:  # the thread dies (e.g. SystemExit in a job): nobody may wait on it
+            with self._mutex:
+                self._thread = None
+                while not self._queue.empty():
+                    job = self._queue.get_nowait()
+                    if isinstance(job, _Job):
+                        job.future.set_exception(exc)
+            raise
+        finally:
+            if connection is not None:
+                connection.close()
+
+    def _take(self) -> tuple[list[_Job[object]], bool]:
+        """The first job (waiting up to the idle time for it), then what is queued already."""
+        try:
+            first = self._queue.get(timeout=self.idle_seconds)
+        except queue.Empty:
+            return [], False
+        taken = [first]
+        while len(taken) < self.max_batch:
+            try:
+                taken.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        jobs = [job for job in taken if isinstance(job, _Job)]
+        return jobs, len(jobs) < len(taken)
+
+    def _commit(self, connection: Connection | None, jobs: list[_Job[object]]) -> Connection | None:
+        """One transaction for the jobs; the connection to use next (None after a failure: a fresh one)."""
+        done: list[tuple[_Job[object], object]] = []
+        failed: list[tuple[_Job[object], BaseException]] = []
+        lock = self._writer_lock
+        if lock is not None:
+            lock.acquire()
+        try:
+            try:
+                if connection is None:
+                    engine = self._engine()
+                    if engine is None:
+                        raise RuntimeError("the engine of this group committer is gone")
+                    connection = engine.connect()
+                transaction = connection.begin()  # BEGIN IMMEDIATE (gateway.db): the write lock up front
+                for job in jobs:
+                    outcome = self._run_job(connection, job)
+                    if isinstance(outcome, BaseException):
+                        failed.append((job, outcome))
+                    else:
+                        done.append((job, outcome[0]))
+                transaction.commit()
+            except BaseException as exc:  # the batch as a whole: nobody's write is durable
+                _discard(connection)
+                connection = None
+                for job in jobs:
+                    if not job.future.done():
+                        job.future.set_exception(exc)
+                if not isinstance(exc, Exception):
+                    raise
+                return connection
+        finally:
+            self._current = None
+            if lock is not None:
+                lock.release()
+        for job, _result in done:  # after the commit, and only then; before the answers, as a lone commit did
+            for hook in job.after_commit:
+                try:
+                    hook()
+                except Exception:  # the write is durable: a failed wake-up only delays what the worker scans
+                    log.exception("after-commit work failed")
+        for job, result in done:
+            job.future.set_result(result)
+        for job, error in failed:
+            job.future.set_exception(error)
+        return connection
+
+    def _run_job(self, connection: Connection, job: _Job[object]) -> tuple[object] | Exception:
+        """The job in its savepoint: (result,) or the error it was rolled back for. An error the savepoint
+        cannot undo (the rollback itself fails) propagates and fails the batch."""
+        batch = Batch(connection)
+        savepoint = connection.begin_nested()
+        self._current = batch
+        try:
+            result = job.context.run(job.work, batch)
+        except Exception as exc:
+            savepoint.rollback()
+            return exc
+        finally:
+            self._current = None
+        savepoint.commit()
+        job.after_commit = batch.after_commit
+        return (result,)
+
+
+def _discard(connection: Connection | None) -> None:
+    """After a failed batch: roll back what is left and let the next batch start on a fresh connection."""
+    if connection is not None:
+        try:
+            connection.rollback()
+            connection.close()
+        except Exception:
+            log.exception("closing the writer's connection after a failed batch")
+    return None
+
+
+class Committers:
+    """One committer per engine of this process."""
+
+    def __init__(self) -> None:
+        self._by_engine: weakref.WeakKeyDictionary[Engine, GroupCommitter] = weakref.WeakKeyDictionary()
+        self._registry = threading.Lock()
+
+    def get(self, engine: Engine, lock: threading.RLock | None) -> GroupCommitter:
+        committer = self._by_engine.get(engine)
+        if committer is None:
+            with self._registry:
+                committer = self._by_engine.get(engine)
+                if committer is None:
+                    committer = self._by_engine[engine] = GroupCommitter(engine, lock)
+        return committer
