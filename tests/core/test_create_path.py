@@ -138,8 +138,10 @@ WRITER = [
 
 @pytest.mark.parametrize("dialect", ["invoiceocean", "invo", "fakturan"])
 def test_a_five_line_create_runs_exactly_its_nine_statements_in_the_write_transaction(
-        app: Any, client: TestClient, account: dict[str, Any], fakturan_account: dict[str, Any], trace: Trace,
+        trace: Trace, app: Any, client: TestClient, account: dict[str, Any], fakturan_account: dict[str, Any],
         dialect: str) -> None:
+    # `trace` first: it hooks the engine before any connection the test's writes use is made (the group
+    # committer keeps its connection from one batch to the next)
     create = _creates(client, account, fakturan_account)[dialect]
     assert create().status_code in (200, 201)  # the first create of a series makes its counter row
     app.state.traffic.flush()
