@@ -24,6 +24,7 @@ from core.handlers.invoice_state import InvoiceView, account_of, load_invoice, l
 from core.handlers.parties import SELLER_FROM_DEPARTMENT
 from core.models import Account, Department, Invoice, KsefDocument, KsefSend
 from core.reader import Reader, placeholders
+from core.storage import writes
 from core.unit_of_work import UnitOfWork
 
 MODES = ("off", "demo", "production")
@@ -174,6 +175,8 @@ def _complete_seller(session: Session, invoice: Invoice) -> None:
         return
     for name in missing:
         setattr(invoice, name, getattr(chosen, SELLER_FROM_DEPARTMENT[name]))
+    if not isinstance(invoice, Invoice):  # a create's plain record (core.storage.writes): no flush stores it
+        writes.update_row(session, Invoice, invoice.id or 0, **{name: getattr(invoice, name) for name in missing})
 
 
 def _certificate_link(environment: str, nip: str, xml_hash: str) -> str:

@@ -16,9 +16,11 @@ from sqlmodel import Session, col, select
 
 from core.errors import FieldError, Invalid
 from core.fields import check_fields
-from core.models import Account, BankAccount, BankAccountDepartment, Department, Invoice, InvoiceBankAccount, Issuer
+from core.models import Account, BankAccount, BankAccountDepartment, Invoice, InvoiceBankAccount, Issuer
 from core.models.banking import OWN_BANK_ACCOUNT_TYPES, SNAPSHOT_FIELDS
-from core.reader import Reader, placeholders
+from core.reader import Reader, new_record, placeholders
+from core.references import check_rows, resolved
+from core.storage import writes
 
 # KSeF roles an issuer may carry (README "Odbiorcy/Wystawcy na fakturze"); "Rola inna" needs a description.
 ISSUER_ROLES = ("Wystawca faktury", "Faktor", "Podmiot pierwotny", "JST – wystawca", "Członek GV – wystawca",
@@ -109,18 +111,25 @@ def forget(session: Session, entity: str, record_id: int) -> None:
         session.execute(delete(BankAccountDepartment).where(col(column) == record_id))
 
 
-def _department_accounts(session: Session, invoice: Invoice) -> list[BankAccount]:
+_MAIN_DEPARTMENT = ("(SELECT departments.id FROM departments WHERE departments.account_id = ? "
+                    "ORDER BY departments.main DESC, departments.id LIMIT 1)")
+
+
+def _department_accounts(session: Session, invoice: Invoice) -> list[Any]:
     """The accounts the invoice's department shows on invoices; without a department, those of the one its
-    seller came from (the main one). One statement: a create pays for it on every invoice."""
-    link = BankAccountDepartment
-    department: Any = invoice.department_id or (
-        select(Department.id).where(Department.account_id == invoice.account_id)
-        .order_by(col(Department.main).desc(), col(Department.id)).limit(1).scalar_subquery())
-    stmt = (select(BankAccount).join(link, col(link.bank_account_id) == BankAccount.id)
-            .where(link.department_id == department, col(link.show_on_invoice).is_(True),
-                   BankAccount.account_id == invoice.account_id)
-            .order_by(col(link.main_on_department).desc(), col(BankAccount.id)))
-    return list(session.execute(stmt).scalars())
+    seller came from (the main one). One plain statement (records, core.reader): a create pays for it on
+    every invoice."""
+    rows = Reader(session.connection())
+    department, params = ("?", [invoice.department_id]) if invoice.department_id else (
+        _MAIN_DEPARTMENT, [invoice.account_id])
+    sql = (f"SELECT {rows.columns(BankAccount)} FROM bank_accounts JOIN bank_account_departments AS link "
+           f"ON link.bank_account_id = bank_accounts.id WHERE link.department_id = {department} "
+           "AND link.show_on_invoice = ? AND bank_accounts.account_id = ? "
+           "ORDER BY link.main_on_department DESC, bank_accounts.id")
+    found = [rows.make(BankAccount, row) for row in rows.rows(sql, [*params, True, invoice.account_id])]
+    for bank in found:
+        resolved(session, BankAccount, bank.id, bank.account_id)
+    return found
 
 
 def _matched_or_new(session: Session, account: Account, given: Sequence[Mapping[str, Any]]) -> list[BankAccount]:
@@ -153,11 +162,14 @@ def attach_bank_accounts(session: Session, account: Account, invoice: Invoice,
         session.execute(delete(InvoiceBankAccount).where(col(InvoiceBankAccount.invoice_id) == invoice.id))
     if not banks:
         return []
-    copies = [InvoiceBankAccount(account_id=invoice.account_id, invoice_id=invoice.id or 0, bank_account_id=bank.id,
-                                 position=position, **{name: getattr(bank, name) for name in SNAPSHOT_FIELDS})
+    # Plain rows (core.storage.writes): the copies are only ever inserted with the invoice, and read back.
+    copies = [new_record(InvoiceBankAccount, account_id=invoice.account_id, invoice_id=invoice.id or 0,
+                         bank_account_id=bank.id, position=position,
+                         **{name: getattr(bank, name) for name in SNAPSHOT_FIELDS})
               for position, bank in enumerate(banks)]
-    session.add_all(copies)
-    session.flush()
+    check_rows(session, InvoiceBankAccount, invoice.account_id, [copy.__dict__ for copy in copies])
+    session.flush()  # the ORM invoice (the rare paths) and new bank accounts are stored before rows name them
+    writes.insert_rows(session, InvoiceBankAccount, copies)
     return copies
 
 

@@ -1,6 +1,7 @@
 """Invoice commands: create (incl. copy, correction, inline client), update, status, cancel, delete."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from sqlalchemy import delete, func
@@ -43,9 +44,9 @@ from core.models import (
     Product,
     Recurring,
 )
-from core.reader import Reader
+from core.reader import Reader, new_record, placeholders
 from core.references import check_rows, resolved
-from core.storage import storage_of
+from core.storage import writes
 from core.unit_of_work import UnitOfWork
 
 # Columns a copy (copy_invoice_from, proforma -> VAT, recurring) must not take over.
@@ -60,6 +61,7 @@ DERIVED = frozenset({"token", "series", "period_key", "price_net", "price_tax", 
 
 
 def _product_map(session: Session, account_id: int, specs: tuple[LineSpec, ...]) -> dict[int, Product]:
+    """The products the lines name, as plain records (core.reader), each checked to be the account's."""
     wanted: dict[int, str] = {}
     for i, spec in enumerate(specs):
         for sub, path in ((spec, f"lines.{i}"), (spec.before, f"lines.{i}.before"), (spec.after, f"lines.{i}.after")):
@@ -67,19 +69,21 @@ def _product_map(session: Session, account_id: int, specs: tuple[LineSpec, ...])
                 wanted.setdefault(sub.product_id, path + ".product_id")
     if not wanted:
         return {}
-    rows = session.execute(select(Product).where(Product.account_id == account_id,
-                                                 Product.id.in_(wanted))).scalars()  # type: ignore[union-attr]
-    found = {p.id: p for p in rows if p.id is not None}
+    ids = [i for i in wanted if isinstance(i, int) and not isinstance(i, bool)]
+    rows = _rows(session).records(Product, f"products.account_id = ? AND products.id IN ({placeholders(ids)})",
+                                  (account_id, *ids)) if ids else []
+    found = {p.id: p for p in rows}
     for product_id, path in wanted.items():
         if product_id not in found:
             raise Invalid.one(path, "not_found", "no such product", value=product_id)
+        resolved(session, Product, product_id, account_id)
     return found
 
 
 def _build_lines(session: Session, invoice: Invoice, specs: tuple[LineSpec, ...], start: int,
                  price_list_id: int | None, *, persist: bool = True) -> list[InvoiceLine]:
-    """Priced lines; added to the session unless persist is False (plain lines only: the caller then
-    writes them with _insert_lines)."""
+    """Priced lines; added to the session unless persist is False (plain lines only: they are then records,
+    which the caller writes with _insert_lines)."""
     products = _product_map(session, invoice.account_id, specs)
     if price_list_id:
         products = apply_price_list(session, invoice.account_id, price_list_id, products)
@@ -101,7 +105,7 @@ def _build_lines(session: Session, invoice: Invoice, specs: tuple[LineSpec, ...]
                     built.append(snap)
             built.append(diff)
             continue
-        line = price_new_line(spec, products.get(spec.product_id or 0), invoice, path, default_tax)
+        line = price_new_line(spec, products.get(spec.product_id or 0), invoice, path, default_tax, plain=not persist)
         line.position = spec.position if spec.position is not None else start + offset
         if persist:
             session.add(line)
@@ -189,30 +193,52 @@ def _own_rate(invoice: Invoice, given: dict[str, Any]) -> None:
 
 
 def create_invoice(cmd: CreateInvoice, uow: UnitOfWork) -> InvoiceView:
-    invoice, lines, banks = _create_in_session(cmd, uow.session)
-    sync_invoice(uow.session, invoice, lines)
+    invoice, lines, banks = _create_in_session(cmd, uow.session, plain=True)
+    _sync_stock(uow.session, invoice, lines)
     if cmd.recurring is not None:
         schedule_invoice(uow.session, cmd.account_id, invoice, cmd.recurring)
     uow.commit()
-    # The session already holds exactly what was written (expire_on_commit is off), so the view is
-    # built from it instead of read back: re-reading cost three queries, a quarter of a create.
-    # Lines in load_lines' order; a new invoice has no payments yet.
+    # The view is built from the values just written instead of read back: re-reading cost three queries,
+    # a quarter of a create. Lines in load_lines' order; a new invoice has no payments yet.
     return InvoiceView(invoice, sorted(lines, key=lambda line: (line.position, line.id or 0)), [], banks)
 
 
 def create_invoice_in_session(cmd: CreateInvoice, session: Session) -> Invoice:
-    """Everything create does, short of committing: payments and recurring runs build on it."""
-    invoice, lines, _banks = _create_in_session(cmd, session)
-    sync_invoice(session, invoice, lines)
+    """Everything create does, short of committing: payments and recurring runs build on it (and on the
+    invoice being the session's ORM instance)."""
+    invoice, lines, _banks = _create_in_session(cmd, session, plain=False)
+    _sync_stock(session, invoice, lines)
     return invoice
 
 
-def _create_in_session(cmd: CreateInvoice, session: Session
+def _plain(cmd: CreateInvoice, given: dict[str, Any]) -> bool:
+    """Whether this create writes its invoice as plain values (core.storage.writes), never building an ORM
+    instance: every create but the rare ones that keep the ORM because later steps change the invoice in
+    the session or write rows that point at rows written before them. Those are copies (copy_invoice_from),
+    recurring definitions, corrections (before/after rows point at their difference row) and invoices
+    created paid (set_status records the payment). Inline new clients and a given list of bank accounts
+    that names a new one write those through the ORM (core.handlers.parties, banking), as does a stock
+    document (core.handlers.warehouse); the invoice stays plain."""
+    return (cmd.copy_from is None and cmd.recurring is None and given.get("kind") != "correction"
+            and given.get("status") != "paid"
+            and not any(spec.kind == "correction" or spec.before is not None for spec in cmd.lines))
+
+
+def _sync_stock(session: Session, invoice: Invoice, lines: list[InvoiceLine]) -> None:
+    """The invoice's stock document (core.handlers.warehouse); a plain invoice is not in the session, so the
+    document's id is written to it here."""
+    sync_invoice(session, invoice, lines)
+    if invoice.warehouse_document_id is not None and not isinstance(invoice, Invoice):
+        writes.update_row(session, Invoice, invoice.id or 0, warehouse_document_id=invoice.warehouse_document_id)
+
+
+def _create_in_session(cmd: CreateInvoice, session: Session, *, plain: bool
                        ) -> tuple[Invoice, list[InvoiceLine], list[InvoiceBankAccount]]:
     account = account_record(_rows(session), cmd.account_id)
     given = check_fields(Invoice, cmd.fields, extra_protected=DERIVED)
-    invoice = Invoice(account_id=account.id or 0, issue_date=today_in(account.timezone), origin=cmd.origin,
-                      token=new_token(), lang=account.lang, currency=account.currency)
+    make = partial(new_record, Invoice) if plain and _plain(cmd, given) else Invoice
+    invoice: Invoice = make(account_id=account.id or 0, issue_date=today_in(account.timezone), origin=cmd.origin,
+                            token=new_token(), lang=account.lang, currency=account.currency)
     specs = list(cmd.lines)
     if cmd.copy_from is not None:
         copied = _copy_source(session, account.id or 0, cmd.copy_from, invoice)
@@ -270,8 +296,11 @@ def _write_new(session: Session, invoice: Invoice, specs: list[LineSpec], cmd: C
     # follow in one multi-row INSERT: 2 statements where the ORM took 1 + 1 UPDATE + 1 per line.
     lines = _build_lines(session, invoice, tuple(specs), 0, price_list_id, persist=False)
     _settle_new(invoice, lines)
-    session.add(invoice)
-    _flush_unique(session, invoice)
+    if isinstance(invoice, Invoice):
+        session.add(invoice)
+        _flush_unique(session, invoice)
+    else:
+        _insert_invoice(session, invoice)
     _insert_lines(session, invoice, lines)
     if paid:
         set_status(session, invoice, "paid", invoice.issue_date, paid_on)
@@ -282,22 +311,28 @@ def _settle_new(invoice: Invoice, lines: list[InvoiceLine]) -> None:
     recompute_totals(invoice, lines)
 
 
-_LINE_COLUMNS = tuple(c.key for c in InvoiceLine.__table__.columns if c.key != "id")  # type: ignore[attr-defined]
+def _insert_invoice(session: Session, invoice: Invoice) -> None:
+    """The plain invoice in one prepared INSERT, its id set on it; the ORM's flush hooks do not see it, so
+    its references are checked and its event recorded here."""
+    row: dict[str, Any] = invoice.__dict__
+    check_rows(session, Invoice, invoice.account_id, [row])
+    try:
+        writes.insert_row(session, Invoice, invoice)
+    except writes.integrity_error(session) as exc:  # a unique index: the number (as _flush_unique says)
+        value = {"value": invoice.number} if invoice.number else {}
+        raise Invalid.one("number", "taken", "has already been taken", **value) from exc
+    resolved(session, Invoice, invoice.id or 0, invoice.account_id)  # what the lines and documents name
+    events.record(session, events.InvoiceCreated(invoice.account_id, invoice.id or 0))
 
 
 def _insert_lines(session: Session, invoice: Invoice, lines: list[InvoiceLine]) -> None:
-    """The lines in one statement, their new ids set on the objects."""
+    """The lines (records) in one prepared statement, their new ids set on them."""
     if not lines:
         return
     for line in lines:
         line.invoice_id = invoice.id or 0
-    rows = [{key: getattr(line, key) for key in _LINE_COLUMNS} for line in lines]
-    check_rows(session, InvoiceLine, invoice.account_id, rows)
-    table = InvoiceLine.__table__  # type: ignore[attr-defined]
-    # Core on the table, not the ORM bulk path: that one splits rows by which values are None.
-    ids = storage_of(session).insert_ordered(session.connection(), table, rows)
-    for line, new_id in zip(lines, ids, strict=True):
-        line.id = new_id
+    check_rows(session, InvoiceLine, invoice.account_id, [line.__dict__ for line in lines])
+    writes.insert_rows(session, InvoiceLine, lines)
 
 
 def _inherit_from_corrected(session: Session, invoice: Invoice, given: dict[str, Any]) -> None:

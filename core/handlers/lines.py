@@ -5,12 +5,14 @@ The money rules live in core.money; this module only decides which inputs a line
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Iterable
 
 from core.commands import LineSpec
 from core.errors import Invalid
 from core.models import Invoice, InvoiceLine, Product
 from core.money import LineAmounts, LineInput, TaxRate, Totals, compute_line, compute_totals, parse_tax
+from core.reader import new_record
 
 COUNTED_KINDS = ("normal", "correction")  # before/after snapshots and text rows carry no money
 PRICE_INPUTS = ("price_net", "price_gross", "total_net", "total_gross")
@@ -75,8 +77,10 @@ def _apply_text(line: InvoiceLine, spec: LineSpec, product: Product | None) -> N
 
 
 def price_new_line(spec: LineSpec, product: Product | None, invoice: Invoice, path: str,
-                   default_tax: str) -> InvoiceLine:
-    line = InvoiceLine(invoice_id=invoice.id or 0, account_id=invoice.account_id, kind=spec.kind or "normal")
+                   default_tax: str, *, plain: bool = False) -> InvoiceLine:
+    """The priced line: an InvoiceLine for the session, or (plain) a record of one for core.storage.writes."""
+    make = partial(new_record, InvoiceLine) if plain else InvoiceLine
+    line: InvoiceLine = make(invoice_id=invoice.id or 0, account_id=invoice.account_id, kind=spec.kind or "normal")
     _apply_text(line, spec, product)
     if line.kind == "text":
         line.quantity, line.tax = Decimal(0), "0"

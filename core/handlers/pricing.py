@@ -3,27 +3,32 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from core.errors import Invalid
 from core.models import PriceList, PriceListItem, Product
+from core.reader import Reader, new_record
 
 CENT = Decimal("0.01")
 
 
 def apply_price_list(session: Session, account_id: int, price_list_id: int,
                      products: dict[int, Product]) -> dict[int, Product]:
-    """Copies of the products whose prices the list overrides (the catalogue stays as it is)."""
-    price_list = session.get(PriceList, price_list_id)
-    if price_list is None or price_list.account_id != account_id:
+    """Copies of the products whose prices the list overrides (the catalogue stays as it is). The products
+    are plain records (core.reader), and so are the list and its items: a create reads them, writes none."""
+    rows = Reader(session.connection())
+    price_list = rows.record(PriceList, "price_lists.id = ? AND price_lists.account_id = ?",
+                             (price_list_id, account_id))
+    if price_list is None:
         raise Invalid.one("price_list_id", "not_found", "no such price list", value=price_list_id)
-    items = session.execute(select(PriceListItem).where(PriceListItem.price_list_id == price_list_id)).scalars()
+    items = rows.records(PriceListItem, "price_list_items.price_list_id = ?", (price_list_id,),
+                         "price_list_items.id")
     priced = dict(products)
     for item in items:
         product = products.get(item.product_id or 0)
         if product is None:
             continue
-        copy = Product.model_validate(product.model_dump())
+        copy = new_record(Product, **product.__dict__)
         if item.use_percentage and item.percentage is not None:
             factor = 1 + item.percentage / 100
             copy.price_net = (product.price_net * factor).quantize(CENT)

@@ -1,0 +1,125 @@
+"""Plain writes: rows of plain values (core.reader.new_record records, or dicts) inserted with statements
+prepared once per table and backend, in the session's own transaction.
+
+A create wrote its invoice through the ORM: the instance's constructor, its instrumentation and the unit
+of work's flush were half of its CPU. Here a row is a tuple of parameters, each converted by the column
+type's own bind processor (the conversion SQLAlchemy applies, so the stored text is the same byte for
+byte), sent on the DBAPI cursor under the session's connection. On SQLite the SQL is built once per table
+and row count; on other backends the Core statement is built once and SQLAlchemy's compiled cache keeps it
+(PostgreSQL orders a multi-row RETURNING only through SQLAlchemy's sentinel, core.storage.postgres).
+
+Writes that bypass the ORM bypass its flush hooks too: callers check references (core.references.check_rows)
+and record domain events (core.events.record) themselves.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable, Mapping, Sequence
+
+from sqlalchemy import Connection, Table, insert, update
+from sqlmodel import Session, SQLModel
+
+from core.storage import storage_of
+
+Row = Mapping[str, Any] | Any  # a mapping, or a record whose attributes are the columns
+
+
+class _Table:
+    """One table's prepared inserts on one backend."""
+
+    def __init__(self, table: Table, dialect: Any) -> None:
+        columns = [c for c in table.columns if c.name != "id"]
+        self.table = table
+        self.names = tuple(c.name for c in columns)
+        self.binds: tuple[Callable[[Any], Any] | None, ...] = tuple(
+            c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns)
+        self.qmark = dialect.paramstyle == "qmark"
+        self._sql: dict[int, str] = {}
+        self.core_insert = insert(table).returning(table.c.id)
+
+    def params(self, row: Row) -> tuple[Any, ...]:
+        get = row.get if isinstance(row, Mapping) else row.__dict__.get
+        return tuple(value if bind is None or value is None else bind(value)
+                     for value, bind in zip((get(name) for name in self.names), self.binds, strict=True))
+
+    def sql(self, count: int) -> str:
+        """`INSERT INTO t (...) VALUES (...), ... RETURNING id` for `count` rows (SQLite's placeholders)."""
+        found = self._sql.get(count)
+        if found is None:
+            one = "(" + ", ".join("?" for _ in self.names) + ")"
+            found = self._sql[count] = (f"INSERT INTO {self.table.name} ({', '.join(self.names)}) VALUES "
+                                        + ", ".join(one for _ in range(count)) + " RETURNING id")
+        return found
+
+
+_tables: dict[tuple[str, str], _Table] = {}
+_lock = threading.Lock()
+
+
+def _prepared(model: type[SQLModel], connection: Connection) -> _Table:
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    key = (table.name, connection.dialect.name)
+    found = _tables.get(key)
+    if found is None:
+        with _lock:
+            found = _tables.setdefault(key, _Table(table, connection.dialect))
+    return found
+
+
+def _cursor(connection: Connection) -> Any:
+    if not connection.in_transaction():
+        connection.begin()
+    return connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+
+
+def run(cursor: Any, sql: str, params: Sequence[Any]) -> Any:
+    """Every plain write's one call into the DBAPI (tests count statements here)."""
+    return cursor.execute(sql, params)
+
+
+def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[Row]) -> list[int]:
+    """Insert the rows in one statement; their new ids in the order of rows, also set as each record's `id`.
+    A constraint the rows break raises the DBAPI's IntegrityError (see integrity_error)."""
+    if not rows:
+        return []
+    connection = session.connection()
+    prepared = _prepared(model, connection)
+    if prepared.qmark:
+        cursor = _cursor(connection)
+        try:
+            params = [value for row in rows for value in prepared.params(row)]
+            # One multi-row INSERT stores its rows in order, each with an id above every id given before
+            # (AUTOINCREMENT, migration 0007) while this transaction holds the write lock: sorted, the
+            # returned ids are the rows' ids in order (as core.storage.sqlite.insert_ordered).
+            ids = sorted(row[0] for row in run(cursor, prepared.sql(len(rows)), params).fetchall())
+        finally:
+            cursor.close()
+    elif len(rows) == 1:
+        ids = [connection.execute(prepared.core_insert, _values(prepared, rows[0])).scalar_one()]
+    else:
+        ids = storage_of(session).insert_ordered(connection, prepared.table, [_values(prepared, r) for r in rows])
+    for row, new_id in zip(rows, ids, strict=True):
+        if not isinstance(row, Mapping):
+            row.id = new_id
+    return ids
+
+
+def insert_row(session: Session, model: type[SQLModel], row: Row) -> int:
+    return insert_rows(session, model, [row])[0]
+
+
+def update_row(session: Session, model: type[SQLModel], row_id: int, **values: Any) -> None:
+    """UPDATE one row by id (rare on the plain path: a create's stock document is linked after it is made)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    session.connection().execute(update(table).where(table.c.id == row_id).values(**values))
+
+
+def integrity_error(session: Session) -> type[Exception]:
+    """The DBAPI's IntegrityError, which a plain write raises where the ORM raised SQLAlchemy's."""
+    error: type[Exception] = session.connection().dialect.dbapi.IntegrityError  # type: ignore[union-attr]
+    return error
+
+
+def _values(prepared: _Table, row: Row) -> dict[str, Any]:
+    get = row.get if isinstance(row, Mapping) else row.__dict__.get
+    return {name: get(name) for name in prepared.names}
