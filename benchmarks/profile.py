@@ -69,11 +69,15 @@ class Prepared:
         # Counted on SQLite's own trace, hooked before the first connection is made (point reads and plain
         # writes go to the driver, past SQLAlchemy's events): every statement sent, BEGIN/COMMIT/SAVEPOINT
         # included; what triggers run and the traffic log's inserts (not the request's own) left out.
+        # A multi-row INSERT whose rows fire triggers is traced again after each row's trigger: counted once.
         self.statements = [0]
+        last = [""]
 
         def traced(sql: str) -> None:
-            if not sql.startswith("--") and "traffic_log" not in sql:
-                self.statements[0] += 1
+            if sql.startswith("--") or "traffic_log" in sql or sql == last[0]:
+                return
+            last[0] = sql
+            self.statements[0] += 1
 
         event.listen(app.state.engine, "connect", lambda dbapi, _record: dbapi.set_trace_callback(traced))
         io_account = app.state.ledger.write(create_account, "Profile IO").as_dict()
