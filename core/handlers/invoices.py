@@ -332,7 +332,8 @@ def _insert_lines(session: Session, invoice: Invoice, lines: list[InvoiceLine]) 
     for line in lines:
         line.invoice_id = invoice.id or 0
     check_rows(session, InvoiceLine, invoice.account_id, [line.__dict__ for line in lines])
-    writes.insert_rows(session, InvoiceLine, lines)
+    with writes.search_once(session, invoice.id or 0):  # the search document written once, not once per line
+        writes.insert_rows(session, InvoiceLine, lines)
 
 
 def _inherit_from_corrected(session: Session, invoice: Invoice, given: dict[str, Any]) -> None:

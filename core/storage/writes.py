@@ -14,7 +14,8 @@ and record domain events (core.events.record) themselves.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from sqlalchemy import Connection, Table, insert, update
 from sqlmodel import Session, SQLModel
@@ -106,6 +107,31 @@ def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[Row]) ->
 
 def insert_row(session: Session, model: type[SQLModel], row: Row) -> int:
     return insert_rows(session, model, [row])[0]
+
+
+SEARCH_DEFERRED = "invoices_fts_deferred"  # migration 0015
+
+
+@contextmanager
+def search_once(session: Session, invoice_id: int) -> Iterator[None]:
+    """Lines inserted inside this block rewrite their invoice's full-text document once, at its end, instead
+    of once per line (migration 0015: the line trigger skips a marked invoice; deleting the mark rewrites
+    the document with every line). A no-op where there is no such index (PostgreSQL, SQLite without FTS5)."""
+    connection = session.connection()
+    if not storage_of(session).has_tables(connection, SEARCH_DEFERRED):
+        yield
+        return
+    cursor = _cursor(connection)
+    try:
+        run(cursor, f"INSERT INTO {SEARCH_DEFERRED} (invoice_id) VALUES (?)", (invoice_id,))
+        try:
+            yield
+        finally:
+            # Also after a failure: a caller that carries on in this transaction must not leave the invoice
+            # unindexed (its mark would make the trigger skip every later line of it).
+            run(cursor, f"DELETE FROM {SEARCH_DEFERRED} WHERE invoice_id = ?", (invoice_id,))
+    finally:
+        cursor.close()
 
 
 def update_row(session: Session, model: type[SQLModel], row_id: int, **values: Any) -> None:

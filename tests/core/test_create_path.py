@@ -32,11 +32,13 @@ class Trace:
     def __init__(self) -> None:
         self.on = False
         self.seen: list[tuple[str, str]] = []
+        self.raw: list[str] = []  # everything, trigger steps included
         self._last: dict[str, str] = {}
 
     def __call__(self, sql: str) -> None:
         if not self.on:
             return
+        self.raw.append(sql)
         thread = threading.current_thread().name
         if sql.lstrip().upper().startswith(CONTROL) or self._last.get(thread) == sql:
             self._last[thread] = sql if not sql.startswith("--") else self._last.get(thread, "")
@@ -129,7 +131,9 @@ WRITER = [
     "SELECT departments",  # the seller: the main department
     "INSERT number_counters",  # the counter bumped and returned, with whether its number is stored (issue 24)
     "INSERT invoices",  # the header, with its number and totals
+    "INSERT invoices_fts_deferred",  # the search document waits for the last line (migration 0015) ...
     "INSERT invoice_lines",  # all lines, one multi-row INSERT
+    "DELETE invoices_fts_deferred",  # ... and is written once, with every line, not once per line
     "SELECT bank_accounts",  # the department's accounts shown on invoices
     "SELECT webhooks",  # which webhooks listen (core.events)
     "INSERT events",  # the InvoiceCreated row
@@ -137,7 +141,7 @@ WRITER = [
 
 
 @pytest.mark.parametrize("dialect", ["invoiceocean", "invo", "fakturan"])
-def test_a_five_line_create_runs_exactly_its_nine_statements_in_the_write_transaction(
+def test_a_five_line_create_runs_exactly_its_eleven_statements_in_the_write_transaction(
         trace: Trace, app: Any, client: TestClient, account: dict[str, Any], fakturan_account: dict[str, Any],
         dialect: str) -> None:
     # `trace` first: it hooks the engine before any connection the test's writes use is made (the group
@@ -150,6 +154,30 @@ def test_a_five_line_create_runs_exactly_its_nine_statements_in_the_write_transa
     trace.on = False
     assert answer.status_code in (200, 201), answer.text
     assert trace.writer() == WRITER
+
+
+def test_a_five_line_create_writes_its_search_document_once_and_every_line_is_found(
+        trace: Trace, app: Any, client: TestClient, account: dict[str, Any]) -> None:
+    """FTS5 rewrites a document by deleting its old text from the index's content table first: the trace shows
+    that step once per rewrite. Migration 0015's mark makes it one rewrite for the create, not one per line."""
+    token = account["invoiceocean"]["api_token"]
+    positions = [{"name": f"Zegarmistrzostwo {n}", "tax": 23, "price_net": "10.00", "quantity": 1}
+                 for n in range(1, LINES + 1)]
+    app.state.traffic.flush()
+    trace.on = True
+    created = client.post(f"/invoices.json?api_token={token}", json={"invoice": {"buyer_name": "Klient",
+                                                                                  "positions": positions}})
+    trace.on = False
+    assert created.status_code == 201, created.text
+    rewrites = [sql for sql in trace.raw if sql.startswith("-- DELETE FROM") and "invoices_fts_content" in sql]
+    assert len(rewrites) == 1, rewrites
+    auth = basic(account["invo"]["login"], account["invo"]["password"])
+    for n in range(1, LINES + 1):  # the first line and the last alike: the one rewrite had them all
+        found = client.post("/api.json", headers=auth, data={"r": "invoices", "q": json.dumps(
+            {"action": "list", "search": f"Zegarmistrzostwo {n}"})}).json()
+        assert [row["id"] for row in found["rows"]] == [created.json()["id"]], (n, found)
+    with app.state.engine.connect() as connection:  # the mark went with the write
+        assert connection.exec_driver_sql("SELECT count(*) FROM invoices_fts_deferred").scalar() == 0
 
 
 @pytest.mark.parametrize("dialect", ["invoiceocean", "invo", "fakturan"])
