@@ -300,7 +300,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     started = time.perf_counter()
     upgrade(args.database_url)
     engine = make_engine(args.database_url)
-    secrets = Ledger(engine).write(create_account, args.account).as_dict()
+    ledger = Ledger(engine)
+    secrets = ledger.write(create_account, args.account).as_dict()
+    # The group committer's writer thread keeps its connection open between batches (core.storage.group_commit):
+    # ended here, or the load's `journal_mode` change finds the database locked.
+    ledger.close()
     with engine.connect() as conn:
         dept = conn.exec_driver_sql("SELECT id, name, country FROM departments WHERE account_id = ? AND main = 1",
                                     (secrets["account_id"],)).mappings().one()
