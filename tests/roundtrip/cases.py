@@ -297,9 +297,12 @@ def equal(sent: Any, shown: Any) -> bool:
     """A sent value and the one the dialect shows for it: numbers by value ("902" is "902.0"), the rest
     as text (XML reads everything as text)."""
     try:
-        return Decimal(str(sent)) == Decimal(str(shown))
+        left, right = Decimal(str(sent)), Decimal(str(shown))
     except ArithmeticError:
         return str(sent) == str(shown)
+    if not (left.is_finite() and right.is_finite()):  # text such as "NaN" or "inf": NaN equals nothing, itself too
+        return str(sent) == str(shown)
+    return left == right
 
 
 def differences(before: dict[str, Any], after: dict[str, Any], ignored: Iterable[str] = ()) -> dict[Path, Any]:
