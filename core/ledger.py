@@ -49,6 +49,10 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
 }
 HANDLERS[ksef.SaveAndSend] = ksef.save_and_send(HANDLERS)
 
+# Commands whose handler writes plain values (core.storage.writes) and reaches for the ORM only on its rare
+# paths: their unit of work starts without a Session (core.unit_of_work.PlainSession).
+PLAIN: frozenset[type] = frozenset({c.CreateInvoice})
+
 
 class Ledger:
     def __init__(self, engine: Engine) -> None:
@@ -67,20 +71,21 @@ class Ledger:
         if self._committer is not None:
             self._committer.stop()
 
-    def _in_write(self, work: Callable[[UnitOfWork], T]) -> T:
-        """work(uow) in a write unit of work: a job of the group committer, or a transaction of its own."""
+    def _in_write(self, work: Callable[[UnitOfWork], T], *, plain: bool = False) -> T:
+        """work(uow) in a write unit of work: a job of the group committer, or a transaction of its own.
+        `plain`: the work may run without a Session (core.unit_of_work.PlainSession), where it is a job."""
         if self._committer is None:
             with UnitOfWork(self.engine, write=True, storage=self.storage) as uow:
                 return work(uow)
 
         def job(batch: Batch) -> T:
-            with UnitOfWork(self.engine, write=True, storage=self.storage, batch=batch) as uow:
+            with UnitOfWork(self.engine, write=True, storage=self.storage, batch=batch, plain=plain) as uow:
                 return work(uow)
         return self._committer.run(job)
 
     def execute(self, command: Any) -> Any:
         handler = self.handlers[type(command)]
-        result = self._in_write(partial(handler, command))
+        result = self._in_write(partial(handler, command), plain=type(command) in PLAIN)
         for hook in self.after_commit:
             hook(command, result)
         return result
@@ -90,7 +95,7 @@ class Ledger:
         tied to the record it creates. A live key for the same request answers Replay instead."""
         for _attempt in range(5):
             try:
-                outcome = self._in_write(partial(self._claimed, command, claims))
+                outcome = self._in_write(partial(self._claimed, command, claims), plain=type(command) in PLAIN)
             except idempotency.ClaimRace:
                 continue  # a concurrent duplicate committed first: the next attempt finds its key
             if isinstance(outcome, idempotency.Done):

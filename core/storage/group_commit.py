@@ -32,7 +32,7 @@ import weakref
 from concurrent.futures import Future
 from typing import Callable, Generic, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, NestedTransaction
 
 log = logging.getLogger("core.storage.group_commit")
 
@@ -45,11 +45,19 @@ IDLE_SECONDS = 1.0
 class Batch:
     """What a job sees: the writer's connection, inside the job's savepoint."""
 
-    __slots__ = ("connection", "after_commit")
+    __slots__ = ("connection", "after_commit", "savepoint")
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, savepoint: NestedTransaction | None = None) -> None:
         self.connection = connection
         self.after_commit: list[Callable[[], None]] = []  # run once the batch is durable; dropped if the job fails
+        self.savepoint = savepoint
+
+    def rollback(self) -> None:
+        """Undo the job's writes so far: a job that writes on the connection itself (a plain unit of work,
+        core.unit_of_work) and ends without committing leaves nothing, as a session's rollback would."""
+        if self.savepoint is not None and self.savepoint.is_active:
+            self.savepoint.rollback()
+        self.after_commit.clear()
 
 
 class _Job(Generic[T]):
@@ -131,16 +139,18 @@ class GroupCommitter:
         outer = self._current
         if outer is None:  # after-commit work (wake-ups) on this thread: its batch is over, the next waits on it
             raise RuntimeError("a write from the writer thread's after-commit work would wait for itself")
-        nested = Batch(outer.connection)
         savepoint = outer.connection.begin_nested()
+        nested = Batch(outer.connection, savepoint)
         self._current = nested
         try:
             result = work(nested)
         except BaseException:
-            savepoint.rollback()
+            if savepoint.is_active:
+                savepoint.rollback()
             raise
         else:
-            savepoint.commit()
+            if savepoint.is_active:
+                savepoint.commit()
         finally:
             self._current = outer
         outer.after_commit.extend(nested.after_commit)
@@ -236,17 +246,19 @@ class GroupCommitter:
     def _run_job(self, connection: Connection, job: _Job[object]) -> tuple[object] | Exception:
         """The job in its savepoint: (result,) or the error it was rolled back for. An error the savepoint
         cannot undo (the rollback itself fails) propagates and fails the batch."""
-        batch = Batch(connection)
         savepoint = connection.begin_nested()
+        batch = Batch(connection, savepoint)
         self._current = batch
         try:
             result = job.context.run(job.work, batch)
         except Exception as exc:
-            savepoint.rollback()
+            if savepoint.is_active:
+                savepoint.rollback()
             return exc
         finally:
             self._current = None
-        savepoint.commit()
+        if savepoint.is_active:  # a job that rolled itself back (Batch.rollback) is over already
+            savepoint.commit()
         job.after_commit = batch.after_commit
         return (result,)
 
