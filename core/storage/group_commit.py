@@ -32,7 +32,7 @@ import weakref
 from concurrent.futures import Future
 from typing import Callable, Generic, TypeVar
 
-from sqlalchemy import Connection, Engine, NestedTransaction
+from sqlalchemy import Connection, Engine
 
 log = logging.getLogger("core.storage.group_commit")
 
@@ -42,12 +42,39 @@ MAX_BATCH = 64  # jobs per COMMIT: bounds how long a batch holds the write lock 
 IDLE_SECONDS = 1.0
 
 
+class Savepoint:
+    """A job's SAVEPOINT, sent on the DBAPI connection: SQLAlchemy's NestedTransaction cost as much as the
+    job's header INSERT, twice per job. SQLAlchemy does not see it, and needs not: a session a job opens
+    (core.unit_of_work) takes its own savepoint inside, and is closed before this one ends."""
+
+    __slots__ = ("_cursor", "_name", "active")
+
+    def __init__(self, connection: Connection, depth: int) -> None:
+        self._cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        self._name = f"job_{depth}"
+        self._cursor.execute(f"SAVEPOINT {self._name}")
+        self.active = True
+
+    def release(self) -> None:
+        if self.active:
+            self.active = False
+            self._cursor.execute(f"RELEASE {self._name}")
+            self._cursor.close()
+
+    def rollback(self) -> None:
+        if self.active:
+            self.active = False
+            self._cursor.execute(f"ROLLBACK TO {self._name}")
+            self._cursor.execute(f"RELEASE {self._name}")  # ROLLBACK TO keeps the savepoint open
+            self._cursor.close()
+
+
 class Batch:
     """What a job sees: the writer's connection, inside the job's savepoint."""
 
     __slots__ = ("connection", "after_commit", "savepoint")
 
-    def __init__(self, connection: Connection, savepoint: NestedTransaction | None = None) -> None:
+    def __init__(self, connection: Connection, savepoint: Savepoint) -> None:
         self.connection = connection
         self.after_commit: list[Callable[[], None]] = []  # run once the batch is durable; dropped if the job fails
         self.savepoint = savepoint
@@ -55,8 +82,7 @@ class Batch:
     def rollback(self) -> None:
         """Undo the job's writes so far: a job that writes on the connection itself (a plain unit of work,
         core.unit_of_work) and ends without committing leaves nothing, as a session's rollback would."""
-        if self.savepoint is not None and self.savepoint.is_active:
-            self.savepoint.rollback()
+        self.savepoint.rollback()
         self.after_commit.clear()
 
 
@@ -92,6 +118,7 @@ class GroupCommitter:
         self._queue: queue.SimpleQueue[_Job[object] | object] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._current: Batch | None = None  # the job the writer thread is running (touched by that thread only)
+        self._depth = 0  # how many jobs started by jobs (_inline) are running inside the current one
 
     # ---- the callers' side ----
     def run(self, work: Callable[[Batch], T]) -> T:
@@ -139,20 +166,20 @@ class GroupCommitter:
         outer = self._current
         if outer is None:  # after-commit work (wake-ups) on this thread: its batch is over, the next waits on it
             raise RuntimeError("a write from the writer thread's after-commit work would wait for itself")
-        savepoint = outer.connection.begin_nested()
+        self._depth += 1
+        savepoint = Savepoint(outer.connection, self._depth)
         nested = Batch(outer.connection, savepoint)
         self._current = nested
         try:
             result = work(nested)
         except BaseException:
-            if savepoint.is_active:
-                savepoint.rollback()
+            savepoint.rollback()
             raise
         else:
-            if savepoint.is_active:
-                savepoint.commit()
+            savepoint.release()
         finally:
             self._current = outer
+            self._depth -= 1
         outer.after_commit.extend(nested.after_commit)
         return result
 
@@ -246,19 +273,17 @@ class GroupCommitter:
     def _run_job(self, connection: Connection, job: _Job[object]) -> tuple[object] | Exception:
         """The job in its savepoint: (result,) or the error it was rolled back for. An error the savepoint
         cannot undo (the rollback itself fails) propagates and fails the batch."""
-        savepoint = connection.begin_nested()
+        savepoint = Savepoint(connection, 0)
         batch = Batch(connection, savepoint)
         self._current = batch
         try:
             result = job.context.run(job.work, batch)
         except Exception as exc:
-            if savepoint.is_active:
-                savepoint.rollback()
+            savepoint.rollback()
             return exc
         finally:
             self._current = None
-        if savepoint.is_active:  # a job that rolled itself back (Batch.rollback) is over already
-            savepoint.commit()
+        savepoint.release()  # a no-op for a job that rolled itself back (Batch.rollback)
         job.after_commit = batch.after_commit
         return (result,)
 
