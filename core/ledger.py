@@ -10,6 +10,7 @@ transaction on a pooled connection.
 """
 from __future__ import annotations
 
+from concurrent.futures import Future
 from functools import partial
 from typing import Any, Callable, Sequence, TypeVar
 
@@ -77,18 +78,32 @@ class Ledger:
         if self._committer is None:
             with UnitOfWork(self.engine, write=True, storage=self.storage) as uow:
                 return work(uow)
+        return self._committer.run(partial(self._job, work, plain))
 
-        def job(batch: Batch) -> T:
-            with UnitOfWork(self.engine, write=True, storage=self.storage, batch=batch, plain=plain) as uow:
-                return work(uow)
-        return self._committer.run(job)
+    def _job(self, work: Callable[[UnitOfWork], T], plain: bool, batch: Batch) -> T:
+        with UnitOfWork(self.engine, write=True, storage=self.storage, batch=batch, plain=plain) as uow:
+            return work(uow)
 
     def execute(self, command: Any) -> Any:
         handler = self.handlers[type(command)]
         result = self._in_write(partial(handler, command), plain=type(command) in PLAIN)
+        self.committed(command, result)
+        return result
+
+    def submit(self, command: Any) -> Future[Any] | None:
+        """execute() without blocking, where the command is plain and the storage has a writer thread: the
+        command queued as that thread's job, and the future of its result, done once its batch is durable.
+        None elsewhere (call execute() in a worker thread). The caller runs committed() on the result: a
+        create answered from an event loop neither holds a worker thread for the batch it waits on nor waits
+        for one to come free (the pool's 40 threads made 64 concurrent creates queue twice)."""
+        if self._committer is None or type(command) not in PLAIN or self._committer.in_writer():
+            return None
+        return self._committer.submit(partial(self._job, partial(self.handlers[type(command)], command), True))
+
+    def committed(self, command: Any, result: Any) -> None:
+        """The after-commit hooks of a command that execute() or submit() ran."""
         for hook in self.after_commit:
             hook(command, result)
-        return result
 
     def execute_once(self, command: Any, claims: Sequence[idempotency.Claim]) -> idempotency.Done | idempotency.Replay:
         """execute(), at most once per claimed key: the keys are inserted in the command's transaction and
@@ -99,8 +114,7 @@ class Ledger:
             except idempotency.ClaimRace:
                 continue  # a concurrent duplicate committed first: the next attempt finds its key
             if isinstance(outcome, idempotency.Done):
-                for hook in self.after_commit:
-                    hook(command, outcome.result)
+                self.committed(command, outcome.result)
             return outcome
         raise RuntimeError("idempotency key claim kept racing")
 

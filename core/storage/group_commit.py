@@ -125,6 +125,14 @@ class GroupCommitter:
         """work(batch) in the writer's next batch; its result once that batch is committed, or its error."""
         if self.in_writer():
             return self._inline(work)
+        return self.submit(work).result()
+
+    def submit(self, work: Callable[[Batch], T]) -> Future[T]:
+        """work(batch) queued for the writer's next batch, without waiting: the future is done once that batch
+        is committed (its result) or failed (its error). An event loop awaits it (asyncio.wrap_future) instead
+        of parking a worker thread on run(). Not from the writer thread itself: that would wait for itself."""
+        if self.in_writer():
+            raise RuntimeError("the writer thread cannot queue a job for itself: run() nests it instead")
         if self._pid != os.getpid():
             self._reset()  # a forked child: the parent's thread, queue and connection are not ours
         job: _Job[T] = _Job(work)
@@ -133,7 +141,7 @@ class GroupCommitter:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._serve, name="group-commit", daemon=True)
                 self._thread.start()
-        return job.future.result()
+        return job.future
 
     def pending(self) -> int:
         """Jobs queued for the writer and not yet taken into a batch."""
