@@ -37,9 +37,10 @@ def _watched(session: Session) -> Session:
 def _selects_entities(statement: Any) -> bool:
     """Whether a SELECT returns ORM instances (select(Model)): only a Session can run it; columns, counts,
     inserts and updates run on the connection as they are."""
-    descriptions = getattr(statement, "column_descriptions", None) if getattr(statement, "is_select", False) else None
-    return bool(descriptions) and any(d.get("entity") is not None and d.get("type") is d.get("entity")
-                                      for d in descriptions)
+    if not getattr(statement, "is_select", False):
+        return False
+    descriptions: list[dict[str, Any]] = getattr(statement, "column_descriptions", None) or []
+    return any(d.get("entity") is not None and d.get("type") is d.get("entity") for d in descriptions)
 
 
 class PlainSession:

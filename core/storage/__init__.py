@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
     from sqlmodel import Session
 
-__all__ = ["Batch", "GroupCommitter", "Storage", "like_case_sensitive", "storage_for", "storage_for_dialect", "storage_of"]
+__all__ = ["Batch", "GroupCommitter", "Storage", "like_case_sensitive", "storage_for", "storage_for_dialect",
+           "storage_of"]
 
 S = TypeVar("S", bound=Select[Any])
 

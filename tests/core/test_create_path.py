@@ -33,6 +33,7 @@ class Trace:
         self.on = False
         self.seen: list[tuple[str, str]] = []
         self.raw: list[str] = []  # everything, trigger steps included
+        self.control: list[tuple[str, str]] = []  # (thread, BEGIN/SAVEPOINT/RELEASE/COMMIT...)
         self._last: dict[str, str] = {}
 
     def __call__(self, sql: str) -> None:
@@ -41,6 +42,8 @@ class Trace:
         self.raw.append(sql)
         thread = threading.current_thread().name
         if sql.lstrip().upper().startswith(CONTROL) or self._last.get(thread) == sql:
+            if sql.lstrip().upper().startswith(CONTROL[:5]):
+                self.control.append((thread, sql.split()[0].upper()))
             self._last[thread] = sql if not sql.startswith("--") else self._last.get(thread, "")
             return
         self._last[thread] = sql
@@ -52,6 +55,17 @@ class Trace:
         threads = {thread for thread, sql in self.seen if sql.startswith("INSERT INTO invoices ")}
         assert len(threads) == 1, self.seen
         return [_shape(sql) for thread, sql in self.seen if thread in threads and "traffic_log" not in sql]
+
+    def writer_control(self) -> list[str]:
+        """The transaction control statements of that thread (the traffic log's own job adds a pair when it
+        rides the same batch: left out as its statements are)."""
+        threads = {thread for thread, sql in self.seen if sql.startswith("INSERT INTO invoices ")}
+        verbs = [verb for thread, verb in self.control if thread in threads]
+        traffic = sum(1 for thread, sql in self.seen if thread in threads and "traffic_log" in sql)
+        for _ in range(traffic):  # one SAVEPOINT/RELEASE pair per traffic-log job
+            verbs.remove("SAVEPOINT")
+            verbs.remove("RELEASE")
+        return verbs
 
 
 def _shape(sql: str) -> str:
@@ -154,6 +168,8 @@ def test_a_five_line_create_runs_exactly_its_eleven_statements_in_the_write_tran
     trace.on = False
     assert answer.status_code in (200, 201), answer.text
     assert trace.writer() == WRITER
+    # One savepoint level, the batch's (core.storage.group_commit): the create's unit of work takes none.
+    assert trace.writer_control() == ["BEGIN", "SAVEPOINT", "RELEASE", "COMMIT"]
 
 
 def test_a_five_line_create_writes_its_search_document_once_and_every_line_is_found(
@@ -197,6 +213,51 @@ def test_a_create_builds_no_orm_instance(client: TestClient, account: dict[str, 
         event.remove(Mapper, "init", init)
     assert answer.status_code in (200, 201), answer.text
     assert built == []
+
+
+@pytest.mark.parametrize("dialect", ["invoiceocean", "invo", "fakturan"])
+def test_a_create_opens_no_sqlalchemy_session(client: TestClient, account: dict[str, Any],
+                                              fakturan_account: dict[str, Any], dialect: str,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The create runs on the writer thread's connection (core.unit_of_work.PlainSession): no Session is made,
+    so none begins, flushes, commits or takes a savepoint of its own."""
+    create = _creates(client, account, fakturan_account)[dialect]
+    create()
+    opened = _count_sessions(monkeypatch)
+    answer = create()
+    assert answer.status_code in (200, 201), answer.text
+    assert opened == []
+
+
+def test_the_session_watch_sees_a_create_that_needs_the_orm(client: TestClient, account: dict[str, Any],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The watch above can fail: a create with an inline new client writes the client through the ORM, which
+    the plain unit of work opens a Session for, on the same connection; the client and invoice are both there."""
+    token = account["invoiceocean"]["api_token"]
+    opened = _count_sessions(monkeypatch)
+    answer = client.post(f"/invoices.json?api_token={token}", json={"invoice": {
+        "client_id": -1, "buyer_name": "Nowy Klient", "buyer_tax_no": "5252445767",
+        "positions": [{"name": "A", "tax": 23, "total_price_gross": 10}]}})
+    assert answer.status_code == 201, answer.text
+    assert opened
+    client_id = answer.json()["client_id"]
+    assert client.get(f"/clients/{client_id}.json?api_token={token}").json()["name"] == "Nowy Klient"
+    assert client.get(f"/invoices/{answer.json()['id']}.json?api_token={token}").json()["client_id"] == client_id
+
+
+def _count_sessions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every SQLAlchemy Session made from here on, by the thread that made it."""
+    from sqlalchemy.orm import Session
+
+    opened: list[str] = []
+    made = Session.__init__
+
+    def counting(self: Session, *args: Any, **kwargs: Any) -> None:
+        opened.append(threading.current_thread().name)
+        made(self, *args, **kwargs)
+
+    monkeypatch.setattr(Session, "__init__", counting)
+    return opened
 
 
 def test_the_orm_init_watch_sees_a_create_that_keeps_the_orm(client: TestClient, account: dict[str, Any]) -> None:
