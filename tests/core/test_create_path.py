@@ -16,6 +16,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapper
 from starlette.testclient import TestClient
 
+from core.ledger import Ledger
+
 LINES = 5
 
 
@@ -56,16 +58,19 @@ class Trace:
         assert len(threads) == 1, self.seen
         return [_shape(sql) for thread, sql in self.seen if thread in threads and "traffic_log" not in sql]
 
-    def writer_control(self) -> list[str]:
-        """The transaction control statements of that thread (the traffic log's own job adds a pair when it
-        rides the same batch: left out as its statements are)."""
+    def savepoints(self) -> tuple[int, int]:
+        """(savepoints taken, their deepest nesting) on that thread, the traffic log's own jobs left out (one
+        savepoint each, when they ride the same thread; they may also commit in batches of their own)."""
         threads = {thread for thread, sql in self.seen if sql.startswith("INSERT INTO invoices ")}
-        verbs = [verb for thread, verb in self.control if thread in threads]
+        depth = deepest = taken = 0
+        for thread, verb in self.control:
+            if thread in threads and verb == "SAVEPOINT":
+                taken, depth = taken + 1, depth + 1
+                deepest = max(deepest, depth)
+            elif thread in threads and verb == "RELEASE":
+                depth -= 1
         traffic = sum(1 for thread, sql in self.seen if thread in threads and "traffic_log" in sql)
-        for _ in range(traffic):  # one SAVEPOINT/RELEASE pair per traffic-log job
-            verbs.remove("SAVEPOINT")
-            verbs.remove("RELEASE")
-        return verbs
+        return taken - traffic, deepest
 
 
 def _shape(sql: str) -> str:
@@ -168,7 +173,7 @@ def test_a_five_line_create_runs_exactly_its_ten_statements_in_the_write_transac
     assert answer.status_code in (200, 201), answer.text
     assert trace.writer() == WRITER
     # One savepoint level, the batch's (core.storage.group_commit): the create's unit of work takes none.
-    assert trace.writer_control() == ["BEGIN", "SAVEPOINT", "RELEASE", "COMMIT"]
+    assert trace.savepoints() == (1, 1)
 
 
 def test_a_five_line_create_writes_its_search_document_once_and_every_line_is_found(
@@ -226,6 +231,33 @@ def test_a_create_opens_no_sqlalchemy_session(client: TestClient, account: dict[
     answer = create()
     assert answer.status_code in (200, 201), answer.text
     assert opened == []
+
+
+def test_an_idempotent_create_claims_its_key_without_a_session_and_replays_it(
+        client: TestClient, account: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Idempotency-Key is claimed and tied to the invoice as plain rows, in the create's own savepoint."""
+    token = account["invoiceocean"]["api_token"]
+    client_id = client.post(f"/clients.json?api_token={token}", json={"client": {"name": "Klient"}}).json()["id"]
+    body = {"invoice": {"client_id": client_id, "positions": [{"name": "A", "tax": 23, "total_price_gross": 10}]}}
+    headers = {"Idempotency-Key": "create-path-1"}
+    client.post(f"/invoices.json?api_token={token}", json=body)  # the series' counter row
+    opened = _count_sessions(monkeypatch)
+    claimed = Ledger._claimed
+    in_create: list[int] = []
+
+    def watched(self: Ledger, *args: Any) -> Any:  # sessions the create's job opens, not the answer's store
+        before = len(opened)
+        try:
+            return claimed(self, *args)
+        finally:
+            in_create.append(len(opened) - before)
+
+    monkeypatch.setattr(Ledger, "_claimed", watched)
+    first = client.post(f"/invoices.json?api_token={token}", json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    assert in_create == [0]
+    again = client.post(f"/invoices.json?api_token={token}", json=body, headers=headers)
+    assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
 
 
 def test_the_session_watch_sees_a_create_that_needs_the_orm(client: TestClient, account: dict[str, Any],
