@@ -103,21 +103,20 @@ class PlainSession:
             if self.orm is not None and not self._autoflush_off:
                 self.orm.autoflush = True  # made inside the block: it was made without
 
-    def commit(self) -> None:
-        if self.orm is not None:
-            self.orm.commit()
+    # The unit of work's own calls: they reach the Session a rare step made, and without one there is nothing
+    # to do (the job's savepoint is the batch's to release or roll back).
+    def _on_orm(name: str) -> Callable[[PlainSession], None]:  # type: ignore[misc]  # a class-body helper
+        def call(self: PlainSession) -> None:
+            if self.orm is not None:
+                getattr(self.orm, name)()
+        call.__name__ = name
+        return call
 
-    def rollback(self) -> None:
-        if self.orm is not None:
-            self.orm.rollback()
-
-    def expunge_all(self) -> None:
-        if self.orm is not None:
-            self.orm.expunge_all()
-
-    def close(self) -> None:
-        if self.orm is not None:
-            self.orm.close()
+    commit = _on_orm("commit")
+    rollback = _on_orm("rollback")
+    expunge_all = _on_orm("expunge_all")
+    close = _on_orm("close")
+    del _on_orm
 
 
 class UnitOfWork:
