@@ -2,12 +2,15 @@
 
 On SQLite every commit is an fsync (synchronous=FULL, ~10 ms on a plain disk) and one writer holds the
 database at a time, so commits one by one cap writes at the disk's fsync rate whatever the CPU does. Here
-callers hand their write to the engine's writer thread and block until it is durable. The thread takes the
-first job, then whatever else is already queued (up to MAX_BATCH) without waiting for more, and runs them
-in one transaction, each in its own SAVEPOINT:
+callers hand their write to the engine's writer thread and block until it is durable (run), or await
+its future from an event loop (submit: a create holds no worker thread while its batch runs). The thread
+takes the first job, then whatever else is already queued (up to MAX_BATCH) without waiting for more, and
+runs them in one transaction, each in its own SAVEPOINT:
 
     BEGIN IMMEDIATE; SAVEPOINT; job 1; RELEASE; SAVEPOINT; job 2; ROLLBACK TO (it failed); ...; COMMIT
 
+The savepoints are sent on the DBAPI connection (Savepoint), so a job's savepoint is its only one when it
+writes there itself (core.unit_of_work.PlainSession).
 A failed job rolls back only itself (its numbers, idempotency keys, events); the one COMMIT makes the
 others durable together, and only then is any of them answered. If the COMMIT fails, every job of the
 batch gets the error: none was acknowledged. A lone write pays one commit and no wait.
