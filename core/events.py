@@ -194,9 +194,18 @@ def _listened(session: Session, account_id: int, kind: str) -> bool:
     return kind in _subscriptions(session, (account_id,)).get(account_id, {})
 
 
+_WEBHOOKS = "events.webhooks"  # session.info: account -> kind -> its active webhooks, this transaction's
+
+
+def without_webhooks(session: Session, account_id: int) -> None:
+    """The transaction has seen that the account has no active webhook (a create reads it with the account):
+    its events need not read them again."""
+    session.info.setdefault(_WEBHOOKS, {})[account_id] = {}
+
+
 def _subscriptions(session: Session, account_ids: Iterable[int]) -> dict[int, dict[str, list[Webhook]]]:
     """account -> kind -> its active webhooks, read once per transaction (webhooks change rarely)."""
-    cache: dict[int, dict[str, list[Webhook]]] = session.info.setdefault("events.webhooks", {})
+    cache: dict[int, dict[str, list[Webhook]]] = session.info.setdefault(_WEBHOOKS, {})
     missing = [a for a in set(account_ids) if a not in cache]
     if missing:
         # Plain records (core.reader): every write transaction asks, and the ORM query was a sixth of a create.

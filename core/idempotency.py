@@ -20,7 +20,7 @@ from typing import Any, Sequence
 
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from core.clock import now_utc
 from core.commands import CreateInvoice, CreateRecord, RecordPayment, StoreAttachment
@@ -29,6 +29,8 @@ from core.handlers.invoice_state import InvoiceView, view_of
 from core.handlers.payments import PaymentView, payment_view
 from core.handlers.records import get_record
 from core.models import Attachment, IdempotencyKey
+from core.reader import Reader, new_record
+from core.storage import writes
 
 KEY_TTL = timedelta(hours=24)
 # The commands that create a record; only these take a key.
@@ -111,18 +113,20 @@ def reload(session: Session, command: Any, record_id: int) -> Any:
     raise TypeError(f"{type(command).__name__} is not a create")
 
 
-def _live_row(session: Session, claim: Claim) -> IdempotencyKey | None:
-    return session.execute(select(IdempotencyKey).where(
-        IdempotencyKey.account_id == claim.account_id, IdempotencyKey.dialect == claim.scope,
-        IdempotencyKey.key == claim.key)).scalars().first()
+def _live_row(session: Session, claim: Claim) -> Any:
+    """The key's row as a plain record (core.reader): a claim builds no ORM instance, so an idempotent create
+    stays a plain unit of work (core.unit_of_work.PlainSession)."""
+    return Reader(session.connection()).record(
+        IdempotencyKey, "idempotency_keys.account_id = ? AND idempotency_keys.dialect = ? AND "
+        "idempotency_keys.key = ?", (claim.account_id, claim.scope, claim.key))
 
 
-def claim(session: Session, command: Any, claims: Sequence[Claim]) -> Replay | list[IdempotencyKey]:
-    """Replay (a live key for the same request), or the new rows, flushed in this transaction.
+def claim(session: Session, command: Any, claims: Sequence[Claim]) -> Replay | list[Any]:
+    """Replay (a live key for the same request), or the new rows (records), inserted in this transaction.
     Raises KeyReused for the same key with another request, Invalid for a live "taken" claim, and
     ClaimRace when a concurrent transaction committed the same key first."""
     expired_before = cutoff()
-    found: list[tuple[Claim, IdempotencyKey]] = []
+    found: list[tuple[Claim, Any]] = []
     for wanted in claims:
         row = _live_row(session, wanted)
         if row is not None:
@@ -135,21 +139,21 @@ def claim(session: Session, command: Any, claims: Sequence[Claim]) -> Replay | l
         return Replay(row.id or 0, row.record_id, row.status, dict(row.response or {}))
     for wanted, row in found:
         if wanted.replay or row.created_at <= expired_before or not _record_exists(session, command, row):
-            session.delete(row)  # expired, or its record is gone: the key is free again
+            # expired, or its record is gone: the key is free again
+            session.execute(delete(IdempotencyKey).where(col(IdempotencyKey.id) == row.id))
             continue
         raise Invalid.one(wanted.taken_field, "taken", "has already been taken", value=wanted.key)
-    rows = [IdempotencyKey(account_id=c.account_id, dialect=c.scope, key=c.key, request_hash=c.request_hash)
-            for c in claims]
+    rows = [new_record(IdempotencyKey, account_id=c.account_id, dialect=c.scope, key=c.key,
+                       request_hash=c.request_hash) for c in claims]
+    session.flush()  # what the ORM holds (a replayed record's reload) is stored before the keys
     try:
-        session.flush()
-        session.add_all(rows)
-        session.flush()
-    except IntegrityError as exc:
+        writes.insert_rows(session, IdempotencyKey, rows)
+    except (IntegrityError, writes.integrity_error(session)) as exc:  # Core's (PostgreSQL), the driver's (SQLite)
         raise ClaimRace() from exc
     return rows
 
 
-def _record_exists(session: Session, command: Any, row: IdempotencyKey) -> bool:
+def _record_exists(session: Session, command: Any, row: Any) -> bool:
     if row.record_id is None:
         return True
     try:
@@ -159,11 +163,13 @@ def _record_exists(session: Session, command: Any, row: IdempotencyKey) -> bool:
     return True
 
 
-def bind(session: Session, rows: Sequence[IdempotencyKey], record_id: int | None) -> None:
-    """Tie the claimed keys to the record the command created, before the commit."""
+def bind(session: Session, rows: Sequence[Any], record_id: int | None) -> None:
+    """Tie the claimed keys (records) to the record the command created, before the commit: one UPDATE."""
     for row in rows:
         row.record_id = record_id
-    session.flush()
+    if rows:
+        session.execute(update(IdempotencyKey).where(col(IdempotencyKey.id).in_([row.id for row in rows]))
+                        .values(record_id=record_id))
 
 
 def load(session: Session, key_id: int) -> IdempotencyKey | None:

@@ -10,6 +10,7 @@ transaction on a pooled connection.
 """
 from __future__ import annotations
 
+from concurrent.futures import Future
 from functools import partial
 from typing import Any, Callable, Sequence, TypeVar
 
@@ -49,6 +50,10 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
 }
 HANDLERS[ksef.SaveAndSend] = ksef.save_and_send(HANDLERS)
 
+# Commands whose handler writes plain values (core.storage.writes) and reaches for the ORM only on its rare
+# paths: their unit of work starts without a Session (core.unit_of_work.PlainSession).
+PLAIN: frozenset[type] = frozenset({c.CreateInvoice})
+
 
 class Ledger:
     def __init__(self, engine: Engine) -> None:
@@ -67,35 +72,49 @@ class Ledger:
         if self._committer is not None:
             self._committer.stop()
 
-    def _in_write(self, work: Callable[[UnitOfWork], T]) -> T:
-        """work(uow) in a write unit of work: a job of the group committer, or a transaction of its own."""
+    def _in_write(self, work: Callable[[UnitOfWork], T], *, plain: bool = False) -> T:
+        """work(uow) in a write unit of work: a job of the group committer, or a transaction of its own.
+        `plain`: the work may run without a Session (core.unit_of_work.PlainSession), where it is a job."""
         if self._committer is None:
             with UnitOfWork(self.engine, write=True, storage=self.storage) as uow:
                 return work(uow)
+        return self._committer.run(partial(self._job, work, plain))
 
-        def job(batch: Batch) -> T:
-            with UnitOfWork(self.engine, write=True, storage=self.storage, batch=batch) as uow:
-                return work(uow)
-        return self._committer.run(job)
+    def _job(self, work: Callable[[UnitOfWork], T], plain: bool, batch: Batch) -> T:
+        with UnitOfWork(self.engine, write=True, storage=self.storage, batch=batch, plain=plain) as uow:
+            return work(uow)
 
     def execute(self, command: Any) -> Any:
         handler = self.handlers[type(command)]
-        result = self._in_write(partial(handler, command))
+        result = self._in_write(partial(handler, command), plain=type(command) in PLAIN)
+        self.committed(command, result)
+        return result
+
+    def submit(self, command: Any) -> Future[Any] | None:
+        """execute() without blocking, where the command is plain and the storage has a writer thread: the
+        command queued as that thread's job, and the future of its result, done once its batch is durable.
+        None elsewhere (call execute() in a worker thread). The caller runs committed() on the result: a
+        create answered from an event loop neither holds a worker thread for the batch it waits on nor waits
+        for one to come free (the pool's 40 threads made 64 concurrent creates queue twice)."""
+        if self._committer is None or type(command) not in PLAIN or self._committer.in_writer():
+            return None
+        return self._committer.submit(partial(self._job, partial(self.handlers[type(command)], command), True))
+
+    def committed(self, command: Any, result: Any) -> None:
+        """The after-commit hooks of a command that execute() or submit() ran."""
         for hook in self.after_commit:
             hook(command, result)
-        return result
 
     def execute_once(self, command: Any, claims: Sequence[idempotency.Claim]) -> idempotency.Done | idempotency.Replay:
         """execute(), at most once per claimed key: the keys are inserted in the command's transaction and
         tied to the record it creates. A live key for the same request answers Replay instead."""
         for _attempt in range(5):
             try:
-                outcome = self._in_write(partial(self._claimed, command, claims))
+                outcome = self._in_write(partial(self._claimed, command, claims), plain=type(command) in PLAIN)
             except idempotency.ClaimRace:
                 continue  # a concurrent duplicate committed first: the next attempt finds its key
             if isinstance(outcome, idempotency.Done):
-                for hook in self.after_commit:
-                    hook(command, outcome.result)
+                self.committed(command, outcome.result)
             return outcome
         raise RuntimeError("idempotency key claim kept racing")
 

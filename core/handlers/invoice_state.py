@@ -23,9 +23,23 @@ PAYMENT_STATUSES = ("issued", "partial", "paid")  # the statuses payments move b
 _TOKEN_ALPHABET = string.ascii_letters + string.digits
 
 
+_TOKEN_SPACE = 62 ** 22
+_TOKEN_DRAWS = (1 << 136) // _TOKEN_SPACE * _TOKEN_SPACE  # the largest multiple of the space in 17 bytes
+
+
 def new_token() -> str:
-    """22 base-62 characters: about 131 random bits."""
-    return "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(22))
+    """22 base-62 characters, uniform: about 131 random bits. One 17-byte draw (redrawn in the rare case it
+    falls past the last whole multiple of 62**22, which would favour low digits) instead of 22 choices."""
+    while True:
+        drawn = int.from_bytes(secrets.token_bytes(17), "big")
+        if drawn < _TOKEN_DRAWS:
+            break
+    drawn %= _TOKEN_SPACE
+    digits = []
+    for _ in range(22):
+        drawn, digit = divmod(drawn, 62)
+        digits.append(_TOKEN_ALPHABET[digit])
+    return "".join(digits)
 
 
 @dataclass

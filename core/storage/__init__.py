@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
     from sqlmodel import Session
 
-__all__ = ["Batch", "GroupCommitter", "Storage", "like_case_sensitive", "storage_for", "storage_of"]
+__all__ = ["Batch", "GroupCommitter", "Storage", "like_case_sensitive", "storage_for", "storage_for_dialect",
+           "storage_of"]
 
 S = TypeVar("S", bound=Select[Any])
 
@@ -65,6 +66,10 @@ class Storage(Protocol):
     def has_tables(self, connection: Connection, *tables: str) -> bool:
         """Whether these tables, which migrations make only on SQLite (full text, counts), exist here."""
 
+    def binder(self, column_type: Any, dialect: Any) -> Callable[[Any], Any] | None:
+        """How a value of this column type becomes the DBAPI's parameter, as SQLAlchemy would bind it
+        (None: as it is); core.storage.writes binds plain rows with it."""
+
     def converter(self, column_type: Any, dialect: Any, code: Any) -> Callable[[Any], Any] | None:
         """How a raw DBAPI value of this column becomes what the ORM would give (None: as it comes)."""
 
@@ -74,10 +79,15 @@ _BACKENDS: dict[str, Storage] = {"sqlite": sqlite.STORAGE, "postgresql": postgre
 
 def storage_for(bind: Engine | Connection) -> Storage:
     """The storage of the backend an engine or connection talks to."""
+    return storage_for_dialect(bind.dialect.name)
+
+
+def storage_for_dialect(name: str) -> Storage:
+    """The storage of the backend SQLAlchemy names `name` ("sqlite", "postgresql")."""
     try:
-        return _BACKENDS[bind.dialect.name]
+        return _BACKENDS[name]
     except KeyError:
-        raise ValueError(f"no storage for the {bind.dialect.name} backend") from None
+        raise ValueError(f"no storage for the {name} backend") from None
 
 
 def storage_of(session: Session) -> Storage:

@@ -2,12 +2,15 @@
 
 On SQLite every commit is an fsync (synchronous=FULL, ~10 ms on a plain disk) and one writer holds the
 database at a time, so commits one by one cap writes at the disk's fsync rate whatever the CPU does. Here
-callers hand their write to the engine's writer thread and block until it is durable. The thread takes the
-first job, then whatever else is already queued (up to MAX_BATCH) without waiting for more, and runs them
-in one transaction, each in its own SAVEPOINT:
+callers hand their write to the engine's writer thread and block until it is durable (run), or await
+its future from an event loop (submit: a create holds no worker thread while its batch runs). The thread
+takes the first job, then whatever else is already queued (up to MAX_BATCH) without waiting for more, and
+runs them in one transaction, each in its own SAVEPOINT:
 
     BEGIN IMMEDIATE; SAVEPOINT; job 1; RELEASE; SAVEPOINT; job 2; ROLLBACK TO (it failed); ...; COMMIT
 
+The savepoints are sent on the DBAPI connection (Savepoint), so a job's savepoint is its only one when it
+writes there itself (core.unit_of_work.PlainSession).
 A failed job rolls back only itself (its numbers, idempotency keys, events); the one COMMIT makes the
 others durable together, and only then is any of them answered. If the COMMIT fails, every job of the
 batch gets the error: none was acknowledged. A lone write pays one commit and no wait.
@@ -42,14 +45,48 @@ MAX_BATCH = 64  # jobs per COMMIT: bounds how long a batch holds the write lock 
 IDLE_SECONDS = 1.0
 
 
+class Savepoint:
+    """A job's SAVEPOINT, sent on the DBAPI connection: SQLAlchemy's NestedTransaction cost as much as the
+    job's header INSERT, twice per job. SQLAlchemy does not see it, and needs not: a session a job opens
+    (core.unit_of_work) takes its own savepoint inside, and is closed before this one ends."""
+
+    __slots__ = ("_cursor", "_name", "active")
+
+    def __init__(self, connection: Connection, depth: int) -> None:
+        self._cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        self._name = f"job_{depth}"
+        self._cursor.execute(f"SAVEPOINT {self._name}")
+        self.active = True
+
+    def release(self) -> None:
+        if self.active:
+            self.active = False
+            self._cursor.execute(f"RELEASE {self._name}")
+            self._cursor.close()
+
+    def rollback(self) -> None:
+        if self.active:
+            self.active = False
+            self._cursor.execute(f"ROLLBACK TO {self._name}")
+            self._cursor.execute(f"RELEASE {self._name}")  # ROLLBACK TO keeps the savepoint open
+            self._cursor.close()
+
+
 class Batch:
     """What a job sees: the writer's connection, inside the job's savepoint."""
 
-    __slots__ = ("connection", "after_commit")
+    __slots__ = ("connection", "after_commit", "savepoint")
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, savepoint: Savepoint) -> None:
         self.connection = connection
         self.after_commit: list[Callable[[], None]] = []  # run once the batch is durable; dropped if the job fails
+        self.savepoint = savepoint
+
+    def rollback(self) -> None:
+        """Undo the job's writes so far: a job that writes on the connection itself (a plain unit of work,
+        core.unit_of_work) and ends without committing leaves nothing, as a session's rollback would."""
+        self.savepoint.rollback()
+        self.after_commit.clear()
 
 
 class _Job(Generic[T]):
@@ -84,12 +121,21 @@ class GroupCommitter:
         self._queue: queue.SimpleQueue[_Job[object] | object] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._current: Batch | None = None  # the job the writer thread is running (touched by that thread only)
+        self._depth = 0  # how many jobs started by jobs (_inline) are running inside the current one
 
     # ---- the callers' side ----
     def run(self, work: Callable[[Batch], T]) -> T:
         """work(batch) in the writer's next batch; its result once that batch is committed, or its error."""
         if self.in_writer():
             return self._inline(work)
+        return self.submit(work).result()
+
+    def submit(self, work: Callable[[Batch], T]) -> Future[T]:
+        """work(batch) queued for the writer's next batch, without waiting: the future is done once that batch
+        is committed (its result) or failed (its error). An event loop awaits it (asyncio.wrap_future) instead
+        of parking a worker thread on run(). Not from the writer thread itself: that would wait for itself."""
+        if self.in_writer():
+            raise RuntimeError("the writer thread cannot queue a job for itself: run() nests it instead")
         if self._pid != os.getpid():
             self._reset()  # a forked child: the parent's thread, queue and connection are not ours
         job: _Job[T] = _Job(work)
@@ -98,7 +144,7 @@ class GroupCommitter:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._serve, name="group-commit", daemon=True)
                 self._thread.start()
-        return job.future.result()
+        return job.future
 
     def pending(self) -> int:
         """Jobs queued for the writer and not yet taken into a batch."""
@@ -131,8 +177,9 @@ class GroupCommitter:
         outer = self._current
         if outer is None:  # after-commit work (wake-ups) on this thread: its batch is over, the next waits on it
             raise RuntimeError("a write from the writer thread's after-commit work would wait for itself")
-        nested = Batch(outer.connection)
-        savepoint = outer.connection.begin_nested()
+        self._depth += 1
+        savepoint = Savepoint(outer.connection, self._depth)
+        nested = Batch(outer.connection, savepoint)
         self._current = nested
         try:
             result = work(nested)
@@ -140,9 +187,10 @@ class GroupCommitter:
             savepoint.rollback()
             raise
         else:
-            savepoint.commit()
+            savepoint.release()
         finally:
             self._current = outer
+            self._depth -= 1
         outer.after_commit.extend(nested.after_commit)
         return result
 
@@ -236,8 +284,8 @@ class GroupCommitter:
     def _run_job(self, connection: Connection, job: _Job[object]) -> tuple[object] | Exception:
         """The job in its savepoint: (result,) or the error it was rolled back for. An error the savepoint
         cannot undo (the rollback itself fails) propagates and fails the batch."""
-        batch = Batch(connection)
-        savepoint = connection.begin_nested()
+        savepoint = Savepoint(connection, 0)
+        batch = Batch(connection, savepoint)
         self._current = batch
         try:
             result = job.context.run(job.work, batch)
@@ -246,7 +294,7 @@ class GroupCommitter:
             return exc
         finally:
             self._current = None
-        savepoint.commit()
+        savepoint.release()  # a no-op for a job that rolled itself back (Batch.rollback)
         job.after_commit = batch.after_commit
         return (result,)
 

@@ -45,6 +45,10 @@ class PostgresStorage:
     def has_tables(self, connection: Connection, *tables: str) -> bool:
         return False  # the full-text and count tables are SQLite's (migrations 0002, 0005)
 
+    def binder(self, column_type: Any, dialect: Any) -> Callable[[Any], Any] | None:
+        processor: Callable[[Any], Any] | None = column_type.dialect_impl(dialect).bind_processor(dialect)
+        return processor
+
     def converter(self, column_type: Any, dialect: Any, code: Any) -> Callable[[Any], Any] | None:
         processor: Callable[[Any], Any] | None = column_type.result_processor(dialect, code)
         return processor

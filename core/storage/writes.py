@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from sqlalchemy import Connection, Table, insert, update
 from sqlmodel import Session, SQLModel
 
-from core.storage import storage_of
+from core.storage import storage_for_dialect, storage_of
 
-Row = Mapping[str, Any] | Any  # a mapping, or a record whose attributes are the columns
+Row = dict[str, Any] | Any  # a dict, or a record whose attributes are the columns
 
 
 class _Table:
@@ -30,18 +30,24 @@ class _Table:
 
     def __init__(self, table: Table, dialect: Any) -> None:
         columns = [c for c in table.columns if c.name != "id"]
+        storage = storage_for_dialect(dialect.name)
         self.table = table
         self.names = tuple(c.name for c in columns)
-        self.binds: tuple[Callable[[Any], Any] | None, ...] = tuple(
-            c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns)
+        # Only the columns whose values need converting, by position: most (text, integers) go as they are.
+        self.binds: tuple[tuple[int, Callable[[Any], Any]], ...] = tuple(
+            (i, bind) for i, bind in enumerate(storage.binder(c.type, dialect) for c in columns) if bind is not None)
         self.qmark = dialect.paramstyle == "qmark"
         self._sql: dict[int, str] = {}
         self.core_insert = insert(table).returning(table.c.id)
 
-    def params(self, row: Row) -> tuple[Any, ...]:
-        get = row.get if isinstance(row, Mapping) else row.__dict__.get
-        return tuple(value if bind is None or value is None else bind(value)
-                     for value, bind in zip((get(name) for name in self.names), self.binds, strict=True))
+    def params(self, row: Row) -> list[Any]:
+        found = row if isinstance(row, dict) else row.__dict__  # (an ABC's isinstance cost as much as the rest)
+        values = [found.get(name) for name in self.names]
+        for i, bind in self.binds:
+            value = values[i]
+            if value is not None:
+                values[i] = bind(value)
+        return values
 
     def sql(self, count: int) -> str:
         """`INSERT INTO t (...) VALUES (...), ... RETURNING id` for `count` rows (SQLite's placeholders)."""
@@ -88,7 +94,9 @@ def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[Row]) ->
     if prepared.qmark:
         cursor = _cursor(connection)
         try:
-            params = [value for row in rows for value in prepared.params(row)]
+            params: list[Any] = []
+            for row in rows:
+                params += prepared.params(row)
             # One multi-row INSERT stores its rows in order, each with an id above every id given before
             # (AUTOINCREMENT, migration 0007) while this transaction holds the write lock: sorted, the
             # returned ids are the rows' ids in order (as core.storage.sqlite.insert_ordered).
@@ -100,7 +108,7 @@ def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[Row]) ->
     else:
         ids = storage_of(session).insert_ordered(connection, prepared.table, [_values(prepared, r) for r in rows])
     for row, new_id in zip(rows, ids, strict=True):
-        if not isinstance(row, Mapping):
+        if not isinstance(row, dict):
             row.id = new_id
     return ids
 
@@ -147,5 +155,5 @@ def integrity_error(session: Session) -> type[Exception]:
 
 
 def _values(prepared: _Table, row: Row) -> dict[str, Any]:
-    get = row.get if isinstance(row, Mapping) else row.__dict__.get
+    get = row.get if isinstance(row, dict) else row.__dict__.get
     return {name: get(name) for name in prepared.names}

@@ -1,6 +1,7 @@
 """What a dialect's endpoint uses to reach the ledger without blocking the event loop."""
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Callable, TypeVar
 
 from starlette.concurrency import run_in_threadpool
@@ -26,7 +27,13 @@ async def execute(request: Request, command: Any, *, unique: tuple[str, str, str
     dialects/kit/idempotency.py."""
     claims = await idempotency.claims_for(request, command, unique)
     if not claims:
-        return await run_in_threadpool(ledger_of(request).execute, command)
+        ledger = ledger_of(request)
+        queued = ledger.submit(command)  # a create goes to the writer thread's queue from here (core.ledger)
+        if queued is None:
+            return await run_in_threadpool(ledger.execute, command)
+        result = await asyncio.wrap_future(queued)
+        ledger.committed(command, result)
+        return result
     outcome = await run_in_threadpool(ledger_of(request).execute_once, command, claims)
     return await idempotency.settle(request, command, claims, outcome)
 

@@ -222,7 +222,8 @@ def test_a_create_writes_its_lines_in_one_insert_and_rereads_nothing(backend_led
         event.remove(backend_ledger.engine, "before_cursor_execute", listener)
     writes = [s.split(" (")[0].split(" SET")[0] for s in seen if s.startswith(("INSERT", "UPDATE", "WITH"))]
     # sqlite_master: the storage asks once per connection which SQLite-only tables exist (has_tables), not per create
-    reads = [s.split(" WHERE")[0].split(" FROM ")[-1] for s in seen
+    # (the account's read names webhooks in its subquery, after its own FROM accounts)
+    reads = ["accounts" if " FROM accounts CROSS JOIN " in s else s.split(" WHERE")[0].split(" FROM ")[-1] for s in seen
              if s.startswith("SELECT") and "sqlite_master" not in s]
     # ... and, in the same transaction, its domain event (core/events.py), after reading which webhooks listen.
     if backend_ledger.engine.dialect.name == "sqlite":  # numbered first, inserted with its number
@@ -235,7 +236,7 @@ def test_a_create_writes_its_lines_in_one_insert_and_rereads_nothing(backend_led
     # stored (numbering.skip_taken: issue 24, a stray number must never block a series); numbered first, the
     # counter's upsert returns that answer itself (numbering.allocate).
     # bank_accounts: the department's accounts shown on invoices, which a new invoice carries (issue 23).
+    # accounts: with whether any webhook of the account listens, so that the event needs no read of them.
     counted = [] if backend_ledger.engine.dialect.name == "sqlite" else ["number_counters"]
     assert reads == ["accounts", "departments", *counted,
-                     "bank_accounts JOIN bank_account_departments AS link ON link.bank_account_id = bank_accounts.id",
-                     "webhooks"]
+                     "bank_accounts JOIN bank_account_departments AS link ON link.bank_account_id = bank_accounts.id"]
