@@ -5,6 +5,7 @@ writers keep using view_of, which loads instances they can change.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Sequence
 
@@ -17,13 +18,68 @@ from core.reader import Reader, placeholders
 # Line order is part of the document: by position, then by id for lines written in one go.
 _LINE_ORDER = "invoice_lines.invoice_id, invoice_lines.position, invoice_lines.id"
 
+# Whether an invoice has rows in a table besides its lines, asked in the statement that reads the invoice:
+# most invoices have no payment, bank account, KSeF document or recurring definition, and a statement that
+# finds nothing costs as much Python as one that finds something. Each probes an index.
+_HAS_PAYMENTS = "EXISTS (SELECT 1 FROM payment_allocations WHERE payment_allocations.invoice_id = invoices.id)"
+_HAS_BANK_ACCOUNTS = ("EXISTS (SELECT 1 FROM invoice_bank_accounts "
+                      "WHERE invoice_bank_accounts.invoice_id = invoices.id)")
+_HAS_KSEF = ("EXISTS (SELECT 1 FROM ksef_documents WHERE ksef_documents.account_id = invoices.account_id AND "
+             "(ksef_documents.invoice_id = invoices.id OR ksef_documents.invoice_id = invoices.from_invoice_id))")
+_HAS_RECURRING = ("EXISTS (SELECT 1 FROM recurrings WHERE recurrings.account_id = invoices.account_id "
+                  "AND recurrings.invoice_id = invoices.id)")
+
+
+@dataclass(frozen=True)
+class InvoiceRead:
+    """An invoice view, its account's record when asked, and whether the invoice has what only some dialects
+    read (so they skip a read that would find nothing)."""
+    view: InvoiceView
+    account: Any | None
+    has_ksef: bool  # a KSeF document of its own or (a correction) of the invoice it corrects
+    has_recurring: bool  # a recurring definition it is the template of
+
+
+_statements: dict[tuple[bool, bool, bool], str] = {}
+
+
+def _invoice_sql(reader: Reader, ksef: bool, recurring: bool, account: bool) -> str:
+    """Built once per combination of what is asked."""
+    key = (ksef, recurring, account)
+    found = _statements.get(key)
+    if found is None:
+        columns = [reader.columns(Invoice), _HAS_PAYMENTS, _HAS_BANK_ACCOUNTS,
+                   _HAS_KSEF if ksef else "0", _HAS_RECURRING if recurring else "0"]
+        if account:
+            columns.append(reader.columns(Account))
+        found = _statements[key] = (
+            f"SELECT {', '.join(columns)} FROM invoices"
+            + (" JOIN accounts ON accounts.id = invoices.account_id" if account else "")
+            + " WHERE invoices.id = ? AND invoices.account_id = ?")
+    return found
+
+
+def read_invoice(reader: Reader, account_id: int, invoice_id: int, *, ksef: bool = False, recurring: bool = False,
+                 account: bool = False) -> InvoiceRead:
+    """One invoice with its lines, payments and bank accounts (and its account's record, when asked), or
+    NotFound (also for another account's id). The invoice, the account and whether anything besides lines
+    is there come in one statement; then the lines, and only what is there."""
+    row = reader.execute(_invoice_sql(reader, ksef, recurring, account), (invoice_id, account_id)).fetchone()
+    if row is None:
+        raise NotFound("invoice", invoice_id)
+    width = reader.width(Invoice)
+    has_payments, has_banks, has_ksef, has_recurring = row[width:width + 4]
+    invoice = reader.make(Invoice, row)
+    account_record = reader.make(Account, row, width + 4) if account else None
+    lines = reader.records(InvoiceLine, "invoice_lines.invoice_id = ?", (invoice_id,), _LINE_ORDER)
+    banks = invoice_bank_accounts(reader, [invoice_id])[invoice_id] if has_banks else []
+    view = InvoiceView(invoice, lines, payments_of(reader, invoice_id) if has_payments else [], banks)
+    return InvoiceRead(view, account_record, bool(has_ksef), bool(has_recurring))
+
 
 def invoice_view(reader: Reader, account_id: int, invoice_id: int) -> InvoiceView:
     """One invoice with its lines and payments, or NotFound (also for another account's id)."""
-    invoice = reader.owned(Invoice, account_id, invoice_id, "invoice")
-    lines = reader.records(InvoiceLine, "invoice_lines.invoice_id = ?", (invoice_id,), _LINE_ORDER)
-    banks = invoice_bank_accounts(reader, [invoice_id])[invoice_id]
-    return InvoiceView(invoice, lines, payments_of(reader, invoice_id), banks)
+    return read_invoice(reader, account_id, invoice_id).view
 
 
 def payments_of(reader: Reader, invoice_id: int) -> list[tuple[Any, Decimal]]:

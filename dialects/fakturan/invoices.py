@@ -12,7 +12,7 @@ from core.clock import today_in
 from core.commands import CreateInvoice, RecordPayment, SendInvoice, UpdateInvoice
 from core.errors import Invalid, NotFound
 from core.handlers.sending import split_addresses
-from core.invoice_reads import account_record, definitions_of, invoice_view
+from core.invoice_reads import account_record, definitions_of, invoice_view, read_invoice
 from core.models import Client
 from core.queries import InvoiceFilter, page_with_total
 from core.reader import Reader
@@ -137,8 +137,9 @@ def _signed_with_account(reader: Reader, ctx: AccountContext, invoice_id: int) -
 
 def _with_account(reader: Reader, account_id: int, invoice_id: int) -> Any:
     """The invoice, its account and its recurring definition (if it is a template) in one read transaction."""
-    view = invoice_view(reader, account_id, invoice_id)
-    return view, account_record(reader, account_id), definitions_of(reader, account_id, [invoice_id]).get(invoice_id)
+    found = read_invoice(reader, account_id, invoice_id, recurring=True, account=True)
+    return found.view, found.account, (definitions_of(reader, account_id, [invoice_id]).get(invoice_id)
+                                       if found.has_recurring else None)
 
 
 @endpoint("invoices.create", "invoice")

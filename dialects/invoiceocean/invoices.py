@@ -11,7 +11,7 @@ from core.commands import CancelInvoice, ChangeInvoiceStatus, CreateInvoice, Del
 from core.errors import Conflict
 from core.handlers.invoice_state import InvoiceView
 from core.handlers.sending import split_addresses
-from core.invoice_reads import invoice_view
+from core.invoice_reads import invoice_view, read_invoice
 from core.reader import Reader
 from dialects.invoiceocean import fields, ksef, present, sparse
 from dialects.invoiceocean.errors import invalid
@@ -127,8 +127,8 @@ async def list_invoices(call: Call) -> Reply:
 
 
 def _one_read(reader: Reader, account: AccountContext, invoice_id: int) -> tuple[InvoiceView, dict[int, Any]]:
-    view = invoice_view(reader, account.account_id, invoice_id)
-    return view, ksef.documents_for(reader, account.account_id, [view])
+    found = read_invoice(reader, account.account_id, invoice_id, ksef=True)
+    return found.view, ksef.documents_for(reader, account.account_id, [found.view]) if found.has_ksef else {}
 
 
 async def get_invoice(call: Call) -> Reply:
