@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any, Collection, Sequence
 
 from core.errors import NotFound
 from core.handlers.banking import invoice_bank_accounts
@@ -92,16 +92,32 @@ def payments_of(reader: Reader, invoice_id: int) -> list[tuple[Any, Decimal]]:
     return [(reader.make(Payment, row), amount(row[-1])) for row in rows]
 
 
-def views_of(reader: Reader, invoices: Sequence[Any], *, with_lines: bool) -> list[InvoiceView]:
-    """Views of invoice records already read (a page), with their lines in one statement when wanted."""
+def views_of(reader: Reader, invoices: Sequence[Any], *, with_lines: bool,
+             banked: Collection[int] | None = None) -> list[InvoiceView]:
+    """Views of invoice records already read (a page), with their lines in one statement when wanted, and
+    their bank accounts in one (of `banked`, the ids known to have some, when the caller asked)."""
     lines: dict[int, list[Any]] = {i.id: [] for i in invoices}
     if with_lines and invoices:
         ids = list(lines)
         for line in reader.records(InvoiceLine, f"invoice_lines.invoice_id IN ({placeholders(ids)})", ids,
                                    _LINE_ORDER):
             lines[line.invoice_id].append(line)
-    banks = invoice_bank_accounts(reader, [i.id for i in invoices])
-    return [InvoiceView(i, lines[i.id], bank_accounts=banks[i.id]) for i in invoices]
+    banks = invoice_bank_accounts(reader, [i.id for i in invoices if banked is None or i.id in banked])
+    return [InvoiceView(i, lines[i.id], bank_accounts=banks.get(i.id, [])) for i in invoices]
+
+
+def page_views(reader: Reader, sql: str, params: Sequence[Any], *, with_lines: bool) -> list[InvoiceView]:
+    """Views of the invoices `sql` selects, in its order; it selects PAGE_COLUMNS (see page_columns)."""
+    rows = reader.execute(sql, params).fetchall()
+    width = reader.width(Invoice)
+    invoices = [reader.make(Invoice, row) for row in rows]
+    banked = {invoice.id for invoice, row in zip(invoices, rows, strict=True) if row[width]}
+    return views_of(reader, invoices, with_lines=with_lines, banked=banked)
+
+
+def page_columns(reader: Reader) -> str:
+    """What page_views reads of each invoice: its columns, and whether it carries bank accounts."""
+    return f"{reader.columns(Invoice)}, {_HAS_BANK_ACCOUNTS}"
 
 
 def invoices_by_id(reader: Reader, ids: Sequence[int]) -> list[Any]:
@@ -109,6 +125,16 @@ def invoices_by_id(reader: Reader, ids: Sequence[int]) -> list[Any]:
     if not ids:
         return []
     found = {r.id: r for r in reader.records(Invoice, f"invoices.id IN ({placeholders(ids)})", list(ids))}
+    return [found[i] for i in ids if i in found]
+
+
+def views_by_id(reader: Reader, ids: Sequence[int], *, with_lines: bool) -> list[InvoiceView]:
+    """Views of these invoices, in the order of `ids` (a page whose order was decided by the caller)."""
+    if not ids:
+        return []
+    views = page_views(reader, f"SELECT {page_columns(reader)} FROM invoices WHERE invoices.id IN "
+                       f"({placeholders(ids)})", list(ids), with_lines=with_lines)
+    found = {v.invoice.id: v for v in views}
     return [found[i] for i in ids if i in found]
 
 
