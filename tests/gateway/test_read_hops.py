@@ -194,3 +194,27 @@ def test_a_get_or_a_list_signs_in_and_reads_in_one_transaction_in_every_dialect(
 
     counted = {name: begins(call) for name, call in _reads(client, ledger).items()}
     assert counted == {name: 1 for name in counted}
+
+
+# Statements per request, its transaction's BEGIN and ROLLBACK included. A get: the credential, the invoice (with
+# whether it has payments, bank accounts, KSeF documents, a recurring definition, and fakturan's account
+# record), its lines; INVO adds its tax and unit dictionaries. A list: the credential, the page's ids and rows in
+# one statement, its lines when shown, its count (INVO, fakturan), and one statement per kind of lookup the
+# dialect shows (InvoiceOcean: KSeF documents; fakturan: the account, recurring definitions); InvoiceOcean's
+# default period first finds the first id in it, and /clients/{id}/invoices first checks the client.
+STATEMENTS = {
+    "invoiceocean get": 5, "invoiceocean get xml": 5, "invoiceocean get by login": 5,
+    "invoiceocean list": 6, "invoiceocean list with positions": 7,
+    "invo get": 6, "invo list": 5,
+    "fakturan get": 5, "fakturan get by token": 5,
+    "fakturan list": 8, "fakturan list by token": 8, "fakturan client's list": 9,
+}
+
+
+def test_a_get_or_a_list_runs_exactly_its_statements_in_every_dialect(
+        statements: Statements, client: TestClient, ledger: Any) -> None:
+    def count(call: Callable[[], Any]) -> int:
+        reads = statements.reads_of(call)
+        return len(reads) + sum(1 for text in statements.texts if text.strip().upper() in ("BEGIN", "ROLLBACK"))
+
+    assert {name: count(call) for name, call in _reads(client, ledger).items()} == STATEMENTS
