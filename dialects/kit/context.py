@@ -76,7 +76,8 @@ class SignIn:
 
     def __init__(self, request: Request, resolver: Callable[..., AccountContext | None], args: tuple[Any, ...],
                  verdict: Verdict) -> None:
-        self.request, self.resolver, self.args, self.verdict = request, resolver, args, verdict
+        self.resolver, self.args, self.verdict = resolver, args, verdict
+        self.state: dict[str, Any] = request.scope.setdefault("state", {})  # request.state's own dict
         self.limiter = ratelimit.limiter_of(request.app)
         self.address = ratelimit.client_address(request.scope.get("client"))
         self.identity = ratelimit.identity_of(resolver, args)
@@ -93,7 +94,7 @@ class SignIn:
             if found is None:
                 self.limiter.failed(self.address, self.identity)
             else:
-                self.request.state.auth = found
+                self.state["auth"] = found
         return self.verdict(self.found)
 
 
