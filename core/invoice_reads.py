@@ -5,8 +5,9 @@ writers keep using view_of, which loads instances they can change.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any, Collection, Sequence
 
 from core.errors import NotFound
 from core.handlers.banking import invoice_bank_accounts
@@ -17,13 +18,68 @@ from core.reader import Reader, placeholders
 # Line order is part of the document: by position, then by id for lines written in one go.
 _LINE_ORDER = "invoice_lines.invoice_id, invoice_lines.position, invoice_lines.id"
 
+# Whether an invoice has rows in a table besides its lines, asked in the statement that reads the invoice:
+# most invoices have no payment, bank account, KSeF document or recurring definition, and a statement that
+# finds nothing costs as much Python as one that finds something. Each probes an index.
+_HAS_PAYMENTS = "EXISTS (SELECT 1 FROM payment_allocations WHERE payment_allocations.invoice_id = invoices.id)"
+_HAS_BANK_ACCOUNTS = ("EXISTS (SELECT 1 FROM invoice_bank_accounts "
+                      "WHERE invoice_bank_accounts.invoice_id = invoices.id)")
+_HAS_KSEF = ("EXISTS (SELECT 1 FROM ksef_documents WHERE ksef_documents.account_id = invoices.account_id AND "
+             "(ksef_documents.invoice_id = invoices.id OR ksef_documents.invoice_id = invoices.from_invoice_id))")
+_HAS_RECURRING = ("EXISTS (SELECT 1 FROM recurrings WHERE recurrings.account_id = invoices.account_id "
+                  "AND recurrings.invoice_id = invoices.id)")
+
+
+@dataclass(frozen=True)
+class InvoiceRead:
+    """An invoice view, its account's record when asked, and whether the invoice has what only some dialects
+    read (so they skip a read that would find nothing)."""
+    view: InvoiceView
+    account: Any | None
+    has_ksef: bool  # a KSeF document of its own or (a correction) of the invoice it corrects
+    has_recurring: bool  # a recurring definition it is the template of
+
+
+_statements: dict[tuple[bool, bool, bool], str] = {}
+
+
+def _invoice_sql(reader: Reader, ksef: bool, recurring: bool, account: bool) -> str:
+    """Built once per combination of what is asked."""
+    key = (ksef, recurring, account)
+    found = _statements.get(key)
+    if found is None:
+        columns = [reader.columns(Invoice), _HAS_PAYMENTS, _HAS_BANK_ACCOUNTS,
+                   _HAS_KSEF if ksef else "0", _HAS_RECURRING if recurring else "0"]
+        if account:
+            columns.append(reader.columns(Account))
+        found = _statements[key] = (
+            f"SELECT {', '.join(columns)} FROM invoices"
+            + (" JOIN accounts ON accounts.id = invoices.account_id" if account else "")
+            + " WHERE invoices.id = ? AND invoices.account_id = ?")
+    return found
+
+
+def read_invoice(reader: Reader, account_id: int, invoice_id: int, *, ksef: bool = False, recurring: bool = False,
+                 account: bool = False) -> InvoiceRead:
+    """One invoice with its lines, payments and bank accounts (and its account's record, when asked), or
+    NotFound (also for another account's id). The invoice, the account and whether anything besides lines
+    is there come in one statement; then the lines, and only what is there."""
+    row = reader.execute(_invoice_sql(reader, ksef, recurring, account), (invoice_id, account_id)).fetchone()
+    if row is None:
+        raise NotFound("invoice", invoice_id)
+    width = reader.width(Invoice)
+    has_payments, has_banks, has_ksef, has_recurring = row[width:width + 4]
+    invoice = reader.make(Invoice, row)
+    account_record = reader.make(Account, row, width + 4) if account else None
+    lines = reader.records(InvoiceLine, "invoice_lines.invoice_id = ?", (invoice_id,), _LINE_ORDER)
+    banks = invoice_bank_accounts(reader, [invoice_id])[invoice_id] if has_banks else []
+    view = InvoiceView(invoice, lines, payments_of(reader, invoice_id) if has_payments else [], banks)
+    return InvoiceRead(view, account_record, bool(has_ksef), bool(has_recurring))
+
 
 def invoice_view(reader: Reader, account_id: int, invoice_id: int) -> InvoiceView:
     """One invoice with its lines and payments, or NotFound (also for another account's id)."""
-    invoice = reader.owned(Invoice, account_id, invoice_id, "invoice")
-    lines = reader.records(InvoiceLine, "invoice_lines.invoice_id = ?", (invoice_id,), _LINE_ORDER)
-    banks = invoice_bank_accounts(reader, [invoice_id])[invoice_id]
-    return InvoiceView(invoice, lines, payments_of(reader, invoice_id), banks)
+    return read_invoice(reader, account_id, invoice_id).view
 
 
 def payments_of(reader: Reader, invoice_id: int) -> list[tuple[Any, Decimal]]:
@@ -36,16 +92,32 @@ def payments_of(reader: Reader, invoice_id: int) -> list[tuple[Any, Decimal]]:
     return [(reader.make(Payment, row), amount(row[-1])) for row in rows]
 
 
-def views_of(reader: Reader, invoices: Sequence[Any], *, with_lines: bool) -> list[InvoiceView]:
-    """Views of invoice records already read (a page), with their lines in one statement when wanted."""
+def views_of(reader: Reader, invoices: Sequence[Any], *, with_lines: bool,
+             banked: Collection[int] | None = None) -> list[InvoiceView]:
+    """Views of invoice records already read (a page), with their lines in one statement when wanted, and
+    their bank accounts in one (of `banked`, the ids known to have some, when the caller asked)."""
     lines: dict[int, list[Any]] = {i.id: [] for i in invoices}
     if with_lines and invoices:
         ids = list(lines)
         for line in reader.records(InvoiceLine, f"invoice_lines.invoice_id IN ({placeholders(ids)})", ids,
                                    _LINE_ORDER):
             lines[line.invoice_id].append(line)
-    banks = invoice_bank_accounts(reader, [i.id for i in invoices])
-    return [InvoiceView(i, lines[i.id], bank_accounts=banks[i.id]) for i in invoices]
+    banks = invoice_bank_accounts(reader, [i.id for i in invoices if banked is None or i.id in banked])
+    return [InvoiceView(i, lines[i.id], bank_accounts=banks.get(i.id, [])) for i in invoices]
+
+
+def page_views(reader: Reader, sql: str, params: Sequence[Any], *, with_lines: bool) -> list[InvoiceView]:
+    """Views of the invoices `sql` selects, in its order; it selects PAGE_COLUMNS (see page_columns)."""
+    rows = reader.execute(sql, params).fetchall()
+    width = reader.width(Invoice)
+    invoices = [reader.make(Invoice, row) for row in rows]
+    banked = {invoice.id for invoice, row in zip(invoices, rows, strict=True) if row[width]}
+    return views_of(reader, invoices, with_lines=with_lines, banked=banked)
+
+
+def page_columns(reader: Reader) -> str:
+    """What page_views reads of each invoice: its columns, and whether it carries bank accounts."""
+    return f"{reader.columns(Invoice)}, {_HAS_BANK_ACCOUNTS}"
 
 
 def invoices_by_id(reader: Reader, ids: Sequence[int]) -> list[Any]:
@@ -53,6 +125,16 @@ def invoices_by_id(reader: Reader, ids: Sequence[int]) -> list[Any]:
     if not ids:
         return []
     found = {r.id: r for r in reader.records(Invoice, f"invoices.id IN ({placeholders(ids)})", list(ids))}
+    return [found[i] for i in ids if i in found]
+
+
+def views_by_id(reader: Reader, ids: Sequence[int], *, with_lines: bool) -> list[InvoiceView]:
+    """Views of these invoices, in the order of `ids` (a page whose order was decided by the caller)."""
+    if not ids:
+        return []
+    views = page_views(reader, f"SELECT {page_columns(reader)} FROM invoices WHERE invoices.id IN "
+                       f"({placeholders(ids)})", list(ids), with_lines=with_lines)
+    found = {v.invoice.id: v for v in views}
     return [found[i] for i in ids if i in found]
 
 

@@ -10,9 +10,9 @@ from sqlmodel import Session, SQLModel, or_, select
 
 from core import numbering
 from core.handlers.invoice_state import InvoiceView, account_of
-from core.invoice_reads import invoices_by_id, views_of
+from core.invoice_reads import page_columns, page_views, views_by_id
 from core.models.types import DecimalType
-from core.reader import Reader, placeholders
+from core.reader import MAX_STATEMENTS_PER_SHAPE, Reader, placeholders
 from core.storage import like_case_sensitive, storage_for
 
 MAX_PER_PAGE = 100
@@ -265,7 +265,33 @@ def _page(reader: Reader, where: Where, page: Page, order: Sequence[tuple[str, b
         where, offset = sought, 0
     elif list(order) == [("id", False)] and reader.storage.narrow_dated_pages and where.dates is not None:
         where = _from_first_dated_id(reader, where)
-    return _views(reader, _ordered_ids(reader, where, order, page.per_page, offset), with_lines)
+    # The page's ids (sorted through the index alone) and their rows in one statement.
+    return page_views(reader, _page_sql(reader, where.sql, tuple(order)), (*where.params, page.per_page, offset),
+                      with_lines=with_lines)
+
+
+_page_statements: dict[tuple[str, str, tuple[tuple[str, bool], ...]], str] = {}
+
+
+def _page_sql(reader: Reader, where: str, order: tuple[tuple[str, bool], ...]) -> str:
+    """Built once per filter shape and order (bounded, as core.reader bounds its statements)."""
+    key = (reader.storage.backend, where, order)
+    found = _page_statements.get(key)
+    if found is None:
+        if len(_page_statements) >= MAX_STATEMENTS_PER_SHAPE:
+            _page_statements.clear()
+        terms = _order_terms(order)
+        found = _page_statements[key] = (
+            f"SELECT {page_columns(reader)} FROM invoices WHERE invoices.id IN (SELECT invoices.id FROM invoices "
+            f"WHERE {where} ORDER BY {terms} LIMIT ? OFFSET ?) ORDER BY {terms}")
+    return found
+
+
+def _order_terms(order: Sequence[tuple[str, bool]]) -> str:
+    """ORDER BY of a page: ties on the sort keys broken by id, in the first key's direction."""
+    terms = [_order_sql(name, desc) for name, desc in order]
+    terms.append(f"invoices.id {'DESC' if order and order[0][1] else 'ASC'}")
+    return ", ".join(terms)
 
 
 def _ordered_ids(reader: Reader, where: Where, order: Sequence[tuple[str, bool]], limit: int | None,
@@ -278,9 +304,7 @@ def _ordered_ids(reader: Reader, where: Where, order: Sequence[tuple[str, bool]]
                f"ORDER BY invoices_fts.rowid {'DESC' if order[0][1] else 'ASC'}")
         params = (where.full_text.first, *params)
     else:
-        terms = [_order_sql(name, desc) for name, desc in order]
-        terms.append(f"invoices.id {'DESC' if order and order[0][1] else 'ASC'}")
-        sql, params = f"SELECT invoices.id FROM invoices WHERE {where.sql} ORDER BY {', '.join(terms)}", where.params
+        sql, params = f"SELECT invoices.id FROM invoices WHERE {where.sql} ORDER BY {_order_terms(order)}", where.params
     if limit is None:
         return [row[0] for row in reader.execute(sql, params).fetchall()]
     return [row[0] for row in reader.execute(f"{sql} LIMIT ? OFFSET ?", (*params, limit, offset)).fetchall()]
@@ -304,7 +328,7 @@ def _matches(search: FullText, *, rest: bool = True) -> tuple[str, tuple[Any, ..
 
 
 def _views(reader: Reader, ids: list[int], with_lines: bool) -> list[InvoiceView]:
-    return views_of(reader, invoices_by_id(reader, ids), with_lines=with_lines)
+    return views_by_id(reader, ids, with_lines=with_lines)
 
 
 # SQLite answers "a date range, oldest id first" either by sorting every invoice in the range or by

@@ -203,13 +203,18 @@ class Reader:
             raise NotFound(what, record_id)
         return found
 
-    def make(self, model: type[M], row: Sequence[Any]) -> Any:
-        """A record from a row of the last statement, which began with the model's columns in order
-        (see `columns`); anything after them is left out."""
+    def make(self, model: type[M], row: Sequence[Any], start: int = 0) -> Any:
+        """A record from a row of the last statement, which held the model's columns in order (see `columns`)
+        from position `start`; anything around them is left out."""
         s = shape(model, self.storage, self.dialect)
+        end = start + len(s.names)
         if s.processors is None:
-            s.learn((self._cursor.description or ())[:len(s.names)])
-        return s.make(row[:len(s.names)])
+            s.learn((self._cursor.description or ())[start:end])
+        return s.make(row[start:end])
+
+    def width(self, model: type[M]) -> int:
+        """How many columns `columns` lists."""
+        return len(shape(model, self.storage, self.dialect).names)
 
     def columns(self, model: type[M]) -> str:
         return shape(model, self.storage, self.dialect).columns

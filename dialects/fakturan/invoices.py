@@ -12,7 +12,7 @@ from core.clock import today_in
 from core.commands import CreateInvoice, RecordPayment, SendInvoice, UpdateInvoice
 from core.errors import Invalid, NotFound
 from core.handlers.sending import split_addresses
-from core.invoice_reads import account_record, definitions_of, invoice_view
+from core.invoice_reads import account_record, definitions_of, invoice_view, read_invoice
 from core.models import Client
 from core.queries import InvoiceFilter, page_with_total
 from core.reader import Reader
@@ -33,7 +33,7 @@ from dialects.fakturan.parse import (
 )
 from dialects.fakturan.present import client_settings_defaults, data, invoice_json, listing, no_content, payment_json
 from dialects.kit.auth import AccountContext
-from dialects.kit.context import execute, read_plain
+from dialects.kit.context import execute, read_plain, read_signed
 from dialects.kit.einvoice import invoice_peppol
 from dialects.kit.http import JSONResponse, read_body
 from dialects.kit.lenient import cast_date, to_int
@@ -53,7 +53,7 @@ def _find_client(reader: Reader, account_id: int, client_id: int) -> Client | No
         return None
 
 
-def _invoice_filter(bag: ErrorBag, params: dict[str, Any], timezone: str) -> InvoiceFilter:
+def _invoice_filter(bag: ErrorBag, params: dict[str, Any]) -> InvoiceFilter:
     found: dict[str, Any] = {}
     for key, target, reader in (("number", "seq", to_int), ("client_id", "client_id", to_int),
                                 ("start_date", "date_from", cast_date), ("end_date", "date_to", cast_date),
@@ -63,9 +63,14 @@ def _invoice_filter(bag: ErrorBag, params: dict[str, Any], timezone: str) -> Inv
                 found[target] = reader(params[key])
             except ValueError:
                 bag.add(key, "invalid")
-    if "date_from" in found and "date_to" not in found:
-        found["date_to"] = today_in(timezone)  # start_date alone runs to today
     return InvoiceFilter(**found)
+
+
+def _in_zone(invoice_filter: InvoiceFilter, timezone: str) -> InvoiceFilter:
+    """start_date alone runs to today, the account's."""
+    if invoice_filter.date_from is not None and invoice_filter.date_to is None:
+        return replace(invoice_filter, date_to=today_in(timezone))
+    return invoice_filter
 
 
 def _client_defaults(inp: InvoiceInput, settings: dict[str, Any]) -> dict[str, Any]:
@@ -83,12 +88,12 @@ def _client_defaults(inp: InvoiceInput, settings: dict[str, Any]) -> dict[str, A
     return fields
 
 
-@endpoint("invoices.list", "invoice")
+@endpoint("invoices.list", "invoice", signs_in_by_reading=True)
 async def list_all(request: Request, ctx: AccountContext) -> Response:
     return await _list(request, ctx, None)
 
 
-@endpoint("clients.invoices", "invoice")
+@endpoint("clients.invoices", "invoice", signs_in_by_reading=True)
 async def list_of_client(request: Request, ctx: AccountContext) -> Response:
     """The gem's `Client has_many :invoices`: the same list, narrowed to one client of the account."""
     return await _list(request, ctx, path_id(request))
@@ -97,22 +102,23 @@ async def list_of_client(request: Request, ctx: AccountContext) -> Response:
 async def _list(request: Request, ctx: AccountContext, client_id: int | None) -> Response:
     params = list_params(request.query_params, await read_body(request))
     bag = ErrorBag()
-    invoice_filter = _invoice_filter(bag, params, ctx.timezone)
+    invoice_filter = _invoice_filter(bag, params)
     order = sort_order(bag, params.get("sort"), INVOICE_SORT)
     bag.raise_if_any()
     if client_id is not None:
         invoice_filter = replace(invoice_filter, client_id=client_id)
     page = page_of(params)
-    account, views, total, recurring = await read_plain(request, _listing, ctx.account_id, invoice_filter, page,
-                                                        order, client_id)
+    _, (account, views, total, recurring) = await read_signed(request, _listing, invoice_filter, page, order,
+                                                              client_id)
     return JSONResponse(listing(request, params, page, total,
                                 [invoice_json(v, account, recurring.get(v.invoice.id)) for v in views]))
 
 
-def _listing(reader: Reader, account_id: int, invoice_filter: InvoiceFilter, page: Any, order: Any,
+def _listing(reader: Reader, ctx: AccountContext, invoice_filter: InvoiceFilter, page: Any, order: Any,
              client_id: int | None) -> Any:
-    """The account, the page and the total in one read transaction (one pool checkout, one BEGIN);
+    """The account, the page and the total in the read that signs the caller in (one BEGIN, one hop);
     404 (NotFound) for a path's client (/clients/{id}/invoices) that is not the account's."""
+    account_id, invoice_filter = ctx.account_id, _in_zone(invoice_filter, ctx.timezone)
     if client_id is not None:
         reader.owned(Client, account_id, client_id, "client")
     views, total = page_with_total(reader, account_id, invoice_filter, page, order, with_lines=True)
@@ -120,16 +126,20 @@ def _listing(reader: Reader, account_id: int, invoice_filter: InvoiceFilter, pag
             definitions_of(reader, account_id, [v.invoice.id or 0 for v in views]))
 
 
-@endpoint("invoices.show", "invoice")
+@endpoint("invoices.show", "invoice", signs_in_by_reading=True)
 async def show(request: Request, ctx: AccountContext) -> Response:
-    return data(invoice_json(*await read_plain(request, _with_account, ctx.account_id, path_id(request),
-                                               point=True)))
+    return data(invoice_json(*(await read_signed(request, _signed_with_account, path_id(request), point=True))[1]))
+
+
+def _signed_with_account(reader: Reader, ctx: AccountContext, invoice_id: int) -> Any:
+    return _with_account(reader, ctx.account_id, invoice_id)
 
 
 def _with_account(reader: Reader, account_id: int, invoice_id: int) -> Any:
     """The invoice, its account and its recurring definition (if it is a template) in one read transaction."""
-    view = invoice_view(reader, account_id, invoice_id)
-    return view, account_record(reader, account_id), definitions_of(reader, account_id, [invoice_id]).get(invoice_id)
+    found = read_invoice(reader, account_id, invoice_id, recurring=True, account=True)
+    return found.view, found.account, (definitions_of(reader, account_id, [invoice_id]).get(invoice_id)
+                                       if found.has_recurring else None)
 
 
 @endpoint("invoices.create", "invoice")

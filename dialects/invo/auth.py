@@ -5,17 +5,27 @@ from starlette.requests import Request
 
 from dialects.invo.errors import InvoError
 from dialects.kit.auth import AccountContext, by_login, parse_basic
-from dialects.kit.context import authenticate
+from dialects.kit.context import present, signed_in
 
 
-async def caller(request: Request) -> AccountContext:
-    """HTTP Basic login:password; 1 for anything wrong with it, 7 for a deactivated account."""
+def present_caller(request: Request) -> None:
+    """HTTP Basic login:password, to be looked up by the request's first read (dialects.kit.context);
+    1 at once when there is none."""
     credentials = parse_basic(request.headers.get("authorization"))
     if credentials is None:
         raise InvoError(1)
-    context = await authenticate(request, by_login, *credentials)
+    present(request, by_login, *credentials, verdict=_accepted)
+
+
+def _accepted(context: AccountContext | None) -> AccountContext:
+    """1 for anything wrong with the credentials, 7 for a deactivated account."""
     if context is None:
         raise InvoError(1)
     if not context.active:
         raise InvoError(7)
     return context
+
+
+async def caller(request: Request) -> AccountContext:
+    present_caller(request)
+    return await signed_in(request)

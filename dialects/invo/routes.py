@@ -10,11 +10,12 @@ from starlette.routing import BaseRoute, Route
 
 from core.errors import DomainError
 from dialects.invo import fields, parse
-from dialects.invo.auth import caller
+from dialects.invo.auth import present_caller
 from dialects.invo.errors import InvoError, error_response, from_domain
 from dialects.invo.fields import INVOICE_NAMES, ITEM_NAMES
 from dialects.invo.resources import IMPLIED_ACTION, REGISTRY, Call
-from dialects.kit.context import endpoint_name
+from dialects.kit.auth import NOT_SIGNED_IN
+from dialects.kit.context import endpoint_name, ensure_signed_in, signed_in
 from dialects.kit.http import BodyTooLarge, NumberJSONResponse
 
 # resource -> (core field -> INVO field, core line field -> INVO item field), for code-8 answers; customers and
@@ -25,6 +26,10 @@ FIELD_NAMES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
                "attached_on": "idate", "name": "fname"}, {}),
     "dictionaries": ({"data": "c3"}, {}),
 }
+
+
+# (resource, action) whose first read signs the caller in (read_signed): one transaction, one hop at most.
+SIGNED_READS = frozenset({("invoices", "list")})
 
 
 def field_names(resource: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -40,7 +45,7 @@ async def api(request: Request) -> Response:
         return _method_not_allowed()
     resource = ""
     try:
-        auth = await caller(request)
+        present_caller(request)
         envelope = await parse.envelope(request)
         resource = envelope.resource if isinstance(envelope.resource, str) else ""
         if resource not in REGISTRY:
@@ -51,16 +56,23 @@ async def api(request: Request) -> Response:
         if handler is None:
             raise InvoError(5)
         endpoint_name(request, f"invo:{resource}.{action}")
+        auth = NOT_SIGNED_IN if (resource, action) in SIGNED_READS else await signed_in(request)
         result: Any = await handler(Call(request, auth, q))
         return NumberJSONResponse(result)
-    except InvoError as exc:
-        return error_response(exc.code, exc.message, exc.fields)
-    except BodyTooLarge:
+    except (InvoError, BodyTooLarge, DomainError) as exc:
+        failure: Exception = exc
+    try:  # credentials are checked first (1, 7): a refused caller hears only of that
+        await ensure_signed_in(request)
+    except InvoError as refused:
+        failure = refused
+    if isinstance(failure, InvoError):
+        return error_response(failure.code, failure.message, failure.fields)
+    if isinstance(failure, BodyTooLarge):
         return error_response(11)
-    except DomainError as exc:
-        names, item_names = field_names(resource)
-        mapped = from_domain(exc, names, item_names)
-        return error_response(mapped.code, mapped.message, mapped.fields)
+    assert isinstance(failure, DomainError)
+    names, item_names = field_names(resource)
+    mapped = from_domain(failure, names, item_names)
+    return error_response(mapped.code, mapped.message, mapped.fields)
 
 
 def _method_not_allowed() -> Response:

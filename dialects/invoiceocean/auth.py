@@ -20,7 +20,7 @@ from starlette.requests import Request
 from core.registrations import CredentialKind
 from dialects.invoiceocean.errors import DEACTIVATED, UNAUTHORIZED, ApiError
 from dialects.kit.auth import AccountContext, by_api_token, by_login, parse_basic
-from dialects.kit.context import authenticate
+from dialects.kit.context import present, signed_in
 
 # The dialect's credential: registered through its Dialect record; the sign-in call issues more of the kind.
 API_TOKEN = CredentialKind("api_token", "invoiceocean", "token", "InvoiceOcean API token", main=True,
@@ -73,20 +73,28 @@ def _token(request: Request, payload: dict[str, Any]) -> str | None:
     return None
 
 
-async def account_for(request: Request, payload: dict[str, Any]) -> AccountContext:
-    prefix = host_prefix(request)
+def present_credential(request: Request, payload: dict[str, Any]) -> None:
+    """The request's api_token or Basic login, to be looked up by its first read (dialects.kit.context);
+    401 at once when it carries neither."""
     token = _token(request, payload)
-    context: AccountContext | None = None
     if token is not None:
-        context = await authenticate(request, by_api_token, token, prefix)
-    else:
-        basic = parse_basic(request.headers.get("authorization"))
-        if basic is not None:
-            context = await authenticate(request, by_login, *basic)
-            if context is not None and prefix is not None and prefix != context.prefix:
-                context = None
-    if context is None:
+        present(request, by_api_token, token, host_prefix(request), verdict=_accepted)
+        return
+    basic = parse_basic(request.headers.get("authorization"))
+    if basic is None:
+        raise ApiError(401, UNAUTHORIZED)
+    present(request, by_login, *basic, verdict=functools.partial(_accepted, prefix=host_prefix(request)))
+
+
+def _accepted(context: AccountContext | None, prefix: str | None = None) -> AccountContext:
+    """A token names its prefix itself (by_api_token checks it); a login is the host prefix's account's."""
+    if context is None or (prefix is not None and prefix != context.prefix):
         raise ApiError(401, UNAUTHORIZED)
     if not context.active:
         raise ApiError(401, DEACTIVATED)
     return context
+
+
+async def account_for(request: Request, payload: dict[str, Any]) -> AccountContext:
+    present_credential(request, payload)
+    return await signed_in(request)

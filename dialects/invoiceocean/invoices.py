@@ -11,13 +11,14 @@ from core.commands import CancelInvoice, ChangeInvoiceStatus, CreateInvoice, Del
 from core.errors import Conflict
 from core.handlers.invoice_state import InvoiceView
 from core.handlers.sending import split_addresses
-from core.invoice_reads import invoice_view
+from core.invoice_reads import invoice_view, read_invoice
 from core.reader import Reader
 from dialects.invoiceocean import fields, ksef, present, sparse
 from dialects.invoiceocean.errors import invalid
 from dialects.invoiceocean.parse import invoice_input, with_position_list, wrapped
 from dialects.invoiceocean.respond import Call, Reply
-from dialects.kit.context import execute, read_plain
+from dialects.kit.auth import AccountContext
+from dialects.kit.context import execute, read_plain, read_signed, signed_in
 from dialects.kit.lenient import to_bool, to_date, to_int
 from dialects.kit.sending import send_options
 from dialects.kit.unchanged import changes
@@ -69,10 +70,10 @@ def _maybe(convert: Any, raw: Any) -> Any:
         return None
 
 
-def invoice_filter(call: Call) -> queries.InvoiceFilter:
+def invoice_filter(call: Call, timezone: str) -> queries.InvoiceFilter:
     q = call.query
     try:
-        start, end = period_range(q.get("period", "last_12_months"), today_in(call.account.timezone),
+        start, end = period_range(q.get("period", "last_12_months"), today_in(timezone),
                                   q.get("date_from"), q.get("date_to"))
     except ValueError:
         raise invalid("date_from", "is invalid") from None
@@ -105,35 +106,36 @@ async def _one(call: Call, view: InvoiceView, status: int = 200, documents: Mapp
     return Reply(status, body, "invoice")
 
 
-def _page_read(reader: Reader, account_id: int, where: queries.InvoiceFilter, page: queries.Page,
-               order: tuple[tuple[str, bool], ...], with_lines: bool, with_payments: bool
+def _page_read(reader: Reader, account: AccountContext, call: Call, with_lines: bool, with_payments: bool
                ) -> tuple[list[InvoiceView], dict[int, Any], dict[int, Any]]:
-    """A page, its KSeF documents and (when asked) its payments in one read: one hop off the event loop."""
-    views = queries.list_invoices(reader, account_id, where, page, order, with_lines=with_lines)
+    """A page, its KSeF documents and (when asked) its payments in the read that signs the caller in."""
+    where = invoice_filter(call, account.timezone)  # "this month" is the account's
+    views = queries.list_invoices(reader, account.account_id, where, call.page(), order_of(call.query.get("order")),
+                                  with_lines=with_lines)
     paid = sparse.payments_by_invoice(reader, [v.invoice.id or 0 for v in views]) if with_payments else {}
-    return views, ksef.documents_for(reader, account_id, views), paid
+    return views, ksef.documents_for(reader, account.account_id, views), paid
 
 
 async def list_invoices(call: Call) -> Reply:
     with_positions = bool(_maybe(to_bool, call.query.get("include_positions")))
     additional = sparse.wanted(call.query, "invoice")[1]
-    views, documents, paid = await read_plain(
-        call.request, _page_read, call.account.account_id, invoice_filter(call), call.page(),
-        order_of(call.query.get("order")), with_positions, "connected_payments" in additional)
+    call.account, (views, documents, paid) = await read_signed(
+        call.request, _page_read, call, with_positions, "connected_payments" in additional)
     bodies = [{**present.invoice(v, call.audience, with_positions=with_positions),
                **sparse.invoice_additions(v, call.audience, additional, paid.get(v.invoice.id or 0))} for v in views]
     return Reply(200, ksef.gov_applied(views, bodies, documents, call.audience), "invoices")
 
 
-def _one_read(reader: Reader, account_id: int, invoice_id: int) -> tuple[InvoiceView, dict[int, Any]]:
-    view = invoice_view(reader, account_id, invoice_id)
-    return view, ksef.documents_for(reader, account_id, [view])
+def _one_read(reader: Reader, account: AccountContext, invoice_id: int) -> tuple[InvoiceView, dict[int, Any]]:
+    found = read_invoice(reader, account.account_id, invoice_id, ksef=True)
+    return found.view, ksef.documents_for(reader, account.account_id, [found.view]) if found.has_ksef else {}
 
 
 async def get_invoice(call: Call) -> Reply:
-    await ksef.send_if_asked(call)
-    view, documents = await read_plain(call.request, _one_read, call.account.account_id, call.params["id"],
-                                       point=True)
+    if call.arg("send_to_ksef") not in (None, ""):  # a write first: the caller is signed in before it
+        call.account = await signed_in(call.request)
+        await ksef.send_if_asked(call)
+    call.account, (view, documents) = await read_signed(call.request, _one_read, call.params["id"], point=True)
     return await _one(call, view, documents=documents)
 
 

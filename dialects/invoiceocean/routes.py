@@ -20,10 +20,11 @@ from dialects.invoiceocean import records as rec
 from dialects.invoiceocean import sparse
 from dialects.invoiceocean import warehouse as wh
 from dialects.invoiceocean import webhooks as hooks
-from dialects.invoiceocean.auth import account_for
+from dialects.invoiceocean.auth import account_for, present_credential
 from dialects.invoiceocean.errors import NOT_FOUND, ApiError, from_domain
 from dialects.invoiceocean.respond import Call, Reply, format_of_path, read_payload, render, render_error
-from dialects.kit.context import endpoint_name
+from dialects.kit.auth import NOT_SIGNED_IN
+from dialects.kit.context import endpoint_name, ensure_signed_in
 from dialects.kit.ids import RecordIdConvertor  # noqa: F401  registers {id:recid}
 
 Handler = Callable[[Call], Awaitable[Reply]]
@@ -106,6 +107,8 @@ ROUTES: list[tuple[str, str, Handler, str]] = [
 ]
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Endpoints whose first read signs the caller in (read_signed): one transaction for both, one hop at most.
+SIGNED_READS = frozenset({"invoices.get", "invoices.list"})
 
 
 def endpoint(handler: Handler, name: str) -> Callable[[Request], Awaitable[Response]]:
@@ -115,14 +118,24 @@ def endpoint(handler: Handler, name: str) -> Callable[[Request], Awaitable[Respo
         try:
             payload = await read_payload(request, fmt) if request.method in BODY_METHODS else {}
             # /login.json: the body's login and password are the credentials, checked by the endpoint itself
-            account = acc.ANONYMOUS if name in acc.SIGN_IN else await account_for(request, payload)
+            if name in acc.SIGN_IN:
+                account = acc.ANONYMOUS
+            elif name in SIGNED_READS:
+                present_credential(request, payload)
+                account = NOT_SIGNED_IN
+            else:
+                account = await account_for(request, payload)
             reply = sparse.applied(request.query_params, await handler(Call(request, fmt, account,
                                                                              request.path_params, payload)))
-        except ApiError as exc:
-            return render_error(fmt, exc)
-        except DomainError as exc:
-            return render_error(fmt, from_domain(exc))
-        return render(fmt, reply)
+        except (ApiError, DomainError) as exc:
+            failure = exc
+        else:
+            return render(fmt, reply)
+        try:  # an error found before the credential was looked up: a refused caller hears only of that
+            await ensure_signed_in(request)
+        except ApiError as refused:
+            failure = refused
+        return render_error(fmt, failure if isinstance(failure, ApiError) else from_domain(failure))
     return run
 
 

@@ -217,3 +217,14 @@ def parse_basic(header: str | None) -> tuple[str, str] | None:
         return None
     user, sep, password = decoded.partition(":")
     return (user, password) if sep else None
+
+
+class _Unknown(AccountContext):
+    """Where a dialect's call holds its caller until the first read has signed it in
+    (dialects.kit.context.read_signed): any use of it before then is a bug, and fails loudly."""
+
+    def __getattribute__(self, name: str) -> Any:
+        raise RuntimeError(f"the caller is not signed in yet (asked for {name}): read with read_signed first")
+
+
+NOT_SIGNED_IN: AccountContext = _Unknown(0, "", "", False, "UTC", "")

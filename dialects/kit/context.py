@@ -11,10 +11,14 @@ from core.documents.build import read_document
 from core.documents.pdf import render_pdf
 from core.documents.view import DocumentView
 from core.ledger import Ledger
+from core.reader import Reader
 from dialects.kit import idempotency, ratelimit
 from dialects.kit.auth import AccountContext, SlowCheckNeeded
 
 T = TypeVar("T")
+# A dialect's answer to what a credential's lookup found: the context it lets in, or its own refusal raised
+# (a 401 in its format). Pure: it may run on the event loop or in the thread that read.
+Verdict = Callable[[AccountContext | None], AccountContext]
 
 
 def ledger_of(request: Request) -> Ledger:
@@ -25,6 +29,7 @@ async def execute(request: Request, command: Any, *, unique: tuple[str, str, str
     """Run a command in its own transaction, in the thread pool. A create carrying an Idempotency-Key
     (or a `unique` (scope, key, field) claim, e.g. InvoiceOcean's oid_unique) runs at most once: see
     dialects/kit/idempotency.py."""
+    await ensure_signed_in(request)
     claims = await idempotency.claims_for(request, command, unique)
     if not claims:
         ledger = ledger_of(request)
@@ -39,6 +44,7 @@ async def execute(request: Request, command: Any, *, unique: tuple[str, str, str
 
 
 async def read(request: Request, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    await ensure_signed_in(request)
     return await run_in_threadpool(ledger_of(request).read, query, *args, **kwargs)
 
 
@@ -47,6 +53,7 @@ async def read_plain(request: Request, query: Callable[..., T], *args: Any, poin
     on SQLite runs right here on the event loop: it takes tens of microseconds and WAL readers never wait
     for writers, while the hop to a worker thread and back cost more than the read. Anything else, and
     every read on PostgreSQL (a network round trip), goes to the thread pool."""
+    await ensure_signed_in(request)
     ledger = ledger_of(request)
     if point:
         if ledger.engine.dialect.name == "sqlite":
@@ -57,23 +64,110 @@ async def read_plain(request: Request, query: Callable[..., T], *args: Any, poin
 
 async def authenticate(request: Request, resolver: Callable[..., AccountContext | None],
                        *args: Any) -> AccountContext | None:
-    """Resolve a credential with one of dialects.kit.auth's by_* functions; remember it on the request
-    so the traffic log can attribute the request. Failures are rate-limited per credential identifier
-    and per client address (dialects/kit/ratelimit.py): over the limit, RateLimited (429) is raised before
-    the credential is even looked at."""
-    limiter = ratelimit.limiter_of(request.app)
-    address = ratelimit.client_address(request.scope.get("client"))
-    identity = ratelimit.identity_of(resolver, args)
-    limiter.check(address, identity)
-    try:  # the lookup, and a password the cache already knows, without leaving the event loop (SQLite)
-        context = await read_plain(request, resolver, *args, point=True, may_block=False)
-    except SlowCheckNeeded:  # argon2 runs in the thread pool
-        context = await run_in_threadpool(ledger_of(request).read_plain, resolver, *args)
-    if context is None:
-        limiter.failed(address, identity)
-    else:
-        request.state.auth = context
-    return context
+    """Resolve a credential with one of dialects.kit.auth's by_* functions, on its own read; remember it on
+    the request so the traffic log can attribute the request. Failures are rate-limited per credential
+    identifier and per client address (dialects/kit/ratelimit.py): over the limit, RateLimited (429) is
+    raised before the credential is even looked at. A get or a list signs in with `present` instead, in
+    its own read's transaction."""
+    sign_in = SignIn(request, resolver, args, _as_found)
+    found = await _run(request, sign_in.resolve, point=True)
+    return None if found is _NOBODY else found
+
+
+class SignIn:
+    """A credential a request presented, looked up in the transaction of the request's first read: a get or
+    a list signs in and reads in one BEGIN..ROLLBACK, which is one hop to the thread pool on PostgreSQL and
+    none for a point read on SQLite (a sign-in on its own read and then the query on another cost two).
+    `verdict` is the dialect's answer to what the lookup found. The rate limiter is asked when the
+    credential is presented, and told of a failure when it is looked up, as `authenticate` does."""
+
+    def __init__(self, request: Request, resolver: Callable[..., AccountContext | None], args: tuple[Any, ...],
+                 verdict: Verdict) -> None:
+        self.resolver, self.args, self.verdict = resolver, args, verdict
+        self.state: dict[str, Any] = request.scope.setdefault("state", {})  # request.state's own dict
+        self.limiter = ratelimit.limiter_of(request.app)
+        self.address = ratelimit.client_address(request.scope.get("client"))
+        self.identity = ratelimit.identity_of(resolver, args)
+        self.limiter.check(self.address, self.identity)
+        self.looked_up = False
+        self.found: AccountContext | None = None
+
+    def resolve(self, reader: Reader, may_block: bool = True) -> AccountContext:
+        """The verdict on the credential, looked up in `reader`'s transaction the first time. With may_block
+        False a password argon2 must check raises SlowCheckNeeded, before anything is recorded."""
+        if not self.looked_up:
+            found = self.resolver(reader, *self.args, may_block=may_block)
+            self.looked_up, self.found = True, found
+            if found is None:
+                self.limiter.failed(self.address, self.identity)
+            else:
+                self.state["auth"] = found
+        return self.verdict(self.found)
+
+
+_NOBODY = AccountContext(0, "", "", False, "UTC", "")
+
+
+def _as_found(context: AccountContext | None) -> AccountContext:
+    """authenticate's verdict: whatever was found, for its caller to judge (_NOBODY stands for nothing)."""
+    return _NOBODY if context is None else context
+
+
+def present(request: Request, resolver: Callable[..., AccountContext | None], *args: Any, verdict: Verdict) -> None:
+    """The request's credential, to be looked up by its first read (`read_signed`, or `signed_in` when the
+    endpoint needs the caller before reading). RateLimited (429) is raised here, before any read."""
+    request.state.sign_in = SignIn(request, resolver, args, verdict)
+
+
+def _pending(request: Request) -> SignIn | None:
+    sign_in: SignIn | None = request.scope.get("state", {}).get("sign_in")
+    return None if sign_in is None or sign_in.looked_up else sign_in
+
+
+async def ensure_signed_in(request: Request) -> None:
+    """Look up a credential presented and not looked up yet, on its own read (the verdict's refusal raised):
+    nothing reaches the ledger for a request whose caller is unknown, whatever the endpoint does first."""
+    if _pending(request) is not None:
+        await signed_in(request)
+
+
+async def signed_in(request: Request) -> AccountContext:
+    """The caller the presented credential names, by the dialect's verdict (looked up once per request)."""
+    sign_in: SignIn | None = request.scope.get("state", {}).get("sign_in")
+    if sign_in is None:
+        raise RuntimeError("no credential was presented for this request (dialects.kit.context.present)")
+    if sign_in.looked_up:
+        return sign_in.verdict(sign_in.found)
+    return await _run(request, sign_in.resolve, point=True)
+
+
+async def read_signed(request: Request, query: Callable[..., T], *args: Any,
+                      point: bool = False) -> tuple[AccountContext, T]:
+    """(caller, query(reader, caller, ...)): the presented credential looked up and judged in the query's
+    own transaction, then the query, when the verdict lets the caller in. `point` as in read_plain."""
+    sign_in = _pending(request)
+    if sign_in is None:
+        account = await signed_in(request)
+        return account, await read_plain(request, query, account, *args, point=point)
+    pending = sign_in
+
+    def signed_and_read(reader: Reader, may_block: bool = True) -> tuple[AccountContext, T]:
+        account = pending.resolve(reader, may_block)
+        return account, query(reader, account, *args)
+    return await _run(request, signed_and_read, point=point)
+
+
+async def _run(request: Request, work: Callable[[Reader, bool], T], *, point: bool) -> T:
+    """work(reader, may_block) in one read transaction: a point read on SQLite on the event loop, and again
+    in the thread pool when a password must go through argon2 (SlowCheckNeeded, raised before anything
+    else is read); everything else in the thread pool, argon2 included."""
+    ledger = ledger_of(request)
+    if point and ledger.engine.dialect.name == "sqlite":
+        try:
+            return ledger.read_point(work, False)
+        except SlowCheckNeeded:
+            return await run_in_threadpool(ledger.read_plain, work, True)
+    return await run_in_threadpool(ledger.read_point if point else ledger.read_plain, work, True)
 
 
 def endpoint_name(request: Request, name: str) -> None:

@@ -33,6 +33,10 @@ class Call:
     async def read_plain(self, fn: Callable[..., T], *args: Any, point: bool = False) -> T:
         return await context.read_plain(self.request, fn, *args, point=point)
 
+    async def read_signed(self, fn: Callable[..., T], *args: Any, point: bool = False) -> T:
+        """fn(reader, account_id, ...) in the read that signs the caller in (dialects.kit.context.read_signed)."""
+        return (await context.read_signed(self.request, _by_account_id, fn, *args, point=point))[1]
+
     async def execute(self, command: Any) -> Any:
         return await context.execute(self.request, command)
 
@@ -52,6 +56,10 @@ class Call:
 
 
 Handler = Callable[[Call], Awaitable[Any]]
+
+
+def _by_account_id(reader: Any, account: AccountContext, fn: Callable[..., T], *args: Any) -> T:
+    return fn(reader, account.account_id, *args)
 
 
 def page_of(q: Mapping[str, Any]) -> Page:

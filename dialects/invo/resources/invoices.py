@@ -99,8 +99,8 @@ async def list_(call: Call) -> dict[str, Any]:
         raise InvoError(6, "incorrect ID: items are listed only for one invoice, give its id")
     bef = as_flag(q["bef"], "bef") if "bef" in q else None
     page = page_of(q)
-    views, total, dicts = await call.read_plain(_list, call.account_id, f, page, order_of(q, INVOICE_SORT),
-                                                with_items, point=_one_id(f, page) is not None)
+    views, total, dicts = await call.read_signed(_list, f, page, order_of(q, INVOICE_SORT), with_items,
+                                                 point=_one_id(f, page) is not None)
     if f.ids is not None and not views:
         raise InvoError(6)
     rows = []
