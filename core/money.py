@@ -36,15 +36,15 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, Protocol, TypeVar
 
 from core.tax import SYMBOLIC_CODES, TaxRate, parse_tax
 
 __all__ = [
-    "CASH_ROUNDING_UNITS", "CENT", "DISCOUNT_KINDS", "POSITION_STRATEGIES", "SUM_STRATEGIES", "LineAmounts",
+    "Amounted", "CASH_ROUNDING_UNITS", "CENT", "DISCOUNT_KINDS", "POSITION_STRATEGIES", "SUM_STRATEGIES", "LineAmounts",
     "LineInput", "RateTotal", "TaxRate", "Totals", "cash_rounding_applies", "compute_line", "compute_totals",
     "parse_tax", "round_money", "split_gross", "to_decimal",
 ]
@@ -269,16 +269,13 @@ def compute_line(inp: LineInput, position_strategy: str = "default") -> LineAmou
     )
 
 
-def _rate_total(tax: TaxRate, lines: list[LineAmounts], sum_strategy: str) -> RateTotal:
-    net = sum((line.total_net for line in lines), ZERO)
-    gross = sum((line.total_gross for line in lines), ZERO)
+def _rate_total(tax: TaxRate, net: Decimal, tax_amount: Decimal, gross: Decimal, sum_strategy: str) -> RateTotal:
+    """One rate's row from the sums of its lines' net, tax and gross."""
     if sum_strategy == "keep_gross":
         net, tax_amount = split_gross(gross, tax)
     elif sum_strategy == "keep_net":
         tax_amount = round_money(net * tax.rate)
         gross = net + tax_amount
-    else:
-        tax_amount = sum((line.total_tax for line in lines), ZERO)
     return RateTotal(tax=tax, net=net, tax_amount=tax_amount, gross=gross)
 
 
@@ -292,30 +289,57 @@ def cash_rounding_applies(currency: str) -> bool:
     return currency.upper() in CASH_ROUNDING_UNITS
 
 
+class Amounted(Protocol):
+    """What the totals read of a line: LineAmounts, or a stored line (whose `tax` is the rate's code)."""
+
+    @property
+    def tax(self) -> TaxRate | str: ...
+    @property
+    def total_net(self) -> Decimal: ...
+    @property
+    def total_tax(self) -> Decimal: ...
+    @property
+    def total_gross(self) -> Decimal: ...
+
+
+# The same few codes on every line of every invoice: parsed once (TaxRate is immutable).
+_tax_of_code = functools.lru_cache(maxsize=1024)(parse_tax)
+
+
 @_precise
 def compute_totals(
-    lines: Sequence[LineAmounts],
+    lines: Iterable[Amounted],
     sum_strategy: str = "sum",
     currency: str = "PLN",
     cash_rounding: bool | None = None,
 ) -> Totals:
-    """Totals per rate and overall; cash_rounding None follows the currency, True/False force it on/off."""
+    """Totals per rate and overall; cash_rounding None follows the currency, True/False force it on/off.
+
+    Lines are summed per rate in one pass, each sum starting from ZERO (0.00) and adding in line order,
+    so every sum has the exponent and digits a sum() over the rate's lines gives."""
     _check(sum_strategy, SUM_STRATEGIES, "sum strategy")
-    groups: dict[TaxRate, list[LineAmounts]] = {}
+    sums: dict[TaxRate, list[Decimal]] = {}
     for line in lines:
+        net, tax, gross = line.total_net, line.total_tax, line.total_gross
         # A zero line (a text row, a free item) owes no tax and adds no row to the VAT summary.
-        if line.total_net or line.total_tax or line.total_gross:
-            groups.setdefault(line.tax, []).append(line)
-    per_rate = tuple(_rate_total(tax, groups[tax], sum_strategy) for tax in sorted(groups, key=_rate_order))
-    net = sum((rate.net for rate in per_rate), ZERO)
-    tax_amount = sum((rate.tax_amount for rate in per_rate), ZERO)
-    gross = net + tax_amount
+        if net or tax or gross:
+            rate = line.tax if type(line.tax) is TaxRate else _tax_of_code(line.tax)
+            found = sums.get(rate)
+            if found is None:
+                sums[rate] = [ZERO + net, ZERO + tax, ZERO + gross]
+            else:
+                found[0] += net
+                found[1] += tax
+                found[2] += gross
+    per_rate = tuple(_rate_total(rate, *sums[rate], sum_strategy) for rate in sorted(sums, key=_rate_order))
+    net_total = sum((rate.net for rate in per_rate), ZERO)
+    tax_total = sum((rate.tax_amount for rate in per_rate), ZERO)
+    gross_total = net_total + tax_total
 
     unit = CASH_ROUNDING_UNITS.get(currency.upper())
     if cash_rounding is False or (cash_rounding is None and unit is None):
-        payable = gross
+        payable = gross_total
     else:
-        payable = round_money(round_money(gross, unit or Decimal(1)))
-    return Totals(
-        net=net, tax=tax_amount, gross=gross, per_rate=per_rate, cash_rounding=payable - gross, payable=payable
-    )
+        payable = round_money(round_money(gross_total, unit or Decimal(1)))
+    return Totals(net=net_total, tax=tax_total, gross=gross_total, per_rate=per_rate,
+                  cash_rounding=payable - gross_total, payable=payable)
