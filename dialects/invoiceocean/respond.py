@@ -17,7 +17,7 @@ from starlette.types import Scope
 
 from core.queries import MAX_PER_PAGE, Page
 from dialects.invoiceocean.errors import ApiError
-from dialects.invoiceocean.present import XML_TYPES, Audience
+from dialects.invoiceocean.present import XML_TYPES, Audience, stamp_text
 from dialects.invoiceocean.xml import XmlReader, XmlRejected, render_xml
 from dialects.kit.auth import AccountContext
 from dialects.kit.http import BodyTooLarge, body_limit, loads_json, read_body
@@ -46,6 +46,11 @@ class Call:
     account: AccountContext
     params: Mapping[str, Any]
     payload: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def json(self) -> bool:
+        """Whether the answer is JSON: presenters then write amounts and timestamps as its text."""
+        return self.fmt != "xml"
 
     @property
     def query(self) -> QueryParams:
@@ -131,11 +136,11 @@ def xml_payload(root: str, value: Any) -> dict[str, Any]:
 
 
 def _json_default(value: Any) -> Any:
+    """Typed values the presenters left (a client's own keys, additional fields); invoices come as text."""
     if isinstance(value, Decimal):
         return format(value, "f")
-    if isinstance(value, datetime):  # InvoiceOcean prints milliseconds: 2018-01-04T19:59:15.000+01:00
-        stamp = value.isoformat(timespec="milliseconds")
-        return stamp[:-6] + "Z" if value.utcoffset() is None else stamp
+    if isinstance(value, datetime):
+        return stamp_text(value)
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"cannot serialise {type(value).__name__}")

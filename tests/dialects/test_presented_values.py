@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dialects.fakturan.fields import _normalized_string, decimal_string
+from dialects.invoiceocean.present import decimal_text, money, money_text, quantity, quantity_text
 
 finite = st.decimals(allow_nan=False, allow_infinity=False, places=None)
 money_like = st.decimals(min_value=-10**12, max_value=10**12, places=4, allow_nan=False, allow_infinity=False)
@@ -22,3 +23,12 @@ values = st.one_of(finite, money_like, money_like.map(lambda d: d.normalize()), 
 @given(values)
 def test_fakturan_decimal_string_is_rails_bigdecimal_text_as_before(value: Decimal) -> None:
     assert decimal_string(value) == _normalized_string(value)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(money_like, money_like.map(lambda d: d.normalize()), odd))
+def test_invoiceocean_json_amounts_are_the_text_of_the_typed_amounts(value: Decimal) -> None:
+    assert decimal_text(value) == format(value, "f")
+    if value.is_finite():  # money() quantizes; stored amounts are finite
+        assert money_text(value) == format(money(value), "f")  # type: ignore[arg-type]
+        assert quantity_text(value) == format(quantity(value), "f")
