@@ -104,32 +104,74 @@ def _can_be_tag(key: object) -> bool:
     return True
 
 
+# A mapping key -> (its underscored name, its element name), or None when it cannot name an element. The same
+# few hundred keys every response: one dict lookup per element instead of three cached calls.
+_ELEMENTS: dict[object, tuple[str, str] | None] = {}
+_MAX_ELEMENTS = 4096  # keys a client sent (round-tripped extras) must not grow it without bound
+
+
+def _element(key: object) -> tuple[str, str] | None:
+    found = _ELEMENTS.get(key, False)
+    if found is False:
+        if len(_ELEMENTS) >= _MAX_ELEMENTS:
+            _ELEMENTS.clear()
+        name = _child_key(key)
+        found = _ELEMENTS[key] = (name, _tag(name)) if _can_be_tag(key) else None
+    return found  # type: ignore[return-value]
+
+
 def _render(
     lines: list[str], key: str, value: Any, depth: int, item_names: Mapping[str, str], types: Mapping[str, str],
     lenient: bool = False,
 ) -> None:
     tag = _tag(key)
     pad = _INDENT * depth
-    leaf = _leaf(pad, tag, key, value, types, lenient)
+    kind = type(value)
+    # A record or a list (the items of a list are records) goes straight to its branch: the scalar checks
+    # of _leaf end in ABC isinstance walks.
+    leaf = None if kind is dict or kind is list else _leaf(pad, tag, key, value, types, lenient)
     if leaf is not None:
         lines.append(leaf)
-    elif isinstance(value, (dict, Mapping)):  # dict first: an exact type check, not an ABC walk
+    elif kind is dict or isinstance(value, Mapping):  # dict first: an exact type check, not an ABC walk
         if not value:
             lines.append(f"{pad}<{tag}/>")
             return
         lines.append(f"{pad}<{tag}>")
         inner = pad + _INDENT
         append = lines.append
+        known = _ELEMENTS.get
+        needs_escape = _NEEDS_ESCAPE.search
         for child_key, child in value.items():
-            if lenient and not _can_be_tag(child_key):
-                continue
-            name = _child_key(child_key)
-            # The leaves of a record (most of a document) are written here, without a call per element.
-            leaf = _leaf(inner, _tag(name), name, child, types, lenient)
-            if leaf is None:
-                _render(lines, name, child, depth + 1, item_names, types, lenient)
+            element = known(child_key, False)
+            if element is False:
+                element = _element(child_key)
+            if element is None:
+                if lenient:
+                    continue
+                _tag(_child_key(child_key))  # raises: the key cannot be an element name
+            name, child_tag = element  # type: ignore[misc]
+            # The leaves of a record (most of a document) are written here, the common types without a call.
+            kind = type(child)
+            if kind is str:
+                text = child if needs_escape(child) is None else _escape_text(child)
+                append(f"{inner}<{child_tag}>{text}</{child_tag}>")
+            elif child is None:
+                append(inner + _nil(child_tag, types.get(name)))
+            elif kind is Decimal:
+                text = str(child)
+                if "E" in text or "n" in text:  # never "1E+2"
+                    text = format(child, "f")
+                append(f'{inner}<{child_tag} type="decimal">{text}</{child_tag}>')
+            elif kind is int:
+                append(f'{inner}<{child_tag} type="integer">{child}</{child_tag}>')
+            elif kind is bool:
+                append(f'{inner}<{child_tag} type="boolean">{"true" if child else "false"}</{child_tag}>')
             else:
-                append(leaf)
+                leaf = _leaf(inner, child_tag, name, child, types, lenient)
+                if leaf is None:
+                    _render(lines, name, child, depth + 1, item_names, types, lenient)
+                else:
+                    append(leaf)
         lines.append(f"{pad}</{tag}>")
     else:  # a list or another sequence
         if not value:
@@ -140,6 +182,12 @@ def _render(
         for item in value:
             _render(lines, item_key, item, depth + 1, item_names, types, lenient)
         lines.append(f"{pad}</{tag}>")
+
+
+def _decimal_text(value: Decimal) -> str:
+    """format(value, "f"), never "1E+2": from str(value) when that has no exponent (a third of the cost)."""
+    text = str(value)
+    return format(value, "f") if "E" in text or "n" in text else text
 
 
 def _leaf(pad: str, tag: str, key: str, value: Any, types: Mapping[str, str], lenient: bool) -> str | None:
@@ -179,7 +227,7 @@ def _datetime_text(value: dt.datetime) -> str:
 _WRITTEN: dict[type, Any] = {
     bool: lambda v: (' type="boolean"', "true" if v else "false"),
     int: lambda v: (' type="integer"', str(v)),
-    Decimal: lambda v: (' type="decimal"', format(v, "f")),  # never "1E+2"
+    Decimal: lambda v: (' type="decimal"', _decimal_text(v)),
     dt.datetime: lambda v: (' type="dateTime"', _datetime_text(v)),
     dt.date: lambda v: (' type="date"', v.isoformat()),
 }
