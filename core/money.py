@@ -331,7 +331,8 @@ def compute_totals(
                 found[0] += net
                 found[1] += tax
                 found[2] += gross
-    per_rate = tuple(_rate_total(rate, *sums[rate], sum_strategy) for rate in sorted(sums, key=_rate_order))
+    per_rate = tuple(_rate_total(rate, net, tax, gross, sum_strategy)
+                     for rate in sorted(sums, key=_rate_order) for net, tax, gross in (sums[rate],))
     net_total = sum((rate.net for rate in per_rate), ZERO)
     tax_total = sum((rate.tax_amount for rate in per_rate), ZERO)
     gross_total = net_total + tax_total

@@ -13,8 +13,8 @@ from starlette.responses import Response
 
 from core.handlers.invoice_state import InvoiceView
 from core.handlers.lines import COUNTED_KINDS
-from core.money import compute_totals
 from core.models import Account, Client, Invoice, InvoiceLine, Payment, Product, Recurring
+from core.money import compute_totals
 from core.queries import Page
 from core.recurring_schedule import parse_every
 from dialects.fakturan import fields

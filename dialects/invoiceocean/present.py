@@ -229,7 +229,7 @@ def invoice(view: InvoiceView, audience: Audience, *, with_positions: bool = Tru
     inv = view.invoice
     m = money_text if json else money
     shown_at = _json_stamp if json else stamp
-    result: dict[str, Any] = dict(zip(_SAME_KEYS, _same_values(inv)))
+    result: dict[str, Any] = dict(zip(_SAME_KEYS, _same_values(inv), strict=True))
     if json:
         for key in _SAME_DATES:
             result[key] = day_text(result[key])
@@ -309,7 +309,7 @@ def payment(view: PaymentView, audience: Audience) -> dict[str, Any]:
 
 def bank_account_on_invoice(copy: Any) -> dict[str, Any]:
     """An invoice's bank account as the invoice carries it; `id` is the bank account's own id."""
-    return dict(zip(_BANK_KEYS, _bank_values(copy)))
+    return dict(zip(_BANK_KEYS, _bank_values(copy), strict=True))
 
 
 def bank_account(row: Any, links: Iterable[Any]) -> dict[str, Any]:
