@@ -155,3 +155,35 @@ def test_an_invoiceocean_invoice_read_through_fakturan_is_unchanged(client: Test
     response = client.get(f"/api/v2/invoices/{io_invoice}", auth=auth)
     assert response.status_code == 200, response.text
     _matches_golden("fakturan_of_invoiceocean.txt", response.content)
+
+
+def test_invoice_json_answers_are_written_without_the_encoders_fallback_callback(
+        client: TestClient, account: dict[str, Any], fakturan_account: dict[str, Any], io_invoice: int,
+        fakturan_invoice: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The presenters hand orjson only what it writes by itself (text, numbers, Fragments): the Python callback
+    per Decimal, date or timestamp is left for rare values (a client's own typed keys, additional fields)."""
+    import dialects.invoiceocean.respond as respond
+    import dialects.kit.http as http
+
+    called: list[Any] = []
+    for module, name in ((respond, "_json_default"), (http, "_default"), (http, "_number_default")):
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda value, original=original: called.append(value) or original(value))
+    token = account["invoiceocean"]["api_token"]
+    invo = (account["invo"]["login"], account["invo"]["password"])
+    fakturan = (fakturan_account["fakturan"]["key_id"], fakturan_account["fakturan"]["password"])
+    answers = [
+        client.get(f"/invoices/{io_invoice}.json?api_token={token}"),
+        client.get(f"/invoices.json?period=all&include_positions=true&api_token={token}"),
+        client.post("/api.json", data={"r": "invoices", "q": json.dumps({"action": "list", "id": io_invoice,
+                                                                          "items": 1})}, auth=invo),
+        client.post("/api.json", data={"r": "invoices", "q": json.dumps({"action": "list"})}, auth=invo),
+        client.get(f"/api/v2/invoices/{fakturan_invoice}", auth=fakturan),
+        client.get("/api/v2/invoices", auth=fakturan),
+    ]
+    assert [answer.status_code for answer in answers] == [200] * 6
+    assert called == []
+    # the callbacks are still there for what the presenters leave typed
+    assert client.get(f"/invoices/{io_invoice}.json?additional_fields[invoice]=connected_payments"
+                      f"&api_token={token}").status_code == 200
+    assert called
