@@ -46,7 +46,7 @@ from core.tax import SYMBOLIC_CODES, TaxRate, parse_tax
 __all__ = [
     "Amounted", "CASH_ROUNDING_UNITS", "CENT", "DISCOUNT_KINDS", "POSITION_STRATEGIES", "SUM_STRATEGIES", "LineAmounts",
     "LineInput", "RateTotal", "TaxRate", "Totals", "cash_rounding_applies", "compute_line", "compute_totals",
-    "parse_tax", "round_money", "split_gross", "to_decimal",
+    "parse_tax", "rate_amounts", "round_money", "split_gross", "to_decimal",
 ]
 
 CENT = Decimal("0.01")
@@ -269,16 +269,6 @@ def compute_line(inp: LineInput, position_strategy: str = "default") -> LineAmou
     )
 
 
-def _rate_total(tax: TaxRate, net: Decimal, tax_amount: Decimal, gross: Decimal, sum_strategy: str) -> RateTotal:
-    """One rate's row from the sums of its lines' net, tax and gross."""
-    if sum_strategy == "keep_gross":
-        net, tax_amount = split_gross(gross, tax)
-    elif sum_strategy == "keep_net":
-        tax_amount = round_money(net * tax.rate)
-        gross = net + tax_amount
-    return RateTotal(tax=tax, net=net, tax_amount=tax_amount, gross=gross)
-
-
 def _rate_order(tax: TaxRate) -> tuple[int, Decimal]:
     if tax.is_symbolic:
         return 1, Decimal(SYMBOLIC_CODES.index(tax.code))
@@ -306,14 +296,12 @@ class Amounted(Protocol):
 _tax_of_code = functools.lru_cache(maxsize=1024)(parse_tax)
 
 
-@_precise
-def compute_totals(
-    lines: Iterable[Amounted],
-    sum_strategy: str = "sum",
-    currency: str = "PLN",
-    cash_rounding: bool | None = None,
-) -> Totals:
-    """Totals per rate and overall; cash_rounding None follows the currency, True/False force it on/off.
+# One VAT-summary row: (rate, net, tax, gross).
+RateRow = tuple[TaxRate, Decimal, Decimal, Decimal]
+
+
+def _rate_rows(lines: Iterable[Amounted], sum_strategy: str) -> list[RateRow]:
+    """(rate, net, tax, gross) per rate, in VAT-summary order: the rows of compute_totals.
 
     Lines are summed per rate in one pass, each sum starting from ZERO (0.00) and adding in line order,
     so every sum has the exponent and digits a sum() over the rate's lines gives."""
@@ -331,8 +319,35 @@ def compute_totals(
                 found[0] += net
                 found[1] += tax
                 found[2] += gross
-    per_rate = tuple(_rate_total(rate, net, tax, gross, sum_strategy)
-                     for rate in sorted(sums, key=_rate_order) for net, tax, gross in (sums[rate],))
+    rows: list[RateRow] = []
+    for rate in sorted(sums, key=_rate_order) if len(sums) > 1 else sums:
+        net, tax, gross = sums[rate]
+        if sum_strategy == "keep_gross":
+            net, tax = split_gross(gross, rate)
+        elif sum_strategy == "keep_net":
+            tax = round_money(net * rate.rate)
+            gross = net + tax
+        rows.append((rate, net, tax, gross))
+    return rows
+
+
+@_precise
+def rate_amounts(lines: Iterable[Amounted], sum_strategy: str = "sum") -> list[RateRow]:
+    """compute_totals' per-rate rows as plain tuples (rate, net, tax, gross), for a presenter that shows only
+    them (a list page totals every invoice: the dataclasses were a third of the cost)."""
+    return _rate_rows(lines, sum_strategy)
+
+
+@_precise
+def compute_totals(
+    lines: Iterable[Amounted],
+    sum_strategy: str = "sum",
+    currency: str = "PLN",
+    cash_rounding: bool | None = None,
+) -> Totals:
+    """Totals per rate and overall; cash_rounding None follows the currency, True/False force it on/off."""
+    per_rate = tuple(RateTotal(tax=rate, net=net, tax_amount=tax, gross=gross)
+                     for rate, net, tax, gross in _rate_rows(lines, sum_strategy))
     net_total = sum((rate.net for rate in per_rate), ZERO)
     tax_total = sum((rate.tax_amount for rate in per_rate), ZERO)
     gross_total = net_total + tax_total

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from core.handlers.invoice_state import InvoiceView
 from core.handlers.lines import COUNTED_KINDS
 from core.models import Account, Client, Invoice, InvoiceLine, Payment, Product, Recurring
-from core.money import compute_totals
+from core.money import rate_amounts
 from core.queries import Page
 from core.recurring_schedule import parse_every
 from dialects.fakturan import fields
@@ -115,8 +115,7 @@ def invoice_json(view: InvoiceView, account: Account, recurring: Recurring | Non
     invoice, extra = view.invoice, view.invoice.extra or {}
     defaults = account.settings or {}
     # The VAT summary from the lines as read (core.money's own sums, no LineAmounts built per line).
-    per_rate = compute_totals([line for line in view.lines if line.kind in COUNTED_KINDS],
-                              invoice.calc_sum or "sum", invoice.currency).per_rate
+    per_rate = rate_amounts([line for line in view.lines if line.kind in COUNTED_KINDS], invoice.calc_sum or "sum")
     gross = invoice.prices_gross
     return {
         "id": invoice.id, "number": invoice.seq, "date": _iso(invoice.issue_date), "client_id": invoice.client_id,
@@ -130,7 +129,7 @@ def invoice_json(view: InvoiceView, account: Account, recurring: Recurring | Non
                      "show_product_code": bool(extra.get("show_product_code", False))},
         "sum": decimal_string(invoice.payable), "net": decimal_string(invoice.price_net),
         "tax": decimal_string(invoice.price_tax),
-        "tax_details": {rate.tax.code: decimal_string(rate.tax_amount) for rate in per_rate},
+        "tax_details": {rate.code: decimal_string(tax) for rate, _net, tax, _gross in per_rate},
         "address": {"name": invoice.buyer_name, "street_address": invoice.buyer_street,
                     "care_of": invoice.buyer_care_of, "zip_code": zip_code(invoice.buyer_post_code,
                                                                            invoice.buyer_country),

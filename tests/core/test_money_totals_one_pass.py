@@ -20,6 +20,7 @@ from core.money import (
     Totals,
     _rate_order,
     compute_totals,
+    rate_amounts,
     round_money,
     split_gross,
 )
@@ -90,6 +91,10 @@ def test_one_pass_totals_are_digit_for_digit_the_former_per_rate_sums(rows: list
     former = _exact(_former_totals([_amounts(*row) for row in rows], sum_strategy, currency))
     assert _exact(compute_totals([_amounts(*row) for row in rows], sum_strategy, currency)) == former
     assert _exact(compute_totals([StoredLine(*row) for row in rows], sum_strategy, currency)) == former
+    # the rows alone, as fakturan.nu's tax_details reads them
+    rows_only = rate_amounts([StoredLine(*row) for row in rows], sum_strategy)
+    assert tuple((rate, net.as_tuple(), tax.as_tuple(), gross.as_tuple())
+                 for rate, net, tax, gross in rows_only) == former[-1]
 
 
 def test_stored_lines_group_by_the_parsed_rate_so_23_and_23_00_are_one_row() -> None:
