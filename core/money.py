@@ -46,7 +46,7 @@ from core.tax import SYMBOLIC_CODES, TaxRate, parse_tax
 __all__ = [
     "Amounted", "CASH_ROUNDING_UNITS", "CENT", "DISCOUNT_KINDS", "POSITION_STRATEGIES", "SUM_STRATEGIES", "LineAmounts",
     "LineInput", "RateTotal", "TaxRate", "Totals", "cash_rounding_applies", "compute_line", "compute_totals",
-    "parse_tax", "rate_amounts", "round_money", "split_gross", "to_decimal",
+    "parse_tax", "plain_text", "rate_amounts", "round_money", "split_gross", "to_decimal",
 ]
 
 CENT = Decimal("0.01")
@@ -107,6 +107,13 @@ def to_decimal(value: object) -> Decimal:
     if abs(result) >= MAX_AMOUNT:
         raise ValueError(f"too large: {value!r}")
     return result
+
+
+def plain_text(value: Decimal) -> str:
+    """format(value, "f") (digits, never "1E+2"), from str(value) whenever that has no exponent: a third of the
+    cost, and answers write dozens of amounts. Exponent forms and non-finite values take format()."""
+    text = str(value)
+    return format(value, "f") if "E" in text or "n" in text else text
 
 
 def round_money(value: Decimal, places: Decimal = CENT) -> Decimal:

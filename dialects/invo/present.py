@@ -11,6 +11,7 @@ import orjson
 
 from core.handlers.invoice_state import InvoiceView
 from core.models import Invoice, InvoiceLine
+from core.money import plain_text
 from dialects.invo.fields import INVOICE_EXTRA, ITEM_EXTRA, KIND_TYPE2, RECIPIENT, STATUS_FROM_CORE
 from dialects.invo.lookups import Dictionaries, tax_symbol
 
@@ -29,11 +30,9 @@ def party_prefix(invoice: Invoice) -> str:
 
 def number(value: Any) -> Any:
     """A Decimal as the JSON number of its own digits, made here (an orjson Fragment) rather than by the
-    encoder's callback; exponent forms and non-finite values are left to that callback (dumps_numbers)."""
-    if type(value) is Decimal:
-        text = str(value)
-        if "E" not in text and "n" not in text:
-            return orjson.Fragment(text)
+    encoder's callback; a non-finite one is left to that callback, which refuses it (dumps_numbers)."""
+    if type(value) is Decimal and value.is_finite():
+        return orjson.Fragment(plain_text(value))
     return value
 
 

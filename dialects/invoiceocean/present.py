@@ -51,6 +51,7 @@ from core.models import (
     WarehouseDocument,
 )
 from core.models.banking import SNAPSHOT_FIELDS
+from core.money import plain_text
 from dialects.invoiceocean import fields
 from dialects.invoiceocean.fields import STATUS
 
@@ -118,29 +119,22 @@ def money_text(value: Decimal | None) -> str | None:
     """format(money(value), "f")."""
     if value is None:
         return None
-    text = str(value)
-    if "E" in text or "n" in text:
-        return format(money(value), "f")
+    text = plain_text(value)
     dot = text.find(".")
     if dot < 0:
-        return text + ".00"
+        return text + ".00" if text[-1].isdigit() else text
     return text + "0" if len(text) - dot == 2 else text
 
 
 def quantity_text(value: Decimal) -> str:
     """format(quantity(value), "f")."""
-    text = str(value)
-    if "E" in text or "n" in text:
-        return format(quantity(value), "f")
-    return text if "." in text else text + ".0"
+    text = plain_text(value)
+    return text if "." in text or not text[-1].isdigit() else text + ".0"
 
 
 def decimal_text(value: Decimal | None) -> str | None:
-    """format(value, "f"): a Decimal that is not money (a rate, a percentage) as JSON writes it."""
-    if value is None:
-        return None
-    text = str(value)
-    return format(value, "f") if "E" in text or "n" in text else text
+    """A Decimal that is not money (a rate, a percentage) as JSON writes it."""
+    return None if value is None else plain_text(value)
 
 
 def day_text(value: date | None) -> Any:

@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape, quoteattr
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
+from core.money import plain_text
 from dialects.kit.lenient import typed_decimal, typed_int
 
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -158,10 +159,7 @@ def _render(
             elif child is None:
                 append(inner + _nil(child_tag, types.get(name)))
             elif kind is Decimal:
-                text = str(child)
-                if "E" in text or "n" in text:  # never "1E+2"
-                    text = format(child, "f")
-                append(f'{inner}<{child_tag} type="decimal">{text}</{child_tag}>')
+                append(f'{inner}<{child_tag} type="decimal">{plain_text(child)}</{child_tag}>')
             elif kind is int:
                 append(f'{inner}<{child_tag} type="integer">{child}</{child_tag}>')
             elif kind is bool:
@@ -182,12 +180,6 @@ def _render(
         for item in value:
             _render(lines, item_key, item, depth + 1, item_names, types, lenient)
         lines.append(f"{pad}</{tag}>")
-
-
-def _decimal_text(value: Decimal) -> str:
-    """format(value, "f"), never "1E+2": from str(value) when that has no exponent (a third of the cost)."""
-    text = str(value)
-    return format(value, "f") if "E" in text or "n" in text else text
 
 
 def _leaf(pad: str, tag: str, key: str, value: Any, types: Mapping[str, str], lenient: bool) -> str | None:
@@ -227,7 +219,7 @@ def _datetime_text(value: dt.datetime) -> str:
 _WRITTEN: dict[type, Any] = {
     bool: lambda v: (' type="boolean"', "true" if v else "false"),
     int: lambda v: (' type="integer"', str(v)),
-    Decimal: lambda v: (' type="decimal"', _decimal_text(v)),
+    Decimal: lambda v: (' type="decimal"', plain_text(v)),  # never "1E+2"
     dt.datetime: lambda v: (' type="dateTime"', _datetime_text(v)),
     dt.date: lambda v: (' type="date"', v.isoformat()),
 }
@@ -240,7 +232,7 @@ def _scalar(key: str, value: Any) -> tuple[str | None, str]:
     if isinstance(value, int):
         return "integer", str(value)
     if isinstance(value, Decimal):
-        return "decimal", format(value, "f")  # never "1E+2"
+        return "decimal", plain_text(value)
     if isinstance(value, dt.datetime):
         return "dateTime", _datetime_text(value)
     if isinstance(value, dt.date):
