@@ -18,6 +18,7 @@ Status, core -> InvoiceOcean (the one table):
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -89,6 +90,10 @@ class Audience:
     timezone: str
     base_url: str
 
+    @functools.cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone or "UTC")
+
 
 def _decimals(value: Decimal) -> int:
     """Digits after the point, from the text (as_tuple() built a tuple of every digit: a get paid it
@@ -104,7 +109,11 @@ def money(value: Decimal | None) -> Decimal | None:
     """At least two decimals, as InvoiceOcean prints amounts; more are kept."""
     if value is None:
         return None
-    return value.quantize(CENT) if _decimals(value) < 2 else value
+    text = str(value)  # _decimals inlined: a get shows some 40 amounts
+    if "E" in text:
+        return value.quantize(CENT) if _decimals(value) < 2 else value
+    dot = text.find(".")
+    return value if dot >= 0 and len(text) - dot > 2 else value.quantize(CENT)
 
 
 def quantity(value: Decimal) -> Decimal:
@@ -143,7 +152,7 @@ def day_text(value: date | None) -> Any:
 
 
 def stamp(value: datetime | None, audience: Audience) -> datetime | None:
-    return value.astimezone(ZoneInfo(audience.timezone or "UTC")) if value is not None else None
+    return value.astimezone(audience.zone) if value is not None else None
 
 
 def stamp_text(value: datetime) -> str:
@@ -153,7 +162,7 @@ def stamp_text(value: datetime) -> str:
 
 
 def _json_stamp(value: datetime | None, audience: Audience) -> str | None:
-    return None if value is None else stamp_text(value.astimezone(ZoneInfo(audience.timezone or "UTC")))
+    return None if value is None else stamp_text(value.astimezone(audience.zone))
 
 
 def with_extra(result: dict[str, Any], extra: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -3,6 +3,7 @@ this module reads request bodies and renders replies and errors as JSON or Rails
 from __future__ import annotations
 
 import asyncio
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -56,8 +57,9 @@ class Call:
     def query(self) -> QueryParams:
         return self.request.query_params
 
-    @property
+    @functools.cached_property
     def audience(self) -> Audience:
+        """Built once per call: a list presents every invoice (and its additional fields) for it."""
         base = self.request.app.state.settings.public_base_url or _base_url(self.request.scope)
         return Audience(self.account.timezone, base.rstrip("/"))
 

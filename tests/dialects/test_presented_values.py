@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from core.money import plain_text
 from dialects.fakturan.fields import _normalized_string, decimal_string
-from dialects.invoiceocean.present import decimal_text, money, money_text, quantity, quantity_text
+from dialects.invoiceocean.present import CENT, _decimals, decimal_text, money, money_text, quantity, quantity_text
 
 finite = st.decimals(allow_nan=False, allow_infinity=False, places=None)
 money_like = st.decimals(min_value=-10**12, max_value=10**12, places=4, allow_nan=False, allow_infinity=False)
@@ -31,5 +31,8 @@ def test_fakturan_decimal_string_is_rails_bigdecimal_text_as_before(value: Decim
 def test_invoiceocean_json_amounts_are_the_text_of_the_typed_amounts(value: Decimal) -> None:
     assert decimal_text(value) == plain_text(value) == format(value, "f")
     if value.is_finite():  # money() quantizes; stored amounts are finite
+        # money() as it was: at least two decimals, more kept
+        assert money(value) == (value.quantize(CENT) if _decimals(value) < 2 else value)
+        assert str(money(value)) == str(value.quantize(CENT) if _decimals(value) < 2 else value)
         assert money_text(value) == format(money(value), "f")  # type: ignore[arg-type]
         assert quantity_text(value) == format(quantity(value), "f")
