@@ -12,8 +12,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from core.handlers.invoice_state import InvoiceView
-from core.handlers.lines import totals_of
+from core.handlers.lines import COUNTED_KINDS
 from core.models import Account, Client, Invoice, InvoiceLine, Payment, Product, Recurring
+from core.money import rate_amounts
 from core.queries import Page
 from core.recurring_schedule import parse_every
 from dialects.fakturan import fields
@@ -33,6 +34,8 @@ from dialects.kit.fields import set_path as path_set
 from dialects.kit.http import JSONResponse
 
 _SWEDISH_ZIP = re.compile(r"(\d{3})\s?(\d{2})")
+# The lines shown as rows: a correction's before/after snapshots stay internal.
+_ROW_KINDS = frozenset({"normal", "text", "correction"})
 
 
 def zip_code(raw: str, country: str) -> str:
@@ -62,20 +65,20 @@ def product_json(product: Product) -> dict[str, Any]:
     return fields.PRODUCT.present(product)
 
 
-def _unit_price(line: InvoiceLine, gross: bool) -> Decimal:
-    """The price before the row discount: core stores discounted unit prices."""
-    price = line.price_gross if gross else line.price_net
-    if line.kind == "text" or not line.quantity or not line.discount:
-        return price
-    return price + (line.discount / line.quantity).quantize(Decimal("0.01"))
+_CENT = Decimal("0.01")
 
 
 def row_json(line: InvoiceLine, prices_inc_tax: bool) -> dict[str, Any]:
+    # The price before the row discount: core stores discounted unit prices.
+    price = line.price_gross if prices_inc_tax else line.price_net
+    text_row = line.kind == "text"
+    if not text_row and line.quantity and line.discount:
+        price += (line.discount / line.quantity).quantize(_CENT)
     return {"id": line.id, "product_id": line.product_id or 0, "discount": number_or_string(line.discount_percent),
             "amount": decimal_string(line.quantity), "text": line.description, "product_code": line.code or None,
-            "product_name": line.name, "product_unit": line.unit,
-            "product_price": decimal_string(_unit_price(line, prices_inc_tax)), "product_tax": tax_integer(line.tax),
-            "text_row": line.kind == "text", "sort_order": line.position, "tax_deductible": line.tax_deductible}
+            "product_name": line.name, "product_unit": line.unit, "product_price": decimal_string(price),
+            "product_tax": tax_integer(line.tax), "text_row": text_row, "sort_order": line.position,
+            "tax_deductible": line.tax_deductible}
 
 
 def days_of(invoice: Invoice) -> int | None:
@@ -111,8 +114,9 @@ def invoice_json(view: InvoiceView, account: Account, recurring: Recurring | Non
     recorded answers for plain invoices carry none of them."""
     invoice, extra = view.invoice, view.invoice.extra or {}
     defaults = account.settings or {}
-    per_rate = totals_of(invoice, view.lines).per_rate
-    rows = [line for line in view.lines if line.kind in ("normal", "text", "correction")]
+    # The VAT summary from the lines as read (core.money's own sums, no LineAmounts built per line).
+    per_rate = rate_amounts([line for line in view.lines if line.kind in COUNTED_KINDS], invoice.calc_sum or "sum")
+    gross = invoice.prices_gross
     return {
         "id": invoice.id, "number": invoice.seq, "date": _iso(invoice.issue_date), "client_id": invoice.client_id,
         "days": days_of(invoice), **{key: extra.get(key, "") for key in INVOICE_EXTRA},
@@ -125,12 +129,12 @@ def invoice_json(view: InvoiceView, account: Account, recurring: Recurring | Non
                      "show_product_code": bool(extra.get("show_product_code", False))},
         "sum": decimal_string(invoice.payable), "net": decimal_string(invoice.price_net),
         "tax": decimal_string(invoice.price_tax),
-        "tax_details": {rate.tax.code: decimal_string(rate.tax_amount) for rate in per_rate},
+        "tax_details": {rate.code: decimal_string(tax) for rate, _net, tax, _gross in per_rate},
         "address": {"name": invoice.buyer_name, "street_address": invoice.buyer_street,
                     "care_of": invoice.buyer_care_of, "zip_code": zip_code(invoice.buyer_post_code,
                                                                            invoice.buyer_country),
                     "city": invoice.buyer_city, "country": invoice.buyer_country},
-        "rows": [row_json(line, invoice.prices_gross) for line in rows],
+        "rows": [row_json(line, gross) for line in view.lines if line.kind in _ROW_KINDS],
     }
 
 

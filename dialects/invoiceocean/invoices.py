@@ -98,7 +98,8 @@ def order_of(raw: str | None) -> tuple[tuple[str, bool], ...]:
 async def _one(call: Call, view: InvoiceView, status: int = 200, documents: Mapping[int, Any] | None = None) -> Reply:
     """`documents`: the KSeF documents when the view's own read took them (a get); else they are read here."""
     additional = sparse.wanted(call.query, "invoice")[1]
-    body = {**present.invoice(view, call.audience), **sparse.invoice_additions(view, call.audience, additional)}
+    body = {**present.invoice(view, call.audience, json=call.json),
+            **sparse.invoice_additions(view, call.audience, additional)}
     if documents is None:
         await ksef.with_gov(call, [view], [body])
     else:
@@ -121,7 +122,7 @@ async def list_invoices(call: Call) -> Reply:
     additional = sparse.wanted(call.query, "invoice")[1]
     call.account, (views, documents, paid) = await read_signed(
         call.request, _page_read, call, with_positions, "connected_payments" in additional)
-    bodies = [{**present.invoice(v, call.audience, with_positions=with_positions),
+    bodies = [{**present.invoice(v, call.audience, with_positions=with_positions, json=call.json),
                **sparse.invoice_additions(v, call.audience, additional, paid.get(v.invoice.id or 0))} for v in views]
     return Reply(200, ksef.gov_applied(views, bodies, documents, call.audience), "invoices")
 

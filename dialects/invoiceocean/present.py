@@ -18,9 +18,12 @@ Status, core -> InvoiceOcean (the one table):
 """
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, Iterable, Mapping
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -49,6 +52,7 @@ from core.models import (
     WarehouseDocument,
 )
 from core.models.banking import SNAPSHOT_FIELDS
+from core.money import plain_text
 from dialects.invoiceocean import fields
 from dialects.invoiceocean.fields import STATUS
 
@@ -86,6 +90,10 @@ class Audience:
     timezone: str
     base_url: str
 
+    @functools.cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone or "UTC")
+
 
 def _decimals(value: Decimal) -> int:
     """Digits after the point, from the text (as_tuple() built a tuple of every digit: a get paid it
@@ -101,15 +109,60 @@ def money(value: Decimal | None) -> Decimal | None:
     """At least two decimals, as InvoiceOcean prints amounts; more are kept."""
     if value is None:
         return None
-    return value.quantize(CENT) if _decimals(value) < 2 else value
+    text = str(value)  # _decimals inlined: a get shows some 40 amounts
+    if "E" in text:
+        return value.quantize(CENT) if _decimals(value) < 2 else value
+    dot = text.find(".")
+    return value if dot >= 0 and len(text) - dot > 2 else value.quantize(CENT)
 
 
 def quantity(value: Decimal) -> Decimal:
     return value.quantize(TENTH) if _decimals(value) < 1 else value
 
 
+# JSON answers carry money as text. These write the text of money()/quantity() straight from str(value), which
+# is format(value, "f") whenever it has no exponent: a third of the cost of money() and then the encoder's
+# callback per Decimal (a get has ~50 of them). Exponent forms and non-finite values take the general way.
+
+def money_text(value: Decimal | None) -> str | None:
+    """format(money(value), "f")."""
+    if value is None:
+        return None
+    text = plain_text(value)
+    dot = text.find(".")
+    if dot < 0:
+        return text + ".00" if text[-1].isdigit() else text
+    return text + "0" if len(text) - dot == 2 else text
+
+
+def quantity_text(value: Decimal) -> str:
+    """format(quantity(value), "f")."""
+    text = plain_text(value)
+    return text if "." in text or not text[-1].isdigit() else text + ".0"
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    """A Decimal that is not money (a rate, a percentage) as JSON writes it."""
+    return None if value is None else plain_text(value)
+
+
+def day_text(value: date | None) -> Any:
+    """A date as JSON writes it; anything else (None, a datetime) is left to the encoder."""
+    return value.isoformat() if type(value) is date else value
+
+
 def stamp(value: datetime | None, audience: Audience) -> datetime | None:
-    return value.astimezone(ZoneInfo(audience.timezone or "UTC")) if value is not None else None
+    return value.astimezone(audience.zone) if value is not None else None
+
+
+def stamp_text(value: datetime) -> str:
+    """A timestamp in JSON: InvoiceOcean prints milliseconds, 2018-01-04T19:59:15.000+01:00."""
+    text = value.isoformat(timespec="milliseconds")
+    return text[:-6] + "Z" if value.utcoffset() is None else text
+
+
+def _json_stamp(value: datetime | None, audience: Audience) -> str | None:
+    return None if value is None else stamp_text(value.astimezone(audience.zone))
 
 
 def with_extra(result: dict[str, Any], extra: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -119,61 +172,98 @@ def with_extra(result: dict[str, Any], extra: Mapping[str, Any] | None) -> dict[
     return result
 
 
+# What quote(..., safe="") leaves as it is: most numbers ("FV-7-2024") need no quoting at all.
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]*\Z")
+
+
 def public_urls(invoice: Invoice, audience: Audience) -> dict[str, str]:
     base = audience.base_url.rstrip("/")
-    number = quote(invoice.number.replace("/", "-"), safe="")
+    number = invoice.number.replace("/", "-")
+    if not _UNQUOTED.match(number):
+        number = quote(number, safe="")
     return {"view_url": f"{base}/f/{number}/{invoice.token}",
             "payment_url": f"{base}/invoice/payment/{invoice.token}"}
 
 
-def position(line: InvoiceLine, children: Iterable[InvoiceLine] = ()) -> dict[str, Any]:
+def position(line: InvoiceLine, children: Iterable[InvoiceLine] = (), *, json: bool = False) -> dict[str, Any]:
+    """`json`: amounts as the JSON answer's text (money_text), not Decimals."""
+    m = money_text if json else money
     result: dict[str, Any] = {
         "id": line.id, "invoice_id": line.invoice_id, "product_id": line.product_id, "name": line.name,
         "code": line.code, "description": line.description, "additional_info": line.additional_info,
-        "quantity": quantity(line.quantity), "quantity_unit": line.unit, "tax": line.tax,
-        "price_net": money(line.price_net), "price_gross": money(line.price_gross), "price_tax": money(line.price_tax),
-        "total_price_net": money(line.total_net), "total_price_tax": money(line.total_tax),
-        "total_price_gross": money(line.total_gross), "discount": money(line.discount),
-        "discount_percent": line.discount_percent, "kind": line.kind,
+        "quantity": (quantity_text if json else quantity)(line.quantity), "quantity_unit": line.unit,
+        "tax": line.tax, "price_net": m(line.price_net), "price_gross": m(line.price_gross),
+        "price_tax": m(line.price_tax), "total_price_net": m(line.total_net), "total_price_tax": m(line.total_tax),
+        "total_price_gross": m(line.total_gross), "discount": m(line.discount),
+        "discount_percent": decimal_text(line.discount_percent) if json else line.discount_percent,
+        "kind": line.kind,
     }
     for child in children:
         key = "correction_before_attributes" if child.kind == "correction_before" else "correction_after_attributes"
-        result[key] = position(child)
-    return with_extra(result, line.extra)
+        result[key] = position(child, json=json)
+    extra = line.extra
+    return with_extra(result, extra) if extra else result
 
 
-def positions(lines: list[InvoiceLine]) -> list[dict[str, Any]]:
+def positions(lines: list[InvoiceLine], *, json: bool = False) -> list[dict[str, Any]]:
     children: dict[int, list[InvoiceLine]] = {}
     for line in lines:
         if line.parent_id is not None:
             children.setdefault(line.parent_id, []).append(line)
-    return [position(line, children.get(line.id or 0, ())) for line in lines if line.parent_id is None]
+    if not children:
+        return [position(line, json=json) for line in lines]
+    return [position(line, children.get(line.id or 0, ()), json=json) for line in lines if line.parent_id is None]
 
 
-def invoice(view: InvoiceView, audience: Audience, *, with_positions: bool = True) -> dict[str, Any]:
+# The invoice columns shown under their own name, read in one C call per invoice.
+_SAME_KEYS = ("id", "account_id", *INVOICE_SAME)
+_same_values = attrgetter(*_SAME_KEYS)
+_SAME_TYPES = column_types(Invoice)
+_SAME_DATES = tuple(key for key in _SAME_KEYS if _SAME_TYPES[key][0] is date)
+_SAME_DECIMALS = tuple(key for key in _SAME_KEYS if _SAME_TYPES[key][0] is Decimal)
+_bank_values = attrgetter("bank_account_id", *SNAPSHOT_FIELDS)
+_BANK_KEYS = ("id", *SNAPSHOT_FIELDS)
+
+
+def invoice(view: InvoiceView, audience: Audience, *, with_positions: bool = True,
+            json: bool = False) -> dict[str, Any]:
+    """`json`: amounts and timestamps as the JSON answer writes them (text), so that the encoder needs no
+    callback; otherwise typed values (the XML renderer types them; updates compare input with them)."""
     inv = view.invoice
-    result: dict[str, Any] = {"id": inv.id, "account_id": inv.account_id}
-    result.update({name: getattr(inv, name) for name in INVOICE_SAME})
+    m = money_text if json else money
+    shown_at = _json_stamp if json else stamp
+    result: dict[str, Any] = dict(zip(_SAME_KEYS, _same_values(inv), strict=True))
+    if json:
+        for key in _SAME_DATES:
+            result[key] = day_text(result[key])
+        for key in _SAME_DECIMALS:
+            result[key] = decimal_text(result[key])
     kind_days = inv.payment_to_kind
-    result.update({
-        "sell_date": inv.sell_date.strftime("%Y-%m") if inv.sell_date and inv.sell_date_month else inv.sell_date,
-        "payment_to_kind": int(kind_days) if kind_days.isdigit() else (kind_days or None),
-        "status": STATUS.get(inv.status, inv.status),
-        "cancelled": inv.status == "cancelled",
-        "correction": inv.kind == "correction",
-        "price_net": money(inv.price_net), "price_tax": money(inv.price_tax), "price_gross": money(inv.price_gross),
-        "paid": money(inv.paid),
-        "calculating_strategy": {"position": inv.calc_position, "sum": inv.calc_sum,
-                                 "invoice_form_price_kind": "gross" if inv.prices_gross else "net"},
-        "from_api": inv.origin == "invoiceocean", "origin": "api" if inv.origin == "invoiceocean" else inv.origin,
-        "sent_time": stamp(inv.sent_at, audience),
-        "created_at": stamp(inv.created_at, audience), "updated_at": stamp(inv.updated_at, audience),
-    })
+    origin = inv.origin
+    sell_date = inv.sell_date
+    result["sell_date"] = (sell_date.strftime("%Y-%m") if sell_date and inv.sell_date_month
+                           else day_text(sell_date) if json else sell_date)
+    result["payment_to_kind"] = int(kind_days) if kind_days.isdigit() else (kind_days or None)
+    result["status"] = STATUS.get(inv.status, inv.status)
+    result["cancelled"] = inv.status == "cancelled"
+    result["correction"] = inv.kind == "correction"
+    result["price_net"] = m(inv.price_net)
+    result["price_tax"] = m(inv.price_tax)
+    result["price_gross"] = m(inv.price_gross)
+    result["paid"] = m(inv.paid)
+    result["calculating_strategy"] = {"position": inv.calc_position, "sum": inv.calc_sum,
+                                      "invoice_form_price_kind": "gross" if inv.prices_gross else "net"}
+    result["from_api"] = origin == "invoiceocean"
+    result["origin"] = "api" if origin == "invoiceocean" else origin
+    result["sent_time"] = shown_at(inv.sent_at, audience)
+    result["created_at"] = shown_at(inv.created_at, audience)
+    result["updated_at"] = shown_at(inv.updated_at, audience)
     result.update(public_urls(inv, audience))
     result["bank_accounts"] = [bank_account_on_invoice(copy) for copy in view.bank_accounts]
     if with_positions:
-        result["positions"] = positions(view.lines)
-    return with_extra(result, inv.extra)
+        result["positions"] = positions(view.lines, json=json)
+    extra = inv.extra
+    return with_extra(result, extra) if extra else result
 
 
 # --- simple records ----------------------------------------------------------------------
@@ -222,7 +312,7 @@ def payment(view: PaymentView, audience: Audience) -> dict[str, Any]:
 
 def bank_account_on_invoice(copy: Any) -> dict[str, Any]:
     """An invoice's bank account as the invoice carries it; `id` is the bank account's own id."""
-    return {"id": copy.bank_account_id, **{name: getattr(copy, name) for name in SNAPSHOT_FIELDS}}
+    return dict(zip(_BANK_KEYS, _bank_values(copy), strict=True))
 
 
 def bank_account(row: Any, links: Iterable[Any]) -> dict[str, Any]:

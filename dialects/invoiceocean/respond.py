@@ -3,6 +3,7 @@ this module reads request bodies and renders replies and errors as JSON or Rails
 from __future__ import annotations
 
 import asyncio
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,7 +18,7 @@ from starlette.types import Scope
 
 from core.queries import MAX_PER_PAGE, Page
 from dialects.invoiceocean.errors import ApiError
-from dialects.invoiceocean.present import XML_TYPES, Audience
+from dialects.invoiceocean.present import XML_TYPES, Audience, stamp_text
 from dialects.invoiceocean.xml import XmlReader, XmlRejected, render_xml
 from dialects.kit.auth import AccountContext
 from dialects.kit.http import BodyTooLarge, body_limit, loads_json, read_body
@@ -48,11 +49,17 @@ class Call:
     payload: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def json(self) -> bool:
+        """Whether the answer is JSON: presenters then write amounts and timestamps as its text."""
+        return self.fmt != "xml"
+
+    @property
     def query(self) -> QueryParams:
         return self.request.query_params
 
-    @property
+    @functools.cached_property
     def audience(self) -> Audience:
+        """Built once per call: a list presents every invoice (and its additional fields) for it."""
         base = self.request.app.state.settings.public_base_url or _base_url(self.request.scope)
         return Audience(self.account.timezone, base.rstrip("/"))
 
@@ -131,11 +138,11 @@ def xml_payload(root: str, value: Any) -> dict[str, Any]:
 
 
 def _json_default(value: Any) -> Any:
+    """Typed values the presenters left (a client's own keys, additional fields); invoices come as text."""
     if isinstance(value, Decimal):
         return format(value, "f")
-    if isinstance(value, datetime):  # InvoiceOcean prints milliseconds: 2018-01-04T19:59:15.000+01:00
-        stamp = value.isoformat(timespec="milliseconds")
-        return stamp[:-6] + "Z" if value.utcoffset() is None else stamp
+    if isinstance(value, datetime):
+        return stamp_text(value)
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"cannot serialise {type(value).__name__}")

@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape, quoteattr
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
+from core.money import plain_text
 from dialects.kit.lenient import typed_decimal, typed_int
 
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -104,32 +105,71 @@ def _can_be_tag(key: object) -> bool:
     return True
 
 
+# A mapping key -> (its underscored name, its element name), or None when it cannot name an element. The same
+# few hundred keys every response: one dict lookup per element instead of three cached calls.
+_ELEMENTS: dict[object, tuple[str, str] | None] = {}
+_MAX_ELEMENTS = 4096  # keys a client sent (round-tripped extras) must not grow it without bound
+
+
+def _element(key: object) -> tuple[str, str] | None:
+    found = _ELEMENTS.get(key, False)
+    if found is False:
+        if len(_ELEMENTS) >= _MAX_ELEMENTS:
+            _ELEMENTS.clear()
+        name = _child_key(key)
+        found = _ELEMENTS[key] = (name, _tag(name)) if _can_be_tag(key) else None
+    return found  # type: ignore[return-value]
+
+
 def _render(
     lines: list[str], key: str, value: Any, depth: int, item_names: Mapping[str, str], types: Mapping[str, str],
     lenient: bool = False,
 ) -> None:
     tag = _tag(key)
     pad = _INDENT * depth
-    leaf = _leaf(pad, tag, key, value, types, lenient)
+    kind = type(value)
+    # A record or a list (the items of a list are records) goes straight to its branch: the scalar checks
+    # of _leaf end in ABC isinstance walks.
+    leaf = None if kind is dict or kind is list else _leaf(pad, tag, key, value, types, lenient)
     if leaf is not None:
         lines.append(leaf)
-    elif isinstance(value, (dict, Mapping)):  # dict first: an exact type check, not an ABC walk
+    elif kind is dict or isinstance(value, Mapping):  # dict first: an exact type check, not an ABC walk
         if not value:
             lines.append(f"{pad}<{tag}/>")
             return
         lines.append(f"{pad}<{tag}>")
         inner = pad + _INDENT
         append = lines.append
+        known = _ELEMENTS.get
+        needs_escape = _NEEDS_ESCAPE.search
         for child_key, child in value.items():
-            if lenient and not _can_be_tag(child_key):
-                continue
-            name = _child_key(child_key)
-            # The leaves of a record (most of a document) are written here, without a call per element.
-            leaf = _leaf(inner, _tag(name), name, child, types, lenient)
-            if leaf is None:
-                _render(lines, name, child, depth + 1, item_names, types, lenient)
+            element = known(child_key, False)
+            if element is False:
+                element = _element(child_key)
+            if element is None:
+                if lenient:
+                    continue
+                _tag(_child_key(child_key))  # raises: the key cannot be an element name
+            name, child_tag = element  # type: ignore[misc]
+            # The leaves of a record (most of a document) are written here, the common types without a call.
+            kind = type(child)
+            if kind is str:
+                text = child if needs_escape(child) is None else _escape_text(child)
+                append(f"{inner}<{child_tag}>{text}</{child_tag}>")
+            elif child is None:
+                append(inner + _nil(child_tag, types.get(name)))
+            elif kind is Decimal:
+                append(f'{inner}<{child_tag} type="decimal">{plain_text(child)}</{child_tag}>')
+            elif kind is int:
+                append(f'{inner}<{child_tag} type="integer">{child}</{child_tag}>')
+            elif kind is bool:
+                append(f'{inner}<{child_tag} type="boolean">{"true" if child else "false"}</{child_tag}>')
             else:
-                append(leaf)
+                leaf = _leaf(inner, child_tag, name, child, types, lenient)
+                if leaf is None:
+                    _render(lines, name, child, depth + 1, item_names, types, lenient)
+                else:
+                    append(leaf)
         lines.append(f"{pad}</{tag}>")
     else:  # a list or another sequence
         if not value:
@@ -179,7 +219,7 @@ def _datetime_text(value: dt.datetime) -> str:
 _WRITTEN: dict[type, Any] = {
     bool: lambda v: (' type="boolean"', "true" if v else "false"),
     int: lambda v: (' type="integer"', str(v)),
-    Decimal: lambda v: (' type="decimal"', format(v, "f")),  # never "1E+2"
+    Decimal: lambda v: (' type="decimal"', plain_text(v)),  # never "1E+2"
     dt.datetime: lambda v: (' type="dateTime"', _datetime_text(v)),
     dt.date: lambda v: (' type="date"', v.isoformat()),
 }
@@ -192,7 +232,7 @@ def _scalar(key: str, value: Any) -> tuple[str | None, str]:
     if isinstance(value, int):
         return "integer", str(value)
     if isinstance(value, Decimal):
-        return "decimal", format(value, "f")  # never "1E+2"
+        return "decimal", plain_text(value)
     if isinstance(value, dt.datetime):
         return "dateTime", _datetime_text(value)
     if isinstance(value, dt.date):

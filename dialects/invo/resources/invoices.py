@@ -105,9 +105,9 @@ async def list_(call: Call) -> dict[str, Any]:
         raise InvoError(6)
     rows = []
     for view in views:
-        row = invoice_row(view)
+        row = invoice_row(view, json=True)
         if dicts is not None:
-            row["items"] = items_of(view, dicts, bef)
+            row["items"] = items_of(view, dicts, bef, json=True)
         rows.append(row)
     return listing(rows, total)
 
