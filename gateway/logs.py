@@ -93,6 +93,9 @@ def is_secret_name(name: str) -> bool:
 
 # Every pattern above needs one of these in the text (lowercased), so text without any skips them all.
 _PATTERN_HINTS = ("://", "basic", "bearer", "token", "pass", "secret", "key", "authorization", "cookie")
+# The same test in one call: every pattern is case-insensitive where it names one of these, or case-sensitive
+# (and so found by this search too) where it does not.
+_ANY_HINT = re.compile("|".join(re.escape(hint) for hint in _PATTERN_HINTS), re.IGNORECASE)
 
 
 def redact(text: str) -> str:
@@ -111,8 +114,7 @@ def _redact(text: str, literals: Iterable[str]) -> str:
     for literal in literals:
         if literal in text:
             text = text.replace(literal, REDACTED)
-    lowered = text.lower()
-    if not any(hint in lowered for hint in _PATTERN_HINTS):
+    if _ANY_HINT.search(text) is None:
         return text
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
@@ -219,20 +221,23 @@ SAFE_BY_CONSTRUCTION = "_gateway_safe"
 
 _new_record = logging.LogRecord.__new__
 _LOGGING_STARTED: float = vars(logging)["_startTime"]  # what LogRecord measures relativeCreated from
-# (logger name, level, thread, process) -> the attributes a LogRecord built there always has.
-_record_templates: dict[tuple[str, int, int, int], dict[str, Any]] = {}
+# (logger name, level, thread) -> the attributes a LogRecord built there always has; a forked child (a
+# worker) starts afresh, its process id and name are its own.
+_record_templates: dict[tuple[str, int, int], dict[str, Any]] = {}
+os.register_at_fork(after_in_child=_record_templates.clear)
 
 
 def quick_record(logger: logging.Logger, level: int, msg: str, args: tuple[Any, ...],
                  extra: Mapping[str, Any]) -> logging.LogRecord:
     """logger.makeRecord(...) for a line written on every request, at a sixth of its cost: LogRecord()
     works out the caller's file and module names, the thread's and the process's on every call, though on
-    one thread they never change. They are taken from one record made the ordinary way, and only the time,
-    message and fields are new. A record factory of someone else's (logging.setLogRecordFactory) is used as is.
+    one thread they never change (a thread renamed after its first line keeps its first name here). They are
+    taken from one record made the ordinary way, and only the time, message and fields are new. A record
+    factory of someone else's (logging.setLogRecordFactory) is used as is.
     """
     if logging.getLogRecordFactory() is not logging.LogRecord:
         return logger.makeRecord(logger.name, level, __file__, 0, msg, args, None, extra=dict(extra))
-    key = (logger.name, level, threading.get_ident(), os.getpid())
+    key = (logger.name, level, threading.get_ident())
     template = _record_templates.get(key)
     if template is None:
         if len(_record_templates) > 256:  # threads come and go; the cache must not grow with them
@@ -247,8 +252,6 @@ def quick_record(logger: logging.Logger, level: int, msg: str, args: tuple[Any, 
     fields["msg"], fields["args"], fields["created"] = msg, args, created
     fields["msecs"] = int((created - int(created)) * 1000) + 0.0  # as LogRecord.__init__ computes them
     fields["relativeCreated"] = (created - _LOGGING_STARTED) * 1000
-    if logging.logThreads:
-        fields["threadName"] = threading.current_thread().name  # a thread may be renamed
     fields.update(extra)
     return record
 
@@ -296,6 +299,8 @@ class GatewayLogFilter(logging.Filter):
 
 
 _NOT_EXTRA = _STANDARD_ATTRS | _DROPPED_EXTRAS
+_NOT_JSON_EXTRA = _NOT_EXTRA | {"ts", "level", "logger", "request_id"}  # the fields every JSON line starts with
+_LEVEL_NAMES = {name: name.lower() for name in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")}
 _second: list[Any] = [None, ""]  # the last whole second formatted, and its text up to the seconds
 
 
@@ -320,17 +325,16 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         scrub_record(record)
+        fields = record.__dict__
+        message = record.getMessage()
         entry: dict[str, Any] = {
             "ts": _timestamp(record.created),
-            "level": record.levelname.lower(),
+            "level": _LEVEL_NAMES.get(record.levelname) or record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage() if getattr(record, SAFE_BY_CONSTRUCTION, False)
-            else redact(record.getMessage()),
-            "request_id": record.request_id,  # type: ignore[attr-defined]
+            "message": message if fields.get(SAFE_BY_CONSTRUCTION, False) else redact(message),
+            "request_id": fields.get("request_id"),
         }
-        for name, value in vars(record).items():
-            if name not in _NOT_EXTRA and name[0] != "_" and name not in entry:
-                entry[name] = value
+        entry.update({name: value for name, value in fields.items() if name not in _NOT_JSON_EXTRA and name[0] != "_"})
         if record.exc_text:
             entry["exc"] = record.exc_text
         if record.stack_info:
