@@ -44,7 +44,7 @@ class GatewayMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        headers = dict(scope["headers"])
+        headers = dict(scope.get("headers") or ())
         request_id = (headers.get(b"x-request-id", b"").decode("latin-1")[:64]
                       or f"{_REQUEST_ID_PREFIX}{next(_request_counter):016x}")
         state = scope.get("state")
@@ -52,7 +52,7 @@ class GatewayMiddleware:
             state = scope["state"] = {}
         state["request_id"] = request_id
         # Log records from here on carry the request id, and this request's credentials are masked.
-        path, query = scope["path"], scope["query_string"]
+        path, query = scope["path"], scope.get("query_string", b"")
         bound = bind_request(request_id, headers, query, path)
         dialect = scope[SCOPE_KEY] = self.dialect_for(path)
         id_header = (b"x-request-id", request_id.encode("latin-1"))
