@@ -6,7 +6,7 @@ has already decided the request's dialect from its path and kept it in the scope
 Router of its own and the gateway's pages (health, console, docs, public links) another. `routes` still
 lists every route, for url_for and for the tests that compare the mounted routes with the OpenAPI documents.
 
-Within a router, Starlette still matched route after route in Python, about a microsecond each: a fakturan
+Within a router, Starlette still matched route after route in Python, about a microsecond each: one
 get is the thirteenth. Each router therefore also joins, per method, the patterns of the routes that take
 that method into one alternation, in route order; the regex engine finds the first route whose path
 matches, which is the route Starlette's loop would answer with (the first full match). Only that route's
