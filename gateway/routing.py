@@ -7,8 +7,8 @@ Router of its own and the gateway's pages (health, console, docs, public links) 
 lists every route, for url_for and for the tests that compare the mounted routes with the OpenAPI documents.
 
 Within a router, Starlette still matched route after route in Python, about a microsecond each: one
-get is the thirteenth. Each router therefore also joins, per method, the patterns of the routes that take
-that method into one alternation, in route order; the regex engine finds the first route whose path
+dialect's get is its thirteenth route. Each router therefore also joins, per method, the patterns of the routes
+that take that method into one alternation, in route order; the regex engine finds the first route whose path
 matches, which is the route Starlette's loop would answer with (the first full match). Only that route's
 own `matches()` then runs, to fill the scope exactly as Starlette does. Anything the alternation does not
 answer (no route for this method: a 405, a redirect, a 404; a route that is not a plain Route) goes
