@@ -5,10 +5,11 @@
 The app of benchmarks/profile.py (a migrated SQLite ledger, driven in this thread, logging configured as
 `invoice-gateway serve` configures it, to /dev/null) answers the same request with one layer taken away at a
 time: each middleware of the app, and inside the gateway middleware the traffic log, the metrics and the access
-log, and the credential rate limiter. A layer's cost is the CPU per request of the whole pipeline minus that
-without the layer; "all layers" takes every one away at once. Shares are of the server's CPU: the whole, less
-the in-process client's own (measured against an endpoint answering a constant). Variants alternate within
-each round and the median over rounds is reported, so a shared machine's drift hits every variant alike.
+log, the credential rate limiter, and routing beyond what the reference app B does (its one route matched).
+A layer's cost is the CPU per request of the whole pipeline minus that without the layer, the median of the
+round-by-round differences; "all layers" takes every one away at once. Shares are of the server's CPU: the
+whole, less the in-process client's own (measured against an endpoint answering a constant). Variants
+alternate within each round, so a shared machine's drift hits every variant alike.
 """
 from __future__ import annotations
 
@@ -32,12 +33,15 @@ Variant = Callable[[Any], contextlib.AbstractContextManager[None]]
 
 
 def _serve_logging() -> None:
-    """The server's logging (JSON lines through the redaction filter), written to /dev/null."""
+    """The server's logging (JSON lines through the redaction filter), written to /dev/null. The in-process
+    client's own line per request (httpx's "HTTP Request: ...", redacted like any other) is not the server's:
+    off, as it would be in a real client's process."""
     logging.config.dictConfig(logging_config("INFO", json=True))
     sink = open(os.devnull, "w")  # noqa: SIM115  # lives as long as the process
     for handler in logging.getLogger().handlers:
         if isinstance(handler, logging.StreamHandler):
             handler.setStream(sink)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @contextlib.contextmanager
@@ -125,8 +129,34 @@ def _patched(target: Any, name: str, value: Any) -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def _routing_off(app: Any) -> Iterator[None]:
+    """Routing as the reference app B does it: the request's one route, matched once (the route is looked up
+    by method and path in a dict filled the first time, by Starlette's own loop over every route)."""
+    from starlette.routing import Match
+
+    router = app.router
+    known: dict[tuple[str, str], Any] = {}
+
+    async def one_route(scope: Any, receive: Any, send: Any) -> None:
+        key = (scope.get("method", ""), scope.get("path", ""))
+        route = known.get(key)
+        if route is None and scope["type"] == "http":
+            route = known[key] = next((r for r in router.routes if r.matches(scope)[0] is Match.FULL), None)
+        if route is None:
+            await router.app(scope, receive, send)
+            return
+        match, child_scope = route.matches(scope)
+        scope["route"] = route
+        scope.update(child_scope)
+        await route.handle(scope, receive, send)
+
+    with _patched(router, "middleware_stack", one_route):
+        yield
+
+
+@contextlib.contextmanager
 def _all_off(app: Any) -> Iterator[None]:
-    with _middleware(app, _stripped), _limiter_off(app), _access_log_off(app):
+    with _middleware(app, _stripped), _limiter_off(app), _access_log_off(app), _routing_off(app):
         yield
 
 
@@ -145,6 +175,7 @@ def variants(app: Any) -> dict[str, Variant]:
         found["metrics"] = _with_kwargs("GatewayMiddleware", observer=None)
     found["access log line"] = _access_log_off
     found["credential rate limiter"] = _limiter_off
+    found["routing (beyond B's one route)"] = _routing_off
     found["all layers"] = _all_off
     return found
 
@@ -177,7 +208,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--what", default="get", choices=("get", "list", "create"))
     parser.add_argument("--requests", type=int, default=400)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
     _serve_logging()
     prepared = Prepared()
@@ -193,6 +224,10 @@ def main() -> None:
                     samples[name].append(prepared.cpu_ms(request, args.requests)[0])
         cpu = {name: statistics.median(values) for name, values in samples.items()}
         whole = cpu["whole pipeline"]
+        # A layer's cost: the median of its round-by-round differences. Variants of one round run back to back,
+        # so a shared machine's slower minutes cancel out of each difference instead of widening the spread.
+        costs = {name: statistics.median(w - v for w, v in zip(samples["whole pipeline"], values, strict=True))
+                 for name, values in samples.items()}
         server = max(whole - floor, 1e-9)
         print(f"\n== {args.what} {dialect}: {whole:.3f} ms CPU per request in all, {server:.3f} ms the server's "
               f"(median of {args.rounds} rounds of {args.requests})")
@@ -200,7 +235,7 @@ def main() -> None:
         for name, value in cpu.items():
             if name == "whole pipeline":
                 continue
-            cost = whole - value
+            cost = costs[name]
             print(f"{name:<34}{value:>11.3f}{cost:>10.3f}{cost / server:>8.1%}")
 
 

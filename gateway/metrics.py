@@ -105,15 +105,22 @@ class GatewayMetrics:
 
     def observe(self, dialect: str, method: str, status: int, seconds: float) -> None:
         # labels() takes a lock and builds a tuple of strings on every call, as much as the counting
-        # itself: each (dialect, method, status) keeps its two children here. Bounded: a handful of
-        # dialects, eight method labels, statuses below 600.
-        key = (dialect, method if method in _METHODS else "OTHER", status)
-        children = self._children.get(key)
+        # itself: each (dialect, method, status) as the request gives them keeps its two children here.
+        # Bounded: a handful of dialects, statuses below 600, and methods outside the eight named ones
+        # (all counted as OTHER) are not kept.
+        children = self._children.get((dialect, method, status))
         if children is None:
-            children = self._children[key] = (self.requests.labels(key[0], key[1], str(status)),
-                                              self.latency.labels(dialect))
+            children = self._children_for(dialect, method, status)
         children[0].inc()
         children[1].observe(seconds)
+
+    def _children_for(self, dialect: str, method: str, status: int) -> tuple[Counter, Histogram]:
+        known = method in _METHODS
+        children = (self.requests.labels(dialect, method if known else "OTHER", str(status)),
+                    self.latency.labels(dialect))
+        if known:
+            self._children[(dialect, method, status)] = children
+        return children
 
     def counted(self, run: Callable[..., list[T]]) -> Callable[..., list[T]]:
         """`run` (the recurring engine's run_due) wrapped to count passes and issued invoices."""

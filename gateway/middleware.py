@@ -18,7 +18,7 @@ from dialects.kit.http import BodyTooLarge, Refused
 from gateway.logs import (
     SAFE_BY_CONSTRUCTION,
     bind_request,
-    query_pairs,
+    quick_record,
     redacted_path,
     redacted_target,
     unbind_request,
@@ -44,22 +44,25 @@ class GatewayMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        headers = dict(scope.get("headers") or [])
+        headers = dict(scope.get("headers") or ())
         request_id = (headers.get(b"x-request-id", b"").decode("latin-1")[:64]
                       or f"{_REQUEST_ID_PREFIX}{next(_request_counter):016x}")
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = scope.get("state")
+        if state is None:
+            state = scope["state"] = {}
+        state["request_id"] = request_id
         # Log records from here on carry the request id, and this request's credentials are masked.
-        query = scope.get("query_string", b"")
-        pairs = query_pairs(query)  # parsed once, for the secrets to mask and for the access line
-        bound = bind_request(request_id, headers, query, scope["path"], pairs)
-        dialect = scope[SCOPE_KEY] = self.dialect_for(scope["path"])
-        status_holder = {"status": 500, "started": False}
+        path, query = scope["path"], scope.get("query_string", b"")
+        bound = bind_request(request_id, headers, query, path)
+        dialect = scope[SCOPE_KEY] = self.dialect_for(path)
+        id_header = (b"x-request-id", request_id.encode("latin-1"))
+        status, answered = 500, False
 
         async def send_wrapper(message: Message) -> None:
+            nonlocal status, answered
             if message["type"] == "http.response.start":
-                status_holder["status"], status_holder["started"] = message["status"], True
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode("latin-1"))]
+                status, answered = message["status"], True
+                message["headers"] = [*message.get("headers", ()), id_header]
             await send(message)
 
         try:
@@ -68,48 +71,47 @@ class GatewayMiddleware:
                 raise BodyTooLarge(self.max_body)
             await self.app(scope, receive, send_wrapper)
         except BodyTooLarge as exc:
-            await self._error(scope, receive, send_wrapper, dialect, 413, "too_large", str(exc), status_holder)
+            await self._error(scope, receive, send_wrapper, dialect, 413, "too_large", str(exc), answered)
         except Refused as exc:  # rate limited (429 + Retry-After), body timeout (408)
             await self._error(scope, receive, send_wrapper, dialect, exc.status, exc.kind, exc.message,
-                              status_holder, exc.headers)
+                              answered, exc.headers)
         except ClientDisconnect:
             # The client hung up mid-request: nobody is left to answer, and it is not a server error.
             # Recorded as 499, nginx's "client closed request", unless an answer had already started.
-            if not status_holder["started"]:
-                status_holder["status"] = CLIENT_CLOSED_REQUEST
+            if not answered:
+                status = CLIENT_CLOSED_REQUEST
         except Exception:
-            log.exception("unhandled error", extra={"request_id": request_id, "path": redacted_path(scope["path"])})
+            log.exception("unhandled error", extra={"request_id": request_id, "path": redacted_path(path)})
             await self._error(scope, receive, send_wrapper, dialect, 500, "internal", "internal server error",
-                              status_holder)
+                              answered)
         finally:
-            self._record(scope, dialect, status_holder["status"], started, request_id)
-            self._observe(scope, dialect, status_holder["status"], started, pairs)
+            seconds = time.perf_counter() - started
+            if dialect is not None and self.recorder is not None:
+                self._record(scope, state, dialect, status, seconds, request_id)
+            self._observe(scope, dialect, status, seconds, query)
             unbind_request(bound)
 
-    def _observe(self, scope: Scope, dialect: Dialect | None, status: int, started: float,
-                 pairs: list[tuple[str, str]]) -> None:
+    def _observe(self, scope: Scope, dialect: Dialect | None, status: int, seconds: float, query: bytes) -> None:
         """Metrics and the access log line (query string redacted; uvicorn's own access log is off)."""
-        seconds = time.perf_counter() - started
         name = dialect.name if dialect is not None else "gateway"
         if self.observer is not None:
             self.observer(name, scope["method"], status, seconds)
         if access_log.isEnabledFor(logging.INFO):
-            target = redacted_target(scope["path"], scope.get("query_string", b""), pairs)
-            client = (scope.get("client") or ("", 0))[0]
+            method, latency_ms = scope["method"], seconds * 1000
+            target = redacted_target(scope["path"], query)
+            client = scope.get("client")
             # Every part is redacted already (the target) or cannot hold a secret, so the filter and
-            # formatters skip their regexes for this line. Made and handled here rather than through
-            # info(): that walks the stack for a caller no formatter prints, a fifth of the line's cost.
-            access_log.handle(access_log.makeRecord(
-                access_log.name, logging.INFO, __file__, 0, "%s %s %s %.1fms",
-                (scope["method"], target, status, seconds * 1000), None, extra={
-                    "method": scope["method"], "path": target, "status": status,
-                    "latency_ms": round(seconds * 1000, 3), "dialect": name, "client": client,
-                    SAFE_BY_CONSTRUCTION: True}))
+            # formatters skip their regexes for this line. Made by quick_record and handled here rather
+            # than through info(): that walks the stack for a caller no formatter prints.
+            access_log.handle(quick_record(access_log, logging.INFO, "%s %s %s %.1fms",
+                                           (method, target, status, latency_ms), {
+                "method": method, "path": target, "status": status, "latency_ms": round(latency_ms, 3),
+                "dialect": name, "client": client[0] if client else "", SAFE_BY_CONSTRUCTION: True}))
 
     async def _error(self, scope: Scope, receive: Receive, send: Send, dialect: Dialect | None, status: int,
-                     kind: str, message: str, holder: dict[str, Any],
+                     kind: str, message: str, answered: bool,
                      headers: dict[str, str] | None = None) -> None:
-        if holder["started"]:
+        if answered:
             return  # too late to answer differently; the client sees a cut response
         request = Request(scope, receive)
         response: Response
@@ -122,16 +124,16 @@ class GatewayMiddleware:
             response.headers[name] = value
         await response(scope, receive, send)
 
-    def _record(self, scope: Scope, dialect: Dialect | None, status: int, started: float, request_id: str) -> None:
-        if self.recorder is None or dialect is None:
-            return
-        state = scope.get("state", {})
+    def _record(self, scope: Scope, state: dict[str, Any], dialect: Dialect, status: int, seconds: float,
+                request_id: str) -> None:
         auth = state.get("auth")
+        if auth is None:
+            account_id = credential_id = user_id = None
+        else:
+            account_id, credential_id, user_id = (getattr(auth, "account_id", None),
+                                                  getattr(auth, "credential_id", None), getattr(auth, "user_id", None))
         route = scope.get("route")
-        self.recorder.record(
-            account_id=getattr(auth, "account_id", None), credential_id=getattr(auth, "credential_id", None),
-            user_id=getattr(auth, "user_id", None),
-            dialect=dialect.name, method=scope["method"], path=scope["path"][:500],
-            endpoint=state.get("endpoint") or getattr(route, "path", "") or "", status=status,
-            latency_ms=round((time.perf_counter() - started) * 1000, 3), request_id=request_id, created_at=now_utc(),
-        )
+        self.recorder.record_request(
+            account_id, credential_id, user_id, dialect.name, scope["method"], scope["path"][:500],
+            state.get("endpoint") or getattr(route, "path", "") or "", status, round(seconds * 1000, 3),
+            request_id, now_utc())

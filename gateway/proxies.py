@@ -14,7 +14,7 @@ from typing import Iterable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-FORWARDED = (b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host")
+FORWARDED = frozenset((b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host"))
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 MAX_REMEMBERED_PEERS = 4096
 
@@ -55,14 +55,19 @@ class ProxyHeadersMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
             headers = scope.get("headers") or []
-            # Without forwarded headers there is nothing to believe or to drop, whoever the peer is.
-            if any(name in FORWARDED for name, _ in headers):
-                client = scope.get("client")
-                if client and self._trusts(client[0]):
-                    scope = self._believed(scope, client, headers)
-                else:
-                    scope = dict(scope, headers=[(n, v) for n, v in headers if n not in FORWARDED])
+            # Without forwarded headers there is nothing to believe or to drop, whoever the peer is
+            # (a plain loop: the request's few headers are looked at once, with no generator to set up).
+            for name, _ in headers:
+                if name in FORWARDED:
+                    scope = self._forwarded(scope, headers)
+                    break
         await self.app(scope, receive, send)
+
+    def _forwarded(self, scope: Scope, headers: list[tuple[bytes, bytes]]) -> Scope:
+        client = scope.get("client")
+        if client and self._trusts(client[0]):
+            return self._believed(scope, client, headers)
+        return dict(scope, headers=[(n, v) for n, v in headers if n not in FORWARDED])
 
     def _trusts(self, host: str) -> bool:
         """`host in self.trusted`, remembered: parsing the address and testing each network cost more than

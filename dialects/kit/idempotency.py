@@ -30,6 +30,7 @@ from dialects.kit.dialect import dialect_of
 from dialects.kit.http import read_body
 
 HEADER = "idempotency-key"
+_HEADER_BYTES = HEADER.encode("latin-1")
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
 # Headers that belong to one delivery, not to the answer, are not stored.
@@ -132,14 +133,23 @@ async def _prune_now_and_then(request: Request) -> None:
     await run_in_threadpool(state.ledger.write, core_keys.prune_expired)
 
 
+def carries_key(scope: Scope) -> bool:
+    """Whether the request has an Idempotency-Key header (ASGI header names are lowercase)."""
+    return any(name == _HEADER_BYTES for name, _ in scope.get("headers") or ())
+
+
 class IdempotencyMiddleware:
-    """Stores the response of a create that claimed a key, before sending it, and sends stored replays."""
+    """Stores the response of a create that claimed a key, before sending it, and sends stored replays.
+
+    Only a POST with an Idempotency-Key header can claim a replayable key (settle() stores nothing for an
+    oid_unique claim, which refuses duplicates rather than replaying them), so every other request passes
+    straight through: no capture of its answer, no look at its state."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST":
+        if scope["type"] != "http" or scope["method"] != "POST" or not carries_key(scope):
             await self.app(scope, receive, send)
             return
         held: dict[str, Any] = {"start": None, "body": []}

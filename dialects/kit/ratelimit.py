@@ -49,7 +49,9 @@ class SlidingWindow:
 
     def retry_after(self, key: str) -> float:
         """Seconds until `key` may try again; 0 when it may now."""
-        if self.limit <= 0:
+        if self.limit <= 0 or key not in self._failures:
+            # No recent failure of this key: the answer for nearly every request, without the lock (a dict
+            # lookup is atomic; a failure recorded at this very moment is seen by the next attempt).
             return 0.0
         now = self.clock()
         with self._lock:

@@ -1,13 +1,16 @@
 """Routing by dialect first (gateway/routing.py): each request meets only its own dialect's routes."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from starlette.routing import Route
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Match, Mount, Route
 from starlette.testclient import TestClient
 
 from gateway.registry import DIALECTS, dialect_for
-from gateway.routing import DialectRouter
+from gateway.routing import DialectRouter, IndexedRouter
 
 
 def _paths(routes: Any) -> set[str]:
@@ -44,3 +47,44 @@ def test_unknown_paths_get_each_dialects_own_not_found_and_gateway_pages_still_a
     # a wrong method on a dialect's path is that dialect's 405, not a gateway one
     assert client.delete("/api/v2/invoices", auth=(fakturan_account["fakturan"]["key_id"],
                                                    fakturan_account["fakturan"]["password"])).status_code == 405
+
+
+def _starlette_choice(router: Any, scope: dict[str, Any]) -> Any:
+    """The route Starlette's own loop answers with: the first full match, in route order."""
+    return next((route for route in router.routes if route.matches(scope)[0] is Match.FULL), None)
+
+
+def _probes(path: str) -> list[str]:
+    """Paths a route's template stands for, with values each of its parameters takes or refuses."""
+    values = ({"recid": "12", "iofmt": "json", "int": "7", "": "abc"},
+              {"recid": "x", "iofmt": "xml", "int": "-1", "": "a.b"})
+    probes = [re.sub(r"\{[^}:]+(?::([^}]+))?\}", lambda m, chosen=chosen: chosen.get(m.group(1) or "", "zz"), path)
+              for chosen in values]
+    return probes + [path.rstrip("/") + "/", path + "x"]
+
+
+def test_each_router_resolves_a_request_to_the_route_starlettes_loop_would_answer_with(app: Any) -> None:
+    routers = [app.router.gateway, *app.router.by_dialect.values()]
+    methods = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+    checked = 0
+    for router in routers:
+        assert isinstance(router, IndexedRouter) and router.index.by_method  # every route here is indexable
+        for route in router.routes:
+            for path in _probes(route.path):
+                for method in methods:
+                    scope = {"type": "http", "method": method, "path": path, "root_path": ""}
+                    found = router.index.find(method, path)
+                    assert found is _starlette_choice(router, scope), (method, path)
+                    checked += found is not None
+    assert checked > 300
+
+
+def test_a_router_with_a_route_the_index_cannot_stand_for_leaves_every_request_to_starlette() -> None:
+    async def endpoint(_request: Any) -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    router = IndexedRouter([Route("/a/{n:int}", endpoint), Mount("/static", routes=[Route("/x", endpoint)])])
+    assert router.index.by_method == {} and router.index.find("GET", "/a/1") is None
+    client = TestClient(Starlette(routes=[Mount("", app=router)]))
+    assert client.get("/a/1").text == "ok" and client.get("/static/x").text == "ok"
+    assert client.post("/a/1").status_code == 405 and client.get("/nothing").status_code == 404
