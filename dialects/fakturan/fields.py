@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from core.money import to_decimal
+from core.money import plain_text, to_decimal
 from dialects.kit.fields import KEPT, SHOWN_LINE_KINDS, FidelityColumn, Field, FieldTable, Refusal, Schema, Shown
 from dialects.kit.lenient import cast_text, to_int
 from dialects.kit.openapi import nullable
@@ -41,11 +41,12 @@ def decimal_string(value: Decimal | int | None) -> str | None:
     """Ruby BigDecimal#to_s as Rails renders it: "2370.0", "191.25", "10.0"."""
     if value is None:
         return None
-    if type(value) is Decimal:
+    if type(value) is Decimal and value.is_finite():
         # The plain text with its trailing zeros cut: what normalize() then format() give, at a third of the
-        # cost (a list page writes some 350 of these). Exponent forms and long texts take the general way.
-        text = str(value)
-        if "E" not in text and len(text) < 24:
+        # cost (a list page writes some 350 of these). Long texts take the general way: normalize() rounds to
+        # the context's 28 digits.
+        text = plain_text(value)
+        if len(text) < 24:
             if "." in text:
                 text = text.rstrip("0")
                 text = text + "0" if text.endswith(".") else text

@@ -54,12 +54,7 @@ async def read_plain(request: Request, query: Callable[..., T], *args: Any, poin
     for writers, while the hop to a worker thread and back cost more than the read. Anything else, and
     every read on PostgreSQL (a network round trip), goes to the thread pool."""
     await ensure_signed_in(request)
-    ledger = ledger_of(request)
-    if point:
-        if ledger.engine.dialect.name == "sqlite":
-            return ledger.read_point(query, *args, **kwargs)
-        return await run_in_threadpool(ledger.read_point, query, *args, **kwargs)
-    return await run_in_threadpool(ledger.read_plain, query, *args, **kwargs)
+    return await _run(request, lambda reader, _may_block: query(reader, *args, **kwargs), point=point)
 
 
 async def authenticate(request: Request, resolver: Callable[..., AccountContext | None],
@@ -160,7 +155,8 @@ async def read_signed(request: Request, query: Callable[..., T], *args: Any,
 async def _run(request: Request, work: Callable[[Reader, bool], T], *, point: bool) -> T:
     """work(reader, may_block) in one read transaction: a point read on SQLite on the event loop, and again
     in the thread pool when a password must go through argon2 (SlowCheckNeeded, raised before anything
-    else is read); everything else in the thread pool, argon2 included."""
+    else is read); everything else in the thread pool, argon2 included. The one place that decides where a
+    read runs (read_plain, authenticate, signed_in and read_signed all come here)."""
     ledger = ledger_of(request)
     if point and ledger.engine.dialect.name == "sqlite":
         try:
