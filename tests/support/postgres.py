@@ -28,6 +28,11 @@ SUPERUSER = "gw"
 OS_USER = "postgres"
 # pg_ctl -w waits for readiness itself; this only bounds a hung start or stop.
 COMMAND_TIMEOUT_S = 60
+CLUSTER_PARENT = Path("/tmp")
+CLUSTER_PREFIX = "gw-pg-"
+# The pid of the test process that started a cluster: a pytest killed by a timeout never runs stop(), and its
+# cluster would keep running (and using CPU) until the machine restarts. The next start stops such orphans.
+OWNER_FILE = "owner.pid"
 
 
 def find_bin_dir() -> Path | None:
@@ -61,6 +66,38 @@ def postgres_available() -> bool:
     return True
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def sweep_orphans(bin_dir: Path, parent: Path | None = None) -> list[Path]:
+    """Stop and remove the clusters whose owning test process is gone; returns the folders removed. A folder
+    without an owner file (made by an older checkout, or mid-start) is left alone."""
+    removed: list[Path] = []
+    for folder in (parent or CLUSTER_PARENT).glob(f"{CLUSTER_PREFIX}*"):
+        try:
+            owner = int((folder / OWNER_FILE).read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if _alive(owner):
+            continue
+        data = folder / "data"
+        if (data / "postmaster.pid").exists():
+            command = [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]
+            if _running_as_root():
+                command = ["runuser", "-u", OS_USER, "--", *command]
+            subprocess.run(command, cwd=folder, capture_output=True, timeout=COMMAND_TIMEOUT_S, check=False)
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
 class PostgresServer:
     """Context manager owning one temporary cluster; each test gets its own database in it."""
 
@@ -87,9 +124,11 @@ class PostgresServer:
         self.stop()
 
     def start(self) -> None:
+        sweep_orphans(self.bin_dir)
         # Under /tmp (mode 1777) rather than $TMPDIR: the postgres user must traverse
         # every parent folder, and the socket path must stay under ~107 bytes.
-        self.socket_dir = Path(tempfile.mkdtemp(prefix="gw-pg-", dir="/tmp"))
+        self.socket_dir = Path(tempfile.mkdtemp(prefix=CLUSTER_PREFIX, dir=str(CLUSTER_PARENT)))
+        (self.socket_dir / OWNER_FILE).write_text(str(os.getpid()))
         try:
             if _running_as_root():
                 entry = pwd.getpwnam(OS_USER)

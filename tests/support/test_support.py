@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import smtplib
+import subprocess
 import sys
 import threading
 import urllib.error
@@ -21,7 +23,14 @@ from sqlalchemy import create_engine, text
 
 from tests.support.browser import BrowserPage
 from tests.support.live_server import LiveServer
-from tests.support.postgres import PostgresServer, postgres_available
+from tests.support.postgres import (
+    CLUSTER_PREFIX,
+    OWNER_FILE,
+    PostgresServer,
+    find_bin_dir,
+    postgres_available,
+    sweep_orphans,
+)
 from tests.support.smtp import SmtpServer
 
 # -- PostgreSQL -------------------------------------------------------------------
@@ -76,6 +85,52 @@ def test_postgres_server_stops_and_removes_its_folder_on_exit() -> None:
     assert not folder.exists()
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(host=str(folder), port=server.port, user="gw", dbname="postgres", connect_timeout=2)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not postgres_available(), reason="PostgreSQL binaries not installed")
+def test_a_cluster_whose_test_process_was_killed_is_stopped_by_the_next_start(tmp_path: Path) -> None:
+    """A pytest killed by a timeout never stops its cluster; the next PostgresServer start sweeps it."""
+    root = Path(__file__).resolve().parents[2]
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import time\nfrom tests.support.postgres import PostgresServer\n"
+         "s = PostgresServer(); s.start(); print(s.socket_dir, s.port, flush=True); time.sleep(600)"],
+        cwd=root, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        folder_text, port = child.stdout.readline().split()
+    finally:
+        child.kill()
+        child.wait(timeout=30)
+    folder = Path(folder_text)
+    assert (folder / "data" / "postmaster.pid").exists()  # the orphan still runs
+    psycopg.connect(host=folder_text, port=int(port), user="gw", dbname="postgres", connect_timeout=5).close()
+
+    bin_dir = find_bin_dir()
+    assert bin_dir is not None
+    assert folder in sweep_orphans(bin_dir)
+
+    assert not folder.exists()
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(host=folder_text, port=int(port), user="gw", dbname="postgres", connect_timeout=2)
+
+
+def test_the_sweep_leaves_clusters_of_live_processes_and_folders_without_an_owner(tmp_path: Path) -> None:
+    live = tmp_path / f"{CLUSTER_PREFIX}live"
+    live.mkdir()
+    (live / OWNER_FILE).write_text(str(os.getpid()))
+    unowned = tmp_path / f"{CLUSTER_PREFIX}unowned"
+    unowned.mkdir()
+    gone = tmp_path / f"{CLUSTER_PREFIX}gone"
+    gone.mkdir()
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True, check=True)
+    (gone / OWNER_FILE).write_text(finished.stdout.strip())  # a process that has exited
+
+    removed = sweep_orphans(tmp_path / "no-binaries-needed", parent=tmp_path)
+
+    assert removed == [gone]
+    assert live.exists() and unowned.exists() and not gone.exists()
 
 
 # -- SMTP -------------------------------------------------------------------------
