@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any, Iterable, Mapping
@@ -162,7 +162,24 @@ def stamp_text(value: datetime) -> str:
 
 
 def _json_stamp(value: datetime | None, audience: Audience) -> str | None:
-    return None if value is None else stamp_text(value.astimezone(audience.zone))
+    """stamp_text(stamp(value)): a time put in a ZoneInfo always has an offset, so it never reads "Z"."""
+    return None if value is None else value.astimezone(audience.zone).isoformat(timespec="milliseconds")
+
+
+_MILLISECOND = timedelta(milliseconds=1)
+
+
+def _json_stamp_pair(first: datetime | None, second: datetime | None, audience: Audience
+                     ) -> tuple[str | None, str | None]:
+    """_json_stamp of both. An invoice never changed since it was made has its two timestamps microseconds
+    apart, in one millisecond: one text then serves both (the shift into a zone is whole seconds, so the
+    millisecond and the offset are the same for both)."""
+    text = _json_stamp(first, audience)
+    if (first is not None and second is not None and first.tzinfo is not None and second.tzinfo is not None
+            and first.microsecond // 1000 == second.microsecond // 1000
+            and -_MILLISECOND < second - first < _MILLISECOND):
+        return text, text
+    return text, _json_stamp(second, audience)
 
 
 def with_extra(result: dict[str, Any], extra: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -256,8 +273,11 @@ def invoice(view: InvoiceView, audience: Audience, *, with_positions: bool = Tru
     result["from_api"] = origin == "invoiceocean"
     result["origin"] = "api" if origin == "invoiceocean" else origin
     result["sent_time"] = shown_at(inv.sent_at, audience)
-    result["created_at"] = shown_at(inv.created_at, audience)
-    result["updated_at"] = shown_at(inv.updated_at, audience)
+    if json:
+        result["created_at"], result["updated_at"] = _json_stamp_pair(inv.created_at, inv.updated_at, audience)
+    else:
+        result["created_at"] = stamp(inv.created_at, audience)
+        result["updated_at"] = stamp(inv.updated_at, audience)
     result.update(public_urls(inv, audience))
     result["bank_accounts"] = [bank_account_on_invoice(copy) for copy in view.bank_accounts]
     if with_positions:
