@@ -29,7 +29,7 @@ def _former_rows(lines: list[StoredLine], sum_strategy: str) -> list[tuple[objec
         for line in lines:
             if line.total_net or line.total_tax or line.total_gross:
                 groups.setdefault(parse_tax(line.tax), []).append(line)
-        rows = []
+        rows: list[tuple[object, ...]] = []
         for rate in sorted(groups, key=_rate_order):
             net = sum((line.total_net for line in groups[rate]), ZERO)
             tax = sum((line.total_tax for line in groups[rate]), ZERO)
