@@ -307,6 +307,10 @@ _tax_of_code = functools.lru_cache(maxsize=1024)(parse_tax)
 RateRow = tuple[TaxRate, Decimal, Decimal, Decimal]
 
 
+def _rate_of_item(item: tuple[TaxRate, object]) -> tuple[int, Decimal]:
+    return _rate_order(item[0])
+
+
 # The sums' additions, exact whatever the caller's context (the precise one, without entering it per invoice: a
 # list page totals every invoice it shows).
 _add = _PRECISE.add
@@ -343,8 +347,7 @@ def _rate_rows(lines: Iterable[Amounted], sum_strategy: str) -> list[RateRow]:
         else:
             merged[:] = [_add(a, b) for a, b in zip(merged, found, strict=True)]
     rows: list[RateRow] = []
-    for rate in sorted(sums, key=_rate_order) if len(sums) > 1 else sums:
-        net, tax, gross = sums[rate]
+    for rate, (net, tax, gross) in sorted(sums.items(), key=_rate_of_item) if len(sums) > 1 else sums.items():
         if sum_strategy == "keep_gross":
             net, tax = split_gross(gross, rate)
         elif sum_strategy == "keep_net":

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from operator import attrgetter
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -232,12 +232,32 @@ def positions(lines: list[InvoiceLine], *, json: bool = False) -> list[dict[str,
     return [position(line, children.get(line.id or 0, ()), json=json) for line in lines if line.parent_id is None]
 
 
-# The invoice columns shown under their own name, read in one C call per invoice.
+# The invoice columns shown under their own name.
 _SAME_KEYS = ("id", "account_id", *INVOICE_SAME)
-_same_values = attrgetter(*_SAME_KEYS)
 _SAME_TYPES = column_types(Invoice)
-_SAME_DATES = tuple(key for key in _SAME_KEYS if _SAME_TYPES[key][0] is date)
-_SAME_DECIMALS = tuple(key for key in _SAME_KEYS if _SAME_TYPES[key][0] is Decimal)
+_SAME_DATES = frozenset(key for key in _SAME_KEYS if _SAME_TYPES[key][0] is date)
+_SAME_DECIMALS = frozenset(key for key in _SAME_KEYS if _SAME_TYPES[key][0] is Decimal)
+
+
+def _same_columns(json: bool) -> Callable[[Any], dict[str, Any]]:
+    """A function from an invoice to its same-named columns, written as one dict display over attribute reads
+    (and, for JSON, its dates and rates written as text in the same expression): a list shows ~70 of them per
+    invoice, and a display with constant keys builds the dict at a third of zip()'s and a loop's cost. The
+    source is made from the constant column names above and nothing else."""
+    def read(key: str) -> str:
+        if json and key in _SAME_DATES:
+            return f"day_text(invoice.{key})"
+        if json and key in _SAME_DECIMALS:
+            return f"decimal_text(invoice.{key})"
+        return f"invoice.{key}"
+    assert all(key.isidentifier() for key in _SAME_KEYS)
+    source = "lambda invoice: {" + ", ".join(f"{key!r}: {read(key)}" for key in _SAME_KEYS) + "}"
+    made: Callable[[Any], dict[str, Any]] = eval(source, {"day_text": day_text, "decimal_text": decimal_text})
+    return made
+
+
+_same_typed = _same_columns(json=False)
+_same_text = _same_columns(json=True)
 _bank_values = attrgetter("bank_account_id", *SNAPSHOT_FIELDS)
 _BANK_KEYS = ("id", *SNAPSHOT_FIELDS)
 
@@ -249,12 +269,7 @@ def invoice(view: InvoiceView, audience: Audience, *, with_positions: bool = Tru
     inv = view.invoice
     m = money_text if json else money
     shown_at = _json_stamp if json else stamp
-    result: dict[str, Any] = dict(zip(_SAME_KEYS, _same_values(inv), strict=True))
-    if json:
-        for key in _SAME_DATES:
-            result[key] = day_text(result[key])
-        for key in _SAME_DECIMALS:
-            result[key] = decimal_text(result[key])
+    result = _same_text(inv) if json else _same_typed(inv)
     kind_days = inv.payment_to_kind
     origin = inv.origin
     sell_date = inv.sell_date
