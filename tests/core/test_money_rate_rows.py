@@ -4,43 +4,21 @@ third pass). Its rows must be the very Decimals the former grouping by parsed ra
 alike, with codes of one rate interleaved ("23", "23.00", "23.0") and whatever context the caller runs in."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_DOWN, Context, Decimal, localcontext
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.money import _PRECISE, SUM_STRATEGIES, ZERO, _rate_order, rate_amounts, round_money, split_gross
-from core.tax import TaxRate, parse_tax
-
-
-@dataclass
-class StoredLine:
-    tax: str
-    total_net: Decimal
-    total_tax: Decimal
-    total_gross: Decimal
+from core.money import SUM_STRATEGIES, rate_amounts
+from tests.core.test_money_totals_one_pass import StoredLine, _amounts, _former_totals
 
 
 def _former_rows(lines: list[StoredLine], sum_strategy: str) -> list[tuple[object, ...]]:
-    """The rows as the per-rate grouping (in the precise context, by parsed rate) gave them, as digit tuples."""
-    with localcontext(_PRECISE):
-        groups: dict[TaxRate, list[StoredLine]] = {}
-        for line in lines:
-            if line.total_net or line.total_tax or line.total_gross:
-                groups.setdefault(parse_tax(line.tax), []).append(line)
-        rows: list[tuple[object, ...]] = []
-        for rate in sorted(groups, key=_rate_order):
-            net = sum((line.total_net for line in groups[rate]), ZERO)
-            tax = sum((line.total_tax for line in groups[rate]), ZERO)
-            gross = sum((line.total_gross for line in groups[rate]), ZERO)
-            if sum_strategy == "keep_gross":
-                net, tax = split_gross(gross, rate)
-            elif sum_strategy == "keep_net":
-                tax = round_money(net * rate.rate)
-                gross = net + tax
-            rows.append((rate.code, net.as_tuple(), tax.as_tuple(), gross.as_tuple()))
-        return rows
+    """The rows as the former per-rate grouping (by parsed rate, in the precise context) gave them, as digits."""
+    former = _former_totals([_amounts(line.tax, line.total_net, line.total_tax, line.total_gross) for line in lines],
+                            sum_strategy, "PLN")
+    return [(row.tax.code, row.net.as_tuple(), row.tax_amount.as_tuple(), row.gross.as_tuple())
+            for row in former.per_rate]
 
 
 def _rows(lines: list[StoredLine], sum_strategy: str) -> list[tuple[object, ...]]:
