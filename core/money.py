@@ -307,38 +307,57 @@ _tax_of_code = functools.lru_cache(maxsize=1024)(parse_tax)
 RateRow = tuple[TaxRate, Decimal, Decimal, Decimal]
 
 
+def _rate_of_item(item: tuple[TaxRate, object]) -> tuple[int, Decimal]:
+    return _rate_order(item[0])
+
+
+# The sums' additions, exact whatever the caller's context (the precise one, without entering it per invoice: a
+# list page totals every invoice it shows).
+_add = _PRECISE.add
+
+
 def _rate_rows(lines: Iterable[Amounted], sum_strategy: str) -> list[RateRow]:
     """(rate, net, tax, gross) per rate, in VAT-summary order: the rows of compute_totals.
 
     Lines are summed per rate in one pass, each sum starting from ZERO (0.00) and adding in line order,
-    so every sum has the exponent and digits a sum() over the rate's lines gives."""
+    so every sum has the exponent and digits a sum() over the rate's lines gives. The pass groups by the
+    line's own `tax` (a stored line's code: a str hashes once, a TaxRate dataclass hashes its fields every
+    time); codes of one rate ("23", "23.00") are then merged, exactly, since the precise context never rounds
+    a sum of amounts."""
     _check(sum_strategy, SUM_STRATEGIES, "sum strategy")
-    sums: dict[TaxRate, list[Decimal]] = {}
+    by_tax: dict[TaxRate | str, list[Decimal]] = {}
     for line in lines:
         net, tax, gross = line.total_net, line.total_tax, line.total_gross
         # A zero line (a text row, a free item) owes no tax and adds no row to the VAT summary.
         if net or tax or gross:
-            rate = line.tax if type(line.tax) is TaxRate else _tax_of_code(line.tax)
-            found = sums.get(rate)
+            key = line.tax
+            found = by_tax.get(key)
             if found is None:
-                sums[rate] = [ZERO + net, ZERO + tax, ZERO + gross]
+                by_tax[key] = [_add(ZERO, net), _add(ZERO, tax), _add(ZERO, gross)]
             else:
-                found[0] += net
-                found[1] += tax
-                found[2] += gross
+                found[0] = _add(found[0], net)
+                found[1] = _add(found[1], tax)
+                found[2] = _add(found[2], gross)
+    sums: dict[TaxRate, list[Decimal]] = {}
+    for key, found in by_tax.items():
+        rate = key if type(key) is TaxRate else _tax_of_code(key)
+        merged = sums.get(rate)
+        if merged is None:
+            sums[rate] = found
+        else:
+            merged[:] = [_add(a, b) for a, b in zip(merged, found, strict=True)]
     rows: list[RateRow] = []
-    for rate in sorted(sums, key=_rate_order) if len(sums) > 1 else sums:
-        net, tax, gross = sums[rate]
+    for rate, (net, tax, gross) in sorted(sums.items(), key=_rate_of_item) if len(sums) > 1 else sums.items():
         if sum_strategy == "keep_gross":
             net, tax = split_gross(gross, rate)
         elif sum_strategy == "keep_net":
-            tax = round_money(net * rate.rate)
-            gross = net + tax
+            with localcontext(_PRECISE):
+                tax = round_money(net * rate.rate)
+                gross = net + tax
         rows.append((rate, net, tax, gross))
     return rows
 
 
-@_precise
 def rate_amounts(lines: Iterable[Amounted], sum_strategy: str = "sum") -> list[RateRow]:
     """compute_totals' per-rate rows as plain tuples (rate, net, tax, gross), for a presenter that shows only
     them (a list page totals every invoice: the dataclasses were a third of the cost)."""

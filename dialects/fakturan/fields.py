@@ -37,14 +37,22 @@ def closed(properties: dict[str, Schema], required: list[str] | None = None) -> 
 
 # -- values as fakturan writes and reads them ---------------------------------------------------------
 
+# decimal_string's texts by value: a page repeats its amounts (prices, quantities, totals), and the text depends on
+# the value alone (trailing zeros are cut, so 1.5 and 1.50 print alike). Bounded: emptied when full.
+_TEXTS: dict[Decimal, str] = {}
+_MAX_TEXTS = 4096
+
+
 def decimal_string(value: Decimal | int | None) -> str | None:
     """Ruby BigDecimal#to_s as Rails renders it: "2370.0", "191.25", "10.0"."""
     if value is None:
         return None
     if type(value) is Decimal and value.is_finite():
+        text = _TEXTS.get(value)
+        if text is not None:
+            return text
         # The plain text with its trailing zeros cut: what normalize() then format() give, at a third of the
-        # cost (a list page writes some 350 of these). Long texts take the general way: normalize() rounds to
-        # the context's 28 digits.
+        # cost. Long texts take the general way: normalize() rounds to the context's 28 digits, and is not kept.
         text = plain_text(value)
         if len(text) < 24:
             if "." in text:
@@ -52,7 +60,12 @@ def decimal_string(value: Decimal | int | None) -> str | None:
                 text = text + "0" if text.endswith(".") else text
             else:
                 text += ".0"
-            return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+            if text.startswith("-") and not text.strip("-0."):
+                text = text[1:]
+            if len(_TEXTS) >= _MAX_TEXTS:
+                _TEXTS.clear()
+            _TEXTS[value] = text
+            return text
     return _normalized_string(value)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from typing import Any, Callable, Mapping, Sequence
-from zoneinfo import ZoneInfo
 
 from starlette.responses import Response
 
@@ -30,13 +29,15 @@ GOV_FIELDS = ("gov_status", "gov_id", "gov_send_date", "gov_sell_date", "gov_err
 GOV_READ_ONLY = frozenset(GOV_FIELDS) - {"gov_corrected_invoice_number"} | {"gov_save_and_send"}
 
 
+# An invoice never sent to KSeF (most of a list): every field null but the corrected number a client gave.
+_NOT_SENT: dict[str, Any] = dict.fromkeys(GOV_FIELDS)
+
+
 def gov_fields(document: Any, audience: Audience, given_corrected: Any = None) -> dict[str, Any]:
     if document is None:
-        return {"gov_status": None, "gov_id": None, "gov_send_date": None, "gov_sell_date": None,
-                "gov_error_messages": None, "gov_verification_link": None, "gov_link": None,
-                "gov_corrected_invoice_number": given_corrected or None}
+        return {**_NOT_SENT, "gov_corrected_invoice_number": given_corrected or None}
     sell = document.sell_date
-    zone = ZoneInfo(audience.timezone or "UTC")
+    zone = audience.zone
     return {
         "gov_status": document.status or None,
         "gov_id": document.gov_id or None,

@@ -21,10 +21,10 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from operator import attrgetter
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -162,7 +162,24 @@ def stamp_text(value: datetime) -> str:
 
 
 def _json_stamp(value: datetime | None, audience: Audience) -> str | None:
-    return None if value is None else stamp_text(value.astimezone(audience.zone))
+    """stamp_text(stamp(value)): a time put in a ZoneInfo always has an offset, so it never reads "Z"."""
+    return None if value is None else value.astimezone(audience.zone).isoformat(timespec="milliseconds")
+
+
+_MILLISECOND = timedelta(milliseconds=1)
+
+
+def _json_stamp_pair(first: datetime | None, second: datetime | None, audience: Audience
+                     ) -> tuple[str | None, str | None]:
+    """_json_stamp of both. An invoice never changed since it was made has its two timestamps microseconds
+    apart, in one millisecond: one text then serves both (the shift into a zone is whole seconds, so the
+    millisecond and the offset are the same for both)."""
+    text = _json_stamp(first, audience)
+    if (first is not None and second is not None and first.tzinfo is not None and second.tzinfo is not None
+            and first.microsecond // 1000 == second.microsecond // 1000
+            and -_MILLISECOND < second - first < _MILLISECOND):
+        return text, text
+    return text, _json_stamp(second, audience)
 
 
 def with_extra(result: dict[str, Any], extra: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -215,12 +232,32 @@ def positions(lines: list[InvoiceLine], *, json: bool = False) -> list[dict[str,
     return [position(line, children.get(line.id or 0, ()), json=json) for line in lines if line.parent_id is None]
 
 
-# The invoice columns shown under their own name, read in one C call per invoice.
+# The invoice columns shown under their own name.
 _SAME_KEYS = ("id", "account_id", *INVOICE_SAME)
-_same_values = attrgetter(*_SAME_KEYS)
 _SAME_TYPES = column_types(Invoice)
-_SAME_DATES = tuple(key for key in _SAME_KEYS if _SAME_TYPES[key][0] is date)
-_SAME_DECIMALS = tuple(key for key in _SAME_KEYS if _SAME_TYPES[key][0] is Decimal)
+_SAME_DATES = frozenset(key for key in _SAME_KEYS if _SAME_TYPES[key][0] is date)
+_SAME_DECIMALS = frozenset(key for key in _SAME_KEYS if _SAME_TYPES[key][0] is Decimal)
+
+
+def _same_columns(json: bool) -> Callable[[Any], dict[str, Any]]:
+    """A function from an invoice to its same-named columns, written as one dict display over attribute reads
+    (and, for JSON, its dates and rates written as text in the same expression): a list shows ~70 of them per
+    invoice, and a display with constant keys builds the dict at a third of zip()'s and a loop's cost. The
+    source is made from the constant column names above and nothing else."""
+    def read(key: str) -> str:
+        if json and key in _SAME_DATES:
+            return f"day_text(invoice.{key})"
+        if json and key in _SAME_DECIMALS:
+            return f"decimal_text(invoice.{key})"
+        return f"invoice.{key}"
+    assert all(key.isidentifier() for key in _SAME_KEYS)
+    source = "lambda invoice: {" + ", ".join(f"{key!r}: {read(key)}" for key in _SAME_KEYS) + "}"
+    made: Callable[[Any], dict[str, Any]] = eval(source, {"day_text": day_text, "decimal_text": decimal_text})
+    return made
+
+
+_same_typed = _same_columns(json=False)
+_same_text = _same_columns(json=True)
 _bank_values = attrgetter("bank_account_id", *SNAPSHOT_FIELDS)
 _BANK_KEYS = ("id", *SNAPSHOT_FIELDS)
 
@@ -232,12 +269,7 @@ def invoice(view: InvoiceView, audience: Audience, *, with_positions: bool = Tru
     inv = view.invoice
     m = money_text if json else money
     shown_at = _json_stamp if json else stamp
-    result: dict[str, Any] = dict(zip(_SAME_KEYS, _same_values(inv), strict=True))
-    if json:
-        for key in _SAME_DATES:
-            result[key] = day_text(result[key])
-        for key in _SAME_DECIMALS:
-            result[key] = decimal_text(result[key])
+    result = _same_text(inv) if json else _same_typed(inv)
     kind_days = inv.payment_to_kind
     origin = inv.origin
     sell_date = inv.sell_date
@@ -256,8 +288,11 @@ def invoice(view: InvoiceView, audience: Audience, *, with_positions: bool = Tru
     result["from_api"] = origin == "invoiceocean"
     result["origin"] = "api" if origin == "invoiceocean" else origin
     result["sent_time"] = shown_at(inv.sent_at, audience)
-    result["created_at"] = shown_at(inv.created_at, audience)
-    result["updated_at"] = shown_at(inv.updated_at, audience)
+    if json:
+        result["created_at"], result["updated_at"] = _json_stamp_pair(inv.created_at, inv.updated_at, audience)
+    else:
+        result["created_at"] = stamp(inv.created_at, audience)
+        result["updated_at"] = stamp(inv.updated_at, audience)
     result.update(public_urls(inv, audience))
     result["bank_accounts"] = [bank_account_on_invoice(copy) for copy in view.bank_accounts]
     if with_positions:
