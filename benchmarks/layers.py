@@ -1,6 +1,6 @@
 """What each layer of the request pipeline costs on a get (issue 20, Deliver 4), in-process.
 
-    .venv/bin/python -m benchmarks.layers [--requests 400] [--rounds 5] [--what get|list|create]
+    .venv/bin/python -m benchmarks.layers [--requests 400] [--rounds 9] [--what get|list|create]
 
 The app of benchmarks/profile.py (a migrated SQLite ledger, driven in this thread, logging configured as
 `invoice-gateway serve` configures it, to /dev/null) answers the same request with one layer taken away at a
@@ -9,7 +9,10 @@ log, the credential rate limiter, and routing beyond what the reference app B do
 A layer's cost is the CPU per request of the whole pipeline minus that without the layer, the median of the
 round-by-round differences; "all layers" takes every one away at once. Shares are of the server's CPU: the
 whole, less the in-process client's own (measured against an endpoint answering a constant). Variants
-alternate within each round, so a shared machine's drift hits every variant alike.
+alternate within each round, so a shared machine's drift hits every variant alike, and each round runs them
+in another order (rotated), so no variant always follows the same one (a rebuilt middleware stack, logging's
+level caches cleared by setLevel). The spread printed is the interquartile range of the round differences:
+a layer whose range straddles zero costs less than this machine can tell apart.
 """
 from __future__ import annotations
 
@@ -208,7 +211,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--what", default="get", choices=("get", "list", "create"))
     parser.add_argument("--requests", type=int, default=400)
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args()
     _serve_logging()
     prepared = Prepared()
@@ -218,25 +221,38 @@ def main() -> None:
         request = make()
         found = variants(prepared.app)
         samples: dict[str, list[float]] = {name: [] for name in found}
-        for _ in range(args.rounds):
-            for name, variant in found.items():
-                with variant(prepared.app):
+        names = list(found)
+        for round_ in range(args.rounds):
+            shift = round_ % len(names)
+            for name in names[shift:] + names[:shift]:
+                with found[name](prepared.app):
                     samples[name].append(prepared.cpu_ms(request, args.requests)[0])
         cpu = {name: statistics.median(values) for name, values in samples.items()}
         whole = cpu["whole pipeline"]
         # A layer's cost: the median of its round-by-round differences. Variants of one round run back to back,
         # so a shared machine's slower minutes cancel out of each difference instead of widening the spread.
-        costs = {name: statistics.median(w - v for w, v in zip(samples["whole pipeline"], values, strict=True))
-                 for name, values in samples.items()}
+        differences = {name: [w - v for w, v in zip(samples["whole pipeline"], values, strict=True)]
+                       for name, values in samples.items()}
         server = max(whole - floor, 1e-9)
         print(f"\n== {args.what} {dialect}: {whole:.3f} ms CPU per request in all, {server:.3f} ms the server's "
-              f"(median of {args.rounds} rounds of {args.requests})")
-        print(f"{'layer':<34}{'ms without':>11}{'cost ms':>10}{'share':>8}")
+              f"(median of {args.rounds} rounds of {args.requests}; the whole's own rounds "
+              f"{min(samples['whole pipeline']):.3f}..{max(samples['whole pipeline']):.3f})")
+        print(f"{'layer':<34}{'ms without':>11}{'cost ms':>10}{'share':>8}{'share p25..p75':>18}")
         for name, value in cpu.items():
             if name == "whole pipeline":
                 continue
-            cost = costs[name]
-            print(f"{name:<34}{value:>11.3f}{cost:>10.3f}{cost / server:>8.1%}")
+            cost = statistics.median(differences[name])
+            low, high = quartiles(differences[name])
+            print(f"{name:<34}{value:>11.3f}{cost:>10.3f}{cost / server:>8.1%}"
+                  f"{f'{low / server:.1%}..{high / server:.1%}':>18}")
+
+
+def quartiles(values: list[float]) -> tuple[float, float]:
+    """The 25th and 75th percentiles (both the value itself when there is one)."""
+    if len(values) < 2:
+        return values[0], values[0]
+    q = statistics.quantiles(values, n=4, method="inclusive")
+    return q[0], q[2]
 
 
 if __name__ == "__main__":
