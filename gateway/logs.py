@@ -70,6 +70,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 # Paths whose last segment is a capability: the public invoice pages (gateway/public.py), where the token
 # alone lets anyone read the invoice. The token goes from the access line like any other credential.
+_CAPABILITY_STARTS = ("/invoice/", "/f/")  # what every path _CAPABILITY_PATH matches starts with
 _CAPABILITY_PATH = re.compile(r"^(?P<p>/(?:invoice/(?:payment/)?|f/[^/]+/))(?P<token>[^/]+?)(?P<s>\.pdf)?$")
 
 
@@ -80,7 +81,7 @@ def capability_token(path: str) -> str | None:
 
 
 def redacted_path(path: str) -> str:
-    match = _CAPABILITY_PATH.match(path)
+    match = _CAPABILITY_PATH.match(path) if path.startswith(_CAPABILITY_STARTS) else None
     if match is None:
         return redact(path)
     return f"{redact(match.group('p'))}{REDACTED}{match.group('s') or ''}"
@@ -149,15 +150,19 @@ def query_pairs(query_string: bytes) -> list[tuple[str, str]]:
     return [(name, value) for name, _, value in (field.partition("=") for field in text.split("&") if field)]
 
 
-def _visible_credentials(path: str, query_string: bytes, authorization: bytes) -> list[str]:
+def _visible_credentials(path: str, query_string: bytes, authorization: bytes,
+                         pairs: list[tuple[str, str]] | None = None) -> list[str]:
     """The credentials a request shows without its body being read: a public link's token, the query's
-    secret-named values, the Authorization header's (and a Basic one's password)."""
+    secret-named values, the Authorization header's (and a Basic one's password). `pairs`:
+    query_pairs(query_string), when the caller has them."""
     found: list[str] = []
-    if path.startswith(("/invoice/", "/f/")):
+    if path.startswith(_CAPABILITY_STARTS):
         token = capability_token(path)
         if token:
             found.append(token)
-    found.extend(value for name, value in query_pairs(query_string) if value and is_secret_name(name))
+    if query_string:
+        found.extend(value for name, value in (query_pairs(query_string) if pairs is None else pairs)
+                     if value and is_secret_name(name))
     scheme, _, credential = authorization.decode("latin-1").strip().partition(" ")
     credential = credential.strip()
     if credential:
@@ -175,10 +180,9 @@ def bind_request(request_id: str, headers: Mapping[bytes, bytes], query_string: 
                  path: str = "", pairs: list[tuple[str, str]] | None = None) -> tuple[Token[Any], ...]:
     """Called by the middleware at the start of a request: sets the request id for log records and the
     bag of the request's credentials. Those visible without reading the body (a public link's token, the
-    query string, Authorization) are only looked for when a log line needs them. `pairs`: unused, kept
-    for callers that parsed the query already."""
-    del pairs
-    sources = functools.partial(_visible_credentials, path, query_string, headers.get(b"authorization", b""))
+    query string, Authorization) are only looked for when a log line needs them. `pairs`:
+    query_pairs(query_string), when the caller parsed the query already (the middleware, once per request)."""
+    sources = functools.partial(_visible_credentials, path, query_string, headers.get(b"authorization", b""), pairs)
     return request_id_var.set(request_id), _secrets_var.set(RequestSecrets(sources))
 
 
