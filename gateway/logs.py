@@ -16,7 +16,6 @@ again, so a handler configured without the filter still never prints a secret.
 """
 from __future__ import annotations
 
-import base64
 import binascii
 import functools
 import logging
@@ -87,6 +86,7 @@ def redacted_path(path: str) -> str:
     return f"{redact(match.group('p'))}{REDACTED}{match.group('s') or ''}"
 
 
+@functools.lru_cache(maxsize=4096)  # asked of the same few names (query keys, record fields) on every request
 def is_secret_name(name: str) -> bool:
     lowered = name.lower().replace("-", "_")
     return lowered not in _NOT_SECRET and lowered.endswith(_SECRET_SUFFIXES)
@@ -161,15 +161,19 @@ def _visible_credentials(path: str, query_string: bytes, authorization: bytes,
         if token:
             found.append(token)
     if query_string:
-        found.extend(value for name, value in (query_pairs(query_string) if pairs is None else pairs)
-                     if value and is_secret_name(name))
+        for name, value in query_pairs(query_string) if pairs is None else pairs:
+            if value and is_secret_name(name):
+                found.append(value)
+    if not authorization:
+        return found
     scheme, _, credential = authorization.decode("latin-1").strip().partition(" ")
     credential = credential.strip()
     if credential:
         found.append(credential)
         if scheme.lower() == "basic":
             try:
-                decoded = base64.b64decode(credential, validate=True).decode("utf-8")
+                # base64.b64decode(credential, validate=True) without its Python wrappers
+                decoded = binascii.a2b_base64(credential.encode("ascii"), strict_mode=True).decode("utf-8")
             except (binascii.Error, ValueError, UnicodeDecodeError):
                 decoded = ""
             found.append(decoded.partition(":")[2])
@@ -199,9 +203,9 @@ def redacted_target(path: str, query_string: bytes, pairs: list[tuple[str, str]]
         return path
     # Each part redacted on its own (a secret-named key is a name, its value goes); joining redacted
     # parts makes no new secret, and one pass over the whole target with the patterns cost more.
-    shown = "&".join(f"{k}={REDACTED if v else ''}" if is_secret_name(k) else f"{redact(k)}={redact(v)}"
-                     for k, v in (query_pairs(query_string) if pairs is None else pairs))
-    return f"{path}?{shown}"
+    shown = [f"{k}={REDACTED if v else ''}" if is_secret_name(k) else f"{redact(k)}={redact(v)}"
+             for k, v in (query_pairs(query_string) if pairs is None else pairs)]
+    return f"{path}?{'&'.join(shown)}"
 
 
 # -- records ------------------------------------------------------------------------------------

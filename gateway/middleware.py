@@ -54,7 +54,7 @@ class GatewayMiddleware:
         state["request_id"] = request_id
         # Log records from here on carry the request id, and this request's credentials are masked.
         path, query = scope["path"], scope.get("query_string", b"")
-        pairs = query_pairs(query)  # once: for the credentials to mask and the access line's target
+        pairs = query_pairs(query) if query else []  # once: for the credentials to mask and the access target
         bound = bind_request(request_id, headers, query, path, pairs)
         dialect = scope[SCOPE_KEY] = self.dialect_for(path)
         id_header = (b"x-request-id", request_id.encode("latin-1"))
@@ -106,10 +106,13 @@ class GatewayMiddleware:
             # Every part is redacted already (the target) or cannot hold a secret, so the filter and
             # formatters skip their regexes for this line. Made by quick_record and handled here rather
             # than through info(): that walks the stack for a caller no formatter prints.
-            access_log.handle(quick_record(access_log, logging.INFO, "%s %s %s %.1fms",
-                                           (method, target, status, latency_ms), {
+            record = quick_record(access_log, logging.INFO, "%s %s %s %.1fms", (method, target, status, latency_ms), {
                 "method": method, "path": target, "status": status, "latency_ms": round(latency_ms, 3),
-                "dialect": name, "client": client[0] if client else "", SAFE_BY_CONSTRUCTION: True}))
+                "dialect": name, "client": client[0] if client else "", SAFE_BY_CONSTRUCTION: True})
+            if access_log.filters or access_log.disabled:
+                access_log.handle(record)
+            else:  # what handle() does for a logger with no filter of its own, without its two calls
+                access_log.callHandlers(record)
 
     async def _error(self, scope: Scope, receive: Receive, send: Send, dialect: Dialect | None, status: int,
                      kind: str, message: str, answered: bool,
