@@ -332,8 +332,9 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: ts, level, logger, message, request_id, extra fields, exc."""
 
     def format(self, record: logging.LogRecord) -> str:
-        scrub_record(record)
         fields = record.__dict__
+        if not fields.get("_gateway_scrubbed", False):  # the handler's filter has, as a rule
+            scrub_record(record)
         message = record.getMessage()
         entry: dict[str, Any] = {
             "ts": _timestamp(record.created),
