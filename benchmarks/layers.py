@@ -1,6 +1,6 @@
 """What each layer of the request pipeline costs on a get (issue 20, Deliver 4), in-process.
 
-    .venv/bin/python -m benchmarks.layers [--requests 400] [--rounds 5] [--what get|list|create]
+    .venv/bin/python -m benchmarks.layers [--requests 400] [--rounds 9] [--what get|list|create] [--calls]
 
 The app of benchmarks/profile.py (a migrated SQLite ledger, driven in this thread, logging configured as
 `invoice-gateway serve` configures it, to /dev/null) answers the same request with one layer taken away at a
@@ -9,7 +9,15 @@ log, the credential rate limiter, and routing beyond what the reference app B do
 A layer's cost is the CPU per request of the whole pipeline minus that without the layer, the median of the
 round-by-round differences; "all layers" takes every one away at once. Shares are of the server's CPU: the
 whole, less the in-process client's own (measured against an endpoint answering a constant). Variants
-alternate within each round, so a shared machine's drift hits every variant alike.
+alternate within each round, so a shared machine's drift hits every variant alike, and each round runs them
+in another order (rotated), so no variant always follows the same one (a rebuilt middleware stack, logging's
+level caches cleared by setLevel). The spread printed is the interquartile range of the round differences:
+a layer whose range straddles zero costs less than this machine can tell apart.
+
+On a machine other processes keep busy the CPU figures swing by more than a layer costs. `--calls` counts
+instead the function calls (Python and C) each variant makes per request, with a profile hook: the same on
+every run, so a change's effect on the work a layer does shows whatever the load. A call is not a unit of
+time (a call into sqlite3 does more than a dict lookup), so the CPU table stays the measure of the target.
 """
 from __future__ import annotations
 
@@ -180,23 +188,29 @@ def variants(app: Any) -> dict[str, Variant]:
     return found
 
 
-def client_floor(requests: int) -> float:
-    """CPU per request of the in-process client itself (httpx over ASGI) against an endpoint that answers
-    a constant: not the server's, so taken off the whole before shares are computed."""
-    import time
-
+def _constant_client() -> tuple[Any, Any]:
+    """(client, request): the in-process client (httpx over ASGI) and an app answering a constant."""
     from starlette.applications import Starlette
     from starlette.responses import Response
     from starlette.routing import Route
 
     from benchmarks.harness import Request
-    from benchmarks.profile import SyncClient, send
+    from benchmarks.profile import SyncClient
 
     async def constant(_request: Any) -> Response:
         return Response(b"{}", media_type="application/json")
 
-    client = SyncClient(Starlette(routes=[Route("/x", constant)]))
-    request = Request("GET", "/x")
+    return SyncClient(Starlette(routes=[Route("/x", constant)])), Request("GET", "/x")
+
+
+def client_floor(requests: int) -> float:
+    """CPU per request of the in-process client itself (httpx over ASGI) against an endpoint that answers
+    a constant: not the server's, so taken off the whole before shares are computed."""
+    import time
+
+    from benchmarks.profile import send
+
+    client, request = _constant_client()
     send(client, request)
     started = time.process_time()
     for _ in range(requests):
@@ -208,35 +222,98 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--what", default="get", choices=("get", "list", "create"))
     parser.add_argument("--requests", type=int, default=400)
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--calls", action="store_true", help="function calls per request instead of CPU")
     args = parser.parse_args()
     _serve_logging()
     prepared = Prepared()
+    if args.calls:
+        print_calls(prepared, args.what, args.requests)
+        return
     floor = statistics.median(client_floor(args.requests) for _ in range(3))
     print(f"the in-process client's own CPU per request (taken off before shares): {floor:.3f} ms")
     for dialect, make in prepared.work[args.what]:
         request = make()
         found = variants(prepared.app)
         samples: dict[str, list[float]] = {name: [] for name in found}
-        for _ in range(args.rounds):
-            for name, variant in found.items():
-                with variant(prepared.app):
+        names = list(found)
+        for round_ in range(args.rounds):
+            shift = round_ % len(names)
+            for name in names[shift:] + names[:shift]:
+                with found[name](prepared.app):
                     samples[name].append(prepared.cpu_ms(request, args.requests)[0])
         cpu = {name: statistics.median(values) for name, values in samples.items()}
         whole = cpu["whole pipeline"]
         # A layer's cost: the median of its round-by-round differences. Variants of one round run back to back,
         # so a shared machine's slower minutes cancel out of each difference instead of widening the spread.
-        costs = {name: statistics.median(w - v for w, v in zip(samples["whole pipeline"], values, strict=True))
-                 for name, values in samples.items()}
+        differences = {name: [w - v for w, v in zip(samples["whole pipeline"], values, strict=True)]
+                       for name, values in samples.items()}
         server = max(whole - floor, 1e-9)
+        best_server = max(min(samples["whole pipeline"]) - floor, 1e-9)
         print(f"\n== {args.what} {dialect}: {whole:.3f} ms CPU per request in all, {server:.3f} ms the server's "
-              f"(median of {args.rounds} rounds of {args.requests})")
-        print(f"{'layer':<34}{'ms without':>11}{'cost ms':>10}{'share':>8}")
+              f"(median of {args.rounds} rounds of {args.requests}; the whole's own rounds "
+              f"{min(samples['whole pipeline']):.3f}..{max(samples['whole pipeline']):.3f})")
+        print(f"{'layer':<34}{'ms without':>11}{'cost ms':>10}{'share':>8}{'share p25..p75':>18}{'best-of':>9}")
         for name, value in cpu.items():
             if name == "whole pipeline":
                 continue
-            cost = costs[name]
-            print(f"{name:<34}{value:>11.3f}{cost:>10.3f}{cost / server:>8.1%}")
+            cost = statistics.median(differences[name])
+            low, high = quartiles(differences[name])
+            # best-of: the fastest round with the layer against the fastest without, as timeit's min does: the
+            # rounds a busy machine slowed (other processes evicting the caches) leave it alone.
+            best = (min(samples["whole pipeline"]) - min(samples[name])) / best_server
+            print(f"{name:<34}{value:>11.3f}{cost:>10.3f}{cost / server:>8.1%}"
+                  f"{f'{low / server:.1%}..{high / server:.1%}':>18}{best:>9.1%}")
+
+
+def calls_per_request(client: Any, request: Any, requests: int) -> float:
+    """Function calls (Python and C, a coroutine's every resumption included) made per request on this thread,
+    the in-process client's own among them; reads run on this thread too (benchmarks.profile.Prepared)."""
+    from benchmarks.profile import send
+
+    send(client, request)  # first-use caches (templates, metric children, routes) are not per request
+    counted = [0]
+
+    def hook(_frame: Any, event: str, _arg: Any) -> None:
+        if event == "call" or event == "c_call":
+            counted[0] += 1
+
+    sys.setprofile(hook)
+    try:
+        for _ in range(requests):
+            send(client, request)
+    finally:
+        sys.setprofile(None)
+    return counted[0] / requests
+
+
+def print_calls(prepared: Prepared, what: str, requests: int) -> None:
+    requests = min(requests, 100)  # the count is the same for every request; the hook is slow
+    floor = calls_per_request(*_constant_client(), requests)
+    print(f"the in-process client's own function calls per request (taken off before shares): {floor:.0f}")
+    for dialect, make in prepared.work[what]:
+        request = make()
+        found = variants(prepared.app)
+        calls = {}
+        for name, variant in found.items():
+            with variant(prepared.app):
+                prepared.app.state.traffic.flush()
+                calls[name] = calls_per_request(prepared.client, request, requests)
+        whole = calls["whole pipeline"]
+        server = whole - floor
+        print(f"\n== {what} {dialect}: {whole:.0f} function calls per request in all, {server:.0f} the server's")
+        print(f"{'layer':<34}{'calls without':>14}{'its calls':>10}{'share':>8}")
+        for name, value in calls.items():
+            if name != "whole pipeline":
+                print(f"{name:<34}{value:>14.0f}{whole - value:>10.0f}{(whole - value) / server:>8.1%}")
+
+
+def quartiles(values: list[float]) -> tuple[float, float]:
+    """The 25th and 75th percentiles (both the value itself when there is one)."""
+    if len(values) < 2:
+        return values[0], values[0]
+    q = statistics.quantiles(values, n=4, method="inclusive")
+    return q[0], q[2]
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ again, so a handler configured without the filter still never prints a secret.
 """
 from __future__ import annotations
 
-import base64
 import binascii
 import functools
 import logging
@@ -70,6 +69,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 # Paths whose last segment is a capability: the public invoice pages (gateway/public.py), where the token
 # alone lets anyone read the invoice. The token goes from the access line like any other credential.
+_CAPABILITY_STARTS = ("/invoice/", "/f/")  # what every path _CAPABILITY_PATH matches starts with
 _CAPABILITY_PATH = re.compile(r"^(?P<p>/(?:invoice/(?:payment/)?|f/[^/]+/))(?P<token>[^/]+?)(?P<s>\.pdf)?$")
 
 
@@ -80,12 +80,13 @@ def capability_token(path: str) -> str | None:
 
 
 def redacted_path(path: str) -> str:
-    match = _CAPABILITY_PATH.match(path)
+    match = _CAPABILITY_PATH.match(path) if path.startswith(_CAPABILITY_STARTS) else None
     if match is None:
         return redact(path)
     return f"{redact(match.group('p'))}{REDACTED}{match.group('s') or ''}"
 
 
+@functools.lru_cache(maxsize=4096)  # asked of the same few names (query keys, record fields) on every request
 def is_secret_name(name: str) -> bool:
     lowered = name.lower().replace("-", "_")
     return lowered not in _NOT_SECRET and lowered.endswith(_SECRET_SUFFIXES)
@@ -149,22 +150,30 @@ def query_pairs(query_string: bytes) -> list[tuple[str, str]]:
     return [(name, value) for name, _, value in (field.partition("=") for field in text.split("&") if field)]
 
 
-def _visible_credentials(path: str, query_string: bytes, authorization: bytes) -> list[str]:
+def _visible_credentials(path: str, query_string: bytes, authorization: bytes,
+                         pairs: list[tuple[str, str]] | None = None) -> list[str]:
     """The credentials a request shows without its body being read: a public link's token, the query's
-    secret-named values, the Authorization header's (and a Basic one's password)."""
+    secret-named values, the Authorization header's (and a Basic one's password). `pairs`:
+    query_pairs(query_string), when the caller has them."""
     found: list[str] = []
-    if path.startswith(("/invoice/", "/f/")):
+    if path.startswith(_CAPABILITY_STARTS):
         token = capability_token(path)
         if token:
             found.append(token)
-    found.extend(value for name, value in query_pairs(query_string) if value and is_secret_name(name))
+    if query_string:
+        for name, value in query_pairs(query_string) if pairs is None else pairs:
+            if value and is_secret_name(name):
+                found.append(value)
+    if not authorization:
+        return found
     scheme, _, credential = authorization.decode("latin-1").strip().partition(" ")
     credential = credential.strip()
     if credential:
         found.append(credential)
         if scheme.lower() == "basic":
             try:
-                decoded = base64.b64decode(credential, validate=True).decode("utf-8")
+                # base64.b64decode(credential, validate=True) without its Python wrappers
+                decoded = binascii.a2b_base64(credential.encode("ascii"), strict_mode=True).decode("utf-8")
             except (binascii.Error, ValueError, UnicodeDecodeError):
                 decoded = ""
             found.append(decoded.partition(":")[2])
@@ -175,10 +184,9 @@ def bind_request(request_id: str, headers: Mapping[bytes, bytes], query_string: 
                  path: str = "", pairs: list[tuple[str, str]] | None = None) -> tuple[Token[Any], ...]:
     """Called by the middleware at the start of a request: sets the request id for log records and the
     bag of the request's credentials. Those visible without reading the body (a public link's token, the
-    query string, Authorization) are only looked for when a log line needs them. `pairs`: unused, kept
-    for callers that parsed the query already."""
-    del pairs
-    sources = functools.partial(_visible_credentials, path, query_string, headers.get(b"authorization", b""))
+    query string, Authorization) are only looked for when a log line needs them. `pairs`:
+    query_pairs(query_string), when the caller parsed the query already (the middleware, once per request)."""
+    sources = functools.partial(_visible_credentials, path, query_string, headers.get(b"authorization", b""), pairs)
     return request_id_var.set(request_id), _secrets_var.set(RequestSecrets(sources))
 
 
@@ -195,9 +203,9 @@ def redacted_target(path: str, query_string: bytes, pairs: list[tuple[str, str]]
         return path
     # Each part redacted on its own (a secret-named key is a name, its value goes); joining redacted
     # parts makes no new secret, and one pass over the whole target with the patterns cost more.
-    shown = "&".join(f"{k}={REDACTED if v else ''}" if is_secret_name(k) else f"{redact(k)}={redact(v)}"
-                     for k, v in (query_pairs(query_string) if pairs is None else pairs))
-    return f"{path}?{shown}"
+    shown = [f"{k}={REDACTED if v else ''}" if is_secret_name(k) else f"{redact(k)}={redact(v)}"
+             for k, v in (query_pairs(query_string) if pairs is None else pairs)]
+    return f"{path}?{'&'.join(shown)}"
 
 
 # -- records ------------------------------------------------------------------------------------
@@ -324,8 +332,9 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: ts, level, logger, message, request_id, extra fields, exc."""
 
     def format(self, record: logging.LogRecord) -> str:
-        scrub_record(record)
         fields = record.__dict__
+        if not fields.get("_gateway_scrubbed", False):  # the handler's filter has, as a rule
+            scrub_record(record)
         message = record.getMessage()
         entry: dict[str, Any] = {
             "ts": _timestamp(record.created),

@@ -9,11 +9,12 @@ database figures are the same whichever worker answers.
 """
 from __future__ import annotations
 
+import bisect
 import logging
 import os
 import time
 from datetime import datetime, timezone
-from typing import Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -83,6 +84,10 @@ def _epoch(value: object) -> float:
     return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
 
 
+# A request counter child's value, a latency child's sum, bucket values and upper bounds (+Inf last).
+_Values = tuple[Any, Any, list[Any], list[float]]
+
+
 class GatewayMetrics:
     def __init__(self, engine: Engine) -> None:
         self.registry = CollectorRegistry()
@@ -101,26 +106,35 @@ class GatewayMetrics:
                                         registry=self.registry)
         self.database = DatabaseCollector(engine)
         self.registry.register(self.database)
-        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+        self._children: dict[tuple[str, str, int], _Values] = {}
 
     def observe(self, dialect: str, method: str, status: int, seconds: float) -> None:
         # labels() takes a lock and builds a tuple of strings on every call, as much as the counting
-        # itself: each (dialect, method, status) as the request gives them keeps its two children here.
-        # Bounded: a handful of dialects, statuses below 600, and methods outside the eight named ones
-        # (all counted as OTHER) are not kept.
-        children = self._children.get((dialect, method, status))
-        if children is None:
-            children = self._children_for(dialect, method, status)
-        children[0].inc()
-        children[1].observe(seconds)
+        # itself: each (dialect, method, status) as the request gives them keeps what its two children
+        # count in here. Bounded: a handful of dialects, statuses below 600, and methods outside the eight
+        # named ones (all counted as OTHER) are not kept.
+        found = self._children.get((dialect, method, status))
+        if found is None:
+            found = self._children_for(dialect, method, status)
+        count, total, buckets, bounds = found
+        count.inc(1)
+        total.inc(seconds)
+        # The bucket Histogram.observe finds by trying each bound in turn (the first bound >= seconds); a
+        # duration is never NaN, the one value the two ways would place differently.
+        buckets[bisect.bisect_left(bounds, seconds)].inc(1)
 
-    def _children_for(self, dialect: str, method: str, status: int) -> tuple[Counter, Histogram]:
+    def _children_for(self, dialect: str, method: str, status: int) -> _Values:
         known = method in _METHODS
-        children = (self.requests.labels(dialect, method if known else "OTHER", str(status)),
-                    self.latency.labels(dialect))
+        counter = self.requests.labels(dialect, method if known else "OTHER", str(status))
+        histogram = self.latency.labels(dialect)
+        # The children's own values (prometheus-client is pinned): Counter.inc and Histogram.observe each
+        # check the metric is a child and walk the buckets in Python before they get to these; a request
+        # is counted by three increments, each under the value's own lock (or in its mmapped file when
+        # PROMETHEUS_MULTIPROC_DIR is set), exactly as those calls would make them.
+        values: _Values = (counter._value, histogram._sum, histogram._buckets, histogram._upper_bounds)
         if known:
-            self._children[(dialect, method, status)] = children
-        return children
+            self._children[(dialect, method, status)] = values
+        return values
 
     def counted(self, run: Callable[..., list[T]]) -> Callable[..., list[T]]:
         """`run` (the recurring engine's run_due) wrapped to count passes and issued invoices."""

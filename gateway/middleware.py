@@ -18,6 +18,7 @@ from dialects.kit.http import BodyTooLarge, Refused
 from gateway.logs import (
     SAFE_BY_CONSTRUCTION,
     bind_request,
+    query_pairs,
     quick_record,
     redacted_path,
     redacted_target,
@@ -53,7 +54,8 @@ class GatewayMiddleware:
         state["request_id"] = request_id
         # Log records from here on carry the request id, and this request's credentials are masked.
         path, query = scope["path"], scope.get("query_string", b"")
-        bound = bind_request(request_id, headers, query, path)
+        pairs = query_pairs(query) if query else []  # once: for the credentials to mask and the access target
+        bound = bind_request(request_id, headers, query, path, pairs)
         dialect = scope[SCOPE_KEY] = self.dialect_for(path)
         id_header = (b"x-request-id", request_id.encode("latin-1"))
         status, answered = 500, False
@@ -88,25 +90,29 @@ class GatewayMiddleware:
             seconds = time.perf_counter() - started
             if dialect is not None and self.recorder is not None:
                 self._record(scope, state, dialect, status, seconds, request_id)
-            self._observe(scope, dialect, status, seconds, query)
+            self._observe(scope, dialect, status, seconds, query, pairs)
             unbind_request(bound)
 
-    def _observe(self, scope: Scope, dialect: Dialect | None, status: int, seconds: float, query: bytes) -> None:
+    def _observe(self, scope: Scope, dialect: Dialect | None, status: int, seconds: float, query: bytes,
+                 pairs: list[tuple[str, str]]) -> None:
         """Metrics and the access log line (query string redacted; uvicorn's own access log is off)."""
         name = dialect.name if dialect is not None else "gateway"
         if self.observer is not None:
             self.observer(name, scope["method"], status, seconds)
         if access_log.isEnabledFor(logging.INFO):
             method, latency_ms = scope["method"], seconds * 1000
-            target = redacted_target(scope["path"], query)
+            target = redacted_target(scope["path"], query, pairs)
             client = scope.get("client")
             # Every part is redacted already (the target) or cannot hold a secret, so the filter and
             # formatters skip their regexes for this line. Made by quick_record and handled here rather
             # than through info(): that walks the stack for a caller no formatter prints.
-            access_log.handle(quick_record(access_log, logging.INFO, "%s %s %s %.1fms",
-                                           (method, target, status, latency_ms), {
+            record = quick_record(access_log, logging.INFO, "%s %s %s %.1fms", (method, target, status, latency_ms), {
                 "method": method, "path": target, "status": status, "latency_ms": round(latency_ms, 3),
-                "dialect": name, "client": client[0] if client else "", SAFE_BY_CONSTRUCTION: True}))
+                "dialect": name, "client": client[0] if client else "", SAFE_BY_CONSTRUCTION: True})
+            if access_log.filters or access_log.disabled:
+                access_log.handle(record)
+            else:  # what handle() does for a logger with no filter of its own, without its two calls
+                access_log.callHandlers(record)
 
     async def _error(self, scope: Scope, receive: Receive, send: Send, dialect: Dialect | None, status: int,
                      kind: str, message: str, answered: bool,

@@ -35,9 +35,13 @@ def resolver(dialects: Sequence[Dialect]) -> Callable[[str], Dialect | None]:
     ordered = routing_order(dialects)
 
     def dialect_for(path: str) -> Dialect | None:
+        # Once per request: a plain loop, as next() over a generator built a generator object and a frame for it.
         if path == "/" or path.startswith(GATEWAY_PATHS):
             return None
-        return next((d for d in ordered if d.owns(path)), None)
+        for dialect in ordered:
+            if dialect.owns(path):
+                return dialect
+        return None
     return dialect_for
 
 

@@ -67,6 +67,10 @@ class SlidingWindow:
                 return 0.0
             return times[-self.limit] + self.window - now  # when the oldest failure that counts expires
 
+    def tracks(self, key: str) -> bool:
+        """Whether `key` has failures on record (expired ones perhaps, not yet swept)."""
+        return key in self._failures
+
     def fail(self, key: str) -> None:
         if self.limit <= 0:
             return
@@ -79,6 +83,41 @@ class SlidingWindow:
                 self._failures.popitem(last=False)
 
 
+class TokenIdentity:
+    """An api_token as the limiter keys it: "token:" and its SHA-256, worked out the first time the limiter
+    needs the key, which is only when its address has failures on record (or fails now). A request signing
+    in with a good token from a clean address hashes nothing here; the clear token is dropped once hashed,
+    and never printed."""
+
+    __slots__ = ("_token", "_key")
+
+    def __init__(self, token: str) -> None:
+        self._token: str | None = token
+        self._key: str | None = None
+
+    def __str__(self) -> str:
+        if self._key is None:
+            assert self._token is not None
+            self._key = "token:" + hashlib.sha256(self._token.encode("utf-8")).hexdigest()
+            self._token = None
+        return self._key
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, TokenIdentity):
+            other = str(other)
+        return str(self) == other if isinstance(other, str) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def __repr__(self) -> str:
+        return "TokenIdentity(<sha256 of a token>)"
+
+
+# What an attempt names: a login or key id as "scheme:value", a token as its TokenIdentity, or nothing.
+Identity = str | TokenIdentity | None
+
+
 class AuthLimiter:
     def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic,
                  spray_limit: int | None = None) -> None:
@@ -86,30 +125,37 @@ class AuthLimiter:
         self.addresses = SlidingWindow(limit * SPRAY_FACTOR if spray_limit is None else spray_limit, window, clock)
 
     @staticmethod
-    def _pair(address: str, identity: str | None) -> str:
-        return f"{address}\0{identity or ''}"
+    def _pair(address: str, identity: Identity) -> str:
+        return f"{address}\0{'' if identity is None else str(identity)}"
 
-    def check(self, address: str, identity: str | None) -> None:
+    def check(self, address: str, identity: Identity) -> None:
         """Raise RateLimited when this identifier from this address, or this address, is over its limit."""
-        wait = max(self.pairs.retry_after(self._pair(address, identity)), self.addresses.retry_after(address))
+        wait = self.addresses.retry_after(address)
+        # Every failure of a pair is a failure of its address too, recorded after it, so a pair's failures
+        # expire no later than its address's and are evicted no later (one MAX_TRACKED_KEYS for both, and the
+        # address window has no more keys than the pair window): an address with none on record has no pair
+        # with any, and the pair's key (a token's digest) need not be made. The address window counts
+        # nothing when its limit is off.
+        if self.pairs.limit > 0 and (self.addresses.limit <= 0 or self.addresses.tracks(address)):
+            wait = max(wait, self.pairs.retry_after(self._pair(address, identity)))
         if wait > 0:
             raise RateLimited(max(1, math.ceil(wait)))
 
-    def failed(self, address: str, identity: str | None) -> None:
+    def failed(self, address: str, identity: Identity) -> None:
         self.pairs.fail(self._pair(address, identity))
         self.addresses.fail(address)
 
 
-def identity_of(resolver: Callable[..., Any], args: tuple[Any, ...]) -> str | None:
+def identity_of(resolver: Callable[..., Any], args: tuple[Any, ...]) -> Identity:
     """The credential identifier an attempt names: the login or the key id. An InvoiceOcean api_token is
     its own identifier (and its own secret), so it is keyed by a digest, never kept in clear; guessing
-    tokens is then bounded by the address limit."""
+    tokens is then bounded by the address limit. The digest is made when the limiter needs it
+    (TokenIdentity), not on every request."""
     name = getattr(resolver, "__name__", "auth")
     if not args:
         return None
     if name in ("by_api_token", "by_fakturan_token"):
-        token = str(args[0]).strip().partition("/")[0]
-        return "token:" + hashlib.sha256(token.encode("utf-8")).hexdigest()
+        return TokenIdentity(str(args[0]).strip().partition("/")[0])
     scheme = {"by_login": "login", "by_fakturan_key": "fakturan"}.get(name, name)
     return f"{scheme}:{args[0]}"
 

@@ -46,8 +46,8 @@ class RequestSecrets:
             return found
         found = self._plain
         if found is None:
-            found = self._plain = sorted({literal for literal in self._credentials()
-                                          if "%" not in literal and "+" not in literal}, key=len, reverse=True)
+            found = self._plain = sorted([literal for literal in self._credentials()
+                                          if "%" not in literal and "+" not in literal], key=len, reverse=True)
         return found
 
     def _credentials(self) -> set[str]:
@@ -55,8 +55,16 @@ class RequestSecrets:
         sources, self._sources = self._sources, None
         if sources is not None:
             self._raw[:0] = list(sources())
-        return {literal for value in self._raw if isinstance(value, str)
-                for literal in (value, value.partition("/")[0]) if len(literal) >= MIN_LITERAL}
+        found: set[str] = set()
+        for value in self._raw:
+            if isinstance(value, str):
+                if len(value) >= MIN_LITERAL:
+                    found.add(value)
+                if "/" in value:
+                    token = value.partition("/")[0]
+                    if len(token) >= MIN_LITERAL:
+                        found.add(token)
+        return found
 
     def _expanded(self) -> set[str]:
         bag: set[str] = set()

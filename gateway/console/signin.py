@@ -11,7 +11,7 @@ from sqlmodel import Session
 from core.models import User
 from core.reader import Reader
 from dialects.kit.dialect import Dialect, SignInForm
-from dialects.kit.ratelimit import identity_of
+from dialects.kit.ratelimit import Identity, identity_of
 from gateway.console.session import fingerprint
 
 
@@ -27,7 +27,8 @@ def sign_in_forms(dialects: Sequence[Dialect]) -> dict[str, SignInForm]:
     return {form.method: form for dialect in dialects for form in dialect.sign_in}
 
 
-def attempt_identity(forms: Mapping[str, SignInForm], method: str, identity: str, secret: str) -> str | None:
+def attempt_identity(forms: Mapping[str, SignInForm], method: str, identity: str,
+                     secret: str) -> Identity:
     """What a sign-in attempt names, keyed as the dialects key the same credential (dialects.kit.ratelimit): failures
     here and through the API count together."""
     form = forms.get(method)

@@ -136,3 +136,30 @@ def test_serve_logging_config_routes_everything_through_the_filter_and_keeps_uvi
     assert config["formatters"]["default"]["()"] == "gateway.logs.JsonFormatter"
     assert config["loggers"]["uvicorn.access"]["propagate"] is False
     assert logging_config("info", json=False)["formatters"]["default"]["()"] == "gateway.logs.TextFormatter"
+
+
+def test_an_operators_filter_and_handler_on_the_access_logger_see_the_access_line(
+        tiny_client: TestClient, captured: Captured) -> None:
+    access = logging.getLogger("gateway.access")
+    seen: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    own = Keep()
+    access.addHandler(own)
+    try:
+        tiny_client.get("/work?api_token=Sup3rSecretTok")
+        assert [r.getMessage().split(" ")[:2] for r in seen] == [["GET", f"/work?api_token={REDACTED}"]]
+        dropped = logging.Filter("somewhere.else")  # passes no gateway.access record
+        access.addFilter(dropped)
+        try:
+            tiny_client.get("/work")
+        finally:
+            access.removeFilter(dropped)
+    finally:
+        access.removeHandler(own)
+    assert len(seen) == 1  # the logger's own filter dropped the second line before any handler
+    lines = [line for line in captured.lines() if line["logger"] == "gateway.access"]
+    assert [line["path"] for line in lines] == [f"/work?api_token={REDACTED}"]
