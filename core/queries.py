@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import Connection, Numeric, Select, cast, func
+from sqlalchemy import Numeric, Select, cast, func
 from sqlmodel import Session, SQLModel, or_, select
 
 from core import numbering
@@ -13,7 +13,7 @@ from core.handlers.invoice_state import InvoiceView, account_of
 from core.invoice_reads import page_columns, page_views, views_by_id
 from core.models.types import DecimalType
 from core.reader import MAX_STATEMENTS_PER_SHAPE, Reader, placeholders
-from core.storage import like_case_sensitive, storage_for
+from core.storage import like_case_sensitive
 
 MAX_PER_PAGE = 100
 
@@ -188,13 +188,7 @@ def _like_clause(text_: str) -> str:
 
 def has_fts(db: Session | Reader) -> bool:
     """Whether migration 0014 could build the FTS5 table here (SQLite built with FTS5)."""
-    connection = connection_of(db)
-    return storage_for(connection).has_tables(connection, "invoices_fts")
-
-
-def connection_of(db: Session | Reader) -> Connection:
-    """The SQLAlchemy Connection under an ORM session or a plain Reader."""
-    return db.connection if isinstance(db, Reader) else db.connection()
+    return _reader(db).has_tables("invoices_fts")
 
 
 def _reader(db: Session | Reader) -> Reader:
@@ -367,17 +361,12 @@ def _count(reader: Reader, where: Where, account_id: int, f: InvoiceFilter) -> i
     """The whole account's count from SQLite's maintained invoice_counts (migration 0005), else count(*)
     over the filtered invoices directly (a derived table around it costs SQLite a copy). A search alone
     is counted by the full-text index itself, in the account's rowid range: no invoice row is read."""
-    if f == _UNFILTERED and has_invoice_counts(reader.connection):
+    if f == _UNFILTERED and reader.has_tables("invoice_counts"):
         return int(reader.scalar("SELECT invoices FROM invoice_counts WHERE account_id = ?", (account_id,)) or 0)
     if where.full_text is not None:
         matches, params = _matches(where.full_text)
         return int(reader.scalar(f"SELECT count(*) FROM {matches}", params))
     return int(reader.scalar(f"SELECT count(*) FROM invoices WHERE {where.sql}", where.params))
-
-
-def has_invoice_counts(connection: Connection) -> bool:
-    """Whether migration 0005 made invoice_counts here (SQLite only)."""
-    return storage_for(connection).has_tables(connection, "invoice_counts")
 
 
 @dataclass(frozen=True)

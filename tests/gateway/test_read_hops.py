@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -218,3 +219,33 @@ def test_a_get_or_a_list_runs_exactly_its_statements_in_every_dialect(
         return len(reads) + sum(1 for text in statements.texts if text.strip().upper() in ("BEGIN", "ROLLBACK"))
 
     assert {name: count(call) for name, call in _reads(client, ledger).items()} == STATEMENTS
+
+
+def test_on_sqlite_a_get_or_a_list_opens_no_sqlalchemy_connection_in_every_dialect(
+        client: TestClient, ledger: Any) -> None:
+    """A read's BEGIN ... ROLLBACK is raw on a DBAPI connection held outside the engine's pool (core.reader
+    PointReads): checking a pooled connection out through a SQLAlchemy Connection, its begin event and its
+    reset on return cost a list more than the sign-in statement itself. Connections opened by background
+    threads (the traffic log's writes) are not the request's."""
+    from sqlalchemy import event
+
+    opened: list[str] = []
+
+    def connected(_connection: Any) -> None:
+        opened.append(threading.current_thread().name)
+
+    reads = _reads(client, ledger)
+    event.listen(ledger.engine, "engine_connect", connected)
+    try:
+        counted = {}
+        for name, call in reads.items():
+            assert call().status_code == 200
+            opened.clear()
+            assert call().status_code == 200
+            counted[name] = sum(1 for thread in opened if thread not in _BACKGROUND)
+    finally:
+        event.remove(ledger.engine, "engine_connect", connected)
+    assert counted == {name: 0 for name in counted}
+
+
+_BACKGROUND = frozenset({"traffic-log", "group-commit", "recurring-scheduler", "malloc-trim"})
