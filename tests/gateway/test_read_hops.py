@@ -249,3 +249,19 @@ def test_on_sqlite_a_get_or_a_list_opens_no_sqlalchemy_connection_in_every_diale
 
 
 _BACKGROUND = frozenset({"traffic-log", "group-commit", "recurring-scheduler", "malloc-trim"})
+
+
+def test_lines_of_a_get_or_a_page_come_in_document_order_from_the_index_without_a_sort(
+        statements: Statements, client: TestClient, ledger: Any) -> None:
+    """ORDER BY invoice_id, position, id is the order of ix_invoice_lines_order (migration 0017): SQLite reads
+    the lines sorted instead of sorting each invoice's in a temporary b-tree."""
+    plans: dict[str, list[str]] = {}
+    for name, call in _reads(client, ledger).items():
+        lines = [text for text in statements.reads_of(call) if " FROM invoice_lines " in text]
+        with ledger.engine.connect() as connection:
+            for text in lines:  # the traced text carries its parameters' values
+                plans[f"{name}: {text[-60:]}"] = [row[-1] for row in connection.exec_driver_sql(
+                    f"EXPLAIN QUERY PLAN {text}").fetchall()]
+    assert len({name.partition(":")[0] for name in plans}) == 10  # every get, and every list that shows lines
+    assert {name: plan for name, plan in plans.items() if any("TEMP B-TREE" in step for step in plan)} == {}
+    assert all(any("ix_invoice_lines_order" in step for step in plan) for plan in plans.values())
