@@ -226,15 +226,16 @@ def _seek(reader: Reader, where: Where, name: str, desc: bool, offset: int) -> W
 
 def list_invoices(db: Session | Reader, account_id: int, f: InvoiceFilter, page: Page,
                   order: Sequence[tuple[str, bool]] = (("id", False),), *,
-                  with_lines: bool = False) -> list[InvoiceView]:
-    """A page of invoice views, as read-only records (core.reader)."""
+                  with_lines: bool = False, ksef: set[int] | None = None) -> list[InvoiceView]:
+    """A page of invoice views, as read-only records (core.reader). `ksef`: filled with the ids of the page's
+    invoices that have a KSeF document (core.invoice_reads.page_views), in the page's own statement."""
     return _page(_reader(db), invoice_where(account_id, f, fts=bool(f.search) and has_fts(db)), page, order,
-                 with_lines)
+                 with_lines, ksef)
 
 
 def page_with_total(db: Session | Reader, account_id: int, f: InvoiceFilter, page: Page,
-                    order: Sequence[tuple[str, bool]] = (("id", False),), *, with_lines: bool = False
-                    ) -> tuple[list[InvoiceView], int]:
+                    order: Sequence[tuple[str, bool]] = (("id", False),), *, with_lines: bool = False,
+                    ksef: set[int] | None = None) -> tuple[list[InvoiceView], int]:
     """list_invoices and count_invoices in one go (one filter built, one reader)."""
     reader = _reader(db)
     where = invoice_where(account_id, f, fts=bool(f.search) and has_fts(db))
@@ -242,15 +243,15 @@ def page_with_total(db: Session | Reader, account_id: int, f: InvoiceFilter, pag
         # LIKE over every row is the costly part of the query, and the page and the count would each
         # run it: run it once for every matching id, in order, and slice.
         ids = _ordered_ids(reader, where, order, None, 0)
-        return _views(reader, ids[page.offset:page.offset + page.per_page], with_lines), len(ids)
-    return _page(reader, where, page, order, with_lines), _count(reader, where, account_id, f)
+        return _views(reader, ids[page.offset:page.offset + page.per_page], with_lines, ksef), len(ids)
+    return _page(reader, where, page, order, with_lines, ksef), _count(reader, where, account_id, f)
 
 
 def _page(reader: Reader, where: Where, page: Page, order: Sequence[tuple[str, bool]],
-          with_lines: bool) -> list[InvoiceView]:
+          with_lines: bool, ksef: set[int] | None = None) -> list[InvoiceView]:
     offset = page.offset
     if where.full_text is not None and _by_id(order):  # the full-text index walks its matches in id order itself
-        return _views(reader, _ordered_ids(reader, where, order, page.per_page, offset), with_lines)
+        return _views(reader, _ordered_ids(reader, where, order, page.per_page, offset), with_lines, ksef)
     # Ties on the first sort key are broken by id in the same direction, so a seek is exact.
     if offset >= SEEK_FROM_OFFSET and len(order) == 1 and order[0][0] in SEEKABLE:
         sought = _seek(reader, where, order[0][0], order[0][1], offset)
@@ -260,23 +261,23 @@ def _page(reader: Reader, where: Where, page: Page, order: Sequence[tuple[str, b
     elif list(order) == [("id", False)] and reader.storage.narrow_dated_pages and where.dates is not None:
         where = _from_first_dated_id(reader, where)
     # The page's ids (sorted through the index alone) and their rows in one statement.
-    return page_views(reader, _page_sql(reader, where.sql, tuple(order)), (*where.params, page.per_page, offset),
-                      with_lines=with_lines)
+    return page_views(reader, _page_sql(reader, where.sql, tuple(order), ksef is not None),
+                      (*where.params, page.per_page, offset), with_lines=with_lines, ksef=ksef)
 
 
-_page_statements: dict[tuple[str, str, tuple[tuple[str, bool], ...]], str] = {}
+_page_statements: dict[tuple[str, str, tuple[tuple[str, bool], ...], bool], str] = {}
 
 
-def _page_sql(reader: Reader, where: str, order: tuple[tuple[str, bool], ...]) -> str:
-    """Built once per filter shape and order (bounded, as core.reader bounds its statements)."""
-    key = (reader.storage.backend, where, order)
+def _page_sql(reader: Reader, where: str, order: tuple[tuple[str, bool], ...], ksef: bool) -> str:
+    """Built once per filter shape, order and columns asked (bounded, as core.reader bounds its statements)."""
+    key = (reader.storage.backend, where, order, ksef)
     found = _page_statements.get(key)
     if found is None:
         if len(_page_statements) >= MAX_STATEMENTS_PER_SHAPE:
             _page_statements.clear()
         terms = _order_terms(order)
         found = _page_statements[key] = (
-            f"SELECT {page_columns(reader)} FROM invoices WHERE invoices.id IN (SELECT invoices.id FROM invoices "
+            f"SELECT {page_columns(reader, ksef)} FROM invoices WHERE invoices.id IN (SELECT invoices.id FROM invoices "
             f"WHERE {where} ORDER BY {terms} LIMIT ? OFFSET ?) ORDER BY {terms}")
     return found
 
@@ -321,8 +322,8 @@ def _matches(search: FullText, *, rest: bool = True) -> tuple[str, tuple[Any, ..
             (search.first, *in_account, *search.rest.params))
 
 
-def _views(reader: Reader, ids: list[int], with_lines: bool) -> list[InvoiceView]:
-    return views_by_id(reader, ids, with_lines=with_lines)
+def _views(reader: Reader, ids: list[int], with_lines: bool, ksef: set[int] | None) -> list[InvoiceView]:
+    return views_by_id(reader, ids, with_lines=with_lines, ksef=ksef)
 
 
 # SQLite answers "a date range, oldest id first" either by sorting every invoice in the range or by
