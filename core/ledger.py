@@ -140,7 +140,8 @@ class Ledger:
 
     def read_plain(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """query(reader, ...) in one read transaction, with plain SQL and no ORM session (core.reader): on
-        SQLite on a pooled connection of its own, with no SQLAlchemy Connection (core.reader.PointReads)."""
+        SQLite on a pooled connection of its own, with no SQLAlchemy Connection and so plain SQL only
+        (core.reader.PointReads)."""
         if self._points is not None:
             return self._points.pooled(query, *args, **kwargs)
         return reader.read_plain(self.engine, query, *args, storage=self.storage, **kwargs)

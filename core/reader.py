@@ -146,7 +146,8 @@ def shape(model: type[SQLModel], storage: Storage, dialect: Any) -> _Shape:
 class Reader:
     """SQL with `?` placeholders on a DBAPI connection, rows out as records. Either on the connection
     under a SQLAlchemy Connection (sharing its transaction, and Core statements can run on
-    `connection`), or on a bare DBAPI connection in a transaction its owner began (point reads)."""
+    `connection`), or on a bare DBAPI connection in a transaction its owner began (every read of the
+    ledger on SQLite: PointReads)."""
 
     def __init__(self, connection: Connection | None, *, dbapi: Any = None, engine: Engine | None = None,
                  info: dict[str, Any] | None = None) -> None:
@@ -162,9 +163,9 @@ class Reader:
 
     @property
     def connection(self) -> Connection:
-        """The SQLAlchemy Connection this reader shares; a point reader has none (plain SQL only)."""
+        """The SQLAlchemy Connection this reader shares; a reader on a bare DBAPI connection has none."""
         if self._connection is None:
-            raise RuntimeError("a point reader runs plain SQL only: it has no SQLAlchemy Connection")
+            raise RuntimeError("this reader runs plain SQL only: it has no SQLAlchemy Connection")
         return self._connection
 
     def has_tables(self, *tables: str) -> bool:
