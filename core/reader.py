@@ -226,7 +226,7 @@ class Reader:
         end = start + len(s.names)
         if s.processors is None:
             s.learn((self._cursor.description or ())[start:end])
-        return s.make(row[start:end])
+        return s.make(row if start == 0 else row[start:end])  # make reads its own positions: no copy from 0
 
     def width(self, model: type[M]) -> int:
         """How many columns `columns` lists."""
