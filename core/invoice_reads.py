@@ -108,10 +108,16 @@ def views_of(reader: Reader, invoices: Sequence[Any], *, with_lines: bool,
 
 def page_views(reader: Reader, sql: str, params: Sequence[Any], *, with_lines: bool,
                ksef: set[int] | None = None) -> list[InvoiceView]:
-    """Views of the invoices `sql` selects, in its order; it selects page_columns(reader, ksef is not None).
-    `ksef`: filled with the ids of those that have a KSeF document (their own or the corrected invoice's),
-    so a dialect that shows them reads documents only for those, and for a page without any, not at all."""
-    rows = reader.execute(sql, params).fetchall()
+    """Views of the invoices `sql` selects, in its order; it selects page_columns(reader, ksef is not None)."""
+    return views_of_rows(reader, reader.execute(sql, params).fetchall(), with_lines=with_lines, ksef=ksef)
+
+
+def views_of_rows(reader: Reader, rows: Sequence[Sequence[Any]], *, with_lines: bool,
+                  ksef: set[int] | None = None) -> list[InvoiceView]:
+    """Views of rows of page_columns(reader, ksef is not None), in their order (anything after those columns
+    is left out). `ksef`: filled with the ids of those that have a KSeF document (their own or the corrected
+    invoice's), so a dialect that shows them reads documents only for those, and for a page without any,
+    not at all."""
     width = reader.width(Invoice)
     invoices = [reader.make(Invoice, row) for row in rows]
     banked = {invoice.id for invoice, row in zip(invoices, rows, strict=True) if row[width]}
