@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from tests.einvoice.conftest import QUICK_START, post, settled, wait_for
+from tests.einvoice.conftest import QUICK_START, post, quick_start_correction, settled, wait_for
 from tests.einvoice.test_ksef_invoiceocean import GOV_FIELDS
 
 
@@ -21,14 +21,8 @@ def test_a_page_shows_the_ksef_fields_of_sent_invoices_of_corrections_and_of_uns
     original = post(client, "/invoices.json", {"api_token": token, "gov_save_and_send": True,
                                                "invoice": QUICK_START}).json()
     sent = wait_for(client, token, original["id"], settled)
-    correction = post(client, "/invoices.json", {"api_token": token, "invoice": {  # not sent itself
-        "kind": "correction", "correction_reason": "Zła ilość", "invoice_id": original["id"],
-        "from_invoice_id": original["id"], "positions": [{
-            "name": "Usługa", "kind": "correction", "quantity": -1, "total_price_gross": -1230, "tax": 23,
-            "correction_before_attributes": {"name": "Usługa", "quantity": 1, "total_price_gross": 1230, "tax": 23,
-                                             "kind": "correction_before"},
-            "correction_after_attributes": {"name": "Usługa", "quantity": 0, "total_price_gross": 0, "tax": 23,
-                                            "kind": "correction_after"}}]}}).json()
+    correction = post(client, "/invoices.json", {"api_token": token,  # not sent itself
+                                                 "invoice": quick_start_correction(original["id"])}).json()
     assert sent["gov_id"] and correction["gov_corrected_invoice_number"] == sent["gov_id"]
     ids = [unsent["id"], original["id"], correction["id"]]
     gets = {i: _gov(client.get(f"/invoices/{i}.json", params={"api_token": token}).json()) for i in ids}
