@@ -106,18 +106,30 @@ def views_of(reader: Reader, invoices: Sequence[Any], *, with_lines: bool,
     return [InvoiceView(i, lines[i.id], bank_accounts=banks.get(i.id, [])) for i in invoices]
 
 
-def page_views(reader: Reader, sql: str, params: Sequence[Any], *, with_lines: bool) -> list[InvoiceView]:
-    """Views of the invoices `sql` selects, in its order; it selects PAGE_COLUMNS (see page_columns)."""
-    rows = reader.execute(sql, params).fetchall()
+def page_views(reader: Reader, sql: str, params: Sequence[Any], *, with_lines: bool,
+               ksef: set[int] | None = None) -> list[InvoiceView]:
+    """Views of the invoices `sql` selects, in its order; it selects page_columns(reader, ksef is not None)."""
+    return views_of_rows(reader, reader.execute(sql, params).fetchall(), with_lines=with_lines, ksef=ksef)
+
+
+def views_of_rows(reader: Reader, rows: Sequence[Sequence[Any]], *, with_lines: bool,
+                  ksef: set[int] | None = None) -> list[InvoiceView]:
+    """Views of rows of page_columns(reader, ksef is not None), in their order (anything after those columns
+    is left out). `ksef`: filled with the ids of those that have a KSeF document (their own or the corrected
+    invoice's), so a dialect that shows them reads documents only for those, and for a page without any,
+    not at all."""
     width = reader.width(Invoice)
     invoices = [reader.make(Invoice, row) for row in rows]
     banked = {invoice.id for invoice, row in zip(invoices, rows, strict=True) if row[width]}
+    if ksef is not None:
+        ksef.update(invoice.id for invoice, row in zip(invoices, rows, strict=True) if row[width + 1])
     return views_of(reader, invoices, with_lines=with_lines, banked=banked)
 
 
-def page_columns(reader: Reader) -> str:
-    """What page_views reads of each invoice: its columns, and whether it carries bank accounts."""
-    return f"{reader.columns(Invoice)}, {_HAS_BANK_ACCOUNTS}"
+def page_columns(reader: Reader, ksef: bool = False) -> str:
+    """What page_views reads of each invoice: its columns, whether it carries bank accounts and, when asked,
+    whether it has a KSeF document."""
+    return f"{reader.columns(Invoice)}, {_HAS_BANK_ACCOUNTS}" + (f", {_HAS_KSEF}" if ksef else "")
 
 
 def invoices_by_id(reader: Reader, ids: Sequence[int]) -> list[Any]:
@@ -128,12 +140,14 @@ def invoices_by_id(reader: Reader, ids: Sequence[int]) -> list[Any]:
     return [found[i] for i in ids if i in found]
 
 
-def views_by_id(reader: Reader, ids: Sequence[int], *, with_lines: bool) -> list[InvoiceView]:
-    """Views of these invoices, in the order of `ids` (a page whose order was decided by the caller)."""
+def views_by_id(reader: Reader, ids: Sequence[int], *, with_lines: bool,
+                ksef: set[int] | None = None) -> list[InvoiceView]:
+    """Views of these invoices, in the order of `ids` (a page whose order was decided by the caller);
+    `ksef` as in page_views."""
     if not ids:
         return []
-    views = page_views(reader, f"SELECT {page_columns(reader)} FROM invoices WHERE invoices.id IN "
-                       f"({placeholders(ids)})", list(ids), with_lines=with_lines)
+    views = page_views(reader, f"SELECT {page_columns(reader, ksef is not None)} FROM invoices WHERE invoices.id "
+                       f"IN ({placeholders(ids)})", list(ids), with_lines=with_lines, ksef=ksef)
     found = {v.invoice.id: v for v in views}
     return [found[i] for i in ids if i in found]
 
@@ -143,6 +157,23 @@ def account_record(reader: Reader, account_id: int) -> Any:
     if account is None:
         raise NotFound("account", account_id)
     return account
+
+
+# Whether an account has any recurring definition at all, asked with its record: most have none, and then a
+# page needs no lookup of its invoices' definitions (recurrings are indexed by account, not by invoice).
+_HAS_ANY_RECURRING = "EXISTS (SELECT 1 FROM recurrings WHERE recurrings.account_id = accounts.id)"
+_account_sql: list[str] = []
+
+
+def account_with_recurrings(reader: Reader, account_id: int) -> tuple[Any, bool]:
+    """The account's record, and whether it has any recurring definition, in one statement; NotFound."""
+    if not _account_sql:
+        _account_sql.append(f"SELECT {reader.columns(Account)}, {_HAS_ANY_RECURRING} FROM accounts "
+                            "WHERE accounts.id = ?")
+    row = reader.execute(_account_sql[0], (account_id,)).fetchone()
+    if row is None:
+        raise NotFound("account", account_id)
+    return reader.make(Account, row), bool(row[-1])
 
 
 def definitions_of(reader: Reader, account_id: int, invoice_ids: Sequence[int]) -> dict[int, Any]:

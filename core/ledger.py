@@ -71,6 +71,8 @@ class Ledger:
         """End the engine's writer thread now rather than after its idle time (the next write starts it)."""
         if self._committer is not None:
             self._committer.stop()
+        if self._points is not None:
+            self._points.close()
 
     def _in_write(self, work: Callable[[UnitOfWork], T], *, plain: bool = False) -> T:
         """work(uow) in a write unit of work: a job of the group committer, or a transaction of its own.
@@ -137,7 +139,11 @@ class Ledger:
             return query(uow.session, *args, **kwargs)
 
     def read_plain(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """query(reader, ...) in one read transaction, with plain SQL and no ORM session (core.reader)."""
+        """query(reader, ...) in one read transaction, with plain SQL and no ORM session (core.reader): on
+        SQLite on a pooled connection of its own, with no SQLAlchemy Connection and so plain SQL only
+        (core.reader.PointReads)."""
+        if self._points is not None:
+            return self._points.pooled(query, *args, **kwargs)
         return reader.read_plain(self.engine, query, *args, storage=self.storage, **kwargs)
 
     def read_point(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -5,15 +5,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import Connection, Numeric, Select, cast, func
+from sqlalchemy import Numeric, Select, cast, func
 from sqlmodel import Session, SQLModel, or_, select
 
 from core import numbering
 from core.handlers.invoice_state import InvoiceView, account_of
-from core.invoice_reads import page_columns, page_views, views_by_id
+from core.invoice_reads import page_columns, views_by_id, views_of_rows
 from core.models.types import DecimalType
 from core.reader import MAX_STATEMENTS_PER_SHAPE, Reader, placeholders
-from core.storage import like_case_sensitive, storage_for
+from core.storage import like_case_sensitive
 
 MAX_PER_PAGE = 100
 
@@ -188,13 +188,7 @@ def _like_clause(text_: str) -> str:
 
 def has_fts(db: Session | Reader) -> bool:
     """Whether migration 0014 could build the FTS5 table here (SQLite built with FTS5)."""
-    connection = connection_of(db)
-    return storage_for(connection).has_tables(connection, "invoices_fts")
-
-
-def connection_of(db: Session | Reader) -> Connection:
-    """The SQLAlchemy Connection under an ORM session or a plain Reader."""
-    return db.connection if isinstance(db, Reader) else db.connection()
+    return _reader(db).has_tables("invoices_fts")
 
 
 def _reader(db: Session | Reader) -> Reader:
@@ -232,15 +226,16 @@ def _seek(reader: Reader, where: Where, name: str, desc: bool, offset: int) -> W
 
 def list_invoices(db: Session | Reader, account_id: int, f: InvoiceFilter, page: Page,
                   order: Sequence[tuple[str, bool]] = (("id", False),), *,
-                  with_lines: bool = False) -> list[InvoiceView]:
-    """A page of invoice views, as read-only records (core.reader)."""
+                  with_lines: bool = False, ksef: set[int] | None = None) -> list[InvoiceView]:
+    """A page of invoice views, as read-only records (core.reader). `ksef`: filled with the ids of the page's
+    invoices that have a KSeF document (core.invoice_reads.page_views), in the page's own statement."""
     return _page(_reader(db), invoice_where(account_id, f, fts=bool(f.search) and has_fts(db)), page, order,
-                 with_lines)
+                 with_lines, ksef)[0]
 
 
 def page_with_total(db: Session | Reader, account_id: int, f: InvoiceFilter, page: Page,
-                    order: Sequence[tuple[str, bool]] = (("id", False),), *, with_lines: bool = False
-                    ) -> tuple[list[InvoiceView], int]:
+                    order: Sequence[tuple[str, bool]] = (("id", False),), *, with_lines: bool = False,
+                    ksef: set[int] | None = None) -> tuple[list[InvoiceView], int]:
     """list_invoices and count_invoices in one go (one filter built, one reader)."""
     reader = _reader(db)
     where = invoice_where(account_id, f, fts=bool(f.search) and has_fts(db))
@@ -248,42 +243,53 @@ def page_with_total(db: Session | Reader, account_id: int, f: InvoiceFilter, pag
         # LIKE over every row is the costly part of the query, and the page and the count would each
         # run it: run it once for every matching id, in order, and slice.
         ids = _ordered_ids(reader, where, order, None, 0)
-        return _views(reader, ids[page.offset:page.offset + page.per_page], with_lines), len(ids)
-    return _page(reader, where, page, order, with_lines), _count(reader, where, account_id, f)
+        return _views(reader, ids[page.offset:page.offset + page.per_page], with_lines, ksef), len(ids)
+    count = _count_sql(reader, where, account_id, f)
+    views, total = _page(reader, where, page, order, with_lines, ksef, count)
+    if total is None:  # an empty page, or one the page statement did not read (a search in the index's order)
+        total = reader.scalar(*count)
+    return views, int(total or 0)
 
 
-def _page(reader: Reader, where: Where, page: Page, order: Sequence[tuple[str, bool]],
-          with_lines: bool) -> list[InvoiceView]:
+def _page(reader: Reader, where: Where, page: Page, order: Sequence[tuple[str, bool]], with_lines: bool,
+          ksef: set[int] | None = None, count: tuple[str, tuple[Any, ...]] | None = None
+          ) -> tuple[list[InvoiceView], Any]:
+    """The page's views, and the value of `count` (SQL and its parameters: the total) when the page statement
+    read it along (one statement less per page), else None."""
     offset = page.offset
     if where.full_text is not None and _by_id(order):  # the full-text index walks its matches in id order itself
-        return _views(reader, _ordered_ids(reader, where, order, page.per_page, offset), with_lines)
+        return _views(reader, _ordered_ids(reader, where, order, page.per_page, offset), with_lines, ksef), None
     # Ties on the first sort key are broken by id in the same direction, so a seek is exact.
     if offset >= SEEK_FROM_OFFSET and len(order) == 1 and order[0][0] in SEEKABLE:
         sought = _seek(reader, where, order[0][0], order[0][1], offset)
         if sought is None:
-            return []
+            return [], None
         where, offset = sought, 0
     elif list(order) == [("id", False)] and reader.storage.narrow_dated_pages and where.dates is not None:
         where = _from_first_dated_id(reader, where)
     # The page's ids (sorted through the index alone) and their rows in one statement.
-    return page_views(reader, _page_sql(reader, where.sql, tuple(order)), (*where.params, page.per_page, offset),
-                      with_lines=with_lines)
+    count_sql, count_params = count or (None, ())
+    rows = reader.execute(_page_sql(reader, where.sql, tuple(order), ksef is not None, count_sql),
+                          (*count_params, *where.params, page.per_page, offset)).fetchall()
+    total = rows[0][-1] if count_sql is not None and rows else None
+    return views_of_rows(reader, rows, with_lines=with_lines, ksef=ksef), total
 
 
-_page_statements: dict[tuple[str, str, tuple[tuple[str, bool], ...]], str] = {}
+_page_statements: dict[tuple[str, str, tuple[tuple[str, bool], ...], bool, str | None], str] = {}
 
 
-def _page_sql(reader: Reader, where: str, order: tuple[tuple[str, bool], ...]) -> str:
-    """Built once per filter shape and order (bounded, as core.reader bounds its statements)."""
-    key = (reader.storage.backend, where, order)
+def _page_sql(reader: Reader, where: str, order: tuple[tuple[str, bool], ...], ksef: bool, count: str | None) -> str:
+    """Built once per filter shape, order and columns asked (bounded, as core.reader bounds its statements).
+    `count`: a statement of one value read along as the last column (a scalar subquery: run once, not per row)."""
+    key = (reader.storage.backend, where, order, ksef, count)
     found = _page_statements.get(key)
     if found is None:
         if len(_page_statements) >= MAX_STATEMENTS_PER_SHAPE:
             _page_statements.clear()
-        terms = _order_terms(order)
+        terms, total = _order_terms(order), f", ({count})" if count else ""
         found = _page_statements[key] = (
-            f"SELECT {page_columns(reader)} FROM invoices WHERE invoices.id IN (SELECT invoices.id FROM invoices "
-            f"WHERE {where} ORDER BY {terms} LIMIT ? OFFSET ?) ORDER BY {terms}")
+            f"SELECT {page_columns(reader, ksef)}{total} FROM invoices WHERE invoices.id IN (SELECT invoices.id "
+            f"FROM invoices WHERE {where} ORDER BY {terms} LIMIT ? OFFSET ?) ORDER BY {terms}")
     return found
 
 
@@ -327,8 +333,8 @@ def _matches(search: FullText, *, rest: bool = True) -> tuple[str, tuple[Any, ..
             (search.first, *in_account, *search.rest.params))
 
 
-def _views(reader: Reader, ids: list[int], with_lines: bool) -> list[InvoiceView]:
-    return views_by_id(reader, ids, with_lines=with_lines)
+def _views(reader: Reader, ids: list[int], with_lines: bool, ksef: set[int] | None) -> list[InvoiceView]:
+    return views_by_id(reader, ids, with_lines=with_lines, ksef=ksef)
 
 
 # SQLite answers "a date range, oldest id first" either by sorting every invoice in the range or by
@@ -364,20 +370,20 @@ _UNFILTERED = InvoiceFilter()
 
 
 def _count(reader: Reader, where: Where, account_id: int, f: InvoiceFilter) -> int:
+    return int(reader.scalar(*_count_sql(reader, where, account_id, f)) or 0)
+
+
+def _count_sql(reader: Reader, where: Where, account_id: int, f: InvoiceFilter) -> tuple[str, tuple[Any, ...]]:
     """The whole account's count from SQLite's maintained invoice_counts (migration 0005), else count(*)
     over the filtered invoices directly (a derived table around it costs SQLite a copy). A search alone
-    is counted by the full-text index itself, in the account's rowid range: no invoice row is read."""
-    if f == _UNFILTERED and has_invoice_counts(reader.connection):
-        return int(reader.scalar("SELECT invoices FROM invoice_counts WHERE account_id = ?", (account_id,)) or 0)
+    is counted by the full-text index itself, in the account's rowid range: no invoice row is read.
+    One value, or no row (an account invoice_counts has not met: 0)."""
+    if f == _UNFILTERED and reader.has_tables("invoice_counts"):
+        return "SELECT invoices FROM invoice_counts WHERE account_id = ?", (account_id,)
     if where.full_text is not None:
         matches, params = _matches(where.full_text)
-        return int(reader.scalar(f"SELECT count(*) FROM {matches}", params))
-    return int(reader.scalar(f"SELECT count(*) FROM invoices WHERE {where.sql}", where.params))
-
-
-def has_invoice_counts(connection: Connection) -> bool:
-    """Whether migration 0005 made invoice_counts here (SQLite only)."""
-    return storage_for(connection).has_tables(connection, "invoice_counts")
+        return f"SELECT count(*) FROM {matches}", params
+    return f"SELECT count(*) FROM invoices WHERE {where.sql}", where.params
 
 
 @dataclass(frozen=True)

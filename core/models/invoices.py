@@ -127,9 +127,11 @@ class InvoiceLine(SQLModel, table=True):
     pointing back through parent_id; only normal and correction lines count in totals."""
 
     __tablename__ = "invoice_lines"
-    __table_args__ = (Index("ix_invoice_lines_product_id", "product_id"),)  # include_product reads (0002)
+    __table_args__ = (Index("ix_invoice_lines_product_id", "product_id"),  # include_product reads (0002)
+                      # lines in document order, unsorted (core.invoice_reads; 0017): also every lookup by invoice
+                      Index("ix_invoice_lines_order", "invoice_id", "position", "id"))
     id: int | None = Field(default=None, primary_key=True)
-    invoice_id: int = Field(foreign_key="invoices.id", index=True)
+    invoice_id: int = Field(foreign_key="invoices.id")
     account_id: int = account_fk()
     position: int = 0
     kind: str = "normal"  # normal | text | correction | correction_before | correction_after

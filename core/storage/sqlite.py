@@ -25,6 +25,8 @@ _SQLITE = sqlite.dialect()
 
 
 def _json(value: str) -> Any:
+    if value == "{}":  # nearly every line's `extra`: a fresh dict (callers may change it), no parser call
+        return {}
     try:
         return orjson.loads(value)
     except orjson.JSONDecodeError:  # NaN/Infinity, or integers past 64 bits: what SQLAlchemy itself reads

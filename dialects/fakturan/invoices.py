@@ -12,7 +12,7 @@ from core.clock import today_in
 from core.commands import CreateInvoice, RecordPayment, SendInvoice, UpdateInvoice
 from core.errors import Invalid, NotFound
 from core.handlers.sending import split_addresses
-from core.invoice_reads import account_record, definitions_of, invoice_view, read_invoice
+from core.invoice_reads import account_record, account_with_recurrings, definitions_of, invoice_view, read_invoice
 from core.models import Client
 from core.queries import InvoiceFilter, page_with_total
 from core.reader import Reader
@@ -121,9 +121,10 @@ def _listing(reader: Reader, ctx: AccountContext, invoice_filter: InvoiceFilter,
     account_id, invoice_filter = ctx.account_id, _in_zone(invoice_filter, ctx.timezone)
     if client_id is not None:
         reader.owned(Client, account_id, client_id, "client")
+    account, recurs = account_with_recurrings(reader, account_id)
     views, total = page_with_total(reader, account_id, invoice_filter, page, order, with_lines=True)
-    return (account_record(reader, account_id), views, total,
-            definitions_of(reader, account_id, [v.invoice.id or 0 for v in views]))
+    return account, views, total, definitions_of(reader, account_id, [v.invoice.id or 0 for v in views]) \
+        if recurs else {}
 
 
 @endpoint("invoices.show", "invoice", signs_in_by_reading=True)

@@ -111,10 +111,12 @@ def _page_read(reader: Reader, account: AccountContext, call: Call, with_lines: 
                ) -> tuple[list[InvoiceView], dict[int, Any], dict[int, Any]]:
     """A page, its KSeF documents and (when asked) its payments in the read that signs the caller in."""
     where = invoice_filter(call, account.timezone)  # "this month" is the account's
+    with_ksef: set[int] = set()
     views = queries.list_invoices(reader, account.account_id, where, call.page(), order_of(call.query.get("order")),
-                                  with_lines=with_lines)
+                                  with_lines=with_lines, ksef=with_ksef)
     paid = sparse.payments_by_invoice(reader, [v.invoice.id or 0 for v in views]) if with_payments else {}
-    return views, ksef.documents_for(reader, account.account_id, views), paid
+    documented = [v for v in views if v.invoice.id in with_ksef]  # most pages have none: no statement then
+    return views, ksef.documents_for(reader, account.account_id, documented) if documented else {}, paid
 
 
 async def list_invoices(call: Call) -> Reply:

@@ -136,3 +136,16 @@ def test_point_reads_from_several_threads_each_use_a_connection_of_their_own(
         numbers = list(pool.map(lambda _: backend_ledger.read_point(invoice_view, account, invoice_id).invoice.number,
                                 range(200)))
     assert set(numbers) == {backend_ledger.read(view_of, account, invoice_id).invoice.number}
+
+
+def test_every_record_gets_a_json_value_of_its_own_even_the_empty_one_every_line_carries(
+        backend_ledger: Ledger, rich_invoice: tuple[int, int]) -> None:
+    """A line's `extra` is '{}' almost always and is read without the JSON parser on SQLite: still a dict of
+    each record's own, so a caller that fills one changes no other."""
+    account, invoice_id = rich_invoice
+    lines = backend_ledger.read_point(invoice_view, account, invoice_id).lines
+    extras = [line.extra for line in lines]
+    assert extras == [{}] * len(lines) and len({id(extra) for extra in extras}) == len(lines) >= 2
+    extras[0]["changed"] = True
+    again = backend_ledger.read_point(invoice_view, account, invoice_id).lines
+    assert [line.extra for line in again] == [{}] * len(lines)

@@ -22,6 +22,18 @@ QUICK_START = {"kind": "vat", **SELLER, "buyer_name": "Klient ABC Sp. z o.o.", "
                "positions": [{"name": "Usługa", "quantity": 1, "total_price_gross": 1230.00, "tax": 23}]}
 
 
+
+def quick_start_correction(invoice_id: int) -> dict[str, Any]:
+    """A correction that takes the Quick Start invoice's one line back to nothing."""
+    return {"kind": "correction", "correction_reason": "Zła ilość", "invoice_id": invoice_id,
+            "from_invoice_id": invoice_id, "positions": [{
+                "name": "Usługa", "kind": "correction", "quantity": -1, "total_price_gross": -1230, "tax": 23,
+                "correction_before_attributes": {"name": "Usługa", "quantity": 1, "total_price_gross": 1230,
+                                                 "tax": 23, "kind": "correction_before"},
+                "correction_after_attributes": {"name": "Usługa", "quantity": 0, "total_price_gross": 0, "tax": 23,
+                                                "kind": "correction_after"}}]}
+
+
 def post(client: TestClient, path: str, body: dict[str, Any], method: str = "POST") -> Any:
     return client.request(method, path, content=json.dumps(body).encode(),
                           headers={"Accept": "application/json", "Content-Type": "application/json"})

@@ -10,7 +10,15 @@ from ksef_client.utils.ksef_number import validate_ksef_number
 from starlette.testclient import TestClient
 
 from core.einvoice.service import LOCKED
-from tests.einvoice.conftest import QUICK_START, SELLER, fa3_amounts, post, settled, wait_for
+from tests.einvoice.conftest import (
+    QUICK_START,
+    SELLER,
+    fa3_amounts,
+    post,
+    quick_start_correction,
+    settled,
+    wait_for,
+)
 
 GOV_FIELDS = ("gov_status", "gov_id", "gov_send_date", "gov_sell_date", "gov_error_messages",
               "gov_verification_link", "gov_link", "gov_corrected_invoice_number")
@@ -113,14 +121,8 @@ def test_a_correction_carries_the_corrected_invoices_ksef_number(client: TestCli
                                                "invoice": QUICK_START}).json()
     sent = wait_for(client, token, original["id"], settled)
     line = sent["positions"][0]
-    correction = post(client, "/invoices.json", {"api_token": token, "gov_save_and_send": True, "invoice": {
-        "kind": "correction", "correction_reason": "Zła ilość", "invoice_id": original["id"],
-        "from_invoice_id": original["id"], "positions": [{
-            "name": "Usługa", "kind": "correction", "quantity": -1, "total_price_gross": -1230, "tax": 23,
-            "correction_before_attributes": {"name": "Usługa", "quantity": 1, "total_price_gross": 1230, "tax": 23,
-                                             "kind": "correction_before"},
-            "correction_after_attributes": {"name": "Usługa", "quantity": 0, "total_price_gross": 0, "tax": 23,
-                                            "kind": "correction_after"}}]}})
+    correction = post(client, "/invoices.json", {"api_token": token, "gov_save_and_send": True,
+                                                 "invoice": quick_start_correction(original["id"])})
     assert correction.status_code == 201, correction.text
     body = wait_for(client, token, correction.json()["id"], settled)
     assert body["gov_corrected_invoice_number"] == sent["gov_id"]

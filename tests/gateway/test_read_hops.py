@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -199,15 +200,17 @@ def test_a_get_or_a_list_signs_in_and_reads_in_one_transaction_in_every_dialect(
 # Statements per request, its transaction's BEGIN and ROLLBACK included. A get: the credential, the invoice (with
 # whether it has payments, bank accounts, KSeF documents, a recurring definition, and fakturan's account
 # record), its lines; INVO adds its tax and unit dictionaries. A list: the credential, the page's ids and rows in
-# one statement, its lines when shown, its count (INVO, fakturan), and one statement per kind of lookup the
-# dialect shows (InvoiceOcean: KSeF documents; fakturan: the account, recurring definitions); InvoiceOcean's
-# default period first finds the first id in it, and /clients/{id}/invoices first checks the client.
+# one statement (with whether each has bank accounts, on InvoiceOcean whether it has KSeF documents, and on INVO
+# and fakturan the page's total), its lines when shown, fakturan's account (with whether it has any recurring
+# definition); a lookup of what no invoice on the page has (KSeF documents, recurring definitions) costs no
+# statement. InvoiceOcean's default period first finds the first id in it, and /clients/{id}/invoices first
+# checks the client.
 STATEMENTS = {
     "invoiceocean get": 5, "invoiceocean get xml": 5, "invoiceocean get by login": 5,
-    "invoiceocean list": 6, "invoiceocean list with positions": 7,
-    "invo get": 6, "invo list": 5,
+    "invoiceocean list": 5, "invoiceocean list with positions": 6,
+    "invo get": 6, "invo list": 4,
     "fakturan get": 5, "fakturan get by token": 5,
-    "fakturan list": 8, "fakturan list by token": 8, "fakturan client's list": 9,
+    "fakturan list": 6, "fakturan list by token": 6, "fakturan client's list": 7,
 }
 
 
@@ -218,3 +221,49 @@ def test_a_get_or_a_list_runs_exactly_its_statements_in_every_dialect(
         return len(reads) + sum(1 for text in statements.texts if text.strip().upper() in ("BEGIN", "ROLLBACK"))
 
     assert {name: count(call) for name, call in _reads(client, ledger).items()} == STATEMENTS
+
+
+def test_on_sqlite_a_get_or_a_list_opens_no_sqlalchemy_connection_in_every_dialect(
+        client: TestClient, ledger: Any) -> None:
+    """A read's BEGIN ... ROLLBACK is raw on a DBAPI connection held outside the engine's pool (core.reader
+    PointReads): checking a pooled connection out through a SQLAlchemy Connection, its begin event and its
+    reset on return cost a list more than the sign-in statement itself. Connections opened by background
+    threads (the traffic log's writes) are not the request's."""
+    from sqlalchemy import event
+
+    opened: list[str] = []
+
+    def connected(_connection: Any) -> None:
+        opened.append(threading.current_thread().name)
+
+    reads = _reads(client, ledger)
+    event.listen(ledger.engine, "engine_connect", connected)
+    try:
+        counted = {}
+        for name, call in reads.items():
+            assert call().status_code == 200
+            opened.clear()
+            assert call().status_code == 200
+            counted[name] = sum(1 for thread in opened if thread not in _BACKGROUND)
+    finally:
+        event.remove(ledger.engine, "engine_connect", connected)
+    assert counted == {name: 0 for name in counted}
+
+
+_BACKGROUND = frozenset({"traffic-log", "group-commit", "recurring-scheduler", "malloc-trim"})
+
+
+def test_lines_of_a_get_or_a_page_come_in_document_order_from_the_index_without_a_sort(
+        statements: Statements, client: TestClient, ledger: Any) -> None:
+    """ORDER BY invoice_id, position, id is the order of ix_invoice_lines_order (migration 0017): SQLite reads
+    the lines sorted instead of sorting each invoice's in a temporary b-tree."""
+    plans: dict[str, list[str]] = {}
+    for name, call in _reads(client, ledger).items():
+        lines = [text for text in statements.reads_of(call) if " FROM invoice_lines " in text]
+        with ledger.engine.connect() as connection:
+            for text in lines:  # the traced text carries its parameters' values
+                plans[f"{name}: {text[-60:]}"] = [row[-1] for row in connection.exec_driver_sql(
+                    f"EXPLAIN QUERY PLAN {text}").fetchall()]
+    assert len({name.partition(":")[0] for name in plans}) == 10  # every get, and every list that shows lines
+    assert {name: plan for name, plan in plans.items() if any("TEMP B-TREE" in step for step in plan)} == {}
+    assert all(any("ix_invoice_lines_order" in step for step in plan) for plan in plans.values())
