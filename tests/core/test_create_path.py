@@ -160,6 +160,28 @@ def test_a_create_opens_no_sqlalchemy_session(client: TestClient, account: dict[
     assert opened == []
 
 
+@pytest.mark.parametrize("buyer", [{"buyer_name": "Klient Stały"},
+                                   {"buyer_name": "Klient Stały", "buyer_tax_no": "PL 525-244-57-67"},
+                                   {"buyer_name": "Klient Stały", "buyer_email": "staly@example.com"}],
+                         ids=["name", "tax_no", "email"])
+def test_a_create_whose_buyer_matches_a_client_reads_it_without_a_session(
+        client: TestClient, account: dict[str, Any], monkeypatch: pytest.MonkeyPatch, buyer: dict[str, str]) -> None:
+    """InvoiceOcean matches a buyer given without client_id to an existing client (core.handlers.parties
+    .match_client): a plain read, so the create stays on the plain path; the invoice names the oldest match."""
+    token = account["invoiceocean"]["api_token"]
+    fields = {"name": buyer["buyer_name"], "tax_no": buyer.get("buyer_tax_no", ""), "email": buyer.get("buyer_email")}
+    made = [client.post(f"/clients.json?api_token={token}", json={"client": fields}).json()["id"] for _ in range(2)]
+    body = {"invoice": {**buyer, "positions": [{"name": "A", "tax": 23, "total_price_gross": 10}]}}
+    client.post(f"/invoices.json?api_token={token}", json=body)  # the series' counter row
+    opened = _count_sessions(monkeypatch)
+    answer = client.post(f"/invoices.json?api_token={token}", json=body)
+    assert answer.status_code == 201, answer.text
+    assert opened == []
+    assert answer.json()["client_id"] == min(made)
+    listed = client.get(f"/clients.json?api_token={token}").json()
+    assert sorted(c["id"] for c in listed) == sorted(made)  # matched, not created again
+
+
 def test_an_idempotent_create_claims_its_key_without_a_session_and_replays_it(
         client: TestClient, account: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     """The Idempotency-Key is claimed and tied to the invoice as plain rows, in the create's own savepoint."""
