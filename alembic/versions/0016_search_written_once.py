@@ -21,8 +21,6 @@ import importlib.util
 from pathlib import Path
 from typing import Any, Sequence, Union
 
-from sqlalchemy import text
-
 from alembic import op
 
 revision: str = '0016'
@@ -30,55 +28,52 @@ down_revision: Union[str, None] = '0015'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
-DEFERRED = "invoices_fts_deferred"  # core.storage.writes.SEARCH_DEFERRED
 PENDING = 0  # core.storage.writes.SEARCH_PENDING: the mark of an invoice not inserted yet
 
 
-def _has_deferral() -> bool:
-    bind = op.get_bind()
-    return bind.dialect.name == "sqlite" and bool(bind.execute(text(
-        f"SELECT count(*) FROM sqlite_master WHERE name = '{DEFERRED}'")).scalar())
-
-
 def upgrade() -> None:
-    if not _has_deferral():
-        return  # PostgreSQL, or a SQLite without FTS5 (0015 made no mark table)
-    search = _revision("0014_search.py")
+    deferral = _migration_0015()
+    if not deferral._has_search_index():
+        return  # PostgreSQL, or a SQLite without FTS5: 0015 made no mark table
+    search, marks = deferral._migration_0014(), deferral.DEFERRED
     header = ", ".join(search.HEADER)
-    pending = f"EXISTS (SELECT 1 FROM {DEFERRED} WHERE invoice_id = {PENDING})"
+    pending = f"EXISTS (SELECT 1 FROM {marks} WHERE invoice_id = {PENDING})"
     # Marked: pending, or already claimed (SQLite runs an event's triggers in no order one may rely on).
-    marked = f"EXISTS (SELECT 1 FROM {DEFERRED} WHERE invoice_id IN ({PENDING}, new.id))"
+    marked = f"EXISTS (SELECT 1 FROM {marks} WHERE invoice_id IN ({PENDING}, new.id))"
     document = (f"INSERT INTO invoices_fts (rowid, {header}, lines) VALUES ({search.DOC.format(invoice='new')}, "
                 f"{', '.join(f'new.{c}' for c in search.HEADER)}, {search.LINES_OF.format(id='new.id')});")
     op.execute("DROP TRIGGER IF EXISTS invoices_fts_ai")
     op.execute(f"CREATE TRIGGER invoices_fts_ai AFTER INSERT ON invoices WHEN NOT {marked} BEGIN {document} END")
-    op.execute(f"CREATE TRIGGER {DEFERRED}_claim AFTER INSERT ON invoices WHEN {pending} "
-               f"BEGIN UPDATE {DEFERRED} SET invoice_id = new.id WHERE invoice_id = {PENDING}; END")
-    op.execute(f"DROP TRIGGER IF EXISTS {DEFERRED}_ad")
-    op.execute(f"CREATE TRIGGER {DEFERRED}_ad AFTER DELETE ON {DEFERRED} BEGIN "
+    op.execute(f"CREATE TRIGGER {marks}_claim AFTER INSERT ON invoices WHEN {pending} "
+               f"BEGIN UPDATE {marks} SET invoice_id = new.id WHERE invoice_id = {PENDING}; END")
+    op.execute(f"DROP TRIGGER IF EXISTS {marks}_ad")
+    op.execute(f"CREATE TRIGGER {marks}_ad AFTER DELETE ON {marks} BEGIN "
                f"INSERT OR REPLACE INTO invoices_fts (rowid, {header}, lines) "
                f"SELECT {search.DOC.format(invoice='invoices')}, {', '.join(f'invoices.{c}' for c in search.HEADER)}, "
                f"{search.LINES_OF.format(id='invoices.id')} FROM invoices WHERE invoices.id = old.invoice_id; END")
 
 
 def downgrade() -> None:
-    if not _has_deferral():
+    deferral = _migration_0015()
+    if not deferral._has_search_index():
         return
-    search = _revision("0014_search.py")
+    search, marks = deferral._migration_0014(), deferral.DEFERRED
     header, new = ", ".join(search.HEADER), ", ".join(f"new.{c}" for c in search.HEADER)
-    op.execute(f"DROP TRIGGER IF EXISTS {DEFERRED}_claim")
+    op.execute(f"DROP TRIGGER IF EXISTS {marks}_claim")
     op.execute("DROP TRIGGER IF EXISTS invoices_fts_ai")
     op.execute("CREATE TRIGGER invoices_fts_ai AFTER INSERT ON invoices BEGIN "
                f"INSERT INTO invoices_fts (rowid, {header}, lines) VALUES ({search.DOC.format(invoice='new')}, {new}, "
                f"{search.LINES_OF.format(id='new.id')}); END")
-    op.execute(f"DROP TRIGGER IF EXISTS {DEFERRED}_ad")
-    op.execute(f"CREATE TRIGGER {DEFERRED}_ad AFTER DELETE ON {DEFERRED} "
+    op.execute(f"DROP TRIGGER IF EXISTS {marks}_ad")
+    op.execute(f"CREATE TRIGGER {marks}_ad AFTER DELETE ON {marks} "
                f"BEGIN {search._relines('old.invoice_id')} END")
 
 
-def _revision(name: str) -> Any:
-    """An earlier revision's module (its SQL); a revision file is not importable by name."""
-    spec = importlib.util.spec_from_file_location(f"_search_{name[:4]}", Path(__file__).with_name(name))
+def _migration_0015() -> Any:
+    """0015's module (its mark table, its check for the index, and through it 0014's document SQL); a revision
+    file is not importable by name."""
+    spec = importlib.util.spec_from_file_location("_search_0015", Path(__file__).with_name(
+        "0015_search_once_per_create.py"))
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
