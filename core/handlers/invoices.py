@@ -312,9 +312,12 @@ def _write_new(session: Session, invoice: Invoice, specs: list[LineSpec], cmd: C
     if isinstance(invoice, Invoice):
         session.add(invoice)
         _flush_unique(session, invoice)
+        with writes.search_once(session, invoice):  # the lines' document rewritten once, not once per line
+            _insert_lines(session, invoice, lines)
     else:
-        _insert_invoice(session, invoice)
-    _insert_lines(session, invoice, lines)
+        with writes.search_once(session, invoice):  # the search document written once, header and lines
+            _insert_invoice(session, invoice)
+            _insert_lines(session, invoice, lines)
     if paid:
         set_status(session, invoice, "paid", invoice.issue_date, paid_on)
     return lines
@@ -345,8 +348,7 @@ def _insert_lines(session: Session, invoice: Invoice, lines: list[InvoiceLine]) 
     for line in lines:
         line.invoice_id = invoice.id or 0
     check_rows(session, InvoiceLine, invoice.account_id, [line.__dict__ for line in lines])
-    with writes.search_once(session, invoice.id or 0):  # the search document written once, not once per line
-        writes.insert_rows(session, InvoiceLine, lines)
+    writes.insert_rows(session, InvoiceLine, lines)
 
 
 def _inherit_from_corrected(session: Session, invoice: Invoice, given: dict[str, Any]) -> None:

@@ -10,6 +10,8 @@ from sqlmodel import Session, col, select
 from core.errors import Invalid
 from core.fields import check_fields
 from core.models import Account, Client, Department, Invoice
+from core.reader import Reader
+from core.references import resolved
 
 # One table: which client column fills which buyer snapshot column.
 BUYER_FROM_CLIENT: dict[str, str] = {
@@ -91,13 +93,20 @@ def client_fields_from_buyer(invoice: Invoice) -> dict[str, Any]:
 
 
 def match_client(session: Session, account_id: int, invoice: Invoice) -> Client | None:
-    """The REST dialect's rule: an existing client with the buyer's name and tax no (or e-mail)."""
-    base = select(Client).where(Client.account_id == account_id)
+    """The REST dialect's rule: an existing client with the buyer's name and tax no (or e-mail), the oldest.
+    A plain read (core.reader) in the session's transaction, resolved for the reference guard: selecting a
+    Client made a plain create open an ORM Session (core.unit_of_work.PlainSession) for the rest of it."""
     if invoice.buyer_tax_no:
-        stmt = base.where(Client.tax_no_normalized == normalise_tax_no(invoice.buyer_tax_no),
-                          Client.name == invoice.buyer_name)
+        tax_no = normalise_tax_no(invoice.buyer_tax_no)
+        where, params = "tax_no_normalized = ? AND name = ?", (tax_no, invoice.buyer_name)
     elif invoice.buyer_email:
-        stmt = base.where(Client.email == invoice.buyer_email, Client.name == invoice.buyer_name)
+        where, params = "email = ? AND name = ?", (invoice.buyer_email, invoice.buyer_name)
     else:
-        stmt = base.where(Client.name == invoice.buyer_name, Client.tax_no == "")
-    return session.execute(stmt.order_by(col(Client.id)).limit(1)).scalars().first()
+        where, params = "name = ? AND tax_no = ?", (invoice.buyer_name, "")
+    found = Reader(session.connection()).records(Client, f"account_id = ? AND {where}", (account_id, *params),
+                                                 "id LIMIT 1")
+    if not found:
+        return None
+    client: Client = found[0]
+    resolved(session, Client, client.id or 0, account_id)
+    return client

@@ -227,8 +227,9 @@ def test_a_create_writes_its_lines_in_one_insert_and_rereads_nothing(backend_led
              if s.startswith("SELECT") and "sqlite_master" not in s]
     # ... and, in the same transaction, its domain event (core/events.py), after reading which webhooks listen.
     if backend_ledger.engine.dialect.name == "sqlite":  # numbered first, inserted with its number
-        # the search document's mark around the lines: written once, not once per line (migration 0015)
-        assert writes == ["INSERT INTO number_counters", "INSERT INTO invoices", "INSERT INTO invoices_fts_deferred",
+        # the search document's mark around the invoice and its lines: written once, not once for the header
+        # and once per line (migrations 0015, 0016)
+        assert writes == ["INSERT INTO number_counters", "INSERT INTO invoices_fts_deferred", "INSERT INTO invoices",
                           "INSERT INTO invoice_lines", "INSERT INTO events"]
     else:  # numbered last: counter and number in one statement, just before the commit
         assert writes == ["INSERT INTO invoices", "INSERT INTO invoice_lines", "WITH counter AS", "INSERT INTO events"]
