@@ -7,14 +7,14 @@ first column serves everything the old index served (lookups by invoice, the for
 one goes: a create keeps maintaining one index per line, not two.
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 """
 from typing import Sequence, Union
 
 from alembic import op
 
 revision: str = '0017'
-down_revision: Union[str, None] = '0015'
+down_revision: Union[str, None] = '0016'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,11 +1,13 @@
 """Plain-SQL reads (core.reader, core.invoice_reads) give exactly what the ORM gives, on both backends."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal as D
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.accounts import create_account
 from core.commands import CreateInvoice, LineSpec, RecordPayment, SendInvoice
@@ -15,6 +17,7 @@ from core.invoice_reads import account_record, invoice_view, invoices_by_id, vie
 from core.ledger import Ledger
 from core.models import Invoice, InvoiceLine
 from core.reader import Record, read_plain
+from core.storage.sqlite import _utc
 
 
 def _columns(model: type, obj: Any) -> dict[str, Any]:
@@ -149,3 +152,15 @@ def test_every_record_gets_a_json_value_of_its_own_even_the_empty_one_every_line
     extras[0]["changed"] = True
     again = backend_ledger.read_point(invoice_view, account, invoice_id).lines
     assert [line.extra for line in again] == [{}] * len(lines)
+
+
+@given(st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+       st.sampled_from([" ", "T"]), st.sampled_from(["auto", "seconds", "milliseconds", "microseconds"]),
+       st.sampled_from(["", "+00:00", "+02:00", "-05:30", "Z"]), st.booleans())
+def test_stored_utc_text_reads_as_parsing_it_and_then_naming_utc(moment: datetime, sep: str, timespec: str,
+                                                                 offset: str, date_alone: bool) -> None:
+    """core.storage.sqlite._utc appends the offset instead of replace(): the same instant, the same tzinfo object."""
+    text = moment.date().isoformat() if date_alone else moment.isoformat(sep, timespec) + offset
+    expected = datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    found = _utc(text)
+    assert found == expected and found.tzinfo is timezone.utc
