@@ -17,6 +17,7 @@ from dialects.invoiceocean import fields, ksef, present, sparse
 from dialects.invoiceocean.errors import invalid
 from dialects.invoiceocean.parse import invoice_input, with_position_list, wrapped
 from dialects.invoiceocean.respond import Call, Reply
+from dialects.kit import idempotency
 from dialects.kit.auth import AccountContext
 from dialects.kit.context import execute, read_plain, read_signed, signed_in
 from dialects.kit.lenient import to_bool, to_date, to_int
@@ -155,7 +156,11 @@ async def create_invoice(call: Call) -> Reply:
     if ksef.save_and_send_asked(call, wrapped(call.payload, "invoice")):
         command = ksef.SaveAndSend(command)
     view = await execute(call.request, command, unique=unique)
-    return await _one(call, view, 201)
+    # An invoice made just now has no KSeF document unless this request queued one (gov_save_and_send): only a
+    # correction's corrected invoice can have one, so nothing is read for the rest. A replayed key's invoice is
+    # re-read as it is now, and may have been sent since.
+    made_now = not isinstance(command, ksef.SaveAndSend) and not idempotency.replayed(call.request)
+    return await _one(call, view, 201, documents={} if made_now and view.invoice.kind != "correction" else None)
 
 
 async def update_invoice(call: Call) -> Reply:

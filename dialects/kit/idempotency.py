@@ -123,6 +123,11 @@ async def settle(request: Request, command: Any, claims: list[core_keys.Claim],
     return await run_in_threadpool(ledger.read, core_keys.reload, command, outcome.record_id)
 
 
+def replayed(request: Request) -> bool:
+    """Whether the command's result was re-read for a replayed key (the record as it is now, not as made)."""
+    return bool(getattr(request.state, _REPLAYED, False))
+
+
 async def _prune_now_and_then(request: Request) -> None:
     """Expired keys are ignored at once and deleted here, at most every PRUNE_EVERY_SECONDS per worker."""
     state = request.app.state
