@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any, Callable, Iterable, Mapping
@@ -173,9 +173,10 @@ def _json_stamp_pair(first: datetime | None, second: datetime | None, audience: 
                      ) -> tuple[str | None, str | None]:
     """_json_stamp of both. An invoice never changed since it was made has its two timestamps microseconds
     apart, in one millisecond: one text then serves both (the shift into a zone is whole seconds, so the
-    millisecond and the offset are the same for both)."""
+    millisecond and the offset are the same for both). Only for UTC values, as records carry them: two values in
+    one zone subtract as wall times, and around a clock change equal wall times are different instants."""
     text = _json_stamp(first, audience)
-    if (first is not None and second is not None and first.tzinfo is not None and second.tzinfo is not None
+    if (first is not None and second is not None and first.tzinfo is timezone.utc and second.tzinfo is timezone.utc
             and first.microsecond // 1000 == second.microsecond // 1000
             and -_MILLISECOND < second - first < _MILLISECOND):
         return text, text
