@@ -122,33 +122,29 @@ SEARCH_PENDING = 0  # the mark of "the next invoice inserted" (0016): no invoice
 
 
 @contextmanager
-def search_once(session: Session, invoice: Row) -> Iterator[None]:
+def search_once(session: Session, invoice: Any) -> Iterator[None]:
     """The invoice's full-text document written once, at the end of this block, with its header and every
     line inserted inside it: not once per line (migration 0015: the line trigger skips a marked invoice),
     and, for an invoice inserted inside the block, not once more by its own INSERT (0016: a pending mark
     makes the invoice trigger claim the mark instead of writing). Deleting the mark writes the document.
-    A no-op where there is no such index (PostgreSQL, SQLite without FTS5)."""
+    A no-op where there is no such index (PostgreSQL, SQLite without FTS5). `invoice`: an Invoice or a record
+    (core.reader.new_record), its id None until it is inserted."""
     connection = session.connection()
     if not storage_of(session).has_tables(connection, SEARCH_DEFERRED):
         yield
         return
     cursor = _cursor(connection)
     try:
-        run(cursor, f"INSERT INTO {SEARCH_DEFERRED} (invoice_id) VALUES (?)", (_id_of(invoice) or SEARCH_PENDING,))
+        run(cursor, f"INSERT INTO {SEARCH_DEFERRED} (invoice_id) VALUES (?)", (invoice.id or SEARCH_PENDING,))
         try:
             yield
         finally:
             # Also after a failure: a caller that carries on in this transaction must not leave a mark behind
             # (a pending one would swallow the next invoice's document; a claimed one, its later lines').
             run(cursor, f"DELETE FROM {SEARCH_DEFERRED} WHERE invoice_id IN (?, ?)",
-                (SEARCH_PENDING, _id_of(invoice) or SEARCH_PENDING))
+                (SEARCH_PENDING, invoice.id or SEARCH_PENDING))
     finally:
         cursor.close()
-
-
-def _id_of(row: Row) -> int | None:
-    found: int | None = row.get("id") if isinstance(row, dict) else row.id
-    return found
 
 
 def update_row(session: Session, model: type[SQLModel], row_id: int, **values: Any) -> None:

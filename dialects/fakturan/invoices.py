@@ -123,8 +123,8 @@ def _listing(reader: Reader, ctx: AccountContext, invoice_filter: InvoiceFilter,
         reader.owned(Client, account_id, client_id, "client")
     account, recurs = account_with_recurrings(reader, account_id)
     views, total = page_with_total(reader, account_id, invoice_filter, page, order, with_lines=True)
-    return account, views, total, definitions_of(reader, account_id, [v.invoice.id or 0 for v in views]) \
-        if recurs else {}
+    recurring = definitions_of(reader, account_id, [v.invoice.id or 0 for v in views]) if recurs else {}
+    return account, views, total, recurring
 
 
 @endpoint("invoices.show", "invoice", signs_in_by_reading=True)
