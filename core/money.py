@@ -60,6 +60,7 @@ CASH_ROUNDING_UNITS: dict[str, Decimal] = {"SEK": Decimal(1)}
 # Enough digits that no quotient is rounded before round_money sees it; any trap is a bug, not a cent.
 _PRECISE = Context(prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation, DivisionByZero, Overflow])
 _SPACE = "[ \u00a0\u202f]"
+_SPACES = re.compile(_SPACE)  # compiled once: re.sub(pattern_text, ...) looks its pattern up on every call
 # ASCII digits: \d would also read "٣" and "３" as 3.
 _AMOUNT_TEXT = re.compile(rf"([+-]?)([0-9]{{1,3}}(?:{_SPACE}[0-9]{{3}})+|[0-9]+)"
                           r"(?:[.,]([0-9]+))?(?:\s*[^\W\d_][^\d]*)?")
@@ -98,7 +99,7 @@ def to_decimal(value: object) -> Decimal:
         if match is None:
             raise ValueError(f"not a number: {value!r}")
         sign, whole, fraction = match.groups()
-        digits = re.sub(_SPACE, "", whole)
+        digits = whole if whole.isdigit() else _SPACES.sub("", whole)  # "1 234" groups; plain digits as they are
         result = Decimal(f"{sign}{digits}.{fraction}" if fraction else f"{sign}{digits}")
     else:
         raise ValueError(f"not a number: {value!r}")

@@ -143,15 +143,32 @@ def _with_account(reader: Reader, account_id: int, invoice_id: int) -> Any:
                                        if found.has_recurring else None)
 
 
-@endpoint("invoices.create", "invoice")
-async def create(request: Request, ctx: AccountContext) -> Response:
+def _create_sources(reader: Reader, ctx: AccountContext, client_id: int | None) -> tuple[Any, Client | None]:
+    """The account and the client a create names, in the read that signs the caller in."""
+    return account_record(reader, ctx.account_id), (_find_client(reader, ctx.account_id, client_id)
+                                                     if client_id is not None and client_id > 0 else None)
+
+
+def _named_client_id(payload: Any) -> int | None:
+    """The client_id a create body names, read ahead of the body's parse (which needs the account), so the
+    client comes from the sign-in's read; the parse stays the judge of it."""
+    try:
+        return to_int(payload.get("client_id")) if isinstance(payload, dict) else None
+    except (TypeError, ValueError):
+        return None
+
+
+@endpoint("invoices.create", "invoice", signs_in_by_reading=True)
+async def create(request: Request, _: AccountContext) -> Response:
     payload = await body_of(request)
-    account = await read_plain(request, account_record, ctx.account_id, point=True)
+    named = _named_client_id(payload)
+    ctx, (account, named_client) = await read_signed(request, _create_sources, named, point=True)
     bag = ErrorBag()
     inp = invoice_input(bag, payload, creating=True, client_defaults=client_settings_defaults(account))
     settings: dict[str, Any] = {}
     if "client_id" in inp.fields:
-        client = await read_plain(request, _find_client, ctx.account_id, inp.fields["client_id"], point=True)
+        client = named_client if inp.fields["client_id"] == named else await read_plain(
+            request, _find_client, ctx.account_id, inp.fields["client_id"], point=True)
         if client is None:
             bag.add("client_id", "blank")  # like the seed's client_id 0: no such client to bill
         else:

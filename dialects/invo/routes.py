@@ -29,7 +29,7 @@ FIELD_NAMES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
 
 
 # (resource, action) whose first read signs the caller in (read_signed): one transaction, one hop at most.
-SIGNED_READS = frozenset({("invoices", "list")})
+SIGNED_READS = frozenset({("invoices", "list"), ("invoices", "add")})
 
 
 def field_names(resource: str) -> tuple[dict[str, str], dict[str, str]]:

@@ -267,3 +267,36 @@ def test_lines_of_a_get_or_a_page_come_in_document_order_from_the_index_without_
     assert len({name.partition(":")[0] for name in plans}) == 10  # every get, and every list that shows lines
     assert {name: plan for name, plan in plans.items() if any("TEMP B-TREE" in step for step in plan)} == {}
     assert all(any("ix_invoice_lines_order" in step for step in plan) for plan in plans.values())
+
+
+def test_a_create_signs_in_and_reads_what_it_needs_in_one_transaction_in_every_dialect(
+        statements: Statements, client: TestClient, ledger: Any) -> None:
+    """A create's reads before its write share the sign-in's BEGIN ... ROLLBACK: INVO's dictionaries (an income
+    invoice without a recipient reads no client or department at all), fakturan's account and the client the
+    body names. (The write's own transaction is the writer's BEGIN IMMEDIATE, not counted here.)"""
+    account = ledger.write(create_account, "Acme", profile="invoiceocean").as_dict()
+    fk = ledger.write(create_account, "Svensk AB", profile="fakturan").as_dict()
+    token = account["invoiceocean"]["api_token"]
+    invo_auth = (account["invo"]["login"], account["invo"]["password"])
+    key = (fk["fakturan"]["key_id"], fk["fakturan"]["password"])
+    customer = client.post("/api.json", auth=invo_auth, data={"r": "customers", "q": json.dumps(
+        {"action": "add", "symbol": "K1", "name": "Jan Kowalski", "city": "Katowice"})}).json()["id"]
+    buyer = client.post("/api/v2/clients", auth=key, json={"company": "Kund AB"}).json()["data"]["id"]
+    creates = {
+        "invoiceocean": lambda: client.post(f"/invoices.json?api_token={token}", json={"invoice": {
+            "kind": "vat", "buyer_name": "Kowalski", "client_id": None, "positions": POSITIONS}}),
+        "invo": lambda: client.post("/api.json", auth=invo_auth, data={"r": "invoices", "q": json.dumps(
+            {"action": "add", "c1id": customer, "items": [
+                {"product": "Usługa", "count": 3, "pnetto": "100.00", "vatsm": "23%"}]})}),
+        "fakturan": lambda: client.post("/api/v2/invoices", auth=key, json={"client_id": buyer, "rows": [
+            {"product_name": "Tjänst", "amount": "3", "product_price": "100.00", "product_tax": 25}]}),
+    }
+
+    def begins(call: Callable[[], Any]) -> int:
+        assert call().status_code in (200, 201)
+        statements.texts.clear()
+        answer = call()
+        assert answer.status_code in (200, 201), answer.text
+        return sum(1 for text in statements.texts if text.strip().upper() == "BEGIN")
+
+    assert {name: begins(call) for name, call in creates.items()} == {name: 1 for name in creates}

@@ -1,7 +1,7 @@
 """What every resource handler receives, and the listing options all lists share."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Awaitable, Callable, Mapping, TypeVar
 
 from starlette.requests import Request
@@ -36,6 +36,12 @@ class Call:
     async def read_signed(self, fn: Callable[..., T], *args: Any, point: bool = False) -> T:
         """fn(reader, account_id, ...) in the read that signs the caller in (dialects.kit.context.read_signed)."""
         return (await context.read_signed(self.request, _by_account_id, fn, *args, point=point))[1]
+
+    async def signed(self, fn: Callable[..., T], *args: Any, point: bool = False) -> tuple["Call", T]:
+        """read_signed for a handler that goes on to use the caller: this call with the caller signed in,
+        and fn(reader, account_id, ...) from the same read."""
+        account, found = await context.read_signed(self.request, _by_account_id, fn, *args, point=point)
+        return replace(self, auth=account), found
 
     async def execute(self, command: Any) -> Any:
         return await context.execute(self.request, command)

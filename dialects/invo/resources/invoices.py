@@ -130,8 +130,14 @@ def _party_sources(reader: Reader, account_id: int, client_ids: tuple[int | None
 async def _fields(call: Call, data: InvoiceInput, income: bool, current: InvoiceView | None) -> dict[str, Any]:
     """Header fields with the recipient (c2id) and, on cost invoices, the supplier resolved."""
     fields = dict(data.fields)
-    (recipient, supplier), department = await call.read_plain(
-        _party_sources, call.account_id, (data.recipient_id, data.supplier_id), point=True)
+    # Read only what this document uses: the supplier (c1id) and the main department make a cost invoice's
+    # seller; an income invoice without a recipient (c2id), the usual create, needs no read at all.
+    client_ids = (data.recipient_id, None if income else data.supplier_id)
+    parties: list[Client | None] = [None, None]
+    department: Department | None = None
+    if any(client_ids) or (not income and current is None):
+        parties, department = await call.read_plain(_party_sources, call.account_id, client_ids, point=True)
+    recipient, supplier = parties
     if data.recipient_id:
         if recipient is None:
             raise invalid("c2id", "no such customer")
@@ -161,7 +167,7 @@ async def _fields(call: Call, data: InvoiceInput, income: bool, current: Invoice
 async def add(call: Call) -> dict[str, Any]:
     call.new_record()
     require_items_list(call.q)
-    dicts = await call.read_plain(load_dictionaries, call.account_id, point=True)
+    call, dicts = await call.signed(load_dictionaries, point=True)  # the sign-in's own read (routes.SIGNED_READS)
     data = header(call.q, dicts)
     income = data.fields.get("income", True)
     fields = await _fields(call, data, income, None)
