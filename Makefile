@@ -38,7 +38,7 @@ fuzz: $(STAMP)
 
 # Benchmarks (issue J), never part of `make test`: the table of ratios to the reference B, a few-second
 # smoke of the same harness (CI), the 1,000,000-invoice ledger (seeded into var/ first, minutes), profiles.
-.PHONY: bench bench-smoke bench-large bench-profile bench-layers
+.PHONY: bench bench-smoke bench-large bench-profile bench-layers bench-threads
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 
@@ -56,6 +56,11 @@ bench-profile: $(STAMP)
 # What each layer of the request pipeline (middlewares, traffic log, metrics, access log, rate limiter) costs a get.
 bench-layers: $(STAMP)
 	$(BIN)/python -m benchmarks.layers
+
+# The real server's CPU per request by thread (event loop, group-commit writer, thread pool) and its bytes
+# written per request, from /proc, for create, get and list in each dialect.
+bench-threads: $(STAMP)
+	$(BIN)/python -m benchmarks.threads
 
 # Issue 11's PostgreSQL targets on a throwaway cluster (about 3 minutes): numbering at 1 and 8 writer
 # processes, and two server processes under mixed load; numbers checked unique and gapless.
