@@ -145,17 +145,18 @@ def _with_account(reader: Reader, account_id: int, invoice_id: int) -> Any:
 
 def _create_sources(reader: Reader, ctx: AccountContext, client_id: int | None) -> tuple[Any, Client | None]:
     """The account and the client a create names, in the read that signs the caller in."""
-    return account_record(reader, ctx.account_id), (_find_client(reader, ctx.account_id, client_id)
-                                                     if client_id is not None and client_id > 0 else None)
+    return account_record(reader, ctx.account_id), (None if client_id is None
+                                                     else _find_client(reader, ctx.account_id, client_id))
 
 
 def _named_client_id(payload: Any) -> int | None:
     """The client_id a create body names, read ahead of the body's parse (which needs the account), so the
     client comes from the sign-in's read; the parse stays the judge of it."""
     try:
-        return to_int(payload.get("client_id")) if isinstance(payload, dict) else None
+        named = to_int(payload.get("client_id")) if isinstance(payload, dict) else None
     except (TypeError, ValueError):
         return None
+    return named if named is not None and named > 0 else None  # 0 and below name no client (the parse says "blank")
 
 
 @endpoint("invoices.create", "invoice", signs_in_by_reading=True)

@@ -56,23 +56,34 @@ def _hops_of(hops: Hops, call: Callable[[], Any]) -> int:
     return hops.count
 
 
+class _Parties:
+    """Two accounts (fakturan's profile is its own), their credentials, an INVO customer and a fakturan client."""
+
+    def __init__(self, client: TestClient, ledger: Any) -> None:
+        account = ledger.write(create_account, "Acme", profile="invoiceocean").as_dict()
+        fk = ledger.write(create_account, "Svensk AB", profile="fakturan").as_dict()
+        self.fk_account_id: int = fk["account_id"]
+        self.token: str = account["invoiceocean"]["api_token"]
+        self.invo_auth = (account["invo"]["login"], account["invo"]["password"])
+        self.key = (fk["fakturan"]["key_id"], fk["fakturan"]["password"])
+        self.customer: int = client.post("/api.json", auth=self.invo_auth, data={"r": "customers", "q": json.dumps(
+            {"action": "add", "symbol": "K1", "name": "Jan Kowalski", "city": "Katowice"})}).json()["id"]
+        self.buyer: int = client.post("/api/v2/clients", auth=self.key,
+                                      json={"company": "Kund AB"}).json()["data"]["id"]
+
+
 def _reads(client: TestClient, ledger: Any) -> dict[str, Callable[[], Any]]:
     """Three invoices in each dialect (two accounts: fakturan's profile is its own), and the gets and lists
     that read them, by name: every way a client reads an invoice or a page, each credential scheme."""
-    account = ledger.write(create_account, "Acme", profile="invoiceocean").as_dict()
-    fk = ledger.write(create_account, "Svensk AB", profile="fakturan").as_dict()
-    token = account["invoiceocean"]["api_token"]
-    invo_auth = (account["invo"]["login"], account["invo"]["password"])
-    key = (fk["fakturan"]["key_id"], fk["fakturan"]["password"])
-    fk_token = ledger.write(create_credential, fk["account_id"], "fakturan_token").secrets["token"]
+    parties = _Parties(client, ledger)
+    token, invo_auth, key, customer, buyer = (parties.token, parties.invo_auth, parties.key, parties.customer,
+                                              parties.buyer)
+    fk_token = ledger.write(create_credential, parties.fk_account_id, "fakturan_token").secrets["token"]
     by_token = {"Authorization": f'Token token="{fk_token}"'}
 
     def invo(q: dict[str, Any]) -> Any:
         return client.post("/api.json", auth=invo_auth, data={"r": "invoices", "q": json.dumps(q)})
 
-    customer = client.post("/api.json", auth=invo_auth, data={"r": "customers", "q": json.dumps(
-        {"action": "add", "symbol": "K1", "name": "Jan Kowalski", "city": "Katowice"})}).json()["id"]
-    buyer = client.post("/api/v2/clients", auth=key, json={"company": "Kund AB"}).json()["data"]["id"]
     for _ in range(3):
         io = client.post(f"/invoices.json?api_token={token}", json={"invoice": {
             "kind": "vat", "buyer_name": "Kowalski", "positions": POSITIONS}})
@@ -274,14 +285,9 @@ def test_a_create_signs_in_and_reads_what_it_needs_in_one_transaction_in_every_d
     """A create's reads before its write share the sign-in's BEGIN ... ROLLBACK: INVO's dictionaries (an income
     invoice without a recipient reads no client or department at all), fakturan's account and the client the
     body names. (The write's own transaction is the writer's BEGIN IMMEDIATE, not counted here.)"""
-    account = ledger.write(create_account, "Acme", profile="invoiceocean").as_dict()
-    fk = ledger.write(create_account, "Svensk AB", profile="fakturan").as_dict()
-    token = account["invoiceocean"]["api_token"]
-    invo_auth = (account["invo"]["login"], account["invo"]["password"])
-    key = (fk["fakturan"]["key_id"], fk["fakturan"]["password"])
-    customer = client.post("/api.json", auth=invo_auth, data={"r": "customers", "q": json.dumps(
-        {"action": "add", "symbol": "K1", "name": "Jan Kowalski", "city": "Katowice"})}).json()["id"]
-    buyer = client.post("/api/v2/clients", auth=key, json={"company": "Kund AB"}).json()["data"]["id"]
+    parties = _Parties(client, ledger)
+    token, invo_auth, key, customer, buyer = (parties.token, parties.invo_auth, parties.key, parties.customer,
+                                              parties.buyer)
     creates = {
         "invoiceocean": lambda: client.post(f"/invoices.json?api_token={token}", json={"invoice": {
             "kind": "vat", "buyer_name": "Kowalski", "client_id": None, "positions": POSITIONS}}),
