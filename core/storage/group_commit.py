@@ -89,6 +89,35 @@ class Batch:
         self.after_commit.clear()
 
 
+class WriterSettings:
+    """Per-connection settings the writer's connection holds while the writer has it, and gives back (to their
+    default) before the pool hands the connection to anybody else; a storage's own (core.storage.sqlite)."""
+
+    __slots__ = ("pragmas",)
+
+    def __init__(self, pragmas: dict[str, str] | None = None) -> None:
+        self.pragmas = dict(pragmas or {})
+
+    def apply(self, connection: Connection) -> Connection:
+        self._send(connection, self.pragmas)
+        return connection
+
+    def reset(self, connection: Connection) -> None:
+        self._send(connection, dict.fromkeys(self.pragmas, "DEFAULT"))
+
+    @staticmethod
+    def _send(connection: Connection, pragmas: dict[str, str]) -> None:
+        """On the DBAPI connection, as Savepoint does: through SQLAlchemy the statement would begin a
+        transaction (and, gateway.db, take the write lock) just to set a connection's option."""
+        if pragmas:
+            cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                for name, value in pragmas.items():
+                    cursor.execute(f"PRAGMA {name}={value}")
+            finally:
+                cursor.close()
+
+
 class _Job(Generic[T]):
     __slots__ = ("work", "context", "future", "after_commit")
 
@@ -107,10 +136,11 @@ class GroupCommitter:
     """The writer thread of one engine in this process."""
 
     def __init__(self, engine: Engine, lock: threading.RLock | None = None, *, max_batch: int = MAX_BATCH,
-                 idle_seconds: float = IDLE_SECONDS) -> None:
+                 idle_seconds: float = IDLE_SECONDS, settings: WriterSettings | None = None) -> None:
         # Weak: the registry is keyed by the engine, and an idle committer must not keep it alive.
         self._engine = weakref.ref(engine)
         self._writer_lock = lock
+        self.settings = settings or WriterSettings()
         self.max_batch = max_batch
         self.idle_seconds = idle_seconds
         self._reset()
@@ -217,6 +247,7 @@ class GroupCommitter:
             raise
         finally:
             if connection is not None:
+                self.settings.reset(connection)
                 connection.close()
 
     def _take(self) -> tuple[list[_Job[object]], bool]:
@@ -247,7 +278,7 @@ class GroupCommitter:
                     engine = self._engine()
                     if engine is None:
                         raise RuntimeError("the engine of this group committer is gone")
-                    connection = engine.connect()
+                    connection = self.settings.apply(engine.connect())
                 transaction = connection.begin()  # BEGIN IMMEDIATE (gateway.db): the write lock up front
                 for job in jobs:
                     outcome = self._run_job(connection, job)
@@ -257,7 +288,7 @@ class GroupCommitter:
                         done.append((job, outcome[0]))
                 transaction.commit()
             except BaseException as exc:  # the batch as a whole: nobody's write is durable
-                _discard(connection)
+                _discard(connection, self.settings)
                 connection = None
                 for job in jobs:
                     if not job.future.done():
@@ -299,11 +330,12 @@ class GroupCommitter:
         return (result,)
 
 
-def _discard(connection: Connection | None) -> None:
+def _discard(connection: Connection | None, settings: WriterSettings) -> None:
     """After a failed batch: roll back what is left and let the next batch start on a fresh connection."""
     if connection is not None:
         try:
             connection.rollback()
+            settings.reset(connection)
             connection.close()
         except Exception:
             log.exception("closing the writer's connection after a failed batch")
@@ -313,9 +345,10 @@ def _discard(connection: Connection | None) -> None:
 class Committers:
     """One committer per engine of this process."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: WriterSettings | None = None) -> None:
         self._by_engine: weakref.WeakKeyDictionary[Engine, GroupCommitter] = weakref.WeakKeyDictionary()
         self._registry = threading.Lock()
+        self._settings = settings
 
     def get(self, engine: Engine, lock: threading.RLock | None) -> GroupCommitter:
         committer = self._by_engine.get(engine)
@@ -323,5 +356,5 @@ class Committers:
             with self._registry:
                 committer = self._by_engine.get(engine)
                 if committer is None:
-                    committer = self._by_engine[engine] = GroupCommitter(engine, lock)
+                    committer = self._by_engine[engine] = GroupCommitter(engine, lock, settings=self._settings)
         return committer

@@ -6,12 +6,14 @@ of its own, queues the writes it means to batch behind it, and only then lets it
 """
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -268,3 +270,38 @@ def test_the_traffic_log_rides_the_writers_batches(ledger: Ledger, acme: int) ->
     assert recorder.flush() == 1
     assert writers == ["group-commit"]
     assert ledger.read(lambda s: s.execute(text("SELECT count(*) FROM traffic_log")).scalar_one()) == 1
+
+
+def _open_temp_files() -> list[str]:
+    """The SQLite temp files this process holds open (named etilqs_*, unlinked at once), where /proc says."""
+    fds = Path("/proc/self/fd")
+    found = []
+    for fd in fds.iterdir() if fds.is_dir() else ():
+        try:
+            target = os.readlink(fd)
+        except OSError:  # closed since the listing
+            continue
+        if "etilqs_" in target:
+            found.append(target)
+    return found
+
+
+def test_the_writers_savepoint_journals_stay_in_memory_and_its_connection_returns_to_the_pool_as_it_came(
+        ledger: Ledger, acme: int) -> None:
+    """A create changes ~31 pages inside its job's SAVEPOINT, past the 64 KiB SQLite keeps in memory before it
+    spills that journal to a temp file: with the default, every batch opened, wrote and unlinked one."""
+    seen: dict[str, Any] = {}
+
+    def job(batch: Batch) -> None:
+        seen["temp_store"] = batch.connection.exec_driver_sql("PRAGMA temp_store").scalar_one()
+        for n in range(3):  # a few invoices' pages, each changed inside the job's savepoint
+            ledger.execute(minimal_invoice(acme, buyer_name=f"Buyer {n}" * 40))
+        seen["temp_files"] = _open_temp_files()
+        seen["dbapi"] = batch.connection.connection.dbapi_connection
+    committer = committer_of(ledger)
+    committer.run(job)
+    committer.stop()
+    assert seen["temp_files"] == []
+    assert seen["temp_store"] == 2  # MEMORY
+    # Back in the pool, the connection reads as any other: a reader's large sort may spill to disk.
+    assert seen["dbapi"].execute("PRAGMA temp_store").fetchone()[0] == 0
