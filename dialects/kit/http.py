@@ -139,17 +139,21 @@ def _has_unstorable_text(value: Any) -> bool:
     return False
 
 
-def _values_within(text: str | bytes, limit: int) -> bool:
-    # str.count and bytes.count are C loops: the whole body is measured before any parsing starts.
+def _counts(text: str | bytes) -> tuple[int, int]:
+    """(values, containers) as the text's commas and brackets count them, inside strings too, so both are upper
+    bounds. str.count and bytes.count are C loops: the whole body is measured before any parsing starts."""
     if isinstance(text, str):
-        return text.count(",") + text.count("[") + text.count("{") <= limit
-    return text.count(b",") + text.count(b"[") + text.count(b"{") <= limit
+        containers = text.count("[") + text.count("{")
+        return text.count(",") + containers, containers
+    containers = text.count(b"[") + text.count(b"{")
+    return text.count(b",") + containers, containers
 
 
 def loads_json(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """JSON with exact decimals (never floats), at most `max_depth` containers deep and MAX_JSON_VALUES values.
     Every refusal is a ValueError in our own words, which the dialects already answer as malformed JSON."""
-    if not _values_within(text, MAX_JSON_VALUES):
+    values, containers = _counts(text)
+    if values > MAX_JSON_VALUES:
         raise ValueError(f"JSON with more than {MAX_JSON_VALUES} values")
     try:
         value = json.loads(text, parse_float=_decimal, parse_int=_integer)
@@ -157,7 +161,8 @@ def loads_json(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
         raise ValueError(f"JSON nested deeper than {max_depth} levels") from None
     except UnicodeDecodeError:  # Python's own text names codecs and byte positions
         raise ValueError("the body is not UTF-8 text") from None
-    if not _depth_within(value, max_depth):
+    # No deeper than the brackets it has: a body of up to max_depth of them needs no walk (every create's).
+    if containers > max_depth and not _depth_within(value, max_depth):
         raise ValueError(f"JSON nested deeper than {max_depth} levels")
     if isinstance(text, str):
         try:

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from core.accounts import create_account
 from core.commands import CreateRecord
 from core.ledger import Ledger
-from dialects.kit.http import MAX_JSON_DEPTH
+from dialects.kit.http import MAX_JSON_DEPTH, loads_json
 from gateway.app import create_app
 from gateway.db import make_engine
 from gateway.settings import Settings
@@ -37,6 +37,23 @@ def basic(user: str, password: str) -> dict[str, str]:
 
 def nested(depth: int) -> bytes:
     return b'{"a":' * depth + b"1" + b"}" * depth
+
+
+@pytest.mark.parametrize("text", [str, bytes])
+@pytest.mark.parametrize("depth", [1, 2, MAX_JSON_DEPTH - 1, MAX_JSON_DEPTH, MAX_JSON_DEPTH + 1])
+@pytest.mark.parametrize("siblings", [0, 3, MAX_JSON_DEPTH * 2])
+def test_json_is_refused_by_its_depth_alone_whatever_number_of_brackets_it_has(text: type, depth: int,
+                                                                               siblings: int) -> None:
+    """A body with no more brackets than the depth cap skips the depth walk (a create's always does); brackets
+    side by side, or inside strings, are not depth and must not refuse it."""
+    body = '{"a":' * depth + '[' + ', '.join(['{}', '"[[{{"'] * siblings) + ']' + '}' * depth
+    raw = body if text is str else body.encode()
+    levels = depth + 1 + (1 if siblings else 0)  # the objects, the list, the empty objects in it
+    if levels <= MAX_JSON_DEPTH:
+        assert loads_json(raw) == json.loads(body)
+    else:
+        with pytest.raises(ValueError, match=f"nested deeper than {MAX_JSON_DEPTH} levels"):
+            loads_json(raw)
 
 
 @pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 1, 5_000])  # over the cap; past Python's recursion limit (1,000)
