@@ -23,23 +23,21 @@ PAYMENT_STATUSES = ("issued", "partial", "paid")  # the statuses payments move b
 _TOKEN_ALPHABET = string.ascii_letters + string.digits
 
 
-_TOKEN_SPACE = 62 ** 22
-_TOKEN_DRAWS = (1 << 136) // _TOKEN_SPACE * _TOKEN_SPACE  # the largest multiple of the space in 17 bytes
+# A random byte below 248 (4 x 62) is uniform over the alphabet by its value mod 62; translate() maps those bytes
+# to their letters and deletes the rest in one C call. 28 bytes leave fewer than 22 once in ~30,000 draws.
+_TOKEN_LENGTH = 22
+_TOKEN_KEPT = 4 * len(_TOKEN_ALPHABET)
+_TOKEN_TABLE = bytes(ord(_TOKEN_ALPHABET[i % len(_TOKEN_ALPHABET)]) for i in range(_TOKEN_KEPT)) + bytes(256 - _TOKEN_KEPT)
+_TOKEN_REFUSED = bytes(range(_TOKEN_KEPT, 256))
 
 
 def new_token() -> str:
-    """22 base-62 characters, uniform: about 131 random bits. One 17-byte draw (redrawn in the rare case it
-    falls past the last whole multiple of 62**22, which would favour low digits) instead of 22 choices."""
+    """22 base-62 characters, each uniform and independent: about 131 random bits (the 22 base-62 choices
+    secrets.choice would make; 0.6 µs where dividing one 17-byte draw by 62 22 times took 2.6)."""
     while True:
-        drawn = int.from_bytes(secrets.token_bytes(17), "big")
-        if drawn < _TOKEN_DRAWS:
-            break
-    drawn %= _TOKEN_SPACE
-    digits = []
-    for _ in range(22):
-        drawn, digit = divmod(drawn, 62)
-        digits.append(_TOKEN_ALPHABET[digit])
-    return "".join(digits)
+        letters = secrets.token_bytes(_TOKEN_LENGTH + 6).translate(_TOKEN_TABLE, _TOKEN_REFUSED)
+        if len(letters) >= _TOKEN_LENGTH:
+            return letters[:_TOKEN_LENGTH].decode("ascii")
 
 
 @dataclass

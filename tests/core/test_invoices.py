@@ -241,3 +241,21 @@ def test_a_create_writes_its_lines_in_one_insert_and_rereads_nothing(backend_led
     counted = [] if backend_ledger.engine.dialect.name == "sqlite" else ["number_counters"]
     assert reads == ["accounts", "departments", *counted,
                      "bank_accounts JOIN bank_account_departments AS link ON link.bank_account_id = bank_accounts.id"]
+
+
+def test_a_public_token_is_22_uniform_base62_letters_and_a_short_draw_is_drawn_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import string
+    from collections import Counter
+
+    from core.handlers import invoice_state
+    letters = Counter(ch for _ in range(4_000) for ch in invoice_state.new_token())
+    alphabet = string.ascii_letters + string.digits
+    assert set(letters) == set(alphabet)
+    expected = 4_000 * 22 / 62  # ~1,419 each; a letter past ±20 % would be a bias of the mapping, not chance
+    assert all(0.8 * expected < count < 1.2 * expected for count in letters.values()), letters
+    # Bytes 248..255 are refused (they would favour the first eight letters): a draw that keeps fewer than 22
+    # is thrown away whole, and byte 247 is the last letter, byte 0 the first.
+    draws = iter([bytes([255] * 10 + [0] * 18), bytes([247] * 22 + [248] * 6)])
+    monkeypatch.setattr(invoice_state.secrets, "token_bytes", lambda n: next(draws))
+    assert invoice_state.new_token() == alphabet[247 % 62] * 22

@@ -17,7 +17,7 @@ VALUES: list[Any] = [
     date(2026, 12, 7), date(5, 1, 2),  # Date
     datetime(2026, 12, 7, 3, 4, 5), datetime(2026, 12, 7, 3, 4, 5, 7),  # naive (UTC) and aware datetimes
     datetime(2026, 12, 7, 23, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-5))),
-    datetime(2026, 12, 7, 1, 0, tzinfo=timezone.utc), True, False, {"a": [1, "ż"]}, [], "text", 42,
+    datetime(2026, 12, 7, 1, 0, tzinfo=timezone.utc), True, False, {"a": [1, "ż"]}, {}, [], "text", 42,
 ]
 
 
