@@ -27,7 +27,8 @@ _TOKEN_ALPHABET = string.ascii_letters + string.digits
 # to their letters and deletes the rest in one C call. 28 bytes leave fewer than 22 once in ~30,000 draws.
 _TOKEN_LENGTH = 22
 _TOKEN_KEPT = 4 * len(_TOKEN_ALPHABET)
-_TOKEN_TABLE = bytes(ord(_TOKEN_ALPHABET[i % len(_TOKEN_ALPHABET)]) for i in range(_TOKEN_KEPT)) + bytes(256 - _TOKEN_KEPT)
+_TOKEN_TABLE = (bytes(ord(_TOKEN_ALPHABET[i % len(_TOKEN_ALPHABET)]) for i in range(_TOKEN_KEPT))
+                + bytes(256 - _TOKEN_KEPT))
 _TOKEN_REFUSED = bytes(range(_TOKEN_KEPT, 256))
 
 

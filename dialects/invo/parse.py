@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import unquote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -150,6 +150,25 @@ def _raw_json_end(text: str, start: int) -> int | None:
     return end if end == len(text) or text[end] == "&" else None
 
 
+def form_unquote(text: str) -> str:
+    """urllib.parse.unquote_plus(text), the same text, in C for an ASCII text whose escapes are all whole.
+
+    A create's `q` is ~800 characters of percent-escaped JSON, and unquote's Python loop over its escapes cost
+    ~29 µs; here each %XX becomes \\xXX (every backslash already there becomes \\x5c first, so no other
+    escape exists) and the unicode_escape codec turns each into its byte: ~4 µs. A broken escape ("%4", "%zz",
+    which urllib keeps as they are) fails that codec, and non-ASCII text takes urllib's way too."""
+    text = text.replace("+", " ")
+    if "%" not in text:
+        return text
+    if text.isascii():
+        escaped = text.replace("\\", "\\x5c").replace("%", "\\x").encode("ascii")
+        try:
+            return escaped.decode("unicode_escape").encode("latin-1").decode("utf-8", "replace")
+        except UnicodeDecodeError:
+            pass
+    return unquote(text)
+
+
 def parse_form(text: str) -> dict[str, str]:
     fields: dict[str, str] = {}
     position, count = 0, 0
@@ -160,7 +179,7 @@ def parse_form(text: str) -> dict[str, str]:
         boundary = text.find("&", position)
         end = len(text) if boundary < 0 else boundary
         raw_key, equals, value = text[position:end].partition("=")
-        key = unquote_plus(raw_key).strip()
+        key = form_unquote(raw_key).strip()
         if key == "q" and value.lstrip().startswith(("{", "[")):
             start = position + len(raw_key) + len(equals) + len(value) - len(value.lstrip())
             raw_end = _raw_json_end(text, start)
@@ -169,7 +188,7 @@ def parse_form(text: str) -> dict[str, str]:
                 position = raw_end + 1
                 continue
             fields.setdefault("q", value)  # not JSON: left as it came, and answered as malformed later
-        fields.setdefault(key, unquote_plus(value))
+        fields.setdefault(key, form_unquote(value))
         position = end + 1
     return fields
 
