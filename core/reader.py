@@ -155,6 +155,7 @@ class Reader:
         self._info = info if info is not None else {}  # what a bare DBAPI connection remembers (has_tables)
         bind: Connection | Engine | None = connection if connection is not None else engine
         assert bind is not None, "a Reader reads through a connection, or a DBAPI connection of an engine"
+        self.engine: Engine = bind.engine  # the database: what a cache of what it read is kept per
         self.dialect = bind.dialect
         self.storage = storage_for(bind)
         self._dbapi = dbapi

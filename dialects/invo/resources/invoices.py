@@ -21,7 +21,7 @@ from dialects.invo.invoice_input import (
     supplier_snapshot,
     type2_code,
 )
-from dialects.invo.lookups import ITEM_KINDS, Dictionaries, load_dictionaries
+from dialects.invo.lookups import ITEM_KINDS, Dictionaries, read_dictionaries
 from dialects.invo.parse import as_flag, as_id, as_int, as_range, as_str
 from dialects.invo.present import invoice_row, items_of
 from dialects.invo.resources.base import Call, listing, order_of, page_of
@@ -80,7 +80,7 @@ def _one_id(f: InvoiceFilter, page: Page) -> int | None:
 def _list(reader: Reader, account_id: int, f: InvoiceFilter, page: Page, order: list[tuple[str, bool]],
           with_lines: bool) -> tuple[list[InvoiceView], int, Dictionaries | None]:
     """The page, its total, and (for items) the dictionaries, in one read transaction."""
-    dictionaries = load_dictionaries(reader, account_id, ITEM_KINDS) if with_lines else None
+    dictionaries = read_dictionaries(reader, account_id, ITEM_KINDS) if with_lines else None
     if (invoice_id := _one_id(f, page)) is not None:
         # `list` with one id is how INVO reads an invoice: a point read, not a filtered page
         try:
@@ -167,7 +167,7 @@ async def _fields(call: Call, data: InvoiceInput, income: bool, current: Invoice
 async def add(call: Call) -> dict[str, Any]:
     call.new_record()
     require_items_list(call.q)
-    call, dicts = await call.signed(load_dictionaries, point=True)  # the sign-in's own read (routes.SIGNED_READS)
+    call, dicts = await call.signed(read_dictionaries, point=True)  # the sign-in's own read (routes.SIGNED_READS)
     data = header(call.q, dicts)
     income = data.fields.get("income", True)
     fields = await _fields(call, data, income, None)
@@ -182,7 +182,7 @@ async def edit(call: Call) -> dict[str, Any]:
     invoice_id = call.record_id()
     require_items_list(call.q)
     current = await call.read_plain(invoice_view, call.account_id, invoice_id, point=True)
-    dicts = await call.read_plain(load_dictionaries, call.account_id, point=True)
+    dicts = await call.read_plain(read_dictionaries, call.account_id, point=True)
     # A correction's items (before and after states) replace its items as given.
     correction = current.invoice.kind == "correction"
     shown = {**invoice_row(current), "items": items_of(current, dicts)}
