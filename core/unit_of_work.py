@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator, cast
 from sqlalchemy import Connection, Engine, event
 from sqlmodel import Session
 
-from core import events, wakeup
+from core import events, reference_cache, wakeup
 from core.references import check_flush
 from core.storage import Batch, Storage, storage_for
 
@@ -181,13 +181,18 @@ class UnitOfWork:
             return
         self.session.commit()
         self._committed = True
-        queued = events.queued_after_commit(self.session)
-        if not queued:
+        # Rows read in this transaction are kept for later ones only once it is durable (core.reference_cache).
+        self._after_commit(reference_cache.keep, reference_cache.keep_committed(self.session))
+        self._after_commit(partial(wakeup.wake, self.engine, WEBHOOK_CHANNEL), events.queued_after_commit(self.session))
+
+    def _after_commit(self, work: Callable[[Any], None], what: list[Any]) -> None:
+        """work(what), once the commit is durable: the batch's, or this one's (already)."""
+        if not what:
             return
         if self.batch is not None:
-            self.batch.after_commit.append(partial(wakeup.wake, self.engine, WEBHOOK_CHANNEL, queued))
+            self.batch.after_commit.append(partial(work, what))
         else:
-            wakeup.wake(self.engine, WEBHOOK_CHANNEL, queued)
+            work(what)
 
     def rollback(self) -> None:
         self.session.rollback()

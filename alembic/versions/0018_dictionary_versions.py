@@ -34,9 +34,11 @@ def _bump(account: str) -> str:
 TRIGGERS = {
     "dictionary_versions_ai": f"AFTER INSERT ON dictionary_entries BEGIN {_bump('new.account_id')} END",
     "dictionary_versions_ad": f"AFTER DELETE ON dictionary_entries BEGIN {_bump('old.account_id')} END",
-    # Any column: a changed name, rate or symbol is a different dictionary. A move between accounts changes both.
-    "dictionary_versions_au": f"AFTER UPDATE ON dictionary_entries BEGIN {_bump('old.account_id')} "
-                              f"{_bump('new.account_id')} END",
+    # Any column: a changed name, rate or symbol is a different dictionary.
+    "dictionary_versions_au": f"AFTER UPDATE ON dictionary_entries BEGIN {_bump('new.account_id')} END",
+    # An entry moved to another account changes the one it left too.
+    "dictionary_versions_am": "AFTER UPDATE OF account_id ON dictionary_entries WHEN old.account_id IS NOT "
+                              f"new.account_id BEGIN {_bump('old.account_id')} END",
 }
 
 

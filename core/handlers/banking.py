@@ -19,6 +19,7 @@ from core.fields import check_fields
 from core.models import Account, BankAccount, BankAccountDepartment, Invoice, InvoiceBankAccount, Issuer
 from core.models.banking import OWN_BANK_ACCOUNT_TYPES, SNAPSHOT_FIELDS
 from core.reader import Reader, new_record, placeholders
+from core.reference_cache import SellerSide
 from core.references import check_rows, resolved
 from core.storage import writes
 
@@ -115,10 +116,16 @@ _MAIN_DEPARTMENT = ("(SELECT departments.id FROM departments WHERE departments.a
                     "ORDER BY departments.main DESC, departments.id LIMIT 1)")
 
 
-def _department_accounts(session: Session, invoice: Invoice) -> list[Any]:
+def _department_accounts(session: Session, invoice: Invoice, side: SellerSide | None = None) -> list[Any]:
     """The accounts the invoice's department shows on invoices; without a department, those of the one its
-    seller came from (the main one). One plain statement (records, core.reader): a create pays for it on
-    every invoice."""
+    seller came from (the main one). A create passes its account's seller side (core.reference_cache), read
+    once per change; otherwise one plain statement (records, core.reader)."""
+    if side is not None:
+        department = side.department(invoice.department_id)
+        found = list(side.banks.get(department.id or 0, ())) if department is not None else []
+        for bank in found:
+            resolved(session, BankAccount, bank.id, bank.account_id)
+        return found
     rows = Reader(session.connection())
     department, params = ("?", [invoice.department_id]) if invoice.department_id else (
         _MAIN_DEPARTMENT, [invoice.account_id])
@@ -155,9 +162,11 @@ def _matched_or_new(session: Session, account: Account, given: Sequence[Mapping[
 
 
 def attach_bank_accounts(session: Session, account: Account, invoice: Invoice,
-                         given: Sequence[Mapping[str, Any]] | None, *, new: bool = False) -> list[InvoiceBankAccount]:
+                         given: Sequence[Mapping[str, Any]] | None, *, new: bool = False,
+                         side: SellerSide | None = None) -> list[InvoiceBankAccount]:
     """The invoice's bank accounts: the given ones (None: the department's), replacing any it had."""
-    banks = _department_accounts(session, invoice) if given is None else _matched_or_new(session, account, given)
+    banks = (_department_accounts(session, invoice, side) if given is None
+             else _matched_or_new(session, account, given))
     if not new:
         session.execute(delete(InvoiceBankAccount).where(col(InvoiceBankAccount.invoice_id) == invoice.id))
     if not banks:

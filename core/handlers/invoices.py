@@ -44,6 +44,7 @@ from core.models import (
     Recurring,
 )
 from core.reader import Reader, new_record, placeholders
+from core.reference_cache import SellerSide, seller_side
 from core.references import check_rows, resolved
 from core.storage import writes
 from core.unit_of_work import UnitOfWork
@@ -130,18 +131,14 @@ def _resolve_client(session: Session, account: Account, invoice: Invoice, cmd_ne
     return None
 
 
-def _account_for_create(session: Session, account_id: int) -> Any:
-    """The account's record, and in the same statement whether any webhook of it is active: for an account
-    with none (most), the events row needs no webhooks read of its own (core.events.without_webhooks)."""
-    rows = _rows(session)
-    found = rows.rows(f"SELECT {rows.columns(Account)}, hooks.found FROM accounts CROSS JOIN (SELECT EXISTS (SELECT 1 "
-                      "FROM webhooks WHERE webhooks.account_id = ? AND webhooks.active = ?) AS found) AS hooks "
-                      "WHERE accounts.id = ?", (account_id, True, account_id))
-    if not found:
-        raise NotFound("account", account_id)
-    if not found[0][-1]:
+def _seller_side(session: Session, account_id: int) -> SellerSide:
+    """The account's record and the rows its invoices are issued from (core.reference_cache: from memory while
+    they are unchanged). For an account with no active webhook (most), the events row needs no webhooks read
+    of its own (core.events.without_webhooks)."""
+    side = seller_side(session, account_id)
+    if not side.webhooks:
         events.without_webhooks(session, account_id)
-    return rows.make(Account, found[0])
+    return side
 
 
 def _rows(session: Session) -> Reader:
@@ -150,21 +147,24 @@ def _rows(session: Session) -> Reader:
     return Reader(session.connection())
 
 
-def _resolve_seller(session: Session, invoice: Invoice, given: dict[str, Any]) -> None:
-    rows = _rows(session)
+def _resolve_seller(session: Session, invoice: Invoice, given: dict[str, Any], side: SellerSide | None = None) -> None:
+    """The seller from the invoice's department, or from the main one when it names none and has no seller.
+    A create passes its account's seller side (read once per change); an update reads the department."""
     if invoice.department_id:
-        department = rows.record(Department, "departments.id = ?", (invoice.department_id,))
+        department = (side.department(invoice.department_id) if side is not None else
+                      _rows(session).record(Department, "departments.id = ?", (invoice.department_id,)))
         if department is None or department.account_id != invoice.account_id:
             raise Invalid.one("department_id", "not_found", "no such department", value=invoice.department_id)
         resolved(session, Department, invoice.department_id, department.account_id)
         fill_seller(invoice, department, given)
     elif not invoice.seller_name:
         # the main department, else the first
-        found = rows.records(Department, "departments.account_id = ?", (invoice.account_id,),
-                             "departments.main DESC, departments.id")
-        if found:
-            resolved(session, Department, found[0].id or 0, invoice.account_id)
-            fill_seller(invoice, found[0], given)
+        main = side.department(None) if side is not None else next(iter(_rows(session).records(
+            Department, "departments.account_id = ?", (invoice.account_id,), "departments.main DESC, departments.id")),
+            None)
+        if main is not None:
+            resolved(session, Department, main.id or 0, invoice.account_id)
+            fill_seller(invoice, main, given)
 
 
 def _copy_source(session: Session, account_id: int, source_id: int, invoice: Invoice) -> list[LineSpec]:
@@ -247,7 +247,8 @@ def _sync_stock(session: Session, invoice: Invoice, lines: list[InvoiceLine]) ->
 
 def _create_in_session(cmd: CreateInvoice, session: Session, *, plain: bool
                        ) -> tuple[Invoice, list[InvoiceLine], list[InvoiceBankAccount]]:
-    account = _account_for_create(session, cmd.account_id)
+    side = _seller_side(session, cmd.account_id)
+    account = side.account
     given = check_fields(Invoice, cmd.fields, extra_protected=DERIVED)
     make = partial(new_record, Invoice) if plain and _plain(cmd, given) else Invoice
     invoice: Invoice = make(account_id=account.id or 0, issue_date=today_in(account.timezone), origin=cmd.origin,
@@ -270,7 +271,7 @@ def _create_in_session(cmd: CreateInvoice, session: Session, *, plain: bool
         fill_buyer(invoice, client, given)
     if not invoice.buyer_name and not invoice.client_id:
         raise Invalid.one("client_id", "blank", "can't be blank")
-    _resolve_seller(session, invoice, given)
+    _resolve_seller(session, invoice, given, side)
     _default_terms(account, client, invoice, given)
     if cmd.oid_unique and invoice.oid and session.execute(select(Invoice.id).where(
             Invoice.account_id == invoice.account_id, Invoice.oid == invoice.oid)).first():
@@ -285,7 +286,7 @@ def _create_in_session(cmd: CreateInvoice, session: Session, *, plain: bool
         series = numbering.park(invoice)
         lines = _write_new(session, invoice, specs, cmd, client)
         numbering.number_parked(session, account, invoice, series, pattern, cmd.seq)
-    return invoice, lines, attach_bank_accounts(session, account, invoice, cmd.bank_accounts, new=True)
+    return invoice, lines, attach_bank_accounts(session, account, invoice, cmd.bank_accounts, new=True, side=side)
 
 
 def _write_new(session: Session, invoice: Invoice, specs: list[LineSpec], cmd: CreateInvoice,

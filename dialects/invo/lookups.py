@@ -2,17 +2,15 @@
 the values invoices and products store, and stored values back into IDs for listings."""
 from __future__ import annotations
 
-import threading
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine
 from sqlmodel import Session
 
 from core.models import DictionaryEntry
 from core.reader import Reader, placeholders
 from core.tax import parse_tax
+from core.versioned import Versions
 from dialects.invo.errors import invalid
 from dialects.invo.parse import as_id
 
@@ -65,40 +63,23 @@ def load_dictionaries(db: Session | Reader, account_id: int, kinds: tuple[str, .
     return Dictionaries(entries)
 
 
-VERSIONS = "dictionary_versions"  # migration 0018 (SQLite): raised by every change to an account's entries
-CACHED_ACCOUNTS = 4_096  # (account, kinds) pairs kept per database; past that the oldest goes
-_Cache = dict[tuple[int, tuple[str, ...] | None], tuple[int, Dictionaries]]
-# Per database (engine): account ids and versions mean nothing outside the database they were read from.
-_caches: weakref.WeakKeyDictionary[Engine, _Cache] = weakref.WeakKeyDictionary()
-_cache_lock = threading.Lock()
+# Migration 0018 (SQLite): a number per account raised by every change to its entries.
+_VERSIONS: Versions[Dictionaries] = Versions("dictionary_versions")
+VERSIONS = _VERSIONS.table
 
 
 def read_dictionaries(reader: Reader, account_id: int, kinds: tuple[str, ...] | None = None) -> Dictionaries:
-    """load_dictionaries in a read-only transaction, reused while the account's version (0018) is the one they
-    were read at: one point read instead of ~14 rows made into records on every INVO get, list and create.
+    """load_dictionaries in a read-only transaction, reused while the account's number is the one they were read
+    at (core.versioned): one point read instead of ~14 rows made into records on every INVO get, list and create.
 
-    Read-only transactions only: a write transaction sees its own uncommitted version, and entries cached under
-    it would outlive a rollback that gives the number to somebody else's change. Where there is no version
-    (PostgreSQL) this is load_dictionaries. The records are shared between requests: callers only read them."""
-    if not reader.has_tables(VERSIONS):
-        return load_dictionaries(reader, account_id, kinds)
-    key = (account_id, kinds)
-    version = _version(reader, account_id)
-    cache = _caches.get(reader.engine)
-    cached = cache.get(key) if cache is not None else None
-    if cached is not None and cached[0] == version:
-        return cached[1]
-    found = load_dictionaries(reader, account_id, kinds)
-    with _cache_lock:
-        cache = _caches.setdefault(reader.engine, {})
-        if len(cache) >= CACHED_ACCOUNTS and key not in cache:
-            cache.pop(next(iter(cache)))
-        cache[key] = (version, found)
+    Read-only transactions only: a write transaction sees its own uncommitted number, and entries kept under it
+    would outlive a rollback that gives the number to somebody else's change."""
+    version = _VERSIONS.current(reader, account_id)
+    found = _VERSIONS.kept(reader.engine, (account_id, kinds), version)
+    if found is None:
+        found = load_dictionaries(reader, account_id, kinds)
+        _VERSIONS.keep(reader.engine, (account_id, kinds), version, found)
     return found
-
-
-def _version(reader: Reader, account_id: int) -> int:
-    return int(reader.scalar(f"SELECT version FROM {VERSIONS} WHERE account_id = ?", (account_id,)) or 0)
 
 
 def tax_symbol(code: str) -> str:
