@@ -262,27 +262,28 @@ def rows_input(bag: ErrorBag, data: dict[str, Any], *, creating: bool) -> tuple[
     return tuple(spec for i, row in enumerate(rows or []) if (spec := row_spec(bag, row, i)) is not None)
 
 
+# A row's non-text values, in the order their errors are named: (LineSpec attribute, key, reader, error code).
+_ROW_VALUES: tuple[tuple[str, str, Callable[[Any], Any], str], ...] = (
+    ("id", "id", to_int, "invalid"), ("product_id", "product_id", to_int, "invalid"),
+    ("discount_percent", "discount", to_decimal, "not_a_number"), ("quantity", "amount", to_decimal, "not_a_number"),
+    ("price_net", "product_price", to_decimal, "not_a_number"), ("position", "sort_order", to_int, "invalid"),
+    ("destroy", "_destroy", cast_bool, "invalid"), ("tax_deductible", "tax_deductable", cast_bool, "invalid"),
+    ("tax_deductible", "tax_deductible", cast_bool, "invalid"),
+)
+
+
 def row_spec(bag: ErrorBag, row: Any, index: int) -> LineSpec | None:
     if not isinstance(row, dict):
         bag.add("rows", "invalid", index)
         return None
     spec: dict[str, Any] = {}
-
-    def put(attr: str, key: str, reader: Callable[[Any], Any], code: str = "invalid") -> None:
-        if row.get(key) is not None:
-            value = _read(bag, f"rows.{key}", row[key], reader, code, index)
-            if value is not _MISSING:
-                spec[attr] = value
-
-    put("id", "id", to_int)
-    put("product_id", "product_id", to_int)
-    put("discount_percent", "discount", to_decimal, "not_a_number")
-    put("quantity", "amount", to_decimal, "not_a_number")
-    put("price_net", "product_price", to_decimal, "not_a_number")
-    put("position", "sort_order", to_int)
-    put("destroy", "_destroy", cast_bool)
-    for attr, key in (("tax_deductible", "tax_deductable"), ("tax_deductible", "tax_deductible")):
-        put(attr, key, cast_bool)
+    for attr, key, reader, code in _ROW_VALUES:  # a loop over one table: no closure made per row, no call per key
+        value = row.get(key)
+        if value is not None:
+            try:
+                spec[attr] = reader(value)
+            except (ValueError, ArithmeticError):  # as _read: the error named, the value left out
+                bag.add(f"rows.{key}", code, index)
     for attr, key in (("description", "text"), ("code", "product_code"), ("name", "product_name"),
                       ("unit", "product_unit")):
         if row.get(key) is not None:
