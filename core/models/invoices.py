@@ -26,7 +26,9 @@ class Invoice(SQLModel, table=True):
         Index("ix_invoices_account_issue_date", "account_id", "issue_date", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    account_id: int = account_fk()
+    # Indexed by ix_invoices_account_id_id alone (migration 0020): on SQLite an index on account_id holds the
+    # same entries in the same order, the id being the rowid.
+    account_id: int = Field(foreign_key="accounts.id")
     kind: str = Field(default="vat", index=True)
     income: bool = True
     series: str = "vat"
