@@ -88,16 +88,24 @@ def parse_tax(value: object) -> TaxRate:
         raise ValueError(f"not a tax rate: {value!r}")
     if isinstance(value, str):
         return _parse_tax_text(value)
-    if isinstance(value, int):
-        percent = Decimal(value)
-    elif isinstance(value, float):
+    if isinstance(value, int) or (isinstance(value, Decimal) and value.is_finite()):
+        return _parse_tax_number(value)
+    if isinstance(value, float):
         # repr gives the shortest round-tripping text ("23.0"), never the binary expansion.
         percent = Decimal(repr(value))
     elif isinstance(value, Decimal):
-        percent = value
+        percent = value  # not finite: refused by _rate
     else:
         raise ValueError(f"not a tax rate: {value!r}")
     return _rate(percent, value)
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_tax_number(value: int | Decimal) -> TaxRate:
+    """A JSON body's numeric rate (23, 8.0 read as Decimal): parsed once per value, as text rates are. Equal
+    numbers (23 and Decimal("23.0")) are one key and one rate, which is right: they have one canonical code.
+    Only finite Decimals come here (a signalling NaN cannot be hashed)."""
+    return _rate(Decimal(value), value)
 
 
 def _rate(percent: Decimal, value: object) -> TaxRate:

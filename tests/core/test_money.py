@@ -402,6 +402,25 @@ def test_parse_tax_rejects_garbage_negative_and_over_100(value: object) -> None:
         parse_tax(value)
 
 
+@given(st.one_of(st.integers(min_value=-5, max_value=105),
+                 st.decimals(min_value=-5, max_value=105, places=3, allow_nan=False, allow_infinity=False)))
+def test_a_numeric_rate_parsed_again_is_the_same_rate_as_the_first_time(value: object) -> None:
+    """Numeric rates are remembered per value (as text rates are): the same answer, or the same refusal, each time."""
+    def outcome() -> object:
+        try:
+            return parse_tax(value)
+        except ValueError as error:
+            return str(error)
+    first = outcome()
+    assert outcome() == first
+    if isinstance(first, TaxRate):
+        code = format(D(value).copy_abs().normalize(), "f")  # -0 is 0
+        assert (first.code, first.percent) == (code, D(code))
+    for signalling in (D("sNaN"), D("-sNaN")):  # unhashable: never a cache key, refused as before
+        with pytest.raises(ValueError):
+            parse_tax(signalling)
+
+
 def test_tax_rate_exposes_a_fraction_and_refuses_non_canonical_construction() -> None:
     assert parse_tax("5.5").rate == D("0.055")
     assert parse_tax("zw").rate == 0
