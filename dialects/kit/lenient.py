@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from core.money import parse_tax, to_decimal
+from core.money import MAX_AMOUNT, parse_tax, to_decimal
 from dialects.kit.ids import MAX_ID, integer_text
 
 # XML's typed text (Rails' `type="integer"` and `type="decimal"`): plain digits only, no grouping
@@ -31,6 +31,8 @@ class OutOfRange(ValueError):
 
 def to_int(value: Any) -> int:
     """A loose integer, as far as to_decimal reads one: 10, "10", "10,0", "1 234", 10.0."""
+    if type(value) is int and -MAX_AMOUNT < value < MAX_AMOUNT:
+        return value  # a JSON integer (ids, positions): what the general way gives it, without a Decimal
     if isinstance(value, bool):
         raise ValueError(f"not an integer: {value!r}")
     number = to_decimal(value)

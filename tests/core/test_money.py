@@ -1,5 +1,6 @@
 from decimal import ROUND_DOWN
 from decimal import Decimal as D
+from typing import Any
 
 import pytest
 from hypothesis import assume, given, settings
@@ -543,3 +544,24 @@ def test_negating_quantity_and_totals_mirrors_every_amount(inp: LineInput, posit
 
     assert (*amounts(mirror), mirror.discount) == (-line.total_net, -line.total_tax, -line.total_gross, -line.discount)
     assert (mirror.price_net, mirror.price_gross) == (line.price_net, line.price_gross)
+
+
+_BOUNDS = st.sampled_from([0, 1, 10**12 - 1, 10**12, 10**12 + 1, 2**63, 10**30])
+
+
+@given(st.one_of(st.integers(min_value=-10**13, max_value=10**13), _BOUNDS, _BOUNDS.map(lambda n: -n)))
+def test_a_json_integer_reads_as_an_integer_exactly_as_its_digits_do(value: int) -> None:
+    """to_int and to_decimal take a JSON body's int and Decimal the short way: the same answer or refusal as the
+    text of the same number, which goes the general way."""
+    from dialects.kit.lenient import to_int
+
+    def outcome(read: Any, given: object) -> object:
+        try:
+            return read(given)
+        except ValueError:
+            return ValueError
+    assert outcome(to_int, value) == outcome(to_int, str(value))
+    assert outcome(to_decimal, D(value)) == outcome(to_decimal, str(value))
+    assert outcome(to_decimal, D(value) / 1000) == outcome(to_decimal, str(D(value) / 1000))
+    for special in (D("NaN"), D("Infinity"), D("-Infinity")):
+        assert outcome(to_decimal, special) is ValueError
