@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from sqlalchemy import event
 
 os.environ.setdefault("GATEWAY_ARGON2_PROFILE", "test")  # before core.security is imported
 from starlette.testclient import TestClient
@@ -19,6 +20,7 @@ from gateway.app import create_app
 from gateway.db import make_engine
 from gateway.migrations import upgrade
 from gateway.settings import Settings
+from tests.core.sql_trace import Trace
 from tests.support.fixtures import *  # noqa: F403  real PostgreSQL, SMTP, Chromium, live server
 
 
@@ -79,6 +81,21 @@ def other_account(ledger: Ledger) -> dict[str, Any]:
 def fakturan_account(ledger: Ledger) -> dict[str, Any]:
     """An account created with fakturan's defaults (SEK, Europe/Stockholm, plain numbers)."""
     return ledger.write(create_account, "Svensk AB", profile="fakturan").as_dict()
+
+
+@pytest.fixture
+def trace(app: Any) -> Iterator[Trace]:
+    """SQLite's own trace of every statement the app sends (tests.core.sql_trace); ask for it before any fixture
+    that writes, so the connections those writes use are traced too."""
+    found = Trace()
+
+    def connect(dbapi: Any, _record: Any) -> None:
+        dbapi.set_trace_callback(found)
+
+    event.listen(app.state.engine, "connect", connect)
+    app.state.engine.dispose()  # every connection from here on is traced
+    yield found
+    event.remove(app.state.engine, "connect", connect)
 
 
 @pytest.fixture

@@ -20,15 +20,6 @@ from tests.core.numbering_support import minimal_invoice
 
 
 @pytest.fixture
-def ledger(database_url: str) -> Any:
-    from gateway.db import make_engine
-    made = Ledger(make_engine(database_url))
-    yield made
-    made.close()
-    made.engine.dispose()
-
-
-@pytest.fixture
 def acme(ledger: Ledger) -> int:
     return ledger.write(create_account, "Acme").account_id
 

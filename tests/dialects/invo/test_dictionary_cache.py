@@ -4,12 +4,11 @@ cached only at the version it finds. Each test changes the dictionaries a differ
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from core.ledger import Ledger
 from dialects.invo.lookups import VERSIONS
@@ -17,18 +16,6 @@ from tests.core.sql_trace import Trace
 from tests.dialects.invo.conftest import Api
 
 ITEM = {"product": "Konsultacja", "count": 2, "pnetto": Decimal("100.00"), "vatsm": "23%"}
-
-
-@pytest.fixture
-def trace(app: Any) -> Iterator[Trace]:
-    found = Trace()
-
-    def connect(dbapi: Any, _record: Any) -> None:
-        dbapi.set_trace_callback(found)
-    event.listen(app.state.engine, "connect", connect)
-    app.state.engine.dispose()  # every connection from here on is traced
-    yield found
-    event.remove(app.state.engine, "connect", connect)
 
 
 @pytest.fixture
