@@ -19,7 +19,7 @@ from core.fields import check_fields
 from core.models import Account, BankAccount, BankAccountDepartment, Invoice, InvoiceBankAccount, Issuer
 from core.models.banking import OWN_BANK_ACCOUNT_TYPES, SNAPSHOT_FIELDS
 from core.reader import Reader, new_record, placeholders
-from core.reference_cache import SellerSide
+from core.reference_cache import SellerSide, seller_side
 from core.references import check_rows, resolved
 from core.storage import writes
 
@@ -112,28 +112,11 @@ def forget(session: Session, entity: str, record_id: int) -> None:
         session.execute(delete(BankAccountDepartment).where(col(column) == record_id))
 
 
-_MAIN_DEPARTMENT = ("(SELECT departments.id FROM departments WHERE departments.account_id = ? "
-                    "ORDER BY departments.main DESC, departments.id LIMIT 1)")
-
-
-def _department_accounts(session: Session, invoice: Invoice, side: SellerSide | None = None) -> list[Any]:
+def _department_accounts(session: Session, invoice: Invoice, side: SellerSide) -> list[Any]:
     """The accounts the invoice's department shows on invoices; without a department, those of the one its
-    seller came from (the main one). A create passes its account's seller side (core.reference_cache), read
-    once per change; otherwise one plain statement (records, core.reader)."""
-    if side is not None:
-        department = side.department(invoice.department_id)
-        found = list(side.banks.get(department.id or 0, ())) if department is not None else []
-        for bank in found:
-            resolved(session, BankAccount, bank.id, bank.account_id)
-        return found
-    rows = Reader(session.connection())
-    department, params = ("?", [invoice.department_id]) if invoice.department_id else (
-        _MAIN_DEPARTMENT, [invoice.account_id])
-    sql = (f"SELECT {rows.columns(BankAccount)} FROM bank_accounts JOIN bank_account_departments AS link "
-           f"ON link.bank_account_id = bank_accounts.id WHERE link.department_id = {department} "
-           "AND link.show_on_invoice = ? AND bank_accounts.account_id = ? "
-           "ORDER BY link.main_on_department DESC, bank_accounts.id")
-    found = [rows.make(BankAccount, row) for row in rows.rows(sql, [*params, True, invoice.account_id])]
+    seller came from (the main one): from the account's seller side (core.reference_cache), read once per change."""
+    department = side.department(invoice.department_id)
+    found = list(side.banks.get(department.id or 0, ())) if department is not None else []
     for bank in found:
         resolved(session, BankAccount, bank.id, bank.account_id)
     return found
@@ -164,9 +147,12 @@ def _matched_or_new(session: Session, account: Account, given: Sequence[Mapping[
 def attach_bank_accounts(session: Session, account: Account, invoice: Invoice,
                          given: Sequence[Mapping[str, Any]] | None, *, new: bool = False,
                          side: SellerSide | None = None) -> list[InvoiceBankAccount]:
-    """The invoice's bank accounts: the given ones (None: the department's), replacing any it had."""
-    banks = (_department_accounts(session, invoice, side) if given is None
-             else _matched_or_new(session, account, given))
+    """The invoice's bank accounts: the given ones (None: the department's), replacing any it had. A create
+    passes the seller side it has read already."""
+    if given is None:
+        banks = _department_accounts(session, invoice, side or seller_side(session, invoice.account_id))
+    else:
+        banks = _matched_or_new(session, account, given)
     if not new:
         session.execute(delete(InvoiceBankAccount).where(col(InvoiceBankAccount.invoice_id) == invoice.id))
     if not banks:

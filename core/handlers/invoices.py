@@ -147,21 +147,17 @@ def _rows(session: Session) -> Reader:
     return Reader(session.connection())
 
 
-def _resolve_seller(session: Session, invoice: Invoice, given: dict[str, Any], side: SellerSide | None = None) -> None:
-    """The seller from the invoice's department, or from the main one when it names none and has no seller.
-    A create passes its account's seller side (read once per change); an update reads the department."""
+def _resolve_seller(session: Session, invoice: Invoice, given: dict[str, Any], side: SellerSide) -> None:
+    """The seller from the invoice's department, or from the main one when it names none and has no seller,
+    out of the account's seller side (core.reference_cache)."""
     if invoice.department_id:
-        department = (side.department(invoice.department_id) if side is not None else
-                      _rows(session).record(Department, "departments.id = ?", (invoice.department_id,)))
-        if department is None or department.account_id != invoice.account_id:
+        department = side.department(invoice.department_id)
+        if department is None:
             raise Invalid.one("department_id", "not_found", "no such department", value=invoice.department_id)
         resolved(session, Department, invoice.department_id, department.account_id)
         fill_seller(invoice, department, given)
     elif not invoice.seller_name:
-        # the main department, else the first
-        main = side.department(None) if side is not None else next(iter(_rows(session).records(
-            Department, "departments.account_id = ?", (invoice.account_id,), "departments.main DESC, departments.id")),
-            None)
+        main = side.department(None)  # the main department, else the first
         if main is not None:
             resolved(session, Department, main.id or 0, invoice.account_id)
             fill_seller(invoice, main, given)
@@ -394,7 +390,7 @@ def update_invoice(cmd: UpdateInvoice, uow: UnitOfWork) -> InvoiceView:
                 raise Invalid.one("client_id", "not_found", "no such client", value=invoice.client_id)
             fill_buyer(invoice, client, given)
         if invoice.department_id != before_dept and invoice.department_id:
-            _resolve_seller(session, invoice, given)
+            _resolve_seller(session, invoice, given, seller_side(session, cmd.account_id))
     if ("number" in given and invoice.number != before_number) or cmd.seq is not None:
         if cmd.seq is not None and "number" not in given:
             invoice.number = ""  # re-rendered from the account's pattern, as on create

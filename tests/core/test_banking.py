@@ -24,7 +24,7 @@ def acme(backend_ledger: Ledger) -> int:
     return backend_ledger.write(create_account, "Acme").account_id
 
 
-def _main_department(ledger: Ledger, account_id: int) -> int:
+def main_department(ledger: Ledger, account_id: int) -> int:
     return ledger.read(lambda s: s.execute(select(Department.id).where(
         Department.account_id == account_id, col(Department.main).is_(True))).scalar_one())
 
@@ -39,7 +39,7 @@ def _numbers(view: Any) -> list[str]:
 
 
 def test_a_new_invoice_carries_its_main_departments_shown_accounts(backend_ledger: Ledger, acme: int) -> None:
-    main = _main_department(backend_ledger, acme)
+    main = main_department(backend_ledger, acme)
     _bank(backend_ledger, acme, "PL22 2222", {"department_id": main, "show_on_invoice": True})
     _bank(backend_ledger, acme, "PL11 1111", {"department_id": main, "show_on_invoice": True,
                                                "main_on_department": True})
@@ -53,7 +53,7 @@ def test_a_new_invoice_carries_its_main_departments_shown_accounts(backend_ledge
 
 
 def test_given_accounts_replace_the_departments_and_are_matched_by_number(backend_ledger: Ledger, acme: int) -> None:
-    main = _main_department(backend_ledger, acme)
+    main = main_department(backend_ledger, acme)
     kept = _bank(backend_ledger, acme, "61 1090 1014 0000 0712 1981 2874", {"department_id": main,
                                                                            "show_on_invoice": True},
                  bank_name="Stored")
@@ -68,7 +68,7 @@ def test_given_accounts_replace_the_departments_and_are_matched_by_number(backen
 
 def test_an_invoice_keeps_its_copy_when_the_account_changes_and_drops_it_when_deleted(backend_ledger: Ledger,
                                                                                       acme: int) -> None:
-    main = _main_department(backend_ledger, acme)
+    main = main_department(backend_ledger, acme)
     bank = _bank(backend_ledger, acme, "PL11 1111", {"department_id": main, "show_on_invoice": True})
     created = backend_ledger.execute(minimal_invoice(acme))
     backend_ledger.execute(UpdateRecord("bank_account", acme, bank.id, {"bank_account_number": "PL99 9999"}))

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import col, select
 
 from core.accounts import create_account
 from core.commands import CreateRecord, UpdateRecord
@@ -17,16 +16,12 @@ from core.ledger import Ledger
 from core.models import Account, Department
 from core.reference_cache import VERSIONS
 from tests.core.numbering_support import minimal_invoice
+from tests.core.test_banking import main_department
 
 
 @pytest.fixture
 def acme(ledger: Ledger) -> int:
     return ledger.write(create_account, "Acme").account_id
-
-
-def _main(ledger: Ledger, account_id: int) -> int:
-    return ledger.read(lambda s: s.execute(select(Department.id).where(
-        Department.account_id == account_id, col(Department.main).is_(True))).scalar_one())
 
 
 def _seller(ledger: Ledger, account_id: int) -> tuple[str, list[str]]:
@@ -39,7 +34,7 @@ def _version(ledger: Ledger, account_id: int) -> int:
 
 
 def test_a_department_renamed_or_given_a_bank_account_shows_on_the_next_invoice(ledger: Ledger, acme: int) -> None:
-    main = _main(ledger, acme)
+    main = main_department(ledger, acme)
     assert _seller(ledger, acme) == _seller(ledger, acme) == ("Acme", [])  # the second from memory
     ledger.execute(UpdateRecord("department", acme, main, {"name": "Acme Sp. z o.o."}))
     assert _seller(ledger, acme) == ("Acme Sp. z o.o.", [])
@@ -71,7 +66,7 @@ def test_a_change_by_another_process_shows_on_the_next_invoice(ledger: Ledger, a
 def test_rows_read_by_a_transaction_that_rolls_back_are_never_reused(ledger: Ledger, acme: int) -> None:
     """The rolled-back rename's number is the next committed rename's too: rows kept from the rolled-back
     transaction would be taken for the committed change's."""
-    main = _main(ledger, acme)
+    main = main_department(ledger, acme)
     assert _seller(ledger, acme) == ("Acme", [])
     before, seen = _version(ledger, acme), []
 
