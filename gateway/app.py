@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import contextlib
-from typing import AsyncIterator, Sequence
+from typing import AsyncIterator, Callable, Sequence
 
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -64,8 +64,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return dialect.error_response(request, status, kind, str(getattr(exc, "detail", "")))
 
 
-def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = DIALECTS) -> Starlette:
-    """`dialects`: the registry this app serves (gateway.registry.DIALECTS unless a test brings its own)."""
+def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = DIALECTS,
+               started: Sequence[Callable[[], object]] = ()) -> Starlette:
+    """`dialects`: the registry this app serves (gateway.registry.DIALECTS unless a test brings its own).
+    `started`: called once the app has started (its threads running), before it takes a request: what only
+    a serving process does (gateway.asgi freezes the start-up heap)."""
     settings = settings or Settings.from_env()
     dialects = register(dialects)  # a test's own dialects bring their profiles and credential kinds too
     root = root_owner(dialects)
@@ -88,6 +91,8 @@ def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = D
         trimmer = MallocTrimmer()  # freed heap back to the OS, so RSS stays flat under load
         trimmer.start()
         scheduler = recurring_scheduler(engine, run=observed.counted(run_due))
+        for hook in started:
+            hook()
         try:
             yield
         finally:

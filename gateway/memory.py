@@ -1,4 +1,4 @@
-"""Keep the server's memory flat under sustained threaded load.
+"""Keep the server's memory flat under sustained threaded load, and its garbage collector off what never dies.
 
 Requests run their database work in anyio's worker threads (up to 40), which come and go with the
 load. glibc gives each new thread a malloc arena of its own, up to 8 per core, and an arena's freed
@@ -10,6 +10,7 @@ usual setting for threaded Python servers (the GIL serialises most allocation an
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import os
 import threading
@@ -83,3 +84,19 @@ def _malloc_trim() -> Callable[[int], int] | None:
     trim.argtypes = [ctypes.c_size_t]
     trim.restype = ctypes.c_int
     return trim
+
+
+def freeze_startup_heap() -> int:
+    """Move every object alive once the server has started (modules, classes, the models' metadata, compiled
+    statements: ~170,000 of them) out of the cyclic collector's sight, for good; returns how many.
+
+    Why: CPython's full (generation 2) collection walks every tracked object. Under a create load it ran
+    about once a second and took ~80 ms each time on this heap, holding the GIL: 8 % of the server's CPU, and
+    the requests it stalled were the create p99 at 64 connections (168 ms; 100-110 ms frozen). What is
+    frozen is still freed by reference counting; only a reference cycle among frozen objects would never be
+    collected, so the garbage is collected first, and the freeze happens once, at start-up, in the serving
+    process only (gateway.asgi): a test process makes and drops apps all the time and keeps the collector
+    whole. CPython's documentation suggests the same for pre-fork servers (gc.freeze)."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
