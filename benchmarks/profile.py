@@ -84,6 +84,9 @@ class Prepared:
         fk_account = app.state.ledger.write(create_account, "Profile FK", profile="fakturan").as_dict()
         dialects.kit.context.run_in_threadpool = _inline  # type: ignore[attr-defined]  # patched: reads run inline
         self.client = client = SyncClient(app)
+        # As a served app (its lifespan) writes them: in batches, on the access log's own thread (gateway/access.py).
+        # Its CPU is the process's, as every figure here is.
+        app.state.access_log.start()
         fx = scenarios.fixture_from(io_account, fk_account)
         fx.io_client = send(client, Request("POST", f"/clients.json?api_token={fx.io_token}",
                                             {"Content-Type": "application/json"},

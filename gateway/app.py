@@ -20,6 +20,7 @@ from core.ledger import Ledger
 from dialects.kit.dialect import Dialect, dialect_of, register
 from dialects.kit.http import JSONResponse
 from dialects.kit.idempotency import IdempotencyMiddleware
+from gateway.access import AccessLog
 from gateway.apidocs.routes import routes as apidocs_routes
 from gateway.console.routes import routes as console_routes
 from gateway.db import make_engine
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = D
     ksef = ksef_outbox.ksef_channel(ksef_transport)
     delivery = DeliveryWorker(engine, [mail_channel(settings), *webhook_channels(settings), ksef])
     observed = GatewayMetrics(engine)
+    access = AccessLog()  # the access lines, in batches while the app runs (gateway/access.py)
     install_presenter(dialects, settings)
 
     @contextlib.asynccontextmanager
@@ -87,6 +89,7 @@ def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = D
         from gateway.scheduler import from_env as recurring_scheduler  # GATEWAY_SCHEDULER=1 only
 
         recorder.start()
+        access.start()
         delivery.start()
         trimmer = MallocTrimmer()  # freed heap back to the OS, so RSS stays flat under load
         trimmer.start()
@@ -101,6 +104,7 @@ def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = D
             if scheduler is not None:
                 scheduler.stop()
             recorder.stop()  # its last rows go through the writer thread: that ends after them
+            access.stop()  # every line left, including the requests' that ended during the shutdown
             app.state.ledger.close()
 
     gateway_routes = [Route("/healthz", healthz, methods=["GET"]), Route("/metrics", metrics, methods=["GET"]),
@@ -110,7 +114,7 @@ def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = D
     app = Starlette(
         middleware=[Middleware(ProxyHeadersMiddleware, trusted=settings.trusted_proxies),  # before anyone reads them
                     Middleware(GatewayMiddleware, dialect_for=resolver(dialects), max_body=settings.max_body_bytes,
-                               recorder=recorder, observer=observed.observe),
+                               recorder=recorder, observer=observed.observe, access=access),
                     Middleware(IdempotencyMiddleware)],  # inside: stores create responses, sends replays
         exception_handlers={HTTPException: _http_error},
     )
@@ -125,5 +129,6 @@ def create_app(settings: Settings | None = None, dialects: Sequence[Dialect] = D
     app.state.delivery = delivery
     app.state.ksef_transport = ksef_transport
     app.state.traffic = recorder
+    app.state.access_log = access
     app.state.metrics = observed
     return app

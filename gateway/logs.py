@@ -79,11 +79,13 @@ def capability_token(path: str) -> str | None:
     return match.group("token") if match else None
 
 
-def redacted_path(path: str) -> str:
+def redacted_path(path: str, secrets: RequestSecrets | None = None) -> str:
+    """`secrets`: the request's credentials, for a caller outside the request's context (the access log's
+    writer thread); the current request's otherwise."""
     match = _CAPABILITY_PATH.match(path) if path.startswith(_CAPABILITY_STARTS) else None
     if match is None:
-        return redact(path)
-    return f"{redact(match.group('p'))}{REDACTED}{match.group('s') or ''}"
+        return redact(path, secrets)
+    return f"{redact(match.group('p'), secrets)}{REDACTED}{match.group('s') or ''}"
 
 
 @functools.lru_cache(maxsize=4096)  # asked of the same few names (query keys, record fields) on every request
@@ -99,9 +101,10 @@ _PATTERN_HINTS = ("://", "basic", "bearer", "token", "pass", "secret", "key", "a
 _ANY_HINT = re.compile("|".join(re.escape(hint) for hint in _PATTERN_HINTS), re.IGNORECASE)
 
 
-def redact(text: str) -> str:
-    """`text` with every secret-looking value, and every credential of the current request, masked."""
-    return _redact(text, _literals(text))
+def redact(text: str, secrets: RequestSecrets | None = None) -> str:
+    """`text` with every secret-looking value, and every credential of the current request (or of `secrets`,
+    a request's credentials taken along), masked."""
+    return _redact(text, _literals(text) if secrets is None else secrets.literals(text))
 
 
 def _literals(text: str) -> list[str]:
@@ -190,20 +193,28 @@ def bind_request(request_id: str, headers: Mapping[bytes, bytes], query_string: 
     return request_id_var.set(request_id), _secrets_var.set(RequestSecrets(sources))
 
 
+def bound_secrets(tokens: tuple[Token[Any], ...]) -> RequestSecrets | None:
+    """The credentials bag bind_request made, to redact the request's lines outside its context."""
+    bag = tokens[1].var.get()
+    return bag if isinstance(bag, RequestSecrets) else None
+
+
 def unbind_request(tokens: tuple[Token[Any], ...]) -> None:
     request_id_var.reset(tokens[0])
     _secrets_var.reset(tokens[1])
 
 
-def redacted_target(path: str, query_string: bytes, pairs: list[tuple[str, str]] | None = None) -> str:
+def redacted_target(path: str, query_string: bytes, pairs: list[tuple[str, str]] | None = None,
+                    secrets: RequestSecrets | None = None) -> str:
     """The request target as it may be logged: the path (a public link's token masked), and the query with
-    secret values masked. `pairs`: query_pairs(query_string), when the caller has them."""
-    path = redacted_path(path)
+    secret values masked. `pairs`: query_pairs(query_string), when the caller has them; `secrets`: the request's
+    credentials, when the caller is outside its context (redact)."""
+    path = redacted_path(path, secrets)
     if not query_string:
         return path
     # Each part redacted on its own (a secret-named key is a name, its value goes); joining redacted
     # parts makes no new secret, and one pass over the whole target with the patterns cost more.
-    shown = [f"{k}={REDACTED if v else ''}" if is_secret_name(k) else f"{redact(k)}={redact(v)}"
+    shown = [f"{k}={REDACTED if v else ''}" if is_secret_name(k) else f"{redact(k, secrets)}={redact(v, secrets)}"
              for k, v in (query_pairs(query_string) if pairs is None else pairs)]
     return f"{path}?{'&'.join(shown)}"
 
@@ -236,15 +247,21 @@ os.register_at_fork(after_in_child=_record_templates.clear)
 
 
 def quick_record(logger: logging.Logger, level: int, msg: str, args: tuple[Any, ...],
-                 extra: Mapping[str, Any]) -> logging.LogRecord:
+                 extra: Mapping[str, Any], created: float | None = None) -> logging.LogRecord:
     """logger.makeRecord(...) for a line written on every request, at a sixth of its cost: LogRecord()
     works out the caller's file and module names, the thread's and the process's on every call, though on
     one thread they never change (a thread renamed after its first line keeps its first name here). They are
     taken from one record made the ordinary way, and only the time, message and fields are new. A record
-    factory of someone else's (logging.setLogRecordFactory) is used as is.
+    factory of someone else's (logging.setLogRecordFactory) is used as is. `created`: when it happened (time.time()),
+    for a record made after the fact (gateway.access); now, by default.
     """
     if logging.getLogRecordFactory() is not logging.LogRecord:
-        return logger.makeRecord(logger.name, level, __file__, 0, msg, args, None, extra=dict(extra))
+        record = logger.makeRecord(logger.name, level, __file__, 0, msg, args, None, extra=dict(extra))
+        if created is not None:
+            record.created = created
+            record.msecs = int((created - int(created)) * 1000) + 0.0
+            record.relativeCreated = (created - _LOGGING_STARTED) * 1000
+        return record
     key = (logger.name, level, threading.get_ident())
     template = _record_templates.get(key)
     if template is None:
@@ -256,7 +273,8 @@ def quick_record(logger: logging.Logger, level: int, msg: str, args: tuple[Any, 
     record = _new_record(logging.LogRecord)
     fields = record.__dict__
     fields.update(template)
-    created = time.time()
+    if created is None:
+        created = time.time()
     fields["msg"], fields["args"], fields["created"] = msg, args, created
     fields["msecs"] = int((created - int(created)) * 1000) + 0.0  # as LogRecord.__init__ computes them
     fields["relativeCreated"] = (created - _LOGGING_STARTED) * 1000

@@ -15,15 +15,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from core.clock import now_utc
 from dialects.kit.dialect import SCOPE_KEY, Dialect
 from dialects.kit.http import BodyTooLarge, Refused
-from gateway.logs import (
-    SAFE_BY_CONSTRUCTION,
-    bind_request,
-    query_pairs,
-    quick_record,
-    redacted_path,
-    redacted_target,
-    unbind_request,
-)
+from gateway.access import ACCESS, AccessLog
+from gateway.logs import bind_request, bound_secrets, query_pairs, redacted_path, unbind_request
 
 log = logging.getLogger("gateway.request")
 # Request ids: a random per-process prefix and a counter. Unique across workers and restarts without
@@ -31,14 +24,16 @@ log = logging.getLogger("gateway.request")
 _REQUEST_ID_PREFIX = secrets.token_hex(8)
 _request_counter = itertools.count(1)
 CLIENT_CLOSED_REQUEST = 499
-access_log = logging.getLogger("gateway.access")
 
 
 class GatewayMiddleware:
     def __init__(self, app: ASGIApp, dialect_for: Callable[[str], Dialect | None], max_body: int,
-                 recorder: Any, observer: Callable[[str, str, int, float], None] | None = None) -> None:
+                 recorder: Any, observer: Callable[[str, str, int, float], None] | None = None,
+                 access: AccessLog | None = None) -> None:
         self.app, self.dialect_for, self.max_body, self.recorder = app, dialect_for, max_body, recorder
         self.observer = observer  # metrics: (dialect, method, status, seconds)
+        # The access lines: the app's (written in batches once it has started), or written at once
+        self.access = access if access is not None else AccessLog()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -90,29 +85,20 @@ class GatewayMiddleware:
             seconds = time.perf_counter() - started
             if dialect is not None and self.recorder is not None:
                 self._record(scope, state, dialect, status, seconds, request_id)
-            self._observe(scope, dialect, status, seconds, query, pairs)
+            self._observe(scope, dialect, status, seconds, query, pairs, request_id, bound)
             unbind_request(bound)
 
     def _observe(self, scope: Scope, dialect: Dialect | None, status: int, seconds: float, query: bytes,
-                 pairs: list[tuple[str, str]]) -> None:
-        """Metrics and the access log line (query string redacted; uvicorn's own access log is off)."""
+                 pairs: list[tuple[str, str]], request_id: str, bound: tuple[Any, ...]) -> None:
+        """Metrics and the access line (gateway.access: its target redacted with this request's credentials,
+        which go along with it; uvicorn's own access log is off)."""
         name = dialect.name if dialect is not None else "gateway"
         if self.observer is not None:
             self.observer(name, scope["method"], status, seconds)
-        if access_log.isEnabledFor(logging.INFO):
-            method, latency_ms = scope["method"], seconds * 1000
-            target = redacted_target(scope["path"], query, pairs)
+        if ACCESS.isEnabledFor(logging.INFO):
             client = scope.get("client")
-            # Every part is redacted already (the target) or cannot hold a secret, so the filter and
-            # formatters skip their regexes for this line. Made by quick_record and handled here rather
-            # than through info(): that walks the stack for a caller no formatter prints.
-            record = quick_record(access_log, logging.INFO, "%s %s %s %.1fms", (method, target, status, latency_ms), {
-                "method": method, "path": target, "status": status, "latency_ms": round(latency_ms, 3),
-                "dialect": name, "client": client[0] if client else "", SAFE_BY_CONSTRUCTION: True})
-            if access_log.filters or access_log.disabled:
-                access_log.handle(record)
-            else:  # what handle() does for a logger with no filter of its own, without its two calls
-                access_log.callHandlers(record)
+            self.access.add((time.time(), scope["method"], scope["path"], query, pairs, status, seconds, name,
+                             client[0] if client else "", request_id, bound_secrets(bound)))
 
     async def _error(self, scope: Scope, receive: Receive, send: Send, dialect: Dialect | None, status: int,
                      kind: str, message: str, answered: bool,

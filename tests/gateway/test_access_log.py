@@ -1,0 +1,148 @@
+"""The access lines are written in batches by a thread of their own while the app runs (gateway/access.py):
+not on the request path, still redacted with each request's own credentials, in order, and none lost when the
+app stops."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from core.accounts import create_account
+from dialects.kit.request_secrets import RequestSecrets
+from gateway import access
+from gateway.access import AccessLog, Entry
+from gateway.app import create_app
+from gateway.logs import REDACTED
+from gateway.settings import Settings
+from tests.gateway.test_logging import Captured, captured  # noqa: F401  (the fixture)
+
+
+def _entry(n: int, *, path: str = "/invoices.json", secrets: RequestSecrets | None = None,
+           ended: float | None = None) -> Entry:
+    return (ended or time.time(), "GET", path, b"", [], 200, 0.002, "invoiceocean", "127.0.0.1", f"req-{n}", secrets)
+
+
+def _access_lines(captured: Captured) -> list[dict[str, Any]]:  # noqa: F811
+    return [line for line in captured.lines() if line["logger"] == "gateway.access"]
+
+
+def test_a_running_app_writes_the_access_line_off_the_request_path_within_the_flush_interval(
+        settings: Settings, captured: Captured, monkeypatch: Any) -> None:  # noqa: F811
+    writers: list[str] = []
+    real = access.write
+
+    def write(entry: Entry) -> None:
+        writers.append(threading.current_thread().name)
+        real(entry)
+
+    monkeypatch.setattr(access, "write", write)
+    app = create_app(settings)
+    with TestClient(app) as client:
+        made = app.state.ledger.write(create_account, "Acme", profile="invoiceocean")
+        token = made.as_dict()["invoiceocean"]["api_token"]
+        started = time.time()
+        # the token also in the path: masked there too, with the request's own credentials, by the writer thread
+        response = client.get(f"/invoices/{token}.json?api_token={token}", headers={"X-Request-Id": "req-path"})
+        assert response.status_code in (401, 404)
+        deadline = time.monotonic() + 5
+        while not _access_lines(captured) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        (line,) = _access_lines(captured)
+    assert writers == ["access-log"]  # the app's writer thread, not the request's
+    assert line["request_id"] == "req-path" and line["status"] == response.status_code
+    assert line["path"] == f"/invoices/{REDACTED}.json?api_token={REDACTED}"
+    assert token not in str(line)
+    assert started <= _seconds(line["ts"]) <= started + 5  # the time the request ended, not the time of writing
+
+
+def _seconds(ts: str) -> float:
+    return datetime.fromisoformat(ts).timestamp()
+
+
+def test_stopping_the_app_writes_every_line_left(settings: Settings, captured: Captured) -> None:  # noqa: F811
+    app = create_app(settings)
+    app_log: AccessLog = app.state.access_log
+    app_log.interval = 3600  # the thread would not write them in this test's lifetime
+    with TestClient(app) as client:
+        ids = [f"req-stop-{n}" for n in range(5)]
+        for request_id in ids:
+            client.get("/healthz", headers={"X-Request-Id": request_id})
+        assert len(app_log) == 5 and _access_lines(captured) == []
+    assert [line["request_id"] for line in _access_lines(captured)] == ids  # in the order the requests ended
+    assert len(app_log) == 0
+
+
+def test_before_the_app_starts_each_line_is_written_at_once(captured: Captured) -> None:  # noqa: F811
+    log = AccessLog()
+    log.add(_entry(1))
+    assert [line["request_id"] for line in _access_lines(captured)] == ["req-1"] and len(log) == 0
+
+
+def test_lines_carry_their_requests_credentials_to_the_writer_thread(captured: Captured) -> None:  # noqa: F811
+    """The writer runs outside every request's context: each line is redacted with its own request's bag."""
+    first, second = RequestSecrets(lambda: ["AlphaSecret111"]), RequestSecrets(lambda: ["BravoSecret222"])
+    log = AccessLog(interval=3600)
+    log.start()
+    try:
+        log.add(_entry(1, path="/x/AlphaSecret111/BravoSecret222", secrets=first))
+        log.add(_entry(2, path="/x/AlphaSecret111/BravoSecret222", secrets=second))
+    finally:
+        log.stop()
+    paths = [line["path"] for line in _access_lines(captured)]
+    assert paths == [f"/x/{REDACTED}/BravoSecret222", f"/x/AlphaSecret111/{REDACTED}"]
+
+
+def test_lines_from_many_threads_are_all_written_once_each(captured: Captured) -> None:  # noqa: F811
+    log = AccessLog(interval=0.001)
+    log.start()
+
+    def requests(worker: int) -> None:
+        for n in range(200):
+            log.add(_entry(worker * 1000 + n))
+
+    workers = [threading.Thread(target=requests, args=(w,)) for w in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    log.stop()
+    ids = [line["request_id"] for line in _access_lines(captured)]
+    assert sorted(ids) == sorted(f"req-{w * 1000 + n}" for w in range(4) for n in range(200))
+    for w in range(4):  # each thread's lines in the order it added them
+        own = [i for i in ids if i.startswith(f"req-{w}") and len(i) == len(f"req-{w * 1000}")]
+        assert own == sorted(own, key=lambda i: int(i.removeprefix("req-")))
+
+
+def test_a_backlog_past_the_cap_is_written_by_the_request_path(monkeypatch: Any, captured: Captured) -> None:  # noqa: F811
+    monkeypatch.setattr(access, "MAX_PENDING", 3)
+    log = AccessLog(interval=3600)
+    log.start()
+    try:
+        for n in range(3):
+            log.add(_entry(n))
+        assert len(_access_lines(captured)) == 3 and len(log) == 0  # the third add wrote all three
+    finally:
+        log.stop()
+
+
+def test_a_line_that_fails_to_write_does_not_stop_the_others(monkeypatch: Any, captured: Captured) -> None:  # noqa: F811
+    real = access.access_record
+
+    def broken(entry: Entry) -> logging.LogRecord:
+        if entry[9] == "req-2":
+            raise RuntimeError("boom")
+        return real(entry)
+
+    monkeypatch.setattr(access, "access_record", broken)
+    log = AccessLog(interval=3600)
+    log.start()
+    for n in range(1, 4):
+        log.add(_entry(n))
+    log.stop()
+    assert [line["request_id"] for line in _access_lines(captured)] == ["req-1", "req-3"]
+    failure = [line for line in captured.lines() if line["logger"] == "gateway.access_writer"]
+    assert failure and "boom" in failure[0]["exc"]
