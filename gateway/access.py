@@ -35,7 +35,8 @@ Entry = tuple[float, str, str, bytes, list[tuple[str, str]], int, float, str, st
 
 def access_record(entry: Entry) -> logging.LogRecord:
     """The request's line. Every part is redacted already (the target, with the request's own credentials) or
-    cannot hold a secret, so the filter and formatters skip their regexes for it (SAFE_BY_CONSTRUCTION)."""
+    cannot hold a secret, so the filter and formatters skip their regexes for it (SAFE_BY_CONSTRUCTION). Made by
+    quick_record rather than through info(), which walks the stack for a caller no formatter prints."""
     ended, method, path, query, pairs, status, seconds, dialect, client, request_id, secrets = entry
     target = redacted_target(path, query, pairs, secrets)
     latency_ms = seconds * 1000

@@ -193,10 +193,9 @@ def bind_request(request_id: str, headers: Mapping[bytes, bytes], query_string: 
     return request_id_var.set(request_id), _secrets_var.set(RequestSecrets(sources))
 
 
-def bound_secrets(tokens: tuple[Token[Any], ...]) -> RequestSecrets | None:
-    """The credentials bag bind_request made, to redact the request's lines outside its context."""
-    bag = tokens[1].var.get()
-    return bag if isinstance(bag, RequestSecrets) else None
+def current_secrets() -> RequestSecrets | None:
+    """The current request's credentials (bind_request's bag), for redacting its lines outside its context."""
+    return _secrets_var.get()
 
 
 def unbind_request(tokens: tuple[Token[Any], ...]) -> None:

@@ -16,7 +16,7 @@ from core.clock import now_utc
 from dialects.kit.dialect import SCOPE_KEY, Dialect
 from dialects.kit.http import BodyTooLarge, Refused
 from gateway.access import ACCESS, AccessLog
-from gateway.logs import bind_request, bound_secrets, query_pairs, redacted_path, unbind_request
+from gateway.logs import bind_request, current_secrets, query_pairs, redacted_path, unbind_request
 
 log = logging.getLogger("gateway.request")
 # Request ids: a random per-process prefix and a counter. Unique across workers and restarts without
@@ -85,11 +85,11 @@ class GatewayMiddleware:
             seconds = time.perf_counter() - started
             if dialect is not None and self.recorder is not None:
                 self._record(scope, state, dialect, status, seconds, request_id)
-            self._observe(scope, dialect, status, seconds, query, pairs, request_id, bound)
+            self._observe(scope, dialect, status, seconds, query, pairs, request_id)
             unbind_request(bound)
 
     def _observe(self, scope: Scope, dialect: Dialect | None, status: int, seconds: float, query: bytes,
-                 pairs: list[tuple[str, str]], request_id: str, bound: tuple[Any, ...]) -> None:
+                 pairs: list[tuple[str, str]], request_id: str) -> None:
         """Metrics and the access line (gateway.access: its target redacted with this request's credentials,
         which go along with it; uvicorn's own access log is off)."""
         name = dialect.name if dialect is not None else "gateway"
@@ -98,7 +98,7 @@ class GatewayMiddleware:
         if ACCESS.isEnabledFor(logging.INFO):
             client = scope.get("client")
             self.access.add((time.time(), scope["method"], scope["path"], query, pairs, status, seconds, name,
-                             client[0] if client else "", request_id, bound_secrets(bound)))
+                             client[0] if client else "", request_id, current_secrets()))
 
     async def _error(self, scope: Scope, receive: Receive, send: Send, dialect: Dialect | None, status: int,
                      kind: str, message: str, answered: bool,
