@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -227,9 +227,29 @@ def gateway_cli(*args: str, env: dict[str, str] | None = None) -> str:
     return done.stdout
 
 
-def gateway_server(database_url: str, pin: list[str], log_path: Path | None = None) -> Server:
+def server_settings(pairs: Sequence[str]) -> dict[str, str]:
+    """`--server-env GATEWAY_X=value` options as the server's settings. Only GATEWAY_* names (the gateway's own
+    settings; the database and outbox are the harness's), so a typo fails here rather than measuring the defaults."""
+    found: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.startswith("GATEWAY_") or name in _HARNESS_SETTINGS:
+            raise HarnessError(f"--server-env takes GATEWAY_NAME=value (not {', '.join(sorted(_HARNESS_SETTINGS))}),"
+                               f" not {pair!r}")
+        found[name] = value
+    return found
+
+
+_HARNESS_SETTINGS = frozenset({"GATEWAY_DATABASE_URL", "GATEWAY_OUTBOX_DIR"})
+
+
+def gateway_server(database_url: str, pin: list[str], log_path: Path | None = None,
+                   settings: Mapping[str, str] | None = None) -> Server:
+    """The gateway as `invoice-gateway serve` runs it, with its defaults: the caller's GATEWAY_* variables are left
+    out, so a shell's settings never leak into a figure; `settings` (server_settings) are the ones a run asks for."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")}
+    env.update(settings or {})
     env.update({"GATEWAY_DATABASE_URL": database_url, "GATEWAY_OUTBOX_DIR": tempfile.mkdtemp(prefix="bench-outbox-")})
     command = [*pin, str(BIN / "invoice-gateway"), "serve", "--host", "127.0.0.1", "--port", str(port)]
     server = Server(command, port, "/healthz", log_path=log_path)

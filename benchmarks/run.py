@@ -122,7 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--only", default="", help="comma-separated scenario names to run (plus B)")
     parser.add_argument("--out", type=Path, default=None, help="where to write the JSON")
+    parser.add_argument("--server-env", action="append", default=[], metavar="GATEWAY_NAME=value",
+                        help="a setting of the gateway under test (repeatable); the caller's GATEWAY_* are not passed")
     args = parser.parse_args(argv)
+    settings = harness.server_settings(args.server_env)
     seconds = args.seconds or (2.0 if args.smoke else 10.0)
     wrk = harness.ensure_wrk()
     server_pin, load_pin = harness.cores()
@@ -130,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     backend = "postgresql" if args.postgres else "sqlite"
     print(f"machine: {info['cpu_model']}, {info['cores']} cores, load {info['loadavg_start']}, "
           f"commit {info['git_commit'][:10]}{' (dirty)' if info['git_dirty'] else ''}; backend {backend}; "
-          f"{seconds:g} s per scenario; pinning {'on' if server_pin else 'off'}", flush=True)
+          f"{seconds:g} s per scenario; pinning {'on' if server_pin else 'off'}"
+          f"{'; server ' + ' '.join(f'{k}={v}' for k, v in settings.items()) if settings else ''}", flush=True)
     rows: list[dict[str, Any]] = []
     with ExitStack() as stack:
         with harness.reference_server(server_pin) as ref:
@@ -149,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         io_account = json.loads(harness.gateway_cli("accounts", "create", "Bench IO", "--json", "--database-url", url))
         fk_account = json.loads(harness.gateway_cli("accounts", "create", "Bench FK", "--json", "--profile",
                                                     "fakturan", "--database-url", url))
-        with harness.gateway_server(url, server_pin, log_path=tmp / "server.log") as gw:
+        with harness.gateway_server(url, server_pin, log_path=tmp / "server.log", settings=settings) as gw:
             fx = scenarios.prepare(gw.url, scenarios.fixture_from(io_account, fk_account))
             wanted = {s.strip() for s in args.only.split(",") if s.strip()}
             for scenario in scenarios.scenarios(fx):
@@ -176,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"server memory {memory}; load {info['loadavg_start']} -> {info['loadavg_end']}")
     document = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "backend": backend,
                 "smoke": args.smoke, "seconds_per_scenario": seconds, "connections": args.connections,
-                "pinned": bool(server_pin), "machine": info, "server_memory": memory,
+                "pinned": bool(server_pin), "server_env": settings, "machine": info, "server_memory": memory,
                 "spread_across_dialects": spread(rows), "rows": rows}
     out = args.out or (RESULTS / "tmp" if args.smoke else RESULTS) / (
         f"{datetime.now():%Y-%m-%d}-{backend}{'-smoke' if args.smoke else ''}.json")

@@ -68,7 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dialect", default="", help="one dialect's scenarios only")
     parser.add_argument("--seconds", type=float, default=6.0)
     parser.add_argument("--out", type=Path, default=None, help="where to write the JSON (default: print only)")
+    parser.add_argument("--server-env", action="append", default=[], metavar="GATEWAY_NAME=value",
+                        help="a setting of the gateway under test (repeatable), as in benchmarks.run")
     args = parser.parse_args(argv)
+    settings = harness.server_settings(args.server_env)  # a typo fails before the ledger is made
     wanted = {name.strip() for name in args.only.split(",") if name.strip()}
     wrk = harness.ensure_wrk()
     server_pin, load_pin = harness.cores()
@@ -81,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict[str, Any]] = []
     print(f"{'scenario':<14}{'dialect':<14}{'req/s':>8}{'cpu ms':>8}{'loop':>8}{'busiest':>9}{'rest':>7}"
           f"{'KB out':>9}{'writes':>8}{'KB to disk':>12}")
-    with harness.gateway_server(url, server_pin, log_path=tmp / "server.log") as server:
+    with harness.gateway_server(url, server_pin, log_path=tmp / "server.log", settings=settings) as server:
         assert server.process is not None
         pid = server.process.pid
         fx = scenarios.prepare(server.url, scenarios.fixture_from(io_account, fk_account))
