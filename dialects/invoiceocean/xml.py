@@ -9,7 +9,7 @@ import contextlib
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, cast
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
@@ -137,20 +137,6 @@ _FORMS: dict[tuple[tuple[object, ...], tuple[type, ...], str, bool], object] = {
 _MAX_FORMS = 1024  # shapes with a client's own keys (round-tripped extras) must not grow it without bound
 _AS_IT_IS = object()  # a slot whose text is written without conversion
 _UNSEEN = object()
-
-
-def _bool_text(value: bool) -> str:
-    return "true" if value else "false"
-
-
-# The exact leaf types a form writes: (type attribute, conversion); str and datetime are added below the functions
-# that write them. Anything else (a subclass, a float) takes the loop.
-_FORM_LEAVES: dict[type, tuple[str, Any]] = {
-    Decimal: (' type="decimal"', plain_text),
-    int: (' type="integer"', str),
-    bool: (' type="boolean"', _bool_text),
-    dt.date: (' type="date"', dt.date.isoformat),
-}
 
 
 def _form(keys: tuple[object, ...], kinds: tuple[type, ...], inner: str, types: Mapping[str, str],
@@ -292,8 +278,8 @@ def _leaf(pad: str, tag: str, key: str, value: Any, types: Mapping[str, str], le
         return pad + _nil(tag, types.get(key))
     written = _WRITTEN.get(kind)
     if written is not None:  # digits, signs, dashes and colons: nothing to escape
-        type_attr, text = written(value)
-        return f"{pad}<{tag}{type_attr}>{text}</{tag}>"
+        type_attr, text_of = written
+        return f"{pad}<{tag}{type_attr}>{text_of(value)}</{tag}>"
     if kind is float and lenient:
         value = Decimal(repr(value))
     elif isinstance(value, (Mapping, Sequence)) and not isinstance(value, (str, bytes)):
@@ -316,13 +302,17 @@ def _datetime_text(value: dt.datetime) -> str:
     return stamp[:-6] + "Z" if stamp.endswith("+00:00") else stamp
 
 
-# The exact scalar types and how they are written (type attribute, text); subclasses go through _scalar.
-_WRITTEN: dict[type, Any] = {
-    bool: lambda v: (' type="boolean"', "true" if v else "false"),
-    int: lambda v: (' type="integer"', str(v)),
-    Decimal: lambda v: (' type="decimal"', plain_text(v)),  # never "1E+2"
-    dt.datetime: lambda v: (' type="dateTime"', _datetime_text(v)),
-    dt.date: lambda v: (' type="date"', v.isoformat()),
+def _bool_text(value: bool) -> str:
+    return "true" if value else "false"
+
+
+# The exact scalar types and how they are written (type attribute, text of the value); subclasses go through _scalar.
+_WRITTEN: dict[type, tuple[str, Callable[[Any], str]]] = {
+    bool: (' type="boolean"', _bool_text),
+    int: (' type="integer"', str),
+    Decimal: (' type="decimal"', plain_text),  # never "1E+2"
+    dt.datetime: (' type="dateTime"', _datetime_text),
+    dt.date: (' type="date"', dt.date.isoformat),
 }
 
 
@@ -354,8 +344,9 @@ def _escape_text(text: str) -> str:
     return escape(_INVALID_XML_CHARS.sub("*", text), _TEXT_ENTITIES)
 
 
-_FORM_LEAVES[str] = ("", _escape_text)
-_FORM_LEAVES[dt.datetime] = (' type="dateTime"', _datetime_text)
+# The exact leaf types a form writes, and how (_WRITTEN's, and texts escaped); anything else (a subclass, a float)
+# takes the loop.
+_FORM_LEAVES: dict[type, tuple[str, Callable[[Any], str]]] = {**_WRITTEN, str: ("", _escape_text)}
 
 
 # --- parsing ------------------------------------------------------------------------------
