@@ -12,6 +12,7 @@ from typing import Any, Collection, Sequence
 from core.errors import NotFound
 from core.handlers.banking import invoice_bank_accounts
 from core.handlers.invoice_state import InvoiceView
+from core.invoice_versions import VERSION_OF, versioned
 from core.models import Account, Invoice, InvoiceLine, Payment, PaymentAllocation, Recurring
 from core.reader import Reader, placeholders
 
@@ -130,6 +131,34 @@ def page_columns(reader: Reader, ksef: bool = False) -> str:
     """What page_views reads of each invoice: its columns, whether it carries bank accounts and, when asked,
     whether it has a KSeF document."""
     return f"{reader.columns(Invoice)}, {_HAS_BANK_ACCOUNTS}" + (f", {_HAS_KSEF}" if ksef else "")
+
+
+@dataclass(frozen=True, slots=True)
+class PageKey:
+    """An invoice of a page as a caller keeping presented invoices per version needs it (core.invoice_versions):
+    its id, its version (0 where there are none: PostgreSQL, or unchanged since before 0021) and whether it has a
+    KSeF document (its own or the corrected invoice's)."""
+    id: int
+    version: int
+    has_ksef: bool
+
+
+# What a page of keys reads of each invoice: PageKey's fields, from the index and two probes, not ~90 columns.
+KEY_COLUMNS = f"invoices.id, {VERSION_OF}, {_HAS_KSEF}"
+_KEY_COLUMNS_UNVERSIONED = f"invoices.id, 0, {_HAS_KSEF}"
+
+
+def key_columns(reader: Reader) -> str:
+    return KEY_COLUMNS if versioned(reader) else _KEY_COLUMNS_UNVERSIONED
+
+
+def keys_by_id(reader: Reader, ids: Sequence[int]) -> list[PageKey]:
+    """Keys of these invoices, in the order of `ids` (a page whose order was decided by the caller)."""
+    if not ids:
+        return []
+    found = {row[0]: PageKey(row[0], row[1] or 0, bool(row[2])) for row in reader.execute(
+        f"SELECT {key_columns(reader)} FROM invoices WHERE invoices.id IN ({placeholders(ids)})", list(ids))}
+    return [found[i] for i in ids if i in found]
 
 
 def invoices_by_id(reader: Reader, ids: Sequence[int]) -> list[Any]:

@@ -10,7 +10,7 @@ from sqlmodel import Session, SQLModel, or_, select
 
 from core import numbering
 from core.handlers.invoice_state import InvoiceView, account_of
-from core.invoice_reads import page_columns, views_by_id, views_of_rows
+from core.invoice_reads import PageKey, key_columns, keys_by_id, page_columns, views_by_id, views_of_rows
 from core.models.types import DecimalType
 from core.reader import MAX_STATEMENTS_PER_SHAPE, Reader, placeholders
 from core.storage import like_case_sensitive
@@ -224,41 +224,72 @@ def _seek(reader: Reader, where: Where, name: str, desc: bool, offset: int) -> W
                       value, value, row_id)
 
 
+class _Read:
+    """What a page reads of each invoice: its view (lines when asked; `ksef` as in list_invoices), or only its
+    key (PageKeys). One page statement and one by-ids read serve both."""
+
+    def __init__(self, with_lines: bool = False, ksef: set[int] | None = None, keys: bool = False) -> None:
+        self.with_lines, self.ksef, self.keys = with_lines, ksef, keys
+
+    def columns(self, reader: Reader) -> str:
+        return key_columns(reader) if self.keys else page_columns(reader, self.ksef is not None)
+
+    def of_rows(self, reader: Reader, rows: Sequence[Sequence[Any]]) -> list[Any]:
+        if self.keys:
+            return [PageKey(row[0], row[1] or 0, bool(row[2])) for row in rows]
+        return views_of_rows(reader, rows, with_lines=self.with_lines, ksef=self.ksef)
+
+    def of_ids(self, reader: Reader, ids: list[int]) -> list[Any]:
+        if self.keys:
+            return keys_by_id(reader, ids)
+        return views_by_id(reader, ids, with_lines=self.with_lines, ksef=self.ksef)
+
+
 def list_invoices(db: Session | Reader, account_id: int, f: InvoiceFilter, page: Page,
                   order: Sequence[tuple[str, bool]] = (("id", False),), *,
                   with_lines: bool = False, ksef: set[int] | None = None) -> list[InvoiceView]:
     """A page of invoice views, as read-only records (core.reader). `ksef`: filled with the ids of the page's
     invoices that have a KSeF document (core.invoice_reads.page_views), in the page's own statement."""
     return _page(_reader(db), invoice_where(account_id, f, fts=bool(f.search) and has_fts(db)), page, order,
-                 with_lines, ksef)[0]
+                 _Read(with_lines, ksef))[0]
 
 
 def page_with_total(db: Session | Reader, account_id: int, f: InvoiceFilter, page: Page,
                     order: Sequence[tuple[str, bool]] = (("id", False),), *, with_lines: bool = False,
                     ksef: set[int] | None = None) -> tuple[list[InvoiceView], int]:
     """list_invoices and count_invoices in one go (one filter built, one reader)."""
-    reader = _reader(db)
-    where = invoice_where(account_id, f, fts=bool(f.search) and has_fts(db))
+    return _with_total(_reader(db), account_id, f, page, order, _Read(with_lines, ksef))
+
+
+def page_keys_with_total(reader: Reader, account_id: int, f: InvoiceFilter, page: Page,
+                         order: Sequence[tuple[str, bool]] = (("id", False),)) -> tuple[list[PageKey], int]:
+    """page_with_total's page as keys (id, version, whether it has a KSeF document), not views: what a caller
+    that keeps presented invoices per version (core.invoice_versions) needs to know which to read."""
+    return _with_total(reader, account_id, f, page, order, _Read(keys=True))
+
+
+def _with_total(reader: Reader, account_id: int, f: InvoiceFilter, page: Page, order: Sequence[tuple[str, bool]],
+                read: _Read) -> tuple[list[Any], int]:
+    where = invoice_where(account_id, f, fts=bool(f.search) and has_fts(reader))
     if f.search and where.full_text is None:
         # LIKE over every row is the costly part of the query, and the page and the count would each
         # run it: run it once for every matching id, in order, and slice.
         ids = _ordered_ids(reader, where, order, None, 0)
-        return _views(reader, ids[page.offset:page.offset + page.per_page], with_lines, ksef), len(ids)
+        return read.of_ids(reader, ids[page.offset:page.offset + page.per_page]), len(ids)
     count = _count_sql(reader, where, account_id, f)
-    views, total = _page(reader, where, page, order, with_lines, ksef, count)
+    found, total = _page(reader, where, page, order, read, count)
     if total is None:  # an empty page, or one the page statement did not read (a search in the index's order)
         total = reader.scalar(*count)
-    return views, int(total or 0)
+    return found, int(total or 0)
 
 
-def _page(reader: Reader, where: Where, page: Page, order: Sequence[tuple[str, bool]], with_lines: bool,
-          ksef: set[int] | None = None, count: tuple[str, tuple[Any, ...]] | None = None
-          ) -> tuple[list[InvoiceView], Any]:
-    """The page's views, and the value of `count` (SQL and its parameters: the total) when the page statement
-    read it along (one statement less per page), else None."""
+def _page(reader: Reader, where: Where, page: Page, order: Sequence[tuple[str, bool]], read: _Read,
+          count: tuple[str, tuple[Any, ...]] | None = None) -> tuple[list[Any], Any]:
+    """The page (as `read` reads it), and the value of `count` (SQL and its parameters: the total) when the page
+    statement read it along (one statement less per page), else None."""
     offset = page.offset
     if where.full_text is not None and _by_id(order):  # the full-text index walks its matches in id order itself
-        return _views(reader, _ordered_ids(reader, where, order, page.per_page, offset), with_lines, ksef), None
+        return read.of_ids(reader, _ordered_ids(reader, where, order, page.per_page, offset)), None
     # Ties on the first sort key are broken by id in the same direction, so a seek is exact.
     if offset >= SEEK_FROM_OFFSET and len(order) == 1 and order[0][0] in SEEKABLE:
         sought = _seek(reader, where, order[0][0], order[0][1], offset)
@@ -269,26 +300,27 @@ def _page(reader: Reader, where: Where, page: Page, order: Sequence[tuple[str, b
         where = _from_first_dated_id(reader, where)
     # The page's ids (sorted through the index alone) and their rows in one statement.
     count_sql, count_params = count or (None, ())
-    rows = reader.execute(_page_sql(reader, where.sql, tuple(order), ksef is not None, count_sql),
+    rows = reader.execute(_page_sql(reader, where.sql, tuple(order), read.columns(reader), count_sql),
                           (*count_params, *where.params, page.per_page, offset)).fetchall()
     total = rows[0][-1] if count_sql is not None and rows else None
-    return views_of_rows(reader, rows, with_lines=with_lines, ksef=ksef), total
+    return read.of_rows(reader, rows), total
 
 
-_page_statements: dict[tuple[str, str, tuple[tuple[str, bool], ...], bool, str | None], str] = {}
+_page_statements: dict[tuple[str, str, tuple[tuple[str, bool], ...], str, str | None], str] = {}
 
 
-def _page_sql(reader: Reader, where: str, order: tuple[tuple[str, bool], ...], ksef: bool, count: str | None) -> str:
+def _page_sql(reader: Reader, where: str, order: tuple[tuple[str, bool], ...], columns: str,
+              count: str | None) -> str:
     """Built once per filter shape, order and columns asked (bounded, as core.reader bounds its statements).
     `count`: a statement of one value read along as the last column (a scalar subquery: run once, not per row)."""
-    key = (reader.storage.backend, where, order, ksef, count)
+    key = (reader.storage.backend, where, order, columns, count)
     found = _page_statements.get(key)
     if found is None:
         if len(_page_statements) >= MAX_STATEMENTS_PER_SHAPE:
             _page_statements.clear()
         terms, total = _order_terms(order), f", ({count})" if count else ""
         found = _page_statements[key] = (
-            f"SELECT {page_columns(reader, ksef)}{total} FROM invoices WHERE invoices.id IN (SELECT invoices.id "
+            f"SELECT {columns}{total} FROM invoices WHERE invoices.id IN (SELECT invoices.id "
             f"FROM invoices WHERE {where} ORDER BY {terms} LIMIT ? OFFSET ?) ORDER BY {terms}")
     return found
 
@@ -302,7 +334,7 @@ def _order_terms(order: Sequence[tuple[str, bool]]) -> str:
 
 def _ordered_ids(reader: Reader, where: Where, order: Sequence[tuple[str, bool]], limit: int | None,
                  offset: int) -> list[int]:
-    """The ids first, then (in _views) their rows: the sort reads only the index, not ~100 columns per row."""
+    """The ids first, then (in _Read.of_ids) their rows: the sort reads only the index, not ~100 columns per row."""
     if where.full_text is not None and _by_id(order):
         # The index's own rowid order is the answer's: a page stops at its last row, no match is sorted.
         matches, params = _matches(where.full_text)
@@ -331,10 +363,6 @@ def _matches(search: FullText, *, rest: bool = True) -> tuple[str, tuple[Any, ..
     return ("invoices_fts CROSS JOIN invoices ON invoices.id = invoices_fts.rowid - ? WHERE invoices_fts MATCH ? "
             f"AND invoices_fts.rowid >= ? AND invoices_fts.rowid < ? AND {search.rest.sql}",
             (search.first, *in_account, *search.rest.params))
-
-
-def _views(reader: Reader, ids: list[int], with_lines: bool, ksef: set[int] | None) -> list[InvoiceView]:
-    return views_by_id(reader, ids, with_lines=with_lines, ksef=ksef)
 
 
 # SQLite answers "a date range, oldest id first" either by sorting every invoice in the range or by

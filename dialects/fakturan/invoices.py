@@ -14,7 +14,7 @@ from core.errors import Invalid, NotFound
 from core.handlers.sending import split_addresses
 from core.invoice_reads import account_record, account_with_recurrings, definitions_of, invoice_view, read_invoice
 from core.models import Client
-from core.queries import InvoiceFilter, page_with_total
+from core.queries import InvoiceFilter
 from core.reader import Reader
 from dialects.fakturan.auth import endpoint
 from dialects.fakturan.errors import ErrorBag
@@ -31,11 +31,20 @@ from dialects.fakturan.parse import (
     with_gross_prices,
     with_row_prices,
 )
-from dialects.fakturan.present import client_settings_defaults, data, invoice_json, listing, no_content, payment_json
+from dialects.fakturan.present import (
+    client_settings_defaults,
+    data,
+    invoice_json,
+    invoice_key,
+    listing,
+    no_content,
+    payment_json,
+)
 from dialects.kit.auth import AccountContext
 from dialects.kit.context import execute, read_plain, read_signed
 from dialects.kit.einvoice import invoice_peppol
-from dialects.kit.http import JSONResponse, read_body
+from dialects.kit.http import JSONResponse, dumps, read_body
+from dialects.kit.kept import made, read_page
 from dialects.kit.lenient import cast_date, to_int
 from dialects.kit.sending import send_options
 from dialects.kit.unchanged import changes
@@ -108,23 +117,23 @@ async def _list(request: Request, ctx: AccountContext, client_id: int | None) ->
     if client_id is not None:
         invoice_filter = replace(invoice_filter, client_id=client_id)
     page = page_of(params)
-    _, (account, views, total, recurring) = await read_signed(request, _listing, invoice_filter, page, order,
-                                                              client_id)
-    return JSONResponse(listing(request, params, page, total,
-                                [invoice_json(v, account, recurring.get(v.invoice.id)) for v in views]))
+    _, (account, kept, recurring) = await read_signed(request, _listing, invoice_filter, page, order, client_id)
+    items = made(kept, lambda view: invoice_json(view, account, recurring.get(view.invoice.id)), dumps)
+    return JSONResponse(listing(request, params, page, kept.total, items))
 
 
 def _listing(reader: Reader, ctx: AccountContext, invoice_filter: InvoiceFilter, page: Any, order: Any,
              client_id: int | None) -> Any:
     """The account, the page and the total in the read that signs the caller in (one BEGIN, one hop);
-    404 (NotFound) for a path's client (/clients/{id}/invoices) that is not the account's."""
+    404 (NotFound) for a path's client (/clients/{id}/invoices) that is not the account's. Invoices whose
+    JSON is kept at their version (dialects.kit.kept) are not read again, nor their recurring definitions."""
     account_id, invoice_filter = ctx.account_id, _in_zone(invoice_filter, ctx.timezone)
     if client_id is not None:
         reader.owned(Client, account_id, client_id, "client")
     account, recurs = account_with_recurrings(reader, account_id)
-    views, total = page_with_total(reader, account_id, invoice_filter, page, order, with_lines=True)
-    recurring = definitions_of(reader, account_id, [v.invoice.id or 0 for v in views]) if recurs else {}
-    return account, views, total, recurring
+    kept = read_page(reader, invoice_key(account), account_id, invoice_filter, page, order, with_lines=True)
+    recurring = definitions_of(reader, account_id, [v.invoice.id or 0 for v in kept.views]) if recurs else {}
+    return account, kept, recurring
 
 
 @endpoint("invoices.show", "invoice", signs_in_by_reading=True)

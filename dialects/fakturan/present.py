@@ -5,9 +5,10 @@ import math
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Hashable, Mapping, Sequence
 from urllib.parse import urlencode
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -109,6 +110,12 @@ def recurring_json(recurring: Recurring) -> dict[str, Any]:
     return values
 
 
+def invoice_key(account: Account) -> Hashable:
+    """Everything invoice_json reads besides the invoice's own rows (its view and recurring definition): the
+    account's settings. A list keeps an invoice's JSON under it (dialects.kit.kept)."""
+    return "fakturan.invoice", orjson.dumps(account.settings or {}, option=orjson.OPT_SORT_KEYS)
+
+
 def invoice_json(view: InvoiceView, account: Account, recurring: Recurring | None = None) -> dict[str, Any]:
     """The recurring attributes appear on invoices that are (or were) a recurring template only: the
     recorded answers for plain invoices carry none of them."""
@@ -181,11 +188,11 @@ def paging_json(request: Request, params: Mapping[str, Any], page: Page, total: 
 
 
 def listing(request: Request, params: Mapping[str, Any], page: Page, total: int,
-            items: list[dict[str, Any]]) -> dict[str, Any]:
+            items: Sequence[Any]) -> dict[str, Any]:
     return {"data": items, "paging": paging_json(request, params, page, total)}
 
 
 __all__ = ["CLIENT_SETTINGS_OUTPUT", "INVOICE_EXTRA", "INVOICE_FIELDS", "INVOICE_SETTINGS_EXTRA", "RECURRING_FIELDS",
            "ROW_FIELDS", "PAYMENT_FIELDS", "decimal_string", "number_or_string", "tax_integer", "client_json",
-           "product_json", "invoice_json", "recurring_json", "payment_json", "client_settings_defaults", "zip_code",
-           "path_set", "data", "no_content", "listing", "base_url"]
+           "product_json", "invoice_json", "invoice_key", "recurring_json", "payment_json", "client_settings_defaults",
+           "zip_code", "path_set", "data", "no_content", "listing", "base_url"]

@@ -16,10 +16,11 @@ from core.reader import Reader
 from dialects.invoiceocean import fields, ksef, present, sparse
 from dialects.invoiceocean.errors import invalid
 from dialects.invoiceocean.parse import invoice_input, with_position_list, wrapped
-from dialects.invoiceocean.respond import Call, Reply
+from dialects.invoiceocean.respond import Call, Reply, json_bytes
 from dialects.kit import idempotency
 from dialects.kit.auth import AccountContext
 from dialects.kit.context import execute, read_plain, read_signed, signed_in
+from dialects.kit.kept import KeptPage, read_page
 from dialects.kit.lenient import to_bool, to_date, to_int
 from dialects.kit.sending import send_options
 from dialects.kit.unchanged import changes
@@ -120,9 +121,31 @@ def _page_read(reader: Reader, account: AccountContext, call: Call, with_lines: 
     return views, ksef.documents_for(reader, account.account_id, documented) if documented else {}, paid
 
 
+def _kept_read(reader: Reader, account: AccountContext, call: Call, with_positions: bool, base_url: str
+               ) -> tuple[KeptPage, dict[int, Any]]:
+    """_page_read for a page written from kept JSON (dialects.kit.kept): views only of what is not kept. The
+    key is what present.invoice and gov_for read besides the invoice's rows: the audience, and the options."""
+    key = ("invoiceocean.invoice", with_positions, present.Audience(account.timezone, base_url))
+    kept = read_page(reader, key, account.account_id, invoice_filter(call, account.timezone), call.page(),
+                     order_of(call.query.get("order")), with_lines=with_positions)
+    documented = [v for v in kept.views if v.invoice.id in kept.ksef]
+    return kept, ksef.documents_for(reader, account.account_id, documented) if documented else {}
+
+
+async def _kept_list(call: Call, with_positions: bool) -> Reply:
+    """A JSON page with every field and no additional ones: each unchanged invoice written as it was before."""
+    call.account, (kept, documents) = await read_signed(call.request, _kept_read, call, with_positions, call.base_url)
+    audience = call.audience
+    bodies = ksef.gov_applied(kept.views, [present.invoice(v, audience, with_positions=with_positions, json=True)
+                                           for v in kept.views], documents, audience)
+    return Reply(200, kept.items([json_bytes(body) for body in bodies]), "invoices")
+
+
 async def list_invoices(call: Call) -> Reply:
     with_positions = bool(_maybe(to_bool, call.query.get("include_positions")))
-    additional = sparse.wanted(call.query, "invoice")[1]
+    fields_asked, additional = sparse.wanted(call.query, "invoice")
+    if call.json and fields_asked is None and not additional:
+        return await _kept_list(call, with_positions)
     call.account, (views, documents, paid) = await read_signed(
         call.request, _page_read, call, with_positions, "connected_payments" in additional)
     bodies = [{**present.invoice(v, call.audience, with_positions=with_positions, json=call.json),

@@ -60,8 +60,12 @@ class Call:
     @functools.cached_property
     def audience(self) -> Audience:
         """Built once per call: a list presents every invoice (and its additional fields) for it."""
-        base = self.request.app.state.settings.public_base_url or _base_url(self.request.scope)
-        return Audience(self.account.timezone, base.rstrip("/"))
+        return Audience(self.account.timezone, self.base_url)
+
+    @property
+    def base_url(self) -> str:
+        """The public base URL (links in answers): known before the caller is signed in, unlike the audience."""
+        return str(self.request.app.state.settings.public_base_url or _base_url(self.request.scope)).rstrip("/")
 
     def page(self) -> Page:
         """page from 1, per_page 25 by default and at most 100; nonsense falls back to the defaults."""

@@ -15,9 +15,9 @@ from gateway.migrations import upgrade
 
 # Structures the migrations make outside the models: 0002's SQLite FTS5 tables (and their shadow
 # tables, e.g. invoices_fts_data) and PostgreSQL pg_trgm expression indexes; 0005's SQLite invoice_counts and
-# 0018's dictionary_versions and 0019's reference_versions.
+# 0018's dictionary_versions, 0019's reference_versions and 0021's invoice_versions.
 SEARCH_PREFIXES = ("invoices_fts", "invoice_lines_fts", "trgm_", "invoice_counts", "dictionary_versions",
-                   "reference_versions")
+                   "reference_versions", "invoice_versions")
 
 
 def _not_search_index(name: str | None, type_: str, parent_names: object) -> bool:

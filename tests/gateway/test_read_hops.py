@@ -18,9 +18,11 @@ from starlette.testclient import TestClient
 
 from core.accounts import create_account
 from core.credentials import create_credential
+from dialects.kit.kept import KEPT
 from gateway.app import create_app
 from gateway.migrations import upgrade
 from gateway.settings import Settings
+from tests.gateway.conftest import Statements
 
 POSITIONS = [{"name": "Usługa", "tax": 23, "price_net": "100.00", "quantity": 3},
              {"name": "Zwolniona", "tax": "zw", "price_net": "50", "quantity": 1}]
@@ -135,43 +137,6 @@ def test_on_postgresql_a_get_or_a_list_is_one_hop_with_its_sign_in(
     assert counted == {name: 1 for name in counted}
 
 
-# The app's background threads: the traffic log's first round prunes old rows (a SELECT in the group-commit writer)
-# and the outbox polls, whenever their timers say, which may be while a request runs. Not the request's statements.
-BACKGROUND_THREADS = frozenset({"group-commit", "outbox-delivery", "traffic-log", "recurring-scheduler"})
-
-
-class Statements:
-    """Every statement SQLite runs on the app's connections (the pool's and the point readers' alike), from the
-    threads that serve requests."""
-
-    def __init__(self) -> None:
-        self.texts: list[str] = []
-
-    def trace(self, text: str) -> None:
-        if threading.current_thread().name not in BACKGROUND_THREADS:
-            self.texts.append(text)
-
-    def reads_of(self, call: Callable[[], Any]) -> list[str]:
-        """The SELECTs one request runs, after the same request once (caches warm); probes of the schema
-        (is full-text search there?) are not reads of the page."""
-        assert call().status_code == 200
-        self.texts.clear()
-        assert call().status_code == 200
-        return [text for text in self.texts if text.lstrip().upper().startswith(("SELECT", "WITH"))
-                and "sqlite_master" not in text]
-
-
-@pytest.fixture
-def statements(app: Any) -> Statements:
-    from sqlalchemy import event
-
-    seen = Statements()
-    # Requested before the client and the accounts: every connection, the pool's and each thread's point-read
-    # one, is opened after this.
-    event.listen(app.state.engine, "connect", lambda dbapi, _record: dbapi.set_trace_callback(seen.trace))
-    return seen
-
-
 def test_a_page_of_invoices_costs_the_same_statements_whatever_its_length_in_every_dialect(
         statements: Statements, client: TestClient, account: dict[str, Any], ledger: Any) -> None:
     """Lines, bank accounts and KSeF documents of a page are read for the whole page at once (fakturan's list
@@ -220,28 +185,48 @@ def test_a_get_or_a_list_signs_in_and_reads_in_one_transaction_in_every_dialect(
 
 # Statements per request, its transaction's BEGIN and ROLLBACK included. A get: the credential, the invoice (with
 # whether it has payments, bank accounts, KSeF documents, a recurring definition, and fakturan's account
-# record), its lines; INVO adds its tax and unit dictionaries. A list: the credential, the page's ids and rows in
-# one statement (with whether each has bank accounts, on InvoiceOcean whether it has KSeF documents, and on INVO
-# and fakturan the page's total), its lines when shown, fakturan's account (with whether it has any recurring
-# definition); a lookup of what no invoice on the page has (KSeF documents, recurring definitions) costs no
-# statement. InvoiceOcean's default period first finds the first id in it, and /clients/{id}/invoices first
-# checks the client.
+# record), its lines; INVO adds its tax and unit dictionaries. A list: the credential, the page's keys (id,
+# version, whether it has KSeF documents) and, on INVO and fakturan, its total in one statement, fakturan's account
+# (with whether it has any recurring definition); a page whose invoices are all unchanged since they were last
+# presented reads nothing more (dialects.kit.kept). InvoiceOcean's default period first finds the first id in
+# it, and /clients/{id}/invoices first checks the client.
 STATEMENTS = {
     "invoiceocean get": 5, "invoiceocean get xml": 5, "invoiceocean get by login": 5,
-    "invoiceocean list": 5, "invoiceocean list with positions": 6,
+    "invoiceocean list": 5, "invoiceocean list with positions": 5,
     "invo get": 6, "invo list": 4,
     "fakturan get": 5, "fakturan get by token": 5,
-    "fakturan list": 6, "fakturan list by token": 6, "fakturan client's list": 7,
+    "fakturan list": 5, "fakturan list by token": 5, "fakturan client's list": 6,
 }
+# A page presented afresh (nothing kept, or every invoice changed) also reads its invoices' rows, with whether each
+# has bank accounts, in one statement, and their lines in one more when it shows them; a lookup of what no
+# invoice on the page has (KSeF documents, recurring definitions) costs no statement.
+ROWS_OF_A_FRESH_PAGE = {"invoiceocean list": 1, "invoiceocean list with positions": 2, "invo list": 1,
+                        "fakturan list": 2, "fakturan list by token": 2, "fakturan client's list": 2}
+
+
+def _fresh(call: Callable[[], Any]) -> Callable[[], Any]:
+    """The call with nothing kept of any page before it."""
+    def fresh() -> Any:
+        KEPT.clear()
+        return call()
+    return fresh
+
+
+def _statements_of(statements: Statements, call: Callable[[], Any]) -> int:
+    reads = statements.reads_of(call)
+    return len(reads) + sum(1 for text in statements.texts if text.strip().upper() in ("BEGIN", "ROLLBACK"))
 
 
 def test_a_get_or_a_list_runs_exactly_its_statements_in_every_dialect(
         statements: Statements, client: TestClient, ledger: Any) -> None:
-    def count(call: Callable[[], Any]) -> int:
-        reads = statements.reads_of(call)
-        return len(reads) + sum(1 for text in statements.texts if text.strip().upper() in ("BEGIN", "ROLLBACK"))
+    assert {name: _statements_of(statements, call) for name, call in _reads(client, ledger).items()} == STATEMENTS
 
-    assert {name: count(call) for name, call in _reads(client, ledger).items()} == STATEMENTS
+
+def test_a_page_presented_afresh_reads_its_rows_in_one_statement_and_its_lines_in_one_more(
+        statements: Statements, client: TestClient, ledger: Any) -> None:
+    counted = {name: _statements_of(statements, _fresh(call)) - STATEMENTS[name]
+               for name, call in _reads(client, ledger).items() if " list" in name}
+    assert counted == ROWS_OF_A_FRESH_PAGE
 
 
 def test_on_sqlite_a_get_or_a_list_opens_no_sqlalchemy_connection_in_every_dialect(
@@ -280,7 +265,7 @@ def test_lines_of_a_get_or_a_page_come_in_document_order_from_the_index_without_
     the lines sorted instead of sorting each invoice's in a temporary b-tree."""
     plans: dict[str, list[str]] = {}
     for name, call in _reads(client, ledger).items():
-        lines = [text for text in statements.reads_of(call) if " FROM invoice_lines " in text]
+        lines = [text for text in statements.reads_of(_fresh(call)) if " FROM invoice_lines " in text]
         with ledger.engine.connect() as connection:
             for text in lines:  # the traced text carries its parameters' values
                 plans[f"{name}: {text[-60:]}"] = [row[-1] for row in connection.exec_driver_sql(

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Awaitable, Callable, Mapping, TypeVar
+from typing import Any, Awaitable, Callable, Mapping, Sequence, TypeVar
 
 from starlette.requests import Request
 
@@ -101,6 +101,6 @@ def order_of(q: Mapping[str, Any], columns: Mapping[str, str]) -> list[tuple[str
     return order
 
 
-def listing(rows: list[dict[str, Any]], total: int) -> dict[str, Any]:
+def listing(rows: Sequence[Any], total: int) -> dict[str, Any]:
     """The seed's list shape {"count":N,"rows":[...]}; count is the rows in this answer, total all matches."""
     return {"count": len(rows), "total": total, "rows": rows}

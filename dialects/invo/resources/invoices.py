@@ -26,9 +26,12 @@ from dialects.invo.parse import as_flag, as_id, as_int, as_range, as_str
 from dialects.invo.present import invoice_row, items_of
 from dialects.invo.resources.base import Call, listing, order_of, page_of
 from dialects.invo.resources.defaults import default_values
+from dialects.kit.http import dumps_numbers
+from dialects.kit.kept import KeptPage, made, read_page
 from dialects.kit.unchanged import changes
 
 ORIGIN = "invo"
+ROW_KEY = "invo.invoice_row"  # what a list keeps an invoice's row under (invoice_row(view, json=True))
 
 
 def summary(view: InvoiceView) -> dict[str, Any]:
@@ -91,6 +94,17 @@ def _list(reader: Reader, account_id: int, f: InvoiceFilter, page: Page, order: 
     return views, total, dictionaries
 
 
+def _kept_page(reader: Reader, account_id: int, f: InvoiceFilter, page: Page, order: list[tuple[str, bool]]
+               ) -> KeptPage:
+    """A page whose invoices' rows are kept at their version (dialects.kit.kept): invoice_row reads nothing but
+    the invoice's own row, so the key is the presenter's alone."""
+    return read_page(reader, ROW_KEY, account_id, f, page, order)
+
+
+def _row(view: InvoiceView) -> dict[str, Any]:
+    return invoice_row(view, json=True)
+
+
 async def list_(call: Call) -> dict[str, Any]:
     q = call.q
     f = invoice_filter(q)
@@ -99,6 +113,11 @@ async def list_(call: Call) -> dict[str, Any]:
         raise InvoError(6, "incorrect ID: items are listed only for one invoice, give its id")
     bef = as_flag(q["bef"], "bef") if "bef" in q else None
     page = page_of(q)
+    if not with_items and _one_id(f, page) is None:  # a page of rows: each unchanged invoice as it was written
+        kept = await call.read_signed(_kept_page, f, page, order_of(q, INVOICE_SORT))
+        if f.ids is not None and not kept.keys:
+            raise InvoError(6)
+        return listing(made(kept, _row, dumps_numbers), kept.total)
     views, total, dicts = await call.read_signed(_list, f, page, order_of(q, INVOICE_SORT), with_items,
                                                  point=_one_id(f, page) is not None)
     if f.ids is not None and not views:
