@@ -161,6 +161,15 @@ def keys_by_id(reader: Reader, ids: Sequence[int]) -> list[PageKey]:
     return [found[i] for i in ids if i in found]
 
 
+def key_of(reader: Reader, account_id: int, invoice_id: int) -> PageKey:
+    """One invoice's key, or NotFound (also for another account's id)."""
+    row = reader.execute(f"SELECT {key_columns(reader)} FROM invoices WHERE invoices.id = ? "
+                         "AND invoices.account_id = ?", (invoice_id, account_id)).fetchone()
+    if row is None:
+        raise NotFound("invoice", invoice_id)
+    return PageKey(row[0], row[1] or 0, bool(row[2]))
+
+
 def invoices_by_id(reader: Reader, ids: Sequence[int]) -> list[Any]:
     """Invoice records in the order of `ids` (a page whose order was decided by the caller)."""
     if not ids:

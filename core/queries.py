@@ -261,11 +261,17 @@ def page_with_total(db: Session | Reader, account_id: int, f: InvoiceFilter, pag
     return _with_total(_reader(db), account_id, f, page, order, _Read(with_lines, ksef))
 
 
-def page_keys_with_total(reader: Reader, account_id: int, f: InvoiceFilter, page: Page,
-                         order: Sequence[tuple[str, bool]] = (("id", False),)) -> tuple[list[PageKey], int]:
+def page_keys(reader: Reader, account_id: int, f: InvoiceFilter, page: Page,
+              order: Sequence[tuple[str, bool]] = (("id", False),), *, with_total: bool = True
+              ) -> tuple[list[PageKey], int | None]:
     """page_with_total's page as keys (id, version, whether it has a KSeF document), not views: what a caller
-    that keeps presented invoices per version (core.invoice_versions) needs to know which to read."""
-    return _with_total(reader, account_id, f, page, order, _Read(keys=True))
+    that keeps presented invoices per version (core.invoice_versions) needs to know which to read. The total
+    only when asked (None otherwise): counting a long date range costs more than the page."""
+    read = _Read(keys=True)
+    if with_total:
+        return _with_total(reader, account_id, f, page, order, read)
+    where = invoice_where(account_id, f, fts=bool(f.search) and has_fts(reader))
+    return _page(reader, where, page, order, read)[0], None
 
 
 def _with_total(reader: Reader, account_id: int, f: InvoiceFilter, page: Page, order: Sequence[tuple[str, bool]],

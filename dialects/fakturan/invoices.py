@@ -5,6 +5,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+from orjson import Fragment
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -44,7 +45,7 @@ from dialects.kit.auth import AccountContext
 from dialects.kit.context import execute, read_plain, read_signed
 from dialects.kit.einvoice import invoice_peppol
 from dialects.kit.http import JSONResponse, dumps, read_body
-from dialects.kit.kept import made, read_page
+from dialects.kit.kept import KeptOne, made, read_one, read_page
 from dialects.kit.lenient import cast_date, to_int
 from dialects.kit.sending import send_options
 from dialects.kit.unchanged import changes
@@ -119,7 +120,7 @@ async def _list(request: Request, ctx: AccountContext, client_id: int | None) ->
     page = page_of(params)
     _, (account, kept, recurring) = await read_signed(request, _listing, invoice_filter, page, order, client_id)
     items = made(kept, lambda view: invoice_json(view, account, recurring.get(view.invoice.id)), dumps)
-    return JSONResponse(listing(request, params, page, kept.total, items))
+    return JSONResponse(listing(request, params, page, kept.counted, items))
 
 
 def _listing(reader: Reader, ctx: AccountContext, invoice_filter: InvoiceFilter, page: Any, order: Any,
@@ -138,18 +139,26 @@ def _listing(reader: Reader, ctx: AccountContext, invoice_filter: InvoiceFilter,
 
 @endpoint("invoices.show", "invoice", signs_in_by_reading=True)
 async def show(request: Request, ctx: AccountContext) -> Response:
-    return data(invoice_json(*(await read_signed(request, _signed_with_account, path_id(request), point=True))[1]))
+    kept = (await read_signed(request, _kept_show, path_id(request), point=True))[1]
+    if kept.found is not None:
+        return data(Fragment(kept.found))
+    assert kept.read is not None
+    return data(Fragment(kept.keep(dumps(invoice_json(*kept.read)))))
 
 
-def _signed_with_account(reader: Reader, ctx: AccountContext, invoice_id: int) -> Any:
-    return _with_account(reader, ctx.account_id, invoice_id)
+def _kept_show(reader: Reader, ctx: AccountContext, invoice_id: int) -> KeptOne[Any]:
+    """The invoice's JSON as a list keeps it (the same key: dialects.kit.kept), or what it is presented from."""
+    account = account_record(reader, ctx.account_id)
+    return read_one(reader, invoice_key(account), ctx.account_id, invoice_id,
+                    lambda: _with_account(reader, ctx.account_id, invoice_id, account))
 
 
-def _with_account(reader: Reader, account_id: int, invoice_id: int) -> Any:
-    """The invoice, its account and its recurring definition (if it is a template) in one read transaction."""
-    found = read_invoice(reader, account_id, invoice_id, recurring=True, account=True)
-    return found.view, found.account, (definitions_of(reader, account_id, [invoice_id]).get(invoice_id)
-                                       if found.has_recurring else None)
+def _with_account(reader: Reader, account_id: int, invoice_id: int, account: Any = None) -> Any:
+    """The invoice, its account (read along, unless given) and its recurring definition (if it is a template) in
+    one read transaction."""
+    found = read_invoice(reader, account_id, invoice_id, recurring=True, account=account is None)
+    return found.view, account if account is not None else found.account, (
+        definitions_of(reader, account_id, [invoice_id]).get(invoice_id) if found.has_recurring else None)
 
 
 def _create_sources(reader: Reader, ctx: AccountContext, client_id: int | None) -> tuple[Any, Client | None]:

@@ -154,7 +154,7 @@ def payment_json(payment: Payment, amount: Decimal, invoice_id: int) -> dict[str
 PAGING_KEYS = ("page", "per_page")
 
 
-def data(payload: dict[str, Any], status: int = 200, location: str | None = None,
+def data(payload: Any, status: int = 200, location: str | None = None,
          request: Request | None = None) -> JSONResponse:
     headers = {"Location": f"{base_url(request)}{location}"} if location and request is not None else None
     return JSONResponse({"data": payload}, status_code=status, headers=headers)

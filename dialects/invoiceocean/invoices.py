@@ -16,11 +16,11 @@ from core.reader import Reader
 from dialects.invoiceocean import fields, ksef, present, sparse
 from dialects.invoiceocean.errors import invalid
 from dialects.invoiceocean.parse import invoice_input, with_position_list, wrapped
-from dialects.invoiceocean.respond import Call, Reply, json_bytes
+from dialects.invoiceocean.respond import Call, Rendered, Reply, body_of, json_bytes
 from dialects.kit import idempotency
 from dialects.kit.auth import AccountContext
 from dialects.kit.context import execute, read_plain, read_signed, signed_in
-from dialects.kit.kept import KeptPage, read_page
+from dialects.kit.kept import KeptOne, KeptPage, read_one, read_page
 from dialects.kit.lenient import to_bool, to_date, to_int
 from dialects.kit.sending import send_options
 from dialects.kit.unchanged import changes
@@ -125,9 +125,9 @@ def _kept_read(reader: Reader, account: AccountContext, call: Call, with_positio
                ) -> tuple[KeptPage, dict[int, Any]]:
     """_page_read for a page written from kept JSON (dialects.kit.kept): views only of what is not kept. The
     key is what present.invoice and gov_for read besides the invoice's rows: the audience, and the options."""
-    key = ("invoiceocean.invoice", with_positions, present.Audience(account.timezone, base_url))
+    key = _key("json", with_positions, account, base_url)
     kept = read_page(reader, key, account.account_id, invoice_filter(call, account.timezone), call.page(),
-                     order_of(call.query.get("order")), with_lines=with_positions)
+                     order_of(call.query.get("order")), with_lines=with_positions, with_total=False)
     documented = [v for v in kept.views if v.invoice.id in kept.ksef]
     return kept, ksef.documents_for(reader, account.account_id, documented) if documented else {}
 
@@ -158,10 +158,32 @@ def _one_read(reader: Reader, account: AccountContext, invoice_id: int) -> tuple
     return found.view, ksef.documents_for(reader, account.account_id, [found.view]) if found.has_ksef else {}
 
 
+def _key(fmt: str, with_positions: bool, account: AccountContext, base_url: str) -> tuple[Any, ...]:
+    """What present.invoice and gov_for read besides the invoice's rows (present.Audience's fields), and how it
+    is written: a JSON get's body is the JSON of a list's item with positions, so the two share what is kept."""
+    return "invoiceocean.invoice", fmt if fmt == "xml" else "json", with_positions, account.timezone, base_url
+
+
+def _kept_one_read(reader: Reader, account: AccountContext, invoice_id: int, fmt: str, base_url: str
+                   ) -> KeptOne[tuple[InvoiceView, dict[int, Any]]]:
+    return read_one(reader, _key(fmt, True, account, base_url), account.account_id, invoice_id,
+                    lambda: _one_read(reader, account, invoice_id))
+
+
 async def get_invoice(call: Call) -> Reply:
     if call.arg("send_to_ksef") not in (None, ""):  # a write first: the caller is signed in before it
         call.account = await signed_in(call.request)
         await ksef.send_if_asked(call)
+    fields_asked, additional = sparse.wanted(call.query, "invoice")
+    if fields_asked is None and not additional:  # every field: the body as it was written, if still current
+        call.account, kept = await read_signed(call.request, _kept_one_read, call.params["id"], call.fmt,
+                                               call.base_url, point=True)
+        if kept.found is not None:
+            return Reply(200, Rendered(kept.found), "invoice")
+        assert kept.read is not None
+        view, documents = kept.read
+        reply = await _one(call, view, documents=documents)
+        return Reply(200, Rendered(kept.keep(body_of(call.fmt, reply))), "invoice")
     call.account, (view, documents) = await read_signed(call.request, _one_read, call.params["id"], point=True)
     return await _one(call, view, documents=documents)
 

@@ -13,18 +13,19 @@ presented every time: their answer also shows the document, and they are few.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, Sequence
+from typing import Any, Callable, Generic, Hashable, Sequence, TypeVar
 
 import orjson
 from sqlalchemy import Engine
 
 from core.handlers.invoice_state import InvoiceView
-from core.invoice_reads import PageKey, views_by_id
+from core.invoice_reads import PageKey, key_of, views_by_id
 from core.invoice_versions import Kept, versioned
-from core.queries import InvoiceFilter, Page, page_keys_with_total
+from core.queries import InvoiceFilter, Page, page_keys
 from core.reader import Reader
 
 KEPT = Kept()
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,15 @@ class KeptPage:
     found: dict[int, bytes]
     views: list[InvoiceView]  # of the invoices not found, in page order
     ksef: set[int]  # ids among the views' with a KSeF document
-    total: int
+    total: int | None  # when read_page was asked for it
     versioned: bool
+
+    @property
+    def counted(self) -> int:
+        """The total of a page read with it."""
+        if self.total is None:
+            raise ValueError("read_page(..., with_total=False) reads no total")
+        return self.total
 
     def items(self, made: Sequence[bytes]) -> list[orjson.Fragment]:
         """The page's items in order: `made` is the JSON of each of `views`, in theirs. What was made is kept."""
@@ -51,9 +59,10 @@ class KeptPage:
 
 
 def read_page(reader: Reader, key: Hashable, account_id: int, f: InvoiceFilter, page: Page,
-              order: Sequence[tuple[str, bool]], *, with_lines: bool = False) -> KeptPage:
-    """The page and its total in the reader's (read-only) transaction; views only of invoices nothing is kept for."""
-    keys, total = page_keys_with_total(reader, account_id, f, page, order)
+              order: Sequence[tuple[str, bool]], *, with_lines: bool = False, with_total: bool = True) -> KeptPage:
+    """The page (and its total, when asked) in the reader's (read-only) transaction; views only of invoices
+    nothing is kept for."""
+    keys, total = page_keys(reader, account_id, f, page, order, with_total=with_total)
     numbered = versioned(reader)
     found = KEPT.found(reader.engine, key, [(k.id, k.version) for k in keys if not k.has_ksef]) if numbered else {}
     ksef: set[int] = set()
@@ -65,3 +74,30 @@ def made(page: KeptPage, present: Callable[[InvoiceView], Any],
          encode: Callable[[Any], bytes]) -> list[orjson.Fragment]:
     """The page's items, presenting and encoding only the invoices read as views."""
     return page.items([encode(present(view)) for view in page.views])
+
+
+@dataclass(frozen=True)
+class KeptOne(Generic[T]):
+    """One invoice read by read_one: what was kept of it at its version, or what the dialect's own read found."""
+    engine: Engine
+    key: Hashable
+    invoice: PageKey | None  # None where invoices have no versions
+    found: bytes | None
+    read: T | None  # the dialect's read, when nothing was found
+
+    def keep(self, made: bytes) -> bytes:
+        """`made` (what the dialect presented of the read), kept; returned as it is."""
+        if self.invoice is not None and not self.invoice.has_ksef:
+            KEPT.keep(self.engine, self.key, [(self.invoice.id, self.invoice.version, made)])
+        return made
+
+
+def read_one(reader: Reader, key: Hashable, account_id: int, invoice_id: int, read: Callable[[], T]) -> KeptOne[T]:
+    """The invoice's key (NotFound for another account's id), then what is kept of it or else `read()`, in the
+    reader's (read-only) transaction."""
+    if not versioned(reader):
+        return KeptOne(reader.engine, key, None, None, read())
+    found_key = key_of(reader, account_id, invoice_id)
+    found = None if found_key.has_ksef else KEPT.found(reader.engine, key, [(found_key.id, found_key.version)]).get(
+        found_key.id)
+    return KeptOne(reader.engine, key, found_key, found, None if found is not None else read())

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Mapping
 
+from orjson import Fragment
+
 from core.commands import CancelInvoice, ChangeInvoiceStatus, CreateInvoice, DeleteInvoice, LineSpec, UpdateInvoice
 from core.errors import NotFound
 from core.handlers.invoice_state import InvoiceView
@@ -21,13 +23,13 @@ from dialects.invo.invoice_input import (
     supplier_snapshot,
     type2_code,
 )
-from dialects.invo.lookups import ITEM_KINDS, Dictionaries, read_dictionaries
+from dialects.invo.lookups import ITEM_KINDS, Dictionaries, read_dictionaries, read_dictionaries_at
 from dialects.invo.parse import as_flag, as_id, as_int, as_range, as_str
 from dialects.invo.present import invoice_row, items_of
 from dialects.invo.resources.base import Call, listing, order_of, page_of
 from dialects.invo.resources.defaults import default_values
 from dialects.kit.http import dumps_numbers
-from dialects.kit.kept import KeptPage, made, read_page
+from dialects.kit.kept import KeptOne, KeptPage, made, read_one, read_page
 from dialects.kit.unchanged import changes
 
 ORIGIN = "invo"
@@ -84,12 +86,6 @@ def _list(reader: Reader, account_id: int, f: InvoiceFilter, page: Page, order: 
           with_lines: bool) -> tuple[list[InvoiceView], int, Dictionaries | None]:
     """The page, its total, and (for items) the dictionaries, in one read transaction."""
     dictionaries = read_dictionaries(reader, account_id, ITEM_KINDS) if with_lines else None
-    if (invoice_id := _one_id(f, page)) is not None:
-        # `list` with one id is how INVO reads an invoice: a point read, not a filtered page
-        try:
-            return [invoice_view(reader, account_id, invoice_id)], 1, dictionaries
-        except NotFound:
-            return [], 0, dictionaries
     views, total = page_with_total(reader, account_id, f, page, order, with_lines=with_lines)
     return views, total, dictionaries
 
@@ -105,6 +101,32 @@ def _row(view: InvoiceView) -> dict[str, Any]:
     return invoice_row(view, json=True)
 
 
+def _kept_one(reader: Reader, account_id: int, invoice_id: int, with_items: bool, bef: bool | None
+              ) -> tuple[Dictionaries | None, KeptOne[InvoiceView]] | None:
+    """The invoice's row as it was written, or its view and (for items) the dictionaries; None when the account
+    has no such invoice. Items show the tax and unit dictionaries, so their version is part of the key."""
+    dictionaries, version = read_dictionaries_at(reader, account_id, ITEM_KINDS) if with_items else (None, None)
+    try:
+        return dictionaries, read_one(reader, (ROW_KEY, with_items, version, bef), account_id, invoice_id,
+                                      lambda: invoice_view(reader, account_id, invoice_id))
+    except NotFound:
+        return None
+
+
+async def _one(call: Call, invoice_id: int, with_items: bool, bef: bool | None) -> dict[str, Any]:
+    found = await call.read_signed(_kept_one, invoice_id, with_items, bef, point=True)
+    if found is None:
+        raise InvoError(6)
+    dictionaries, kept = found
+    if kept.found is not None:
+        return listing([Fragment(kept.found)], 1)
+    assert kept.read is not None
+    row = invoice_row(kept.read, json=True)
+    if dictionaries is not None:
+        row["items"] = items_of(kept.read, dictionaries, bef, json=True)
+    return listing([Fragment(kept.keep(dumps_numbers(row)))], 1)
+
+
 async def list_(call: Call) -> dict[str, Any]:
     q = call.q
     f = invoice_filter(q)
@@ -113,13 +135,15 @@ async def list_(call: Call) -> dict[str, Any]:
         raise InvoError(6, "incorrect ID: items are listed only for one invoice, give its id")
     bef = as_flag(q["bef"], "bef") if "bef" in q else None
     page = page_of(q)
-    if not with_items and _one_id(f, page) is None:  # a page of rows: each unchanged invoice as it was written
+    if (invoice_id := _one_id(f, page)) is not None:
+        # `list` with one id is how INVO reads an invoice: a point read, not a filtered page
+        return await _one(call, invoice_id, with_items, bef)
+    if not with_items:  # a page of rows: each unchanged invoice as it was written
         kept = await call.read_signed(_kept_page, f, page, order_of(q, INVOICE_SORT))
         if f.ids is not None and not kept.keys:
             raise InvoError(6)
-        return listing(made(kept, _row, dumps_numbers), kept.total)
-    views, total, dicts = await call.read_signed(_list, f, page, order_of(q, INVOICE_SORT), with_items,
-                                                 point=_one_id(f, page) is not None)
+        return listing(made(kept, _row, dumps_numbers), kept.counted)
+    views, total, dicts = await call.read_signed(_list, f, page, order_of(q, INVOICE_SORT), with_items)
     if f.ids is not None and not views:
         raise InvoError(6)
     rows = []
