@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from core.handlers.invoice_state import InvoiceView
 from core.invoice_reads import PageKey, key_of, views_by_id
 from core.invoice_versions import Kept, versioned
-from core.queries import InvoiceFilter, Page, page_keys
+from core.queries import InvoiceFilter, Page, list_invoices, page_keys, page_with_total
 from core.reader import Reader
 
 KEPT = Kept()
@@ -62,12 +62,18 @@ def read_page(reader: Reader, key: Hashable, account_id: int, f: InvoiceFilter, 
               order: Sequence[tuple[str, bool]], *, with_lines: bool = False, with_total: bool = True) -> KeptPage:
     """The page (and its total, when asked) in the reader's (read-only) transaction; views only of invoices
     nothing is kept for."""
-    keys, total = page_keys(reader, account_id, f, page, order, with_total=with_total)
-    numbered = versioned(reader)
-    found = KEPT.found(reader.engine, key, [(k.id, k.version) for k in keys if not k.has_ksef]) if numbered else {}
     ksef: set[int] = set()
+    if not versioned(reader):  # nothing is kept (PostgreSQL): the page's rows in the page's statement, as before
+        if with_total:
+            views, total = page_with_total(reader, account_id, f, page, order, with_lines=with_lines, ksef=ksef)
+        else:
+            views, total = list_invoices(reader, account_id, f, page, order, with_lines=with_lines, ksef=ksef), None
+        keys = [PageKey(v.invoice.id or 0, 0, v.invoice.id in ksef) for v in views]
+        return KeptPage(reader.engine, key, keys, {}, views, ksef, total, False)
+    keys, total = page_keys(reader, account_id, f, page, order, with_total=with_total)
+    found = KEPT.found(reader.engine, key, [(k.id, k.version) for k in keys if not k.has_ksef])
     views = views_by_id(reader, [k.id for k in keys if k.id not in found], with_lines=with_lines, ksef=ksef)
-    return KeptPage(reader.engine, key, keys, found, views, ksef, total, numbered)
+    return KeptPage(reader.engine, key, keys, found, views, ksef, total, True)
 
 
 def made(page: KeptPage, present: Callable[[InvoiceView], Any],

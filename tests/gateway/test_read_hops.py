@@ -197,9 +197,10 @@ STATEMENTS = {
     "fakturan list": 5, "fakturan list by token": 5, "fakturan client's list": 6,
 }
 # What a request reads besides, when nothing is kept of its invoices (or they all changed). A get: the invoice
-# (with whether it has payments, bank accounts, KSeF documents or a recurring definition) and its lines. A page: its invoices' rows (with whether each has bank accounts) in one
-# statement, and their lines in one more when it shows them. A lookup of what no invoice on the page has (KSeF
-# documents, recurring definitions) costs no statement.
+# (with whether it has payments, bank accounts, KSeF documents or a recurring definition) and its lines. A page:
+# its invoices' rows (with whether each has bank accounts) in one statement, and their lines in one more when it
+# shows them. A lookup of what no invoice on the page has (KSeF documents, recurring definitions) costs no
+# statement.
 FRESH = {"invoiceocean get": 2, "invoiceocean get xml": 2, "invoiceocean get by login": 2,
          "invoiceocean list": 1, "invoiceocean list with positions": 2, "invo get": 2, "invo list": 1,
          "fakturan get": 2, "fakturan get by token": 2,
