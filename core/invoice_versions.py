@@ -26,8 +26,9 @@ from core.reader import Reader
 TABLE = "invoice_versions"
 # What a page reads as an invoice's number: 0 for an invoice unchanged since before 0021 (no row yet).
 VERSION_OF = f"(SELECT {TABLE}.version FROM {TABLE} WHERE {TABLE}.invoice_id = invoices.id)"
-# Kept per database: ~2-4 KB each for an invoice with five lines presented as JSON, so ~40 MB at most.
-KEPT_PER_DATABASE = 10_000
+# What one database's kept values may take, in bytes of the values (an invoice with five lines is ~2-5 KB as
+# JSON or XML, so ~10,000 of them): the least recently used go first past it.
+KEPT_BYTES_PER_DATABASE = 32 * 1024 * 1024
 
 
 def versioned(reader: Reader) -> bool:
@@ -35,28 +36,36 @@ def versioned(reader: Reader) -> bool:
     return reader.has_tables(TABLE)
 
 
+class _Store:
+    """One database's kept values, least recently used first, and their size."""
+
+    def __init__(self) -> None:
+        self.values: OrderedDict[tuple[Hashable, int], tuple[int, bytes]] = OrderedDict()
+        self.size = 0
+
+
 class Kept:
     """Values made of invoices, per database, by (key, invoice id), each under the number it was made at.
-    The least recently used goes first once a database holds `limit` of them."""
+    The least recently used go first once a database's values take more than `budget` bytes."""
 
-    def __init__(self, limit: int = KEPT_PER_DATABASE) -> None:
-        self.limit = limit
+    def __init__(self, budget: int = KEPT_BYTES_PER_DATABASE) -> None:
+        self.budget = budget
         # Per engine: invoice ids and numbers mean nothing outside the database they were read from.
-        self._kept: weakref.WeakKeyDictionary[Engine, OrderedDict[tuple[Hashable, int], tuple[int, bytes]]] = (
-            weakref.WeakKeyDictionary())
+        self._kept: weakref.WeakKeyDictionary[Engine, _Store] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
     def found(self, engine: Engine, key: Hashable, numbered: list[tuple[int, int | None]]) -> dict[int, bytes]:
         """What is kept under `key` for these (invoice id, number) pairs at exactly those numbers, by id."""
-        kept = self._kept.get(engine)
-        if kept is None:
-            return {}
         found: dict[int, bytes] = {}
         with self._lock:
+            store = self._kept.get(engine)
+            if store is None:
+                return found
+            values = store.values
             for invoice_id, version in numbered:
-                entry = kept.get((key, invoice_id))
+                entry = values.get((key, invoice_id))
                 if entry is not None and entry[0] == version:
-                    kept.move_to_end((key, invoice_id))
+                    values.move_to_end((key, invoice_id))
                     found[invoice_id] = entry[1]
         return found
 
@@ -64,16 +73,20 @@ class Kept:
         """Keep (invoice id, number, value) triples made from a committed state (see the module's note);
         a None number (no table) keeps nothing."""
         with self._lock:
-            kept = self._kept.get(engine)
-            if kept is None:
-                kept = self._kept[engine] = OrderedDict()
+            store = self._kept.get(engine)
+            if store is None:
+                store = self._kept[engine] = _Store()
+            values = store.values
             for invoice_id, version, value in made:
                 if version is None:
                     continue
-                kept[(key, invoice_id)] = (version, value)
-                kept.move_to_end((key, invoice_id))
-            while len(kept) > self.limit:
-                kept.popitem(last=False)
+                replaced = values.pop((key, invoice_id), None)
+                if replaced is not None:
+                    store.size -= len(replaced[1])
+                values[(key, invoice_id)] = (version, value)
+                store.size += len(value)
+            while store.size > self.budget and values:
+                store.size -= len(values.popitem(last=False)[1][1])
 
     def clear(self) -> None:
         with self._lock:

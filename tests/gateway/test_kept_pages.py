@@ -214,13 +214,15 @@ def test_links_follow_the_host_each_page_is_asked_through(parties: Parties) -> N
     assert other.startswith("http://localhost/f/")
 
 
-def test_kept_values_are_bounded_least_recently_used_first() -> None:
-    kept = Kept(limit=2)
+def test_kept_values_are_bounded_in_bytes_least_recently_used_first() -> None:
+    kept = Kept(budget=8)
     engine: Any = type("Engine", (), {})()
-    kept.keep(engine, "k", [(1, 1, b"1"), (2, 1, b"2")])
-    assert kept.found(engine, "k", [(1, 1)]) == {1: b"1"}  # 1 is now the most recently used
-    kept.keep(engine, "k", [(3, 1, b"3")])
+    kept.keep(engine, "k", [(1, 1, b"1111"), (2, 1, b"2222")])
+    assert kept.found(engine, "k", [(1, 1)]) == {1: b"1111"}  # 1 is now the most recently used
+    kept.keep(engine, "k", [(3, 1, b"33")])  # 10 bytes: 2, the least recently used, goes
 
-    assert kept.found(engine, "k", [(1, 1), (2, 1), (3, 1)]) == {1: b"1", 3: b"3"}
+    assert kept.found(engine, "k", [(1, 1), (2, 1), (3, 1)]) == {1: b"1111", 3: b"33"}
     assert kept.found(engine, "k", [(1, 2)]) == {}  # another version is another invoice state
     assert kept.found(engine, "other key", [(1, 1)]) == {}
+    kept.keep(engine, "k", [(1, 2, b"11")])  # a new version replaces the old: 4 bytes in all, nothing goes
+    assert kept.found(engine, "k", [(1, 2), (3, 1)]) == {1: b"11", 3: b"33"}
