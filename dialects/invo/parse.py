@@ -207,9 +207,10 @@ async def envelope(request: Request) -> Envelope:
     if content_type == "application/json" or (content_type != "application/x-www-form-urlencoded"
                                               and body.lstrip().startswith(b"{")):
         document = _json_object(body)
-        return Envelope(document.get("r", request.query_params.get("r")), document.get("q"))
+        return Envelope(document["r"] if "r" in document else request.query_params.get("r"), document.get("q"))
     fields = parse_form(body.decode("utf-8", "replace"))
-    return Envelope(fields.get("r", request.query_params.get("r")), fields.get("q"))
+    # The query string is parsed only when the body names no resource.
+    return Envelope(fields["r"] if "r" in fields else request.query_params.get("r"), fields.get("q"))
 
 
 def query_document(raw: Any) -> dict[str, Any]:

@@ -35,7 +35,7 @@ class Call:
 
     async def read_signed(self, fn: Callable[..., T], *args: Any, point: bool = False) -> T:
         """fn(reader, account_id, ...) in the read that signs the caller in (dialects.kit.context.read_signed)."""
-        return (await self.signed(fn, *args, point=point))[1]
+        return (await context.read_signed(self.request, _by_account_id, fn, *args, point=point))[1]
 
     async def signed(self, fn: Callable[..., T], *args: Any, point: bool = False) -> tuple["Call", T]:
         """read_signed for a handler that goes on to use the caller: this call with the caller signed in,
