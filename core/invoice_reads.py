@@ -142,21 +142,26 @@ class PageKey:
     version: int
     has_ksef: bool
 
+    @classmethod
+    def of(cls, row: Sequence[Any]) -> PageKey:
+        """From a row of key_columns."""
+        return cls(row[0], row[1] or 0, bool(row[2]))
+
 
 # What a page of keys reads of each invoice: PageKey's fields, from the index and two probes, not ~90 columns.
-KEY_COLUMNS = f"invoices.id, {VERSION_OF}, {_HAS_KSEF}"
+_KEY_COLUMNS = f"invoices.id, {VERSION_OF}, {_HAS_KSEF}"
 _KEY_COLUMNS_UNVERSIONED = f"invoices.id, 0, {_HAS_KSEF}"
 
 
 def key_columns(reader: Reader) -> str:
-    return KEY_COLUMNS if versioned(reader) else _KEY_COLUMNS_UNVERSIONED
+    return _KEY_COLUMNS if versioned(reader) else _KEY_COLUMNS_UNVERSIONED
 
 
 def keys_by_id(reader: Reader, ids: Sequence[int]) -> list[PageKey]:
     """Keys of these invoices, in the order of `ids` (a page whose order was decided by the caller)."""
     if not ids:
         return []
-    found = {row[0]: PageKey(row[0], row[1] or 0, bool(row[2])) for row in reader.execute(
+    found = {row[0]: PageKey.of(row) for row in reader.execute(
         f"SELECT {key_columns(reader)} FROM invoices WHERE invoices.id IN ({placeholders(ids)})", list(ids))}
     return [found[i] for i in ids if i in found]
 
@@ -167,7 +172,7 @@ def key_of(reader: Reader, account_id: int, invoice_id: int) -> PageKey:
                          "AND invoices.account_id = ?", (invoice_id, account_id)).fetchone()
     if row is None:
         raise NotFound("invoice", invoice_id)
-    return PageKey(row[0], row[1] or 0, bool(row[2]))
+    return PageKey.of(row)
 
 
 def invoices_by_id(reader: Reader, ids: Sequence[int]) -> list[Any]:

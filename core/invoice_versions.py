@@ -10,7 +10,7 @@ Numbers only rise and ids are never reused (0007), so a number is never met twic
 as what is kept was made from rows read at a committed state: callers keep only what they made from a read-only
 transaction's rows (core.versioned's rule, per invoice instead of per account).
 
-Where the table is absent (PostgreSQL) every number reads as None, nothing is kept, and pages read rows as before.
+Where the table is absent (PostgreSQL) nothing is kept (versioned() says so), and reads go as before.
 """
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ class Kept:
         self._kept: weakref.WeakKeyDictionary[Engine, _Store] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
-    def found(self, engine: Engine, key: Hashable, numbered: list[tuple[int, int | None]]) -> dict[int, bytes]:
+    def found(self, engine: Engine, key: Hashable, numbered: list[tuple[int, int]]) -> dict[int, bytes]:
         """What is kept under `key` for these (invoice id, number) pairs at exactly those numbers, by id."""
         found: dict[int, bytes] = {}
         with self._lock:
@@ -69,17 +69,14 @@ class Kept:
                     found[invoice_id] = entry[1]
         return found
 
-    def keep(self, engine: Engine, key: Hashable, made: list[tuple[int, int | None, bytes]]) -> None:
-        """Keep (invoice id, number, value) triples made from a committed state (see the module's note);
-        a None number (no table) keeps nothing."""
+    def keep(self, engine: Engine, key: Hashable, made: list[tuple[int, int, bytes]]) -> None:
+        """Keep (invoice id, number, value) triples made from a committed state (see the module's note)."""
         with self._lock:
             store = self._kept.get(engine)
             if store is None:
                 store = self._kept[engine] = _Store()
             values = store.values
             for invoice_id, version, value in made:
-                if version is None:
-                    continue
                 replaced = values.pop((key, invoice_id), None)
                 if replaced is not None:
                     store.size -= len(replaced[1])

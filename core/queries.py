@@ -236,7 +236,7 @@ class _Read:
 
     def of_rows(self, reader: Reader, rows: Sequence[Sequence[Any]]) -> list[Any]:
         if self.keys:
-            return [PageKey(row[0], row[1] or 0, bool(row[2])) for row in rows]
+            return [PageKey.of(row) for row in rows]
         return views_of_rows(reader, rows, with_lines=self.with_lines, ksef=self.ksef)
 
     def of_ids(self, reader: Reader, ids: list[int]) -> list[Any]:
