@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     fk_account = json.loads(harness.gateway_cli("accounts", "create", "Bench FK", "--json", "--profile", "fakturan",
                                                 "--database-url", url))
     rows: list[dict[str, Any]] = []
+    failed: list[str] = []
     print(f"{'scenario':<14}{'dialect':<14}{'req/s':>8}{'cpu ms':>8}{'loop':>8}{'busiest':>9}{'rest':>7}"
           f"{'KB out':>9}{'writes':>8}{'KB to disk':>12}")
     with harness.gateway_server(url, server_pin, log_path=tmp / "server.log", settings=settings) as server:
@@ -103,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
                    "cpu_ms": round((total_after - total_before) * 1000 / per, 3),
                    **split(pid, cpu_before, cpu_after, result.requests),
                    **{f"{key}_per_request": round((io_after[key] - io_before[key]) / per, 1) for key in IO_KEYS}}
+            if result.non_2xx:  # a failing request's cost is not the scenario's: the figures would mislead
+                row["non_2xx"], row["first_bad"] = result.non_2xx, result.first_bad
+                failed.append(f"{scenario.name} {scenario.dialect}: {result.non_2xx} non-2xx, {result.first_bad}")
             rows.append(row)
             print(f"{row['scenario']:<14}{row['dialect']:<14}{row['rps']:>8.0f}{row['cpu_ms']:>8.3f}"
                   f"{row['event_loop_ms']:>8.3f}{row['busiest_other_ms']:>9.3f}{row['rest_ms']:>7.3f}"
@@ -113,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(json.dumps({"machine": harness.machine(), "seconds": args.seconds, "rows": rows},
                                        indent=2) + "\n")
         print(f"results: {args.out}")
-    return 0
+    for line in failed:
+        print(f"FAILED {line[:500]}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

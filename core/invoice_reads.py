@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Collection, Sequence
+from typing import Any, Collection, NamedTuple, Sequence
 
 from core.errors import NotFound
 from core.handlers.banking import invoice_bank_accounts
@@ -133,23 +133,24 @@ def page_columns(reader: Reader, ksef: bool = False) -> str:
     return f"{reader.columns(Invoice)}, {_HAS_BANK_ACCOUNTS}" + (f", {_HAS_KSEF}" if ksef else "")
 
 
-@dataclass(frozen=True, slots=True)
-class PageKey:
+class PageKey(NamedTuple):
     """An invoice of a page as a caller keeping presented invoices per version needs it (core.invoice_versions):
     its id, its version (0 where there are none: PostgreSQL, or unchanged since before 0021) and whether it has a
-    KSeF document (its own or the corrected invoice's)."""
+    KSeF document (its own or the corrected invoice's). A tuple made straight from its row (`PageKey.of`): a
+    page makes 25 of them per request."""
     id: int
     version: int
     has_ksef: bool
 
     @classmethod
     def of(cls, row: Sequence[Any]) -> PageKey:
-        """From a row of key_columns."""
-        return cls(row[0], row[1] or 0, bool(row[2]))
+        """From a row that starts with key_columns (the version read as 0 where there is none, the flag as 0 or 1;
+        a page's total may follow)."""
+        return cls._make(row[:3])
 
 
 # What a page of keys reads of each invoice: PageKey's fields, from the index and two probes, not ~90 columns.
-_KEY_COLUMNS = f"invoices.id, {VERSION_OF}, {_HAS_KSEF}"
+_KEY_COLUMNS = f"invoices.id, COALESCE({VERSION_OF}, 0), {_HAS_KSEF}"
 _KEY_COLUMNS_UNVERSIONED = f"invoices.id, 0, {_HAS_KSEF}"
 
 
