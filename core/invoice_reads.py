@@ -167,13 +167,14 @@ def keys_by_id(reader: Reader, ids: Sequence[int]) -> list[PageKey]:
     return [found[i] for i in ids if i in found]
 
 
-def key_of(reader: Reader, account_id: int, invoice_id: int) -> PageKey:
-    """One invoice's key, or NotFound (also for another account's id)."""
-    row = reader.execute(f"SELECT {key_columns(reader)} FROM invoices WHERE invoices.id = ? "
+def key_of(reader: Reader, account_id: int, invoice_id: int, along: str = "") -> tuple[PageKey, Any]:
+    """One invoice's key, or NotFound (also for another account's id); and `along`, one more value read in the
+    same statement (SQL of one value, which may name the invoices row; None when not asked)."""
+    row = reader.execute(f"SELECT {key_columns(reader)}, {along or 'NULL'} FROM invoices WHERE invoices.id = ? "
                          "AND invoices.account_id = ?", (invoice_id, account_id)).fetchone()
     if row is None:
         raise NotFound("invoice", invoice_id)
-    return PageKey.of(row)
+    return PageKey.of(row), row[3]
 
 
 def invoices_by_id(reader: Reader, ids: Sequence[int]) -> list[Any]:

@@ -14,7 +14,7 @@ from core.commands import CreateInvoice, RecordPayment, SendInvoice, UpdateInvoi
 from core.errors import Invalid, NotFound
 from core.handlers.sending import split_addresses
 from core.invoice_reads import account_record, account_with_recurrings, definitions_of, invoice_view, read_invoice
-from core.models import Client
+from core.models import Account, Client
 from core.queries import InvoiceFilter
 from core.reader import Reader
 from dialects.fakturan.auth import endpoint
@@ -40,6 +40,7 @@ from dialects.fakturan.present import (
     listing,
     no_content,
     payment_json,
+    settings_key,
 )
 from dialects.kit.auth import AccountContext
 from dialects.kit.context import execute, read_plain, read_signed
@@ -146,11 +147,17 @@ async def show(request: Request, ctx: AccountContext) -> Response:
     return data(Fragment(kept.keep(dumps(invoice_json(*kept.read)))))
 
 
+# The account's settings, read in the statement of the invoice's key: all of the account a kept JSON depends on.
+_SETTINGS_ALONG = "(SELECT accounts.settings FROM accounts WHERE accounts.id = invoices.account_id)"
+
+
 def _kept_show(reader: Reader, ctx: AccountContext, invoice_id: int) -> KeptOne[Any]:
-    """The invoice's JSON as a list keeps it (the same key: dialects.kit.kept), or what it is presented from."""
-    account = account_record(reader, ctx.account_id)
-    return read_one(reader, invoice_key(account), ctx.account_id, invoice_id,
-                    lambda: _with_account(reader, ctx.account_id, invoice_id, account))
+    """The invoice's JSON as a list keeps it (the same key: dialects.kit.kept), or what it is presented from: the
+    invoice with its account's record and its recurring definition."""
+    def key(settings: Any) -> Any:  # as the ORM reads the column (JSON text on SQLite)
+        return settings_key(reader.converter(Account, "settings", 3)(settings))
+    return read_one(reader, key, ctx.account_id, invoice_id,
+                    lambda: _with_account(reader, ctx.account_id, invoice_id), along=_SETTINGS_ALONG)
 
 
 def _with_account(reader: Reader, account_id: int, invoice_id: int, account: Any = None) -> Any:

@@ -112,8 +112,13 @@ def recurring_json(recurring: Recurring) -> dict[str, Any]:
 
 def invoice_key(account: Account) -> Hashable:
     """Everything invoice_json reads besides the invoice's own rows (its view and recurring definition): the
-    account's settings. A list keeps an invoice's JSON under it (dialects.kit.kept)."""
-    return "fakturan.invoice", orjson.dumps(account.settings or {}, option=orjson.OPT_SORT_KEYS)
+    account's settings. Lists and gets keep an invoice's JSON under it (dialects.kit.kept)."""
+    return settings_key(account.settings)
+
+
+def settings_key(settings: Mapping[str, Any] | None) -> Hashable:
+    """invoice_key from the account's settings alone (a get reads them along with the invoice's key)."""
+    return "fakturan.invoice", orjson.dumps(settings or {}, option=orjson.OPT_SORT_KEYS)
 
 
 def invoice_json(view: InvoiceView, account: Account, recurring: Recurring | None = None) -> dict[str, Any]:
@@ -194,5 +199,5 @@ def listing(request: Request, params: Mapping[str, Any], page: Page, total: int,
 
 __all__ = ["CLIENT_SETTINGS_OUTPUT", "INVOICE_EXTRA", "INVOICE_FIELDS", "INVOICE_SETTINGS_EXTRA", "RECURRING_FIELDS",
            "ROW_FIELDS", "PAYMENT_FIELDS", "decimal_string", "number_or_string", "tax_integer", "client_json",
-           "product_json", "invoice_json", "invoice_key", "recurring_json", "payment_json", "client_settings_defaults",
-           "zip_code", "path_set", "data", "no_content", "listing", "base_url"]
+           "product_json", "invoice_json", "invoice_key", "settings_key", "recurring_json", "payment_json",
+           "client_settings_defaults", "zip_code", "path_set", "data", "no_content", "listing", "base_url"]

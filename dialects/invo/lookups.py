@@ -74,19 +74,18 @@ def read_dictionaries(reader: Reader, account_id: int, kinds: tuple[str, ...] | 
 
     Read-only transactions only: a write transaction sees its own uncommitted number, and entries kept under it
     would outlive a rollback that gives the number to somebody else's change."""
-    return read_dictionaries_at(reader, account_id, kinds)[0]
-
-
-def read_dictionaries_at(reader: Reader, account_id: int, kinds: tuple[str, ...] | None = None
-                         ) -> tuple[Dictionaries, int | None]:
-    """read_dictionaries, and the account's number they were read at (None where there are no numbers): what a
-    presentation made from them is kept under (dialects.kit.kept)."""
     version = _VERSIONS.current(reader, account_id)
     found = _VERSIONS.kept(reader.engine, (account_id, kinds), version)
     if found is None:
         found = load_dictionaries(reader, account_id, kinds)
         _VERSIONS.keep(reader.engine, (account_id, kinds), version, found)
-    return found, version
+    return found
+
+
+# The invoice's account's number, as SQL a statement over invoices reads along (dialects.kit.kept.read_one: what
+# an INVO get with items is kept under); NULL (0) where the account has none yet. SQLite only, like the table.
+DICTIONARIES_VERSION = (f"(SELECT {VERSIONS}.version FROM {VERSIONS} "
+                        f"WHERE {VERSIONS}.account_id = invoices.account_id)")
 
 
 def tax_symbol(code: str) -> str:

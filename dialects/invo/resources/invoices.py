@@ -23,7 +23,7 @@ from dialects.invo.invoice_input import (
     supplier_snapshot,
     type2_code,
 )
-from dialects.invo.lookups import ITEM_KINDS, Dictionaries, read_dictionaries, read_dictionaries_at
+from dialects.invo.lookups import DICTIONARIES_VERSION, ITEM_KINDS, Dictionaries, read_dictionaries
 from dialects.invo.parse import as_flag, as_id, as_int, as_range, as_str
 from dialects.invo.present import invoice_row, items_of
 from dialects.invo.resources.base import Call, listing, order_of, page_of
@@ -104,13 +104,17 @@ def _row(view: InvoiceView) -> dict[str, Any]:
 def _kept_one(reader: Reader, account_id: int, invoice_id: int, with_items: bool, bef: bool | None
               ) -> tuple[Dictionaries | None, KeptOne[InvoiceView]] | None:
     """The invoice's row as it was written, or its view and (for items) the dictionaries; None when the account
-    has no such invoice. Items show the tax and unit dictionaries, so their version is part of the key."""
-    dictionaries, version = read_dictionaries_at(reader, account_id, ITEM_KINDS) if with_items else (None, None)
+    has no such invoice. Items show the tax and unit dictionaries, so their version (read in the statement of
+    the invoice's key) is part of the key."""
     try:
-        return dictionaries, read_one(reader, (ROW_KEY, with_items, version, bef), account_id, invoice_id,
-                                      lambda: invoice_view(reader, account_id, invoice_id))
+        if not with_items:
+            return None, read_one(reader, (ROW_KEY, False, None, bef), account_id, invoice_id,
+                                  lambda: invoice_view(reader, account_id, invoice_id))
+        kept = read_one(reader, lambda version: (ROW_KEY, True, version or 0, bef), account_id, invoice_id,
+                        lambda: invoice_view(reader, account_id, invoice_id), along=DICTIONARIES_VERSION)
     except NotFound:
         return None
+    return (None if kept.found is not None else read_dictionaries(reader, account_id, ITEM_KINDS)), kept
 
 
 async def _one(call: Call, invoice_id: int, with_items: bool, bef: bool | None) -> dict[str, Any]:
