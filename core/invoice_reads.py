@@ -133,6 +133,11 @@ def page_columns(reader: Reader, ksef: bool = False) -> str:
     return f"{reader.columns(Invoice)}, {_HAS_BANK_ACCOUNTS}" + (f", {_HAS_KSEF}" if ksef else "")
 
 
+def page_width(reader: Reader, ksef: bool = False) -> int:
+    """How many columns page_columns reads (what a statement reads after them starts there)."""
+    return reader.width(Invoice) + 1 + int(ksef)
+
+
 class PageKey(NamedTuple):
     """An invoice of a page as a caller keeping presented invoices per version needs it (core.invoice_versions):
     its id, its version (0 where there are none: PostgreSQL, or unchanged since before 0021) and whether it has a
@@ -150,12 +155,17 @@ class PageKey(NamedTuple):
 
 
 # What a page of keys reads of each invoice: PageKey's fields, from the index and two probes, not ~90 columns.
-_KEY_COLUMNS = f"invoices.id, COALESCE({VERSION_OF}, 0), {_HAS_KSEF}"
+_KEY_COLUMNS = f"invoices.id, COALESCE({VERSION_OF}, 0), {_HAS_KSEF}"  # version_column's
 _KEY_COLUMNS_UNVERSIONED = f"invoices.id, 0, {_HAS_KSEF}"
 
 
 def key_columns(reader: Reader) -> str:
     return _KEY_COLUMNS if versioned(reader) else _KEY_COLUMNS_UNVERSIONED
+
+
+def version_column(reader: Reader) -> str:
+    """An invoice's version as a column of a statement over invoices (0 where there are none)."""
+    return f"COALESCE({VERSION_OF}, 0)" if versioned(reader) else "0"
 
 
 def keys_by_id(reader: Reader, ids: Sequence[int]) -> list[PageKey]:

@@ -29,6 +29,10 @@ VERSION_OF = f"(SELECT {TABLE}.version FROM {TABLE} WHERE {TABLE}.invoice_id = i
 # What one database's kept values may take, in bytes of the values (an invoice with five lines is ~2-5 KB as
 # JSON or XML, so ~10,000 of them): the least recently used go first past it.
 KEPT_BYTES_PER_DATABASE = 32 * 1024 * 1024
+# Pages in a row under one key that found nothing kept before the next reads its rows at once (Kept.cold): a client
+# polling a page finds it kept on its second read; one paging through everything never does.
+COLD_PAGES = 2
+COLD_KEYS = 1024  # keys counted per database, the oldest forgotten first
 
 
 def versioned(reader: Reader) -> bool:
@@ -42,6 +46,7 @@ class _Store:
     def __init__(self) -> None:
         self.values: OrderedDict[tuple[Hashable, int], tuple[int, bytes]] = OrderedDict()
         self.size = 0
+        self.cold: dict[Hashable, int] = {}  # keys whose last pages found nothing kept: how many in a row
 
 
 class Kept:
@@ -84,6 +89,26 @@ class Kept:
                 store.size += len(value)
             while store.size > self.budget and values:
                 store.size -= len(values.popitem(last=False)[1][1])
+
+    def cold(self, engine: Engine, key: Hashable) -> bool:
+        """Whether the last COLD_PAGES pages read under `key` found nothing kept (a client paging through
+        everything once): the next reads its rows at once, in the page's statement, instead of its keys first."""
+        with self._lock:
+            store = self._kept.get(engine)
+            return store is not None and store.cold.get(key, 0) >= COLD_PAGES
+
+    def mark(self, engine: Engine, key: Hashable, cold: bool) -> None:
+        """Count a page read under `key` that found nothing kept (`cold`), or forget the count."""
+        with self._lock:
+            store = self._kept.get(engine)
+            if store is None:
+                store = self._kept[engine] = _Store()
+            if not cold:
+                store.cold.pop(key, None)
+                return
+            if key not in store.cold and len(store.cold) >= COLD_KEYS:
+                store.cold.pop(next(iter(store.cold)))
+            store.cold[key] = store.cold.get(key, 0) + 1
 
     def clear(self) -> None:
         with self._lock:

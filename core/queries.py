@@ -10,7 +10,16 @@ from sqlmodel import Session, SQLModel, or_, select
 
 from core import numbering
 from core.handlers.invoice_state import InvoiceView, account_of
-from core.invoice_reads import PageKey, key_columns, keys_by_id, page_columns, views_by_id, views_of_rows
+from core.invoice_reads import (
+    PageKey,
+    key_columns,
+    keys_by_id,
+    page_columns,
+    page_width,
+    version_column,
+    views_by_id,
+    views_of_rows,
+)
 from core.models.types import DecimalType
 from core.reader import MAX_STATEMENTS_PER_SHAPE, Reader, placeholders
 from core.storage import like_case_sensitive
@@ -226,22 +235,33 @@ def _seek(reader: Reader, where: Where, name: str, desc: bool, offset: int) -> W
 
 class _Read:
     """What a page reads of each invoice: its view (lines when asked; `ksef` as in list_invoices), or only its
-    key (PageKeys). One page statement and one by-ids read serve both."""
+    key (PageKeys), or its view with its version (`versions`, filled by id). One page statement and one by-ids
+    read serve all three."""
 
-    def __init__(self, with_lines: bool = False, ksef: set[int] | None = None, keys: bool = False) -> None:
-        self.with_lines, self.ksef, self.keys = with_lines, ksef, keys
+    def __init__(self, with_lines: bool = False, ksef: set[int] | None = None, keys: bool = False,
+                 versions: dict[int, int] | None = None) -> None:
+        self.with_lines, self.ksef, self.keys, self.versions = with_lines, ksef, keys, versions
 
     def columns(self, reader: Reader) -> str:
-        return key_columns(reader) if self.keys else page_columns(reader, self.ksef is not None)
+        if self.keys:
+            return key_columns(reader)
+        columns = page_columns(reader, self.ksef is not None)
+        return columns if self.versions is None else f"{columns}, {version_column(reader)}"
 
     def of_rows(self, reader: Reader, rows: Sequence[Sequence[Any]]) -> list[Any]:
         if self.keys:
             return [PageKey.of(row) for row in rows]
-        return views_of_rows(reader, rows, with_lines=self.with_lines, ksef=self.ksef)
+        views = views_of_rows(reader, rows, with_lines=self.with_lines, ksef=self.ksef)
+        if self.versions is not None:  # the version follows page_columns' own
+            at = page_width(reader, self.ksef is not None)
+            self.versions.update((row[0], row[at]) for row in rows)  # the first of an invoice's columns is its id
+        return views
 
     def of_ids(self, reader: Reader, ids: list[int]) -> list[Any]:
         if self.keys:
             return keys_by_id(reader, ids)
+        if self.versions is not None:
+            self.versions.update((key.id, key.version) for key in keys_by_id(reader, ids))
         return views_by_id(reader, ids, with_lines=self.with_lines, ksef=self.ksef)
 
 
@@ -268,6 +288,18 @@ def page_keys(reader: Reader, account_id: int, f: InvoiceFilter, page: Page,
     that keeps presented invoices per version (core.invoice_versions) needs to know which to read. The total
     only when asked (None otherwise): counting a long date range costs more than the page."""
     read = _Read(keys=True)
+    if with_total:
+        return _with_total(reader, account_id, f, page, order, read)
+    where = invoice_where(account_id, f, fts=bool(f.search) and has_fts(reader))
+    return _page(reader, where, page, order, read)[0], None
+
+
+def page_with_versions(reader: Reader, account_id: int, f: InvoiceFilter, page: Page,
+                       order: Sequence[tuple[str, bool]], *, with_lines: bool, with_total: bool, ksef: set[int],
+                       versions: dict[int, int]) -> tuple[list[InvoiceView], int | None]:
+    """page_with_total (the total only when asked), each invoice's version read along into `versions`: one
+    statement for a page whose invoices are presented afresh anyway (dialects.kit.kept)."""
+    read = _Read(with_lines, ksef, versions=versions)
     if with_total:
         return _with_total(reader, account_id, f, page, order, read)
     where = invoice_where(account_id, f, fts=bool(f.search) and has_fts(reader))

@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from core.handlers.invoice_state import InvoiceView
 from core.invoice_reads import PageKey, key_of, views_by_id
 from core.invoice_versions import Kept, versioned
-from core.queries import InvoiceFilter, Page, list_invoices, page_keys, page_with_total
+from core.queries import InvoiceFilter, Page, list_invoices, page_keys, page_with_total, page_with_versions
 from core.reader import Reader
 
 KEPT = Kept()
@@ -61,7 +61,9 @@ class KeptPage:
 def read_page(reader: Reader, key: Hashable, account_id: int, f: InvoiceFilter, page: Page,
               order: Sequence[tuple[str, bool]], *, with_lines: bool = False, with_total: bool = True) -> KeptPage:
     """The page (and its total, when asked) in the reader's (read-only) transaction; views only of invoices
-    nothing is kept for."""
+    nothing is kept for. After pages under `key` found nothing kept (an export paging through everything once:
+    core.invoice_versions.COLD_PAGES), the next reads its rows with their versions in the page's statement, as a
+    page did before anything was kept, and goes back to keys first once that finds something kept again."""
     ksef: set[int] = set()
     if not versioned(reader):  # nothing is kept (PostgreSQL): the page's rows in the page's statement, as before
         if with_total:
@@ -70,10 +72,23 @@ def read_page(reader: Reader, key: Hashable, account_id: int, f: InvoiceFilter, 
             views, total = list_invoices(reader, account_id, f, page, order, with_lines=with_lines, ksef=ksef), None
         keys = [PageKey(v.invoice.id or 0, 0, v.invoice.id in ksef) for v in views]
         return KeptPage(reader.engine, key, keys, {}, views, ksef, total, False)
+    engine = reader.engine
+    if KEPT.cold(engine, key):
+        versions: dict[int, int] = {}
+        views, total = page_with_versions(reader, account_id, f, page, order, with_lines=with_lines,
+                                          with_total=with_total, ksef=ksef, versions=versions)
+        keys = [PageKey(v.invoice.id or 0, versions[v.invoice.id or 0], v.invoice.id in ksef) for v in views]
+        found = KEPT.found(engine, key, [(k.id, k.version) for k in keys if not k.has_ksef])
+        if found:
+            KEPT.mark(engine, key, cold=False)
+            views = [v for v in views if v.invoice.id not in found]
+        return KeptPage(engine, key, keys, found, views, ksef, total, True)
     keys, total = page_keys(reader, account_id, f, page, order, with_total=with_total)
-    found = KEPT.found(reader.engine, key, [(k.id, k.version) for k in keys if not k.has_ksef])
+    found = KEPT.found(engine, key, [(k.id, k.version) for k in keys if not k.has_ksef])
+    if keys:
+        KEPT.mark(engine, key, cold=not found)
     views = views_by_id(reader, [k.id for k in keys if k.id not in found], with_lines=with_lines, ksef=ksef)
-    return KeptPage(reader.engine, key, keys, found, views, ksef, total, True)
+    return KeptPage(engine, key, keys, found, views, ksef, total, True)
 
 
 def made(page: KeptPage, present: Callable[[InvoiceView], Any],

@@ -226,3 +226,26 @@ def test_kept_values_are_bounded_in_bytes_least_recently_used_first() -> None:
     assert kept.found(engine, "other key", [(1, 1)]) == {}
     kept.keep(engine, "k", [(1, 2, b"11")])  # a new version replaces the old: 4 bytes in all, nothing goes
     assert kept.found(engine, "k", [(1, 2), (3, 1)]) == {1: b"11", 3: b"33"}
+
+
+def test_a_client_paging_through_everything_once_reads_each_page_in_one_statement_after_two(
+        statements: Statements, parties: Parties) -> None:
+    """An export finds nothing kept on any page: after two pages read keys first (core.invoice_versions.COLD_PAGES),
+    each page reads its rows with their versions in the page's own statement, as before anything was kept; a page
+    that finds something kept again goes back to reading keys first."""
+    def page(number: int) -> list[str]:
+        statements.texts.clear()
+        answer = parties.invo({"action": "list", "page": number, "cpp": 2})
+        assert answer.status_code == 200 and "error" not in answer.json(), answer.text
+        return [text for text in statements.texts if text.lstrip().upper().startswith("SELECT")
+                and "invoices" in text and "users" not in text]
+
+    def shape(reads: list[str]) -> list[str]:
+        return ["keys" if "buyer_name" not in sql else "rows with versions" if "invoice_versions" in sql else "rows"
+                for sql in reads]
+
+    assert shape(page(1)) == ["keys", "rows"]
+    assert shape(page(2)) == ["keys", "rows"]
+    assert shape(page(3)) == ["rows with versions"]  # the export's pages from here on: one statement each
+    assert shape(page(1)) == ["rows with versions"]  # finds page 1 kept...
+    assert shape(page(1)) == ["keys"]  # ...so keys first again, and nothing else
