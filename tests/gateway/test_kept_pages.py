@@ -249,3 +249,22 @@ def test_a_client_paging_through_everything_once_reads_each_page_in_one_statemen
     assert shape(page(3)) == ["rows with versions"]  # the export's pages from here on: one statement each
     assert shape(page(1)) == ["rows with versions"]  # finds page 1 kept...
     assert shape(page(1)) == ["keys"]  # ...so keys first again, and nothing else
+
+
+def test_an_invoice_kept_for_its_account_is_still_not_found_by_another(
+        parties: Parties, other_account: dict[str, Any]) -> None:
+    """The invoice's key is read within the caller's account before anything kept is looked at."""
+    io_id, fk_id = parties.io_ids[0], parties.fk_ids[0]
+    assert parties.client.get(f"/invoices/{io_id}.json?api_token={parties.token}").status_code == 200
+    assert parties.client.get(f"/api/v2/invoices/{fk_id}", auth=parties.key).status_code == 200
+    assert parties.invo({"action": "list", "id": io_id, "items": 1}).json()["rows"]  # all three kept now
+
+    other_token = other_account["invoiceocean"]["api_token"]
+    other_invo = (other_account["invo"]["login"], other_account["invo"]["password"])
+    other_key = (other_account["fakturan"]["key_id"], other_account["fakturan"]["password"])
+    assert parties.client.get(f"/invoices/{io_id}.json?api_token={other_token}").status_code == 404
+    assert parties.client.get(f"/invoices/{io_id}.xml?api_token={other_token}").status_code == 404
+    assert parties.client.get(f"/api/v2/invoices/{fk_id}", auth=other_key).status_code == 404
+    assert parties.client.post("/api.json", auth=other_invo, data={"r": "invoices", "q": json.dumps(
+        {"action": "list", "id": io_id, "items": 1})}).json()["error"]["code"] == 6
+    assert parties.client.get(f"/invoices.json?api_token={other_token}").json() == []
