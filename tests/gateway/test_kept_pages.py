@@ -266,5 +266,5 @@ def test_an_invoice_kept_for_its_account_is_still_not_found_by_another(
     assert parties.client.get(f"/invoices/{io_id}.xml?api_token={other_token}").status_code == 404
     assert parties.client.get(f"/api/v2/invoices/{fk_id}", auth=other_key).status_code == 404
     assert parties.client.post("/api.json", auth=other_invo, data={"r": "invoices", "q": json.dumps(
-        {"action": "list", "id": io_id, "items": 1})}).json()["error"]["code"] == 6
+        {"action": "list", "id": io_id, "items": 1})}).json()["error"] == 6
     assert parties.client.get(f"/invoices.json?api_token={other_token}").json() == []
