@@ -1,9 +1,11 @@
-"""List pages whose unchanged invoices are written from what was presented of them before.
+"""Gets and list pages that write an unchanged invoice from what was presented of it before.
 
 A page reads each invoice's key (id, version) with its total, takes the JSON this process kept for those
 at that version (core.invoice_versions), and reads the views of the others only, in the same read-only
 transaction: what is kept is always made from a committed state. The dialect presents and encodes the
-others, keeps them, and writes the page with the kept JSON as orjson Fragments, copied verbatim.
+others, keeps them, and writes the page with the kept JSON as orjson Fragments, copied verbatim. A get
+(read_one) does the same for one invoice; a client paging through everything once (an export) soon reads
+its pages' rows at once again (read_page).
 
 `key` is everything besides the invoice's rows that its JSON depends on (the dialect, the options of the
 list that change an item, the account's settings a presenter reads, the public base URL...): two requests
