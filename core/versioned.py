@@ -39,7 +39,12 @@ class Versions(Generic[V]):
         """The account's number as the reader's transaction sees it; None where there are no numbers."""
         if not reader.has_tables(self.table):
             return None
-        return int(reader.scalar(f"SELECT version FROM {self.table} WHERE account_id = ?", (account_id,)) or 0)
+        return int(reader.scalar(f"SELECT {self.along('?')}", (account_id,)) or 0)
+
+    def along(self, account: str) -> str:
+        """The number of the account `account` names (SQL: a parameter, or a column of the statement's rows) as
+        one value another statement reads along; NULL for an account with none yet (0). Where the table is."""
+        return f"(SELECT {self.table}.version FROM {self.table} WHERE {self.table}.account_id = {account})"
 
     def kept(self, engine: Engine, key: Hashable, version: int | None) -> V | None:
         """What was kept under `key` at this number, if anything."""

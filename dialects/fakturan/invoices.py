@@ -160,12 +160,11 @@ def _kept_show(reader: Reader, ctx: AccountContext, invoice_id: int) -> KeptOne[
                     lambda: _with_account(reader, ctx.account_id, invoice_id), along=_SETTINGS_ALONG)
 
 
-def _with_account(reader: Reader, account_id: int, invoice_id: int, account: Any = None) -> Any:
-    """The invoice, its account (read along, unless given) and its recurring definition (if it is a template) in
-    one read transaction."""
-    found = read_invoice(reader, account_id, invoice_id, recurring=True, account=account is None)
-    return found.view, account if account is not None else found.account, (
-        definitions_of(reader, account_id, [invoice_id]).get(invoice_id) if found.has_recurring else None)
+def _with_account(reader: Reader, account_id: int, invoice_id: int) -> Any:
+    """The invoice, its account and its recurring definition (if it is a template) in one read transaction."""
+    found = read_invoice(reader, account_id, invoice_id, recurring=True, account=True)
+    return found.view, found.account, (definitions_of(reader, account_id, [invoice_id]).get(invoice_id)
+                                       if found.has_recurring else None)
 
 
 def _create_sources(reader: Reader, ctx: AccountContext, client_id: int | None) -> tuple[Any, Client | None]:

@@ -82,10 +82,9 @@ def read_dictionaries(reader: Reader, account_id: int, kinds: tuple[str, ...] | 
     return found
 
 
-# The invoice's account's number, as SQL a statement over invoices reads along (dialects.kit.kept.read_one: what
-# an INVO get with items is kept under); NULL (0) where the account has none yet. SQLite only, like the table.
-DICTIONARIES_VERSION = (f"(SELECT {VERSIONS}.version FROM {VERSIONS} "
-                        f"WHERE {VERSIONS}.account_id = invoices.account_id)")
+# The invoice's account's number, read along by a statement over invoices (dialects.kit.kept.read_one: what an
+# INVO get with items is kept under). SQLite only, like the table.
+DICTIONARIES_VERSION = _VERSIONS.along("invoices.account_id")
 
 
 def tax_symbol(code: str) -> str:

@@ -117,8 +117,7 @@ def _page_read(reader: Reader, account: AccountContext, call: Call, with_lines: 
     views = queries.list_invoices(reader, account.account_id, where, call.page(), order_of(call.query.get("order")),
                                   with_lines=with_lines, ksef=with_ksef)
     paid = sparse.payments_by_invoice(reader, [v.invoice.id or 0 for v in views]) if with_payments else {}
-    documented = [v for v in views if v.invoice.id in with_ksef]  # most pages have none: no statement then
-    return views, ksef.documents_for(reader, account.account_id, documented) if documented else {}, paid
+    return views, _documents(reader, account, views, with_ksef), paid
 
 
 def _kept_read(reader: Reader, account: AccountContext, call: Call, with_positions: bool, base_url: str
@@ -128,8 +127,15 @@ def _kept_read(reader: Reader, account: AccountContext, call: Call, with_positio
     key = _key("json", with_positions, account, base_url)
     kept = read_page(reader, key, account.account_id, invoice_filter(call, account.timezone), call.page(),
                      order_of(call.query.get("order")), with_lines=with_positions, with_total=False)
-    documented = [v for v in kept.views if v.invoice.id in kept.ksef]
-    return kept, ksef.documents_for(reader, account.account_id, documented) if documented else {}
+    return kept, _documents(reader, account, kept.views, kept.ksef)
+
+
+def _documents(reader: Reader, account: AccountContext, views: list[InvoiceView], with_ksef: set[int]
+               ) -> dict[int, Any]:
+    """The KSeF documents of the views the page's statement said have some: most pages have none, and then no
+    statement is run."""
+    documented = [v for v in views if v.invoice.id in with_ksef]
+    return ksef.documents_for(reader, account.account_id, documented) if documented else {}
 
 
 async def _kept_list(call: Call, with_positions: bool) -> Reply:
