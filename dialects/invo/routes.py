@@ -65,6 +65,13 @@ async def api(request: Request) -> Response:
         await ensure_signed_in(request)
     except InvoError as refused:
         failure = refused
+    try:
+        return _failed(failure, resource)
+    finally:
+        del failure  # its traceback holds this frame: kept, the two would be a reference cycle (gateway/memory.py)
+
+
+def _failed(failure: Exception, resource: str) -> Response:
     if isinstance(failure, InvoError):
         return error_response(failure.code, failure.message, failure.fields)
     if isinstance(failure, BodyTooLarge):

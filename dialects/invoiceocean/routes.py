@@ -135,7 +135,10 @@ def endpoint(handler: Handler, name: str) -> Callable[[Request], Awaitable[Respo
             await ensure_signed_in(request)
         except ApiError as refused:
             failure = refused
-        return render_error(fmt, failure if isinstance(failure, ApiError) else from_domain(failure))
+        try:
+            return render_error(fmt, failure if isinstance(failure, ApiError) else from_domain(failure))
+        finally:
+            del failure  # its traceback holds this frame: kept, the two would be a reference cycle (memory.py)
     return run
 
 

@@ -65,7 +65,10 @@ async def authenticate(request: Request, resolver: Callable[..., AccountContext 
     raised before the credential is even looked at. A get or a list signs in with `present` instead, in
     its own read's transaction."""
     sign_in = SignIn(request, resolver, args, _as_found)
-    found = await _run(request, sign_in.resolve, point=True)
+    try:
+        found = await _run(request, sign_in.resolve, point=True)
+    finally:
+        sign_in.attribute(request)
     return None if found is _NOBODY else found
 
 
@@ -78,8 +81,10 @@ class SignIn:
 
     def __init__(self, request: Request, resolver: Callable[..., AccountContext | None], args: tuple[Any, ...],
                  verdict: Verdict) -> None:
+        # Nothing of the request is kept here: the request's state holds this SignIn, and a reference back
+        # (to the state, the scope or the request) would make every request a reference cycle, left for the
+        # cyclic collector to find instead of freed when the request ends (gateway/memory.py).
         self.resolver, self.args, self.verdict = resolver, args, verdict
-        self.state: dict[str, Any] = request.scope.setdefault("state", {})  # request.state's own dict
         self.limiter = ratelimit.limiter_of(request.app)
         self.address = ratelimit.client_address(request.scope.get("client"))
         self.identity = ratelimit.identity_of(resolver, args)
@@ -95,9 +100,13 @@ class SignIn:
             self.looked_up, self.found = True, found
             if found is None:
                 self.limiter.failed(self.address, self.identity)
-            else:
-                self.state["auth"] = found
         return self.verdict(self.found)
+
+    def attribute(self, request: Request) -> None:
+        """Name the caller found, if any, on the request, for the traffic log (gateway.middleware), whatever
+        the verdict then made of it. Called by whoever ran the lookup, once it has run or failed."""
+        if self.found is not None:
+            request.scope.setdefault("state", {})["auth"] = self.found
 
 
 _NOBODY = AccountContext(0, "", "", False, "UTC", "")
@@ -133,7 +142,10 @@ async def signed_in(request: Request) -> AccountContext:
         raise RuntimeError("no credential was presented for this request (dialects.kit.context.present)")
     if sign_in.looked_up:
         return sign_in.verdict(sign_in.found)
-    return await _run(request, sign_in.resolve, point=True)
+    try:
+        return await _run(request, sign_in.resolve, point=True)
+    finally:
+        sign_in.attribute(request)
 
 
 async def read_signed(request: Request, query: Callable[..., T], *args: Any,
@@ -149,7 +161,10 @@ async def read_signed(request: Request, query: Callable[..., T], *args: Any,
     def signed_and_read(reader: Reader, may_block: bool = True) -> tuple[AccountContext, T]:
         account = pending.resolve(reader, may_block)
         return account, query(reader, account, *args)
-    return await _run(request, signed_and_read, point=point)
+    try:
+        return await _run(request, signed_and_read, point=point)
+    finally:
+        pending.attribute(request)
 
 
 async def _run(request: Request, work: Callable[[Reader, bool], T], *, point: bool) -> T:
@@ -162,8 +177,38 @@ async def _run(request: Request, work: Callable[[Reader, bool], T], *, point: bo
         try:
             return ledger.read_point(work, False)
         except SlowCheckNeeded:
-            return await run_in_threadpool(ledger.read_plain, work, True)
-    return await run_in_threadpool(ledger.read_point if point else ledger.read_plain, work, True)
+            return await _in_pool(ledger.read_plain, work, True)
+    return await _in_pool(ledger.read_point if point else ledger.read_plain, work, True)
+
+
+class _Raised:
+    __slots__ = ("error",)
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+def _caught(call: Callable[..., T], *args: Any) -> T | _Raised:
+    try:
+        return call(*args)
+    except Exception as exc:
+        return _Raised(exc)
+
+
+async def _in_pool(call: Callable[..., T], *args: Any) -> T:
+    """call(*args) in the thread pool; what it raises is raised here. It comes back across the pool as a value,
+    not raised through it: the pool's future keeps an exception raised in a worker, and the frame awaiting that
+    future is in the exception's traceback, so every refused credential or missing invoice read there left a
+    reference cycle of the read's frames for the collector (gateway/memory.py)."""
+    outcome = await run_in_threadpool(_caught, call, *args)
+    if type(outcome) is not _Raised:
+        return outcome  # type: ignore[return-value]
+    error = outcome.error
+    del outcome
+    try:
+        raise error
+    finally:
+        del error  # this frame is in the traceback too
 
 
 def endpoint_name(request: Request, name: str) -> None:
