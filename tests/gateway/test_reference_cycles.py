@@ -8,7 +8,9 @@ A credential's lookup (dialects.kit.context.SignIn) used to hold the request's s
 objects of cyclic garbage per request.
 
 Each request is sent to the ASGI app as uvicorn sends it (no HTTP client, whose own objects would count), once to
-warm what it caches, then three times with the collector told to keep whatever it finds unreachable.
+warm what it caches, then three times with the collector told to keep whatever it finds unreachable. That runs in
+a fresh interpreter with one app: in the suite's worker, what other tests left running (their apps' threads) makes
+and drops objects of its own at any time.
 """
 from __future__ import annotations
 
@@ -16,7 +18,12 @@ import asyncio
 import base64
 import gc
 import json
+import os
+import subprocess
+import sys
+import textwrap
 from collections import Counter
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -72,8 +79,8 @@ def _cyclic_garbage(app: Any, request: tuple[str, str, list[tuple[bytes, bytes]]
     return found
 
 
-def test_requests_in_every_dialect_answered_or_refused_leave_no_reference_cycle(
-        client: TestClient, account: dict[str, Any]) -> None:
+def leftover_cycles(client: TestClient, account: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """Per request: what the collector found unreachable after it, by type (nothing, for every request)."""
     token = account["invoiceocean"]["api_token"]
     invo = _basic(account["invo"]["login"], account["invo"]["password"])
     fk = _basic(account["fakturan"]["key_id"], account["fakturan"]["password"])
@@ -111,6 +118,34 @@ def test_requests_in_every_dialect_answered_or_refused_leave_no_reference_cycle(
         "fakturan wrong types": (("POST", "/api/v2/invoices", [fk, json_body], b"{\"client_id\": [], \"rows\": 3}"),
                                  422),
     }
-    left = {name: found for name, (request, status) in requests.items()
+    return {name: dict(found) for name, (request, status) in requests.items()
             if (found := _cyclic_garbage(client.app, request, status))}
-    assert left == {}
+
+
+ALONE = textwrap.dedent("""
+    import json, os, tempfile
+    os.environ["GATEWAY_ARGON2_PROFILE"] = "test"
+    from pathlib import Path
+    from starlette.testclient import TestClient
+    from core.accounts import create_account
+    from gateway.app import create_app
+    from gateway.migrations import upgrade
+    from gateway.settings import Settings
+    from tests.gateway.test_reference_cycles import leftover_cycles
+    folder = Path(tempfile.mkdtemp())
+    url = f"sqlite:///{folder / 'gateway.sqlite3'}"
+    upgrade(url)
+    app = create_app(Settings(database_url=url, outbox_dir=folder / "outbox",
+                              allowed_hosts=Settings().allowed_hosts + ", testserver"))
+    with TestClient(app, base_url="http://testserver") as client:
+        account = app.state.ledger.write(create_account, "Acme", profile="invoiceocean").as_dict()
+        print(json.dumps(leftover_cycles(client, account)))
+""")
+
+
+def test_requests_in_every_dialect_answered_or_refused_leave_no_reference_cycle() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")}
+    done = subprocess.run([sys.executable, "-c", ALONE], capture_output=True, text=True, timeout=300, env=env,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.splitlines()[-1]) == {}
