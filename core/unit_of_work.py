@@ -146,13 +146,15 @@ class UnitOfWork:
         if self.batch is not None and self.plain and self.write:
             self.connection = self.batch.connection
             self._plain_session = PlainSession(self.connection, self.storage)
+            self._plain_session.info["batch"] = self.batch
             # Typed as the Session it stands in for: handlers use only the part PlainSession has.
             self.session = cast(Session, self._plain_session)
             return self
         if self.batch is not None:
             self.connection = self.batch.connection
             self.session = Session(bind=self.connection, expire_on_commit=False, autoflush=True,
-                                   info={"storage": self.storage}, join_transaction_mode="create_savepoint")
+                                   info={"storage": self.storage, "batch": self.batch},
+                                   join_transaction_mode="create_savepoint")
         else:
             self._lock = self.storage.writer_lock(self.engine) if self.write else None
             if self._lock is not None:

@@ -75,12 +75,21 @@ class Savepoint:
 class Batch:
     """What a job sees: the writer's connection, inside the job's savepoint."""
 
-    __slots__ = ("connection", "after_commit", "savepoint")
+    __slots__ = ("connection", "after_commit", "savepoint", "closing")
 
-    def __init__(self, connection: Connection, savepoint: Savepoint) -> None:
+    def __init__(self, connection: Connection, savepoint: Savepoint,
+                 closing: dict[str, Callable[[Connection], None]] | None = None) -> None:
         self.connection = connection
         self.after_commit: list[Callable[[], None]] = []  # run once the batch is durable; dropped if the job fails
         self.savepoint = savepoint
+        self.closing = {} if closing is None else closing  # the transaction's: every job of the batch shares it
+
+    def before_commit(self, key: str, work: Callable[[Connection], None]) -> None:
+        """work(connection) once per batch, however many of its jobs ask (by `key`): after its last job, outside
+        every job's savepoint, before its COMMIT. For work that costs less done once for many jobs (the search
+        documents, core.storage.writes.search_once). It must not depend on its job having succeeded: a failed
+        job's rows are gone, its request stays. If it fails, the batch fails, as a failed COMMIT does."""
+        self.closing.setdefault(key, work)
 
     def rollback(self) -> None:
         """Undo the job's writes so far: a job that writes on the connection itself (a plain unit of work,
@@ -209,7 +218,7 @@ class GroupCommitter:
             raise RuntimeError("a write from the writer thread's after-commit work would wait for itself")
         self._depth += 1
         savepoint = Savepoint(outer.connection, self._depth)
-        nested = Batch(outer.connection, savepoint)
+        nested = Batch(outer.connection, savepoint, outer.closing)
         self._current = nested
         try:
             result = work(nested)
@@ -280,12 +289,15 @@ class GroupCommitter:
                         raise RuntimeError("the engine of this group committer is gone")
                     connection = self.settings.apply(engine.connect())
                 transaction = connection.begin()  # BEGIN IMMEDIATE (gateway.db): the write lock up front
+                closing: dict[str, Callable[[Connection], None]] = {}
                 for job in jobs:
-                    outcome = self._run_job(connection, job)
+                    outcome = self._run_job(connection, job, closing)
                     if isinstance(outcome, BaseException):
                         failed.append((job, outcome))
                     else:
                         done.append((job, outcome[0]))
+                for work in closing.values():  # Batch.before_commit
+                    work(connection)
                 transaction.commit()
             except BaseException as exc:  # the batch as a whole: nobody's write is durable
                 _discard(connection, self.settings)
@@ -312,11 +324,12 @@ class GroupCommitter:
             job.future.set_exception(error)
         return connection
 
-    def _run_job(self, connection: Connection, job: _Job[object]) -> tuple[object] | Exception:
+    def _run_job(self, connection: Connection, job: _Job[object],
+                 closing: dict[str, Callable[[Connection], None]]) -> tuple[object] | Exception:
         """The job in its savepoint: (result,) or the error it was rolled back for. An error the savepoint
         cannot undo (the rollback itself fails) propagates and fails the batch."""
         savepoint = Savepoint(connection, 0)
-        batch = Batch(connection, savepoint)
+        batch = Batch(connection, savepoint, closing)
         self._current = batch
         try:
             result = job.context.run(job.work, batch)

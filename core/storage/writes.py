@@ -123,26 +123,45 @@ SEARCH_PENDING = 0  # the mark of "the next invoice inserted" (0016): no invoice
 
 @contextmanager
 def search_once(session: Session, invoice: Any) -> Iterator[None]:
-    """The invoice's full-text document written once, at the end of this block, with its header and every
-    line inserted inside it: not once per line (migration 0015: the line trigger skips a marked invoice),
-    and, for an invoice inserted inside the block, not once more by its own INSERT (0016: a pending mark
-    makes the invoice trigger claim the mark instead of writing). Deleting the mark writes the document.
+    """The invoice's full-text document written once, after its header and every line inserted inside this
+    block: not once per line (migration 0015: the line trigger skips a marked invoice), and, for an invoice
+    inserted inside the block, not once more by its own INSERT (0016: a pending mark makes the invoice trigger
+    claim the mark instead of writing). Deleting the mark writes the document: at the end of the block, or,
+    in a group commit's batch, once for all its jobs' marks before the batch's COMMIT (_write_batch_documents).
     A no-op where there is no such index (PostgreSQL, SQLite without FTS5). `invoice`: an Invoice or a record
     (core.reader.new_record), its id None until it is inserted."""
     connection = session.connection()
     if not storage_of(session).has_tables(connection, SEARCH_DEFERRED):
         yield
         return
+    batch = session.info.get("batch")
     cursor = _cursor(connection)
     try:
+        # Only creates mark (core.handlers.invoices): no other job of a batch has marked this invoice.
         run(cursor, f"INSERT INTO {SEARCH_DEFERRED} (invoice_id) VALUES (?)", (invoice.id or SEARCH_PENDING,))
+        done = False
         try:
             yield
+            done = True
         finally:
-            # Also after a failure: a caller that carries on in this transaction must not leave a mark behind
-            # (a pending one would swallow the next invoice's document; a claimed one, its later lines').
-            run(cursor, f"DELETE FROM {SEARCH_DEFERRED} WHERE invoice_id IN (?, ?)",
-                (SEARCH_PENDING, invoice.id or SEARCH_PENDING))
+            if done and batch is not None and invoice.id is not None:
+                batch.before_commit(SEARCH_DEFERRED, _write_batch_documents)  # the mark, claimed, stays till then
+            else:
+                # Also after a failure: a caller that carries on in this transaction must not leave a mark behind
+                # (a pending one would swallow the next invoice's document; a claimed one, its later lines').
+                run(cursor, f"DELETE FROM {SEARCH_DEFERRED} WHERE invoice_id IN (?, ?)",
+                    (SEARCH_PENDING, invoice.id or SEARCH_PENDING))
+    finally:
+        cursor.close()
+
+
+def _write_batch_documents(connection: Connection) -> None:
+    """Every document the batch's jobs marked, in one statement outside their savepoints. FTS5 writes the terms
+    it holds as a new segment at every SAVEPOINT, so a document written inside its job was a segment of its own,
+    merged again later: in SQLite alone (trigram, batches of 17) 145 µs a document, against 78 µs written together."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        run(cursor, f"DELETE FROM {SEARCH_DEFERRED}", ())
     finally:
         cursor.close()
 

@@ -80,8 +80,10 @@ WRITER = [
     "INSERT invoices_fts_deferred",  # the search document waits for the invoice and its lines (0015, 0016) ...
     "INSERT invoices",  # the header, with its number and totals
     "INSERT invoice_lines",  # all lines, one multi-row INSERT
-    "DELETE invoices_fts_deferred",  # ... and is written once, with every line, not once more per line
     "INSERT events",  # the InvoiceCreated row
+    # ... and is written once, with every line, not once more per line: after the batch's last job, with every
+    # other document of the batch, in this one statement (core.storage.writes._write_batch_documents)
+    "DELETE invoices_fts_deferred",
 ]
 
 

@@ -123,6 +123,45 @@ def test_creates_queued_while_a_batch_runs_share_the_next_commit(ledger: Ledger,
     assert commits == ["group-commit", "group-commit"]  # the parked job's batch, then all 16 creates in one
 
 
+def test_the_creates_of_one_batch_write_their_search_documents_together_in_one_statement_before_its_commit(
+        database_url: str) -> None:
+    """FTS5 writes the terms it holds as a new segment at every SAVEPOINT: written inside each job, every
+    document was a segment of its own. The batch writes them all after its last job (Batch.before_commit)."""
+    engine = make_engine(database_url)
+    statements: list[str] = []
+    event.listen(engine, "connect", lambda dbapi, _record: dbapi.set_trace_callback(statements.append))
+    ledger = Ledger(engine)
+    try:
+        acme = ledger.write(create_account, "Acme").account_id
+        with ThreadPoolExecutor(max_workers=9) as pool:
+            with writer_parked(ledger, pool) as parked:
+                statements.clear()
+                creates = queue_behind(parked, pool, [
+                    lambda n=n: ledger.execute(minimal_invoice(acme, buyer_name=f"Nabywca numer {n}"))
+                    for n in range(8)])
+                parked.release()
+            ids = [f.result(timeout=WAIT_S).invoice.id for f in creates]
+        # Statements as sent: SQLite traces what triggers run (as "-- ...") and the statement again after each row's
+        # trigger.
+        sent = [sql for n, sql in enumerate(statements) if not sql.startswith("--")]
+        sent = [sql for n, sql in enumerate(sent) if n == 0 or sql != sent[n - 1]]
+        start = sent.index("BEGIN IMMEDIATE")  # the parked job's began before the trace was cleared
+        batch = sent[start:sent.index("COMMIT", start) + 1]  # the creates' batch
+        writes_of_documents = [sql for sql in batch if sql.startswith("DELETE FROM invoices_fts_deferred")]
+        assert len(writes_of_documents) == 1  # one for the batch, not one per create
+        last_job, commit = len(batch) - 1 - batch[::-1].index("RELEASE job_0"), batch.index("COMMIT")
+        assert last_job < batch.index(writes_of_documents[0]) < commit
+        with engine.connect() as connection:
+            for n, invoice_id in enumerate(ids):
+                found = connection.execute(text("SELECT rowid & ((1 << 40) - 1) FROM invoices_fts WHERE invoices_fts"
+                                                " MATCH :needle"), {"needle": f'"Nabywca numer {n}"'}).scalars().all()
+                assert found == [invoice_id]
+            assert connection.execute(text("SELECT count(*) FROM invoices_fts_deferred")).scalar() == 0
+    finally:
+        ledger.close()
+        engine.dispose()
+
+
 def test_sixteen_threads_of_creates_need_fewer_commits_than_creates(ledger: Ledger, acme: int) -> None:
     with ThreadPoolExecutor(max_workers=16) as pool, commits_counted(ledger.engine) as commits:
         views = list(pool.map(lambda _: [ledger.execute(minimal_invoice(acme)) for _ in range(10)], range(16)))
