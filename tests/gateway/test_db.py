@@ -1,12 +1,15 @@
-"""The engine factory's SQLite connections: what they promise about an acknowledged write."""
+"""The engine factory's connections: what SQLite's promise about an acknowledged write, and how many connections
+PostgreSQL's pool opens."""
 from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from gateway.app import create_app
 from gateway.db import make_engine
@@ -54,3 +57,26 @@ def test_serve_refuses_to_start_with_an_unknown_synchronous_mode(database_url: s
     assert run.returncode != 0
     assert "GATEWAY_SQLITE_SYNCHRONOUS must be one of OFF, NORMAL, FULL, EXTRA, not '2'" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+@pytest.mark.postgres
+def test_postgres_keeps_the_connections_a_burst_of_requests_opened_for_the_next_burst(postgres_url: str) -> None:
+    """Each of 16 threads holds a connection at once, three times over: the first burst opens 16 connections and
+    the later ones reuse them. A pool that kept 10 closed 6 as they came back and opened 6 again every burst (a
+    PostgreSQL backend forked for each)."""
+    engine = make_engine(postgres_url)
+    opened: list[object] = []
+    event.listen(engine, "connect", lambda dbapi, _record: opened.append(dbapi))
+    try:
+        def hold(together: threading.Barrier) -> int:
+            with engine.connect() as connection:
+                together.wait(timeout=30)
+                return int(connection.exec_driver_sql("SELECT 1").scalar_one())
+
+        for _ in range(3):
+            burst = threading.Barrier(16)
+            with ThreadPoolExecutor(max_workers=16) as pool:
+                assert list(pool.map(hold, [burst] * 16)) == [1] * 16
+        assert len(opened) == 16
+    finally:
+        engine.dispose()
