@@ -65,10 +65,7 @@ async def authenticate(request: Request, resolver: Callable[..., AccountContext 
     raised before the credential is even looked at. A get or a list signs in with `present` instead, in
     its own read's transaction."""
     sign_in = SignIn(request, resolver, args, _as_found)
-    try:
-        found = await _run(request, sign_in.resolve, point=True)
-    finally:
-        sign_in.attribute(request)
+    found = await _looked_up(request, sign_in, sign_in.resolve, point=True)
     return None if found is _NOBODY else found
 
 
@@ -104,7 +101,7 @@ class SignIn:
 
     def attribute(self, request: Request) -> None:
         """Name the caller found, if any, on the request, for the traffic log (gateway.middleware), whatever
-        the verdict then made of it. Called by whoever ran the lookup, once it has run or failed."""
+        the verdict then made of it (_looked_up, once the lookup has run or failed)."""
         if self.found is not None:
             request.scope.setdefault("state", {})["auth"] = self.found
 
@@ -142,10 +139,7 @@ async def signed_in(request: Request) -> AccountContext:
         raise RuntimeError("no credential was presented for this request (dialects.kit.context.present)")
     if sign_in.looked_up:
         return sign_in.verdict(sign_in.found)
-    try:
-        return await _run(request, sign_in.resolve, point=True)
-    finally:
-        sign_in.attribute(request)
+    return await _looked_up(request, sign_in, sign_in.resolve, point=True)
 
 
 async def read_signed(request: Request, query: Callable[..., T], *args: Any,
@@ -161,10 +155,15 @@ async def read_signed(request: Request, query: Callable[..., T], *args: Any,
     def signed_and_read(reader: Reader, may_block: bool = True) -> tuple[AccountContext, T]:
         account = pending.resolve(reader, may_block)
         return account, query(reader, account, *args)
+    return await _looked_up(request, pending, signed_and_read, point=point)
+
+
+async def _looked_up(request: Request, sign_in: SignIn, work: Callable[[Reader, bool], T], *, point: bool) -> T:
+    """_run(work), work being or including sign_in's lookup; the caller it found named on the request after."""
     try:
-        return await _run(request, signed_and_read, point=point)
+        return await _run(request, work, point=point)
     finally:
-        pending.attribute(request)
+        sign_in.attribute(request)
 
 
 async def _run(request: Request, work: Callable[[Reader, bool], T], *, point: bool) -> T:
