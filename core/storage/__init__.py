@@ -60,8 +60,12 @@ class Storage(Protocol):
     def insert(self, table: Any) -> SqliteInsert | PostgresInsert:
         """An INSERT that supports on_conflict_do_nothing / on_conflict_do_update."""
 
-    def insert_ordered(self, connection: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-        """Insert rows in one statement; their new ids, in the order of rows."""
+    def insert_sql(self, table: Table, names: tuple[str, ...], count: int) -> str:
+        """An INSERT of `count` rows of these columns, parameters by position row after row, RETURNING the new
+        ids: ascending in the order the rows are listed (core.storage.writes sorts them back onto the rows)."""
+
+    def plain_cursor(self, connection: Connection) -> Any:
+        """A DBAPI cursor on the connection that takes insert_sql's statements as they are."""
 
     def has_tables(self, connection: Connection, *tables: str) -> bool:
         """Whether these tables, which migrations make only on SQLite (full text, counts), exist here."""

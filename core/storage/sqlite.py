@@ -10,7 +10,7 @@ from functools import partial
 from typing import Any, Callable, TypeVar
 
 import orjson
-from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, Engine, Integer, Select, String, Table, insert
+from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, Engine, Integer, Select, String, Table
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.sqlite import Insert
 from sqlalchemy.ext.compiler import compiles
@@ -127,12 +127,17 @@ class SqliteStorage:
     def insert(self, table: Any) -> Insert:
         return sqlite.insert(table)
 
-    def insert_ordered(self, connection: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-        """SQLAlchemy has no ordered RETURNING for SQLite and would send one INSERT per row. A multi-row
-        INSERT stores its rows in order, each with an id one above the largest ever given (AUTOINCREMENT,
-        migration 0007: never a free id below it), while this transaction holds the write lock: sorted,
-        the returned ids are the rows' ids in order."""
-        return sorted(connection.execute(insert(table).returning(table.c.id), rows).scalars().all())
+    def insert_sql(self, table: Table, names: tuple[str, ...], count: int) -> str:
+        """One multi-row INSERT (SQLAlchemy has no ordered RETURNING for SQLite and would send one per row). It
+        stores its rows in order, each with an id one above the largest ever given (AUTOINCREMENT, migration
+        0007: never a free id below it), while this transaction holds the write lock: sorted, the returned ids
+        are the rows' ids in order."""
+        one = "(" + ", ".join("?" for _ in names) + ")"
+        return (f"INSERT INTO {table.name} ({', '.join(names)}) VALUES " + ", ".join(one for _ in range(count))
+                + " RETURNING id")
+
+    def plain_cursor(self, connection: Connection) -> Any:
+        return connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
     def has_tables(self, connection: Connection, *tables: str) -> bool:
         """Remembered per DBAPI connection."""

@@ -4,9 +4,9 @@ prepared once per table and backend, in the session's own transaction.
 A create wrote its invoice through the ORM: the instance's constructor, its instrumentation and the unit
 of work's flush were half of its CPU. Here a row is a tuple of parameters, each converted by the column
 type's own bind processor (the conversion SQLAlchemy applies, so the stored text is the same byte for
-byte), sent on the DBAPI cursor under the session's connection. On SQLite the SQL is built once per table
-and row count; on other backends the Core statement is built once and SQLAlchemy's compiled cache keeps it
-(PostgreSQL orders a multi-row RETURNING only through SQLAlchemy's sentinel, core.storage.postgres).
+byte), sent on the DBAPI cursor under the session's connection. The SQL is built once per table, backend and
+row count, in the backend's own placeholders (Storage.insert_sql: SQLite's `?`, PostgreSQL's `$n` on a raw
+cursor), so the driver never rewrites it: psycopg re-parsed every statement of more than 50 parameters.
 
 Writes that bypass the ORM bypass its flush hooks too: callers check references (core.references.check_rows)
 and record domain events (core.events.record) themselves.
@@ -17,7 +17,7 @@ import threading
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence
 
-from sqlalchemy import Connection, Table, insert, update
+from sqlalchemy import Connection, Table, update
 from sqlmodel import Session, SQLModel
 
 from core.storage import storage_for_dialect, storage_of
@@ -30,15 +30,14 @@ class _Table:
 
     def __init__(self, table: Table, dialect: Any) -> None:
         columns = [c for c in table.columns if c.name != "id"]
-        storage = storage_for_dialect(dialect.name)
+        self.storage = storage_for_dialect(dialect.name)
         self.table = table
         self.names = tuple(c.name for c in columns)
         # Only the columns whose values need converting, by position: most (text, integers) go as they are.
         self.binds: tuple[tuple[int, Callable[[Any], Any]], ...] = tuple(
-            (i, bind) for i, bind in enumerate(storage.binder(c.type, dialect) for c in columns) if bind is not None)
-        self.qmark = dialect.paramstyle == "qmark"
+            (i, bind) for i, bind in enumerate(self.storage.binder(c.type, dialect) for c in columns)
+            if bind is not None)
         self._sql: dict[int, str] = {}
-        self.core_insert = insert(table).returning(table.c.id)
 
     def params(self, row: Row) -> list[Any]:
         found = row if isinstance(row, dict) else row.__dict__  # (an ABC's isinstance cost as much as the rest)
@@ -50,12 +49,10 @@ class _Table:
         return values
 
     def sql(self, count: int) -> str:
-        """`INSERT INTO t (...) VALUES (...), ... RETURNING id` for `count` rows (SQLite's placeholders)."""
+        """The INSERT of `count` rows, RETURNING their ids (Storage.insert_sql), built once per count."""
         found = self._sql.get(count)
         if found is None:
-            one = "(" + ", ".join("?" for _ in self.names) + ")"
-            found = self._sql[count] = (f"INSERT INTO {self.table.name} ({', '.join(self.names)}) VALUES "
-                                        + ", ".join(one for _ in range(count)) + " RETURNING id")
+            found = self._sql[count] = self.storage.insert_sql(self.table, self.names, count)
         return found
 
 
@@ -91,22 +88,18 @@ def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[Row]) ->
         return []
     connection = session.connection()
     prepared = _prepared(model, connection)
-    if prepared.qmark:
-        cursor = _cursor(connection)
-        try:
-            params: list[Any] = []
-            for row in rows:
-                params += prepared.params(row)
-            # One multi-row INSERT stores its rows in order, each with an id above every id given before
-            # (AUTOINCREMENT, migration 0007) while this transaction holds the write lock: sorted, the
-            # returned ids are the rows' ids in order (as core.storage.sqlite.insert_ordered).
-            ids = sorted(row[0] for row in run(cursor, prepared.sql(len(rows)), params).fetchall())
-        finally:
-            cursor.close()
-    elif len(rows) == 1:
-        ids = [connection.execute(prepared.core_insert, _values(prepared, rows[0])).scalar_one()]
-    else:
-        ids = storage_of(session).insert_ordered(connection, prepared.table, [_values(prepared, r) for r in rows])
+    if not connection.in_transaction():
+        connection.begin()
+    cursor = prepared.storage.plain_cursor(connection)
+    try:
+        params: list[Any] = []
+        for row in rows:
+            params += prepared.params(row)
+        # Sorted, the returned ids are the rows' ids in order: each backend's statement gives its rows ascending
+        # ids in the order they are listed (Storage.insert_sql says how).
+        ids = sorted(row[0] for row in run(cursor, prepared.sql(len(rows)), params).fetchall())
+    finally:
+        cursor.close()
     for row, new_id in zip(rows, ids, strict=True):
         if not isinstance(row, dict):
             row.id = new_id
@@ -176,8 +169,3 @@ def integrity_error(session: Session) -> type[Exception]:
     """The DBAPI's IntegrityError, which a plain write raises where the ORM raised SQLAlchemy's."""
     error: type[Exception] = session.connection().dialect.dbapi.IntegrityError  # type: ignore[union-attr]
     return error
-
-
-def _values(prepared: _Table, row: Row) -> dict[str, Any]:
-    get = row.get if isinstance(row, dict) else row.__dict__.get
-    return {name: get(name) for name in prepared.names}

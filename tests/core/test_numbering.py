@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
-from sqlalchemy import Integer, literal, select, update
+from sqlalchemy import select, update
 
 from core import numbering
 from core.accounts import create_account
@@ -177,10 +177,14 @@ def test_account_may_set_its_own_pattern_with_a_yearly_reset(backend_ledger: Led
 @pytest.mark.parametrize("pattern", ["nr-m/mm/yyyy", "Pnr-m/mm/yyyy", "nr", "FA-yymm-nr-m", "Fyyyy.mm.nr", "INV-dd.m",
                                      "nr-y|nr-y"])
 def test_the_sql_rendering_of_a_number_equals_the_python_one(backend_ledger: Ledger, pattern: str) -> None:
-    day = date(2026, 2, 7)
-    seq = backend_ledger.read(lambda s: s.execute(select(literal(37, Integer).label("seq"))).scalar_one())
-    in_sql = backend_ledger.read(lambda s: s.execute(select(numbering.render_sql(pattern, literal(seq, Integer), day)))
-                                 .scalar_one())
+    """The number the statements that number a row (numbering._bump_free, _bump_into) render in SQL: the
+    pattern's pieces as parameters around the counter."""
+    from core.reader import Reader
+
+    day, seq = date(2026, 2, 7), 37
+    pieces = numbering._pieces(pattern, day)
+    in_sql = backend_ledger.read(lambda s: Reader(s.connection()).scalar(
+        "SELECT " + numbering._number_sql(len(pieces), "(SELECT 37)"), pieces))
     assert in_sql == numbering.render(pattern, seq, day)
 
 
