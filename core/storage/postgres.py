@@ -1,11 +1,11 @@
 """PostgreSQL: concurrent writers queued by row locks, native types, ordered RETURNING."""
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from typing import Any, Callable, TypeVar
 
-import psycopg
 from sqlalchemy import Connection, Engine, Select, Table, insert
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import Insert
@@ -15,8 +15,13 @@ from core.storage.group_commit import GroupCommitter
 
 S = TypeVar("S", bound=Select[Any])
 
-# SQLAlchemy's psycopg dialect compiling `$1, $2, …` (its compiler's casts, PostgreSQL's own placeholders)
-_NUMBERED = PGDialect_psycopg(paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]
+
+@functools.cache
+def _numbered() -> PGDialect_psycopg:
+    """SQLAlchemy's psycopg dialect compiling `$1, $2, …` (its compiler's casts, PostgreSQL's own placeholders).
+    Made on first use, as psycopg is imported: a SQLite-only process never loads the driver (~9 MB)."""
+    return PGDialect_psycopg(paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]
+
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 
 
@@ -52,7 +57,7 @@ class PostgresStorage:
         Several rows go as SQLAlchemy's insertmanyvalues sends them with sort_by_parameter_order: INSERT ..
         SELECT .. ORDER BY a counter, so the sequence gives the rows ascending ids in the order they are listed,
         and the sorted ids returned are theirs in order (its implicit sentinel for an autoincrement key)."""
-        compiled = insert(table).returning(table.c.id).compile(dialect=_NUMBERED, column_keys=list(names))
+        compiled = insert(table).returning(table.c.id).compile(dialect=_numbered(), column_keys=list(names))
         assert compiled.positiontup == list(names), "the placeholders follow the columns"
         single = str(compiled)
         if count == 1:
@@ -61,13 +66,15 @@ class PostgresStorage:
         values, _, returning = rest.rpartition(") RETURNING ")
         width = len(names)
         rows = ", ".join(f"({_shifted(values, i * width)}, {i})" for i in range(count))
-        casts = ", ".join(f"p{i}::{table.c[name].type.compile(dialect=_NUMBERED)}" for i, name in enumerate(names))
+        casts = ", ".join(f"p{i}::{table.c[name].type.compile(dialect=_numbered())}" for i, name in enumerate(names))
         labels = ", ".join(f"p{i}" for i in range(width))
         return (f"{head} SELECT {casts} FROM (VALUES {rows}) AS imp_sen({labels}, sen_counter) "
                 f"ORDER BY sen_counter RETURNING {returning}")
 
     def plain_cursor(self, connection: Connection) -> Any:
         """A psycopg RawCursor: the query is sent as written, `$n` and all, never parsed on our side."""
+        import psycopg  # here: see _numbered
+
         raw: psycopg.Connection[Any] = connection.connection.dbapi_connection  # type: ignore[assignment]
         return psycopg.RawCursor(raw)
 

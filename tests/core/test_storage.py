@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 from sqlalchemy import select
@@ -33,3 +36,31 @@ def test_core_names_a_backend_only_in_its_storage() -> None:
               if re.search(r"dialect\.name|\"(?:sqlite|postgresql)\"", path.read_text(encoding="utf-8"))
               and not any(path == allowed or allowed in path.parents for allowed in NAMES_A_BACKEND)}
     assert naming == set()
+
+
+def test_a_sqlite_ledger_never_loads_the_postgresql_driver(tmp_path: Path) -> None:
+    """PostgreSQL's plain writes use psycopg's RawCursor (core.storage.postgres), imported where they run: at
+    import, psycopg would add ~9 MB to every SQLite-only process. In a fresh interpreter: this one may have
+    loaded it for another test."""
+    script = textwrap.dedent(f"""
+        import sys
+        from datetime import date
+        from decimal import Decimal
+        from core.accounts import create_account
+        from core.commands import CreateInvoice, LineSpec
+        from core.ledger import Ledger
+        from gateway.app import create_app
+        from gateway.db import make_engine
+        from gateway.migrations import upgrade
+        url = "sqlite:///{tmp_path / 'ledger.sqlite3'}"
+        upgrade(url)
+        ledger = Ledger(make_engine(url))
+        account = ledger.write(create_account, "Acme").account_id
+        ledger.execute(CreateInvoice(account, "test", {{"buyer_name": "Klient"}},
+                                     (LineSpec(name="Pozycja", price_net=Decimal(1), tax="23"),), match_client=False))
+        print("psycopg" in sys.modules)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          cwd=CORE.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
