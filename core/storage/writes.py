@@ -70,10 +70,15 @@ def _prepared(model: type[SQLModel], connection: Connection) -> _Table:
     return found
 
 
-def _cursor(connection: Connection) -> Any:
+def _begun(connection: Connection) -> Connection:
+    """The connection, in a transaction: a cursor's statements must run in the session's, not autocommit."""
     if not connection.in_transaction():
         connection.begin()
-    return connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    return connection
+
+
+def _cursor(connection: Connection) -> Any:
+    return _begun(connection).connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
 
 def run(cursor: Any, sql: str, params: Sequence[Any]) -> Any:
@@ -88,9 +93,7 @@ def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[Row]) ->
         return []
     connection = session.connection()
     prepared = _prepared(model, connection)
-    if not connection.in_transaction():
-        connection.begin()
-    cursor = prepared.storage.plain_cursor(connection)
+    cursor = prepared.storage.plain_cursor(_begun(connection))
     try:
         params: list[Any] = []
         for row in rows:
