@@ -109,7 +109,8 @@ class _Deadlines:
     Every body-carrying request (each create, each INVO call) reads under a deadline, and asyncio.timeout cost
     ~4 µs of an ~8 µs read: a Timeout object, a TimerHandle pushed onto the loop's heap and cancelled again.
     Here a read only enters and leaves a dict. A sweep every TICK cancels the reads past their deadline, so a
-    trickling client is cut off between `seconds` and `seconds` + TICK, with TICK at most a quarter of it.
+    trickling client is cut off between `seconds` and `seconds` + TICK, with TICK at most a quarter of it (of the
+    timeout of the read that started the sweeps: one app, one setting, per served loop).
 
     The cancellation is told from anyone else's as asyncio.timeout tells it: this watch marks the task it
     cancels, and the read turns that CancelledError into BodyTimeout only when uncancel() shows no other
