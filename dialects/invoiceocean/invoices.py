@@ -73,13 +73,16 @@ def _maybe(convert: Any, raw: Any) -> Any:
 
 
 def invoice_filter(call: Call, timezone: str) -> queries.InvoiceFilter:
-    q = call.query
+    # The query's last value of each name, as QueryParams.get gives it, in a dict: its get is C, where the
+    # Mapping ABC's get that QueryParams inherits is Python (~0.6 µs each, and a filter asks for 15 names).
+    q = dict(call.query)
     try:
         start, end = period_range(q.get("period", "last_12_months"), today_in(timezone),
                                   q.get("date_from"), q.get("date_to"))
     except ValueError:
         raise invalid("date_from", "is invalid") from None
-    kinds = [k for k in (*q.getlist("kinds[]"), *q.getlist("kinds"), q.get("kind") or "") if k]
+    listed = call.query.getlist
+    kinds = [k for k in (*listed("kinds[]"), *listed("kinds"), q.get("kind") or "") if k]
     ids = _maybe(lambda v: tuple(to_int(i) for i in v.split(",") if i.strip()), q.get("invoice_ids"))
     income = _maybe(lambda v: False if v.lower() == "no" else to_bool(v), q.get("income"))
     return queries.InvoiceFilter(

@@ -62,9 +62,10 @@ class Call:
         """Built once per call: a list presents every invoice (and its additional fields) for it."""
         return Audience(self.account.timezone, self.base_url)
 
-    @property
+    @functools.cached_property
     def base_url(self) -> str:
-        """The public base URL (links in answers): known before the caller is signed in, unlike the audience."""
+        """The public base URL (links in answers): known before the caller is signed in, unlike the audience.
+        Once per call: a page's read and its answer both need it."""
         return str(self.request.app.state.settings.public_base_url or _base_url(self.request.scope)).rstrip("/")
 
     def page(self) -> Page:
