@@ -128,6 +128,13 @@ def _where(account_id: int, series: str, key: str):  # type: ignore[no-untyped-d
 _bump_sql: dict[int, str] = {}
 
 
+# The counter's upsert: created at 1 or bumped, under its row lock (SQLite 3.35+, PostgreSQL). Both statements
+# that take a number start with it (_bump_free, _bump_into).
+_UPSERT_COUNTER = ("INSERT INTO number_counters (account_id, series, period_key, last_seq) VALUES (?, ?, ?, 1) "
+                   "ON CONFLICT (account_id, series, period_key) "
+                   "DO UPDATE SET last_seq = number_counters.last_seq + 1 ")
+
+
 def _number_sql(pieces: int, counter: str) -> str:
     """The number the pattern renders from the counter expression: `pieces` literal parts around it."""
     return f" || CAST({counter} AS TEXT) || ".join("?" for _ in range(pieces))
@@ -140,9 +147,7 @@ def _bump_free(pieces: int) -> str:
     found = _bump_sql.get(pieces)
     if found is None:
         found = _bump_sql[pieces] = (
-            "INSERT INTO number_counters (account_id, series, period_key, last_seq) VALUES (?, ?, ?, 1) "
-            "ON CONFLICT (account_id, series, period_key) DO UPDATE SET last_seq = number_counters.last_seq + 1 "
-            "RETURNING last_seq, EXISTS (SELECT 1 FROM invoices WHERE invoices.account_id = ? "
+            _UPSERT_COUNTER + "RETURNING last_seq, EXISTS (SELECT 1 FROM invoices WHERE invoices.account_id = ? "
             "AND invoices.series = ? AND (invoices.number = " + _number_sql(pieces, "number_counters.last_seq")
             + " OR (invoices.period_key = ? AND invoices.seq = number_counters.last_seq)))")
     return found
@@ -222,10 +227,7 @@ def _bump_into(table: str, pieces: int) -> str:
     found = _bump_into_sql.get((table, pieces))
     if found is None:
         found = _bump_into_sql[(table, pieces)] = (
-            "WITH counter AS (INSERT INTO number_counters (account_id, series, period_key, last_seq) "
-            "VALUES (?, ?, ?, 1) ON CONFLICT (account_id, series, period_key) "
-            "DO UPDATE SET last_seq = number_counters.last_seq + 1 "
-            "RETURNING number_counters.last_seq, number_counters.account_id) "
+            f"WITH counter AS ({_UPSERT_COUNTER}RETURNING number_counters.last_seq, number_counters.account_id) "
             f"UPDATE {table} SET series = ?, period_key = ?, seq = counter.last_seq, "
             f"number = {_number_sql(pieces, 'counter.last_seq')} FROM counter "
             f"WHERE {table}.id = ? AND {table}.account_id = counter.account_id RETURNING {table}.seq, {table}.number")

@@ -22,6 +22,7 @@ def _numbered() -> PGDialect_psycopg:
     Made on first use, as psycopg is imported: a SQLite-only process never loads the driver (~9 MB)."""
     return PGDialect_psycopg(paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]
 
+
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 
 

@@ -77,10 +77,6 @@ def _begun(connection: Connection) -> Connection:
     return connection
 
 
-def _cursor(connection: Connection) -> Any:
-    return _begun(connection).connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-
-
 def run(cursor: Any, sql: str, params: Sequence[Any]) -> Any:
     """Every plain write's one call into the DBAPI (tests count statements here)."""
     return cursor.execute(sql, params)
@@ -131,7 +127,7 @@ def search_once(session: Session, invoice: Any) -> Iterator[None]:
         yield
         return
     batch = session.info.get("batch")
-    cursor = _cursor(connection)
+    cursor = storage_of(session).plain_cursor(_begun(connection))
     try:
         # Only creates mark (core.handlers.invoices): no other job of a batch has marked this invoice.
         run(cursor, f"INSERT INTO {SEARCH_DEFERRED} (invoice_id) VALUES (?)", (invoice.id or SEARCH_PENDING,))

@@ -249,13 +249,11 @@ def _parsed(text: str | bytes) -> Any:
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError:
-        value = _FLOAT
-    if value is not _FLOAT and (inexact.search(text) is None or not _holds_float(value)):  # type: ignore[arg-type]
-        return value
+        pass  # refused: json.loads decides
+    else:
+        if inexact.search(text) is None or not _holds_float(value):  # type: ignore[arg-type]
+            return value
     return json.loads(text, parse_float=_decimal, parse_int=_integer)
-
-
-_FLOAT = object()  # orjson refused the text: json.loads decides
 
 
 def _holds_float(value: Any) -> bool:
