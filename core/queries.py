@@ -335,7 +335,7 @@ def _page(reader: Reader, where: Where, page: Page, order: Sequence[tuple[str, b
             return [], None
         where, offset = sought, 0
     elif list(order) == [("id", False)] and reader.storage.narrow_dated_pages and where.dates is not None:
-        where = _from_first_dated_id(reader, where)
+        where = _from_first_dated_id(where)
     # The page's ids (sorted through the index alone) and their rows in one statement.
     count_sql, count_params = count or (None, ())
     rows = reader.execute(_page_sql(reader, where.sql, tuple(order), read.columns(reader), count_sql),
@@ -418,14 +418,16 @@ _FIRST_DATED_ID = (
 _NO_DATE, _LAST_DATE = "0000-01-01", "9999-12-31"
 
 
-def _from_first_dated_id(reader: Reader, where: Where) -> Where:
+def _from_first_dated_id(where: Where) -> Where:
     """`where` narrowed to ids from the first one dated in its issue_date range (a lower bound: every
-    invoice the page can hold is in that range, so none is lost; other filters only narrow further)."""
+    invoice the page can hold is in that range, so none is lost; other filters only narrow further).
+    The first id is a scalar subquery of the page's own statement, run once (it is not correlated): SQLite
+    still walks the rowid range from it, and a page costs one statement, not two. An empty range's
+    subquery is NULL, and `id >= NULL` matches nothing."""
     assert where.dates is not None
     account_id, (start, end) = where.params[0], where.dates
     low, high = (start or _NO_DATE), (end or _LAST_DATE)
-    first = reader.scalar(_FIRST_DATED_ID, (account_id, low, high, account_id, high, account_id))
-    return where.and_("1 = 0") if first is None else where.and_("invoices.id >= ?", first)
+    return where.and_(f"invoices.id >= ({_FIRST_DATED_ID})", account_id, low, high, account_id, high, account_id)
 
 
 def count_invoices(db: Session | Reader, account_id: int, f: InvoiceFilter) -> int:
