@@ -7,13 +7,17 @@ connecting, or of the previous response, and at most MAX_HEAD_BYTES of it; other
 (or 431) and closed. Bodies are bounded in the app instead (dialects/kit/http.py read_body, GATEWAY_BODY_TIMEOUT),
 where the answer can be in the dialect's own format. The event loop never waits on a slow client, so other
 requests are served meanwhile either way; the deadline is what releases the connection.
+
+The protocol also hands uvicorn a transport that sends each response's head and body in one write
+(gateway/one_write.py).
 """
 from __future__ import annotations
 
 import asyncio
 import functools
-from typing import Any
+from typing import Any, cast
 
+from gateway.one_write import OneWriteTransport
 from gateway.settings import Settings
 
 try:  # the protocol uvicorn's "auto" would pick
@@ -41,7 +45,8 @@ class HeadDeadlineProtocol(_Base):
     _head_bytes = 0
 
     def connection_made(self, transport: Any) -> None:
-        super().connection_made(transport)
+        # A response's head and body in one write, not two (gateway/one_write.py); it is a Transport by duck typing.
+        super().connection_made(cast(asyncio.Transport, OneWriteTransport(transport, self.loop)))
         self._arm_head_deadline()
 
     def data_received(self, data: bytes) -> None:
