@@ -5,7 +5,7 @@ Why batches: measured in the request pipeline (benchmarks/layers.py, rotated A/B
 loop of their own. The difference is the rest of a request evicting logging's, the formatter's and the redaction's
 code and data from the CPU's caches between one line and the next. The request path now keeps what the line is
 made of (a tuple) and a thread writes every line gathered in the last FLUSH_SECONDS in one pass, through the same
-redaction, record and handlers as before.
+redaction, record and handlers as before, and in one write to the stream of a plain StreamHandler (write_all).
 
 What changes for a reader of the log: an access line appears up to FLUSH_SECONDS after its request ended (its
 `ts` is still the time the request ended), and may follow a later request's own lines. Stopping the app writes
@@ -18,6 +18,7 @@ from __future__ import annotations
 import collections
 import logging
 import threading
+from typing import Iterable
 
 from dialects.kit.request_secrets import RequestSecrets
 from gateway.logs import SAFE_BY_CONSTRUCTION, quick_record, redacted_target
@@ -46,11 +47,69 @@ def access_record(entry: Entry) -> logging.LogRecord:
 
 
 def write(entry: Entry) -> None:
-    record = access_record(entry)
+    write_all([entry])
+
+
+def write_all(entries: Iterable[Entry]) -> int:
+    """The entries' lines, each through the handlers as ACCESS.handle() would send it, except that a plain
+    StreamHandler (what `serve` logs to) gets all of them in one write to its stream: one line a write was one
+    write() call a request, each giving the GIL up to the event loop and taking it back. How many were written.
+    A line whose record cannot be made is logged and left out; the others are written all the same."""
+    records: list[logging.LogRecord] = []
+    for entry in entries:
+        try:
+            records.append(access_record(entry))
+        except Exception:  # one broken line must not stop the others, nor the thread
+            log.exception("writing an access line failed")
+    if not records:
+        return 0
     if ACCESS.filters or ACCESS.disabled:
-        ACCESS.handle(record)
-    else:  # what handle() does for a logger with no filter of its own, without its two calls
-        ACCESS.callHandlers(record)
+        for record in records:
+            ACCESS.handle(record)
+        return len(records)
+    handlers = 0
+    logger: logging.Logger | None = ACCESS
+    while logger is not None:  # the chain Logger.callHandlers walks
+        for handler in logger.handlers:
+            handlers += 1
+            _emit_all(handler, [record for record in records if record.levelno >= handler.level])
+        logger = logger.parent if logger.propagate else None
+    if not handlers:  # logging's own fallback (lastResort), record by record
+        for record in records:
+            ACCESS.callHandlers(record)
+    return len(records)
+
+
+def _emit_all(handler: logging.Handler, records: list[logging.LogRecord]) -> None:
+    """What handler.handle(record) does for each record; a StreamHandler that neither handles nor emits in
+    its own way (FileHandler opens its file in emit, say) writes the lines together."""
+    kind = type(handler)
+    if kind.emit is not logging.StreamHandler.emit or kind.handle is not logging.Handler.handle:
+        for record in records:
+            handler.handle(record)
+        return
+    assert isinstance(handler, logging.StreamHandler)
+    lines: list[str] = []
+    for record in records:
+        if handler.filter(record):
+            try:
+                lines.append(handler.format(record) + handler.terminator)
+            except RecursionError:
+                raise
+            except Exception:
+                handler.handleError(record)
+    if not lines:
+        return
+    handler.acquire()
+    try:
+        handler.stream.write("".join(lines))
+        handler.flush()
+    except RecursionError:
+        raise
+    except Exception:
+        handler.handleError(records[-1])
+    finally:
+        handler.release()
 
 
 class AccessLog:
@@ -73,18 +132,15 @@ class AccessLog:
             self.flush()
 
     def flush(self) -> int:
-        """Write every line gathered so far; how many."""
-        written = 0
+        """Write every line gathered so far; how many were taken."""
         with self._writing:
             pending = self._pending
-            while pending:
-                entry = pending.popleft()
-                try:
-                    write(entry)
-                except Exception:  # one broken line must not stop the others, nor the thread
-                    log.exception("writing an access line failed")
-                written += 1
-        return written
+            taken = [pending.popleft() for _ in range(len(pending))]  # the others' appends go on meanwhile
+            try:
+                write_all(taken)
+            except Exception:  # a handler that fails past its own handleError must not stop the thread
+                log.exception("writing access lines failed")
+        return len(taken)
 
     def start(self) -> None:
         if self._thread is None:

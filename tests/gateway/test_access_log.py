@@ -3,6 +3,8 @@ not on the request path, still redacted with each request's own credentials, in 
 app stops."""
 from __future__ import annotations
 
+import io
+import json
 import logging
 import threading
 import time
@@ -16,7 +18,7 @@ from dialects.kit.request_secrets import RequestSecrets
 from gateway import access
 from gateway.access import AccessLog, Entry
 from gateway.app import create_app
-from gateway.logs import REDACTED
+from gateway.logs import REDACTED, GatewayLogFilter, JsonFormatter
 from gateway.settings import Settings
 from tests.gateway.test_logging import Captured, captured  # noqa: F401  (the fixture)
 
@@ -33,13 +35,13 @@ def _access_lines(captured: Captured) -> list[dict[str, Any]]:  # noqa: F811
 def test_a_running_app_writes_the_access_line_off_the_request_path_within_the_flush_interval(
         settings: Settings, captured: Captured, monkeypatch: Any) -> None:  # noqa: F811
     writers: list[str] = []
-    real = access.write
+    real = access.write_all
 
-    def write(entry: Entry) -> None:
-        writers.append(threading.current_thread().name)
-        real(entry)
+    def write_all(entries: list[Entry]) -> int:
+        writers.extend(threading.current_thread().name for _ in entries)
+        return real(entries)
 
-    monkeypatch.setattr(access, "write", write)
+    monkeypatch.setattr(access, "write_all", write_all)
     app = create_app(settings)
     with TestClient(app) as client:
         made = app.state.ledger.write(create_account, "Acme", profile="invoiceocean")
@@ -146,3 +148,42 @@ def test_a_line_that_fails_to_write_does_not_stop_the_others(monkeypatch: Any, c
     assert [line["request_id"] for line in _access_lines(captured)] == ["req-1", "req-3"]
     failure = [line for line in captured.lines() if line["logger"] == "gateway.access_writer"]
     assert failure and "boom" in failure[0]["exc"]
+
+
+class _CountedStream(io.StringIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+def test_a_flush_writes_its_lines_to_a_stream_handler_in_one_write_and_each_to_any_other_handler() -> None:
+    stream, seen = _CountedStream(), []
+    plain = logging.StreamHandler(stream)
+    plain.setFormatter(JsonFormatter())
+    plain.addFilter(GatewayLogFilter())
+
+    class Each(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.request_id)  # type: ignore[attr-defined]
+
+    other = Each()
+    access.ACCESS.addHandler(plain)
+    access.ACCESS.addHandler(other)
+    try:
+        log = AccessLog(interval=3600)
+        log.start()
+        for n in range(50):
+            log.add(_entry(n, path=f"/invoices/{n}.json"))
+        assert log.flush() == 50
+        log.stop()
+    finally:
+        access.ACCESS.removeHandler(plain)
+        access.ACCESS.removeHandler(other)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert stream.writes == 1
+    assert [line["request_id"] for line in lines] == [f"req-{n}" for n in range(50)] == seen
+    assert [line["path"] for line in lines] == [f"/invoices/{n}.json" for n in range(50)]
