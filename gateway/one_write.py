@@ -21,13 +21,15 @@ class OneWriteTransport:
     def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
         self._transport = transport
         self._loop = loop
-        self._held: bytes | bytearray | memoryview | None = None
+        self._held: bytes | None = None
         self._flush_due = False  # a flush is scheduled for the end of this turn
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         held = self._held
         if held is None:
-            self._held = data
+            # A transport may be handed a buffer its writer reuses once write() returns: what is held is a copy
+            # unless it is bytes already (uvicorn's heads and starlette's bodies are).
+            self._held = data if type(data) is bytes else bytes(data)
             if not self._flush_due:
                 self._flush_due = True
                 self._loop.call_soon(self._flush_turn)

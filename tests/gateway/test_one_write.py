@@ -146,3 +146,15 @@ def test_bytes_keep_their_order_and_closing_sends_what_is_held_while_aborting_dr
     sent, dropped = asyncio.run(run())
     assert sent == [("writelines", [b"1", b"2"]), ("write", b"3"), ("close", None)]
     assert dropped == [("abort", None)]
+
+
+def test_a_held_buffer_is_a_copy_its_writer_may_reuse() -> None:
+    async def run() -> list[tuple[str, Any]]:
+        fake = FakeTransport()
+        transport = OneWriteTransport(fake, asyncio.get_running_loop())  # type: ignore[arg-type]
+        buffer = bytearray(b"head")
+        transport.write(buffer)
+        buffer[:] = b"XXXX"  # the writer reuses its buffer once write() has returned
+        transport.write(b"body")
+        return fake.calls
+    assert asyncio.run(run()) == [("writelines", [b"head", b"body"])]
