@@ -46,10 +46,6 @@ def access_record(entry: Entry) -> logging.LogRecord:
         "client": client, "request_id": request_id, SAFE_BY_CONSTRUCTION: True}, created=ended)
 
 
-def write(entry: Entry) -> None:
-    write_all([entry])
-
-
 def write_all(entries: Iterable[Entry]) -> int:
     """The entries' lines, each through the handlers as ACCESS.handle() would send it, except that a plain
     StreamHandler (what `serve` logs to) gets all of them in one write to its stream: one line a write was one
@@ -125,7 +121,7 @@ class AccessLog:
     def add(self, entry: Entry) -> None:
         if self._thread is None:
             with self._writing:
-                write(entry)
+                write_all([entry])
             return
         self._pending.append(entry)
         if len(self._pending) >= MAX_PENDING:

@@ -154,7 +154,7 @@ def test_a_held_buffer_is_a_copy_its_writer_may_reuse() -> None:
         transport = OneWriteTransport(fake, asyncio.get_running_loop())  # type: ignore[arg-type]
         buffer = bytearray(b"head")
         transport.write(buffer)
-        buffer[:] = b"XXXX"  # the writer reuses its buffer once write() has returned
+        buffer[:] = b"next"  # the writer reuses its buffer for its next message once write() has returned
         transport.write(b"body")
         return fake.calls
     assert asyncio.run(run()) == [("writelines", [b"head", b"body"])]
