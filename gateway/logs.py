@@ -329,7 +329,7 @@ _LEVEL_NAMES = {name: name.lower() for name in ("DEBUG", "INFO", "WARNING", "ERR
 _second: list[Any] = [None, ""]  # the last whole second formatted, and its text up to the seconds
 
 
-def _timestamp(created: float) -> str:
+def timestamp(created: float) -> str:
     """ISO 8601 in UTC with milliseconds, as isoformat(timespec="milliseconds") writes it; the date and time
     up to the second are formatted once per second (a busy server writes hundreds of lines in one)."""
     fraction, seconds = math.modf(created)
@@ -354,7 +354,7 @@ class JsonFormatter(logging.Formatter):
             scrub_record(record)
         message = record.getMessage()
         entry: dict[str, Any] = {
-            "ts": _timestamp(record.created),
+            "ts": timestamp(record.created),
             "level": _LEVEL_NAMES.get(record.levelname) or record.levelname.lower(),
             "logger": record.name,
             "message": message if fields.get(SAFE_BY_CONSTRUCTION, False) else redact(message),

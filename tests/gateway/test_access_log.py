@@ -132,18 +132,18 @@ def test_a_backlog_past_the_cap_is_written_by_the_request_path(monkeypatch: Any,
 
 
 def test_a_line_that_fails_to_write_does_not_stop_the_others(monkeypatch: Any, captured: Captured) -> None:  # noqa: F811
-    real = access.access_record
+    real = access.redacted_target
 
-    def broken(entry: Entry) -> logging.LogRecord:
-        if entry[9] == "req-2":
+    def broken(path: str, *args: Any) -> str:  # what both the record and the JSON line are made with
+        if path == "/broken":
             raise RuntimeError("boom")
-        return real(entry)
+        return real(path, *args)
 
-    monkeypatch.setattr(access, "access_record", broken)
+    monkeypatch.setattr(access, "redacted_target", broken)
     log = AccessLog(interval=3600)
     log.start()
     for n in range(1, 4):
-        log.add(_entry(n))
+        log.add(_entry(n, path="/broken" if n == 2 else "/invoices.json"))
     log.stop()
     assert [line["request_id"] for line in _access_lines(captured)] == ["req-1", "req-3"]
     failure = [line for line in captured.lines() if line["logger"] == "gateway.access_writer"]
@@ -187,3 +187,78 @@ def test_a_flush_writes_its_lines_to_a_stream_handler_in_one_write_and_each_to_a
     assert stream.writes == 1
     assert [line["request_id"] for line in lines] == [f"req-{n}" for n in range(50)] == seen
     assert [line["path"] for line in lines] == [f"/invoices/{n}.json" for n in range(50)]
+
+
+def _secrets(*values: str) -> RequestSecrets:
+    found = RequestSecrets()
+    for value in values:
+        found.add(value)
+    return found
+
+
+_ENTRIES = [
+    _entry(1),
+    (1765150000.9995, "POST", "/invoices.json", b"api_token=T0kenT0ken&page=2",
+     [("api_token", "T0kenT0ken"), ("page", "2")], 201, 0.0123456, "invoiceocean", "10.0.0.7", "abc", None),
+    (1765150001.25, "GET", "/invoice/Zs9kPq2LmN4bVx7cRt1w.pdf", b"", [], 404, 1.5, "invoiceocean", "", "r\u00e9q",
+     None),
+    (1765150002.0, "GET", "/api/v2/invoices", b"q=%C5%BC%C3%B3%C5%82w&x", [("q", "\u017c\u00f3\u0142w"), ("x", "")],
+     200, 0.0, "fakturan", "::1", "id-\u2603", _secrets("Secr3tPassw0rd")),
+    (1765150002.5, "GET", "/api/v2/clients", b"search=Secr3tPassw0rd", [("search", "Secr3tPassw0rd")], 200, 0.01,
+     "fakturan", "::1", "id-2", _secrets("Secr3tPassw0rd")),
+    (1765150003.5, "POST", "/api.json", b"", [], 200, 0.00049, "invo", "127.0.0.1", "x" * 64,
+     _secrets("api")),
+]
+
+
+def test_the_json_access_line_is_the_text_the_json_formatter_writes_for_the_access_record() -> None:
+    formatter, scrub = JsonFormatter(), GatewayLogFilter()
+    for entry in _ENTRIES:
+        record = access.access_record(entry)
+        scrub.filter(record)
+        assert access.access_json(entry) == formatter.format(record)
+    assert "Secr3tPassw0rd" not in access.access_json(_ENTRIES[4])
+
+
+def test_a_json_stream_handler_gets_the_access_lines_without_a_log_record_made(monkeypatch: Any) -> None:
+    def no_record(entry: Entry) -> logging.LogRecord:
+        raise AssertionError("a record was made")
+
+    stream = _CountedStream()
+    plain = logging.StreamHandler(stream)
+    plain.setFormatter(JsonFormatter())
+    plain.addFilter(GatewayLogFilter())
+    formatter, scrub = JsonFormatter(), GatewayLogFilter()
+    expected = []
+    for entry in _ENTRIES:
+        record = access.access_record(entry)
+        scrub.filter(record)
+        expected.append(formatter.format(record))
+    monkeypatch.setattr(access, "access_record", no_record)
+    access.ACCESS.addHandler(plain)
+    monkeypatch.setattr(access.ACCESS, "propagate", False)
+    try:
+        assert access.write_all(_ENTRIES) == len(_ENTRIES)
+    finally:
+        access.ACCESS.removeHandler(plain)
+    assert stream.getvalue().splitlines() == expected and stream.writes == 1
+
+
+def test_a_stream_handler_with_another_formatter_or_filter_still_gets_records(monkeypatch: Any) -> None:
+    texts, filtered = io.StringIO(), io.StringIO()
+    text = logging.StreamHandler(texts)
+    text.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    only_posts = logging.StreamHandler(filtered)
+    only_posts.setFormatter(JsonFormatter())
+    only_posts.addFilter(lambda record: record.method == "POST")  # type: ignore[attr-defined]
+    monkeypatch.setattr(access.ACCESS, "propagate", False)
+    for handler in (text, only_posts):
+        access.ACCESS.addHandler(handler)
+    try:
+        access.write_all(_ENTRIES[:2])
+    finally:
+        for handler in (text, only_posts):
+            access.ACCESS.removeHandler(handler)
+    assert texts.getvalue().splitlines() == [
+        "INFO GET /invoices.json 200 2.0ms", "INFO POST /invoices.json?api_token=[REDACTED]&page=2 201 12.3ms"]
+    assert [json.loads(line)["request_id"] for line in filtered.getvalue().splitlines()] == ["abc"]
