@@ -12,7 +12,10 @@ that take that method into one alternation, in route order; the regex engine fin
 matches, which is the route Starlette's loop would answer with (the first full match). Only that route's
 own `matches()` then runs, to fill the scope exactly as Starlette does. Anything the alternation does not
 answer (no route for this method: a 405, a redirect, a 404; a route that is not a plain Route) goes
-through Starlette's own loop, unchanged.
+through Starlette's own loop, unchanged, with one exception: a path no route's pattern matches under any
+method, nor with its trailing slash added or taken away, is the router's 404 (Starlette's loop would test
+all of one dialect's ~180 routes twice to say so: ~150 µs a request, five times a get, for every scanner's
+probe of a path that does not exist).
 """
 from __future__ import annotations
 
@@ -35,6 +38,8 @@ class MethodIndex:
 
     def __init__(self, routes: Sequence[BaseRoute]) -> None:
         self.by_method: dict[str, tuple[re.Pattern[str], dict[str, Route]]] = {}
+        # Whether any route's path matches, whatever the method: no match is Match.NONE from every route.
+        self.any_path: re.Pattern[str] | None = None
         methods: set[str] = set()
         for route in routes:
             if type(route) is not Route or not route.methods or _UNSAFE.search(route.path_regex.pattern):
@@ -51,6 +56,24 @@ class MethodIndex:
                     alternatives.append(f"(?P<{name}>{_NAMED_GROUP.sub('(?:', route.path_regex.pattern)})")
                     owners[name] = route
             self.by_method[method] = (re.compile("|".join(alternatives)), owners)
+        if routes:
+            self.any_path = re.compile("|".join(f"(?:{_NAMED_GROUP.sub('(?:', route.path_regex.pattern)})"
+                                                for route in routes if isinstance(route, Route)))
+
+    def nowhere(self, scope: Scope, redirect_slashes: bool) -> bool:
+        """No route matches this request's path under any method, nor (when the router redirects slashes)
+        the path with its trailing slash toggled as Starlette's Router toggles it: the answer is its 404."""
+        if self.any_path is None:
+            return False
+        route_path = get_route_path(scope)
+        if self.any_path.match(route_path) is not None:
+            return False
+        if redirect_slashes and route_path != "/":
+            toggled = dict(scope)
+            toggled["path"] = scope["path"].rstrip("/") if route_path.endswith("/") else scope["path"] + "/"
+            if self.any_path.match(get_route_path(toggled)) is not None:
+                return False
+        return True
 
     def find(self, method: str, route_path: str) -> Route | None:
         entry = self.by_method.get(method)
@@ -79,6 +102,11 @@ class IndexedRouter(Router):
                     scope.update(child_scope)
                     await route.handle(scope, receive, send)
                     return
+            elif self.index.nowhere(scope, self.redirect_slashes):
+                if "router" not in scope:
+                    scope["router"] = self
+                await self.default(scope, receive, send)
+                return
         await super().app(scope, receive, send)
 
 

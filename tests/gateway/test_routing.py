@@ -88,3 +88,52 @@ def test_a_router_with_a_route_the_index_cannot_stand_for_leaves_every_request_t
     client = TestClient(Starlette(routes=[Mount("", app=router)]))
     assert client.get("/a/1").text == "ok" and client.get("/static/x").text == "ok"
     assert client.post("/a/1").status_code == 405 and client.get("/nothing").status_code == 404
+
+
+def _starlette_says_nowhere(router: Any, scope: dict[str, Any]) -> bool:
+    """Starlette's loop ends in the router's default (a 404): no route matches the path, fully or partly,
+    and none matches it with its trailing slash toggled (which would be a redirect)."""
+    if any(route.matches(scope)[0] is not Match.NONE for route in router.routes):
+        return False
+    path = scope["path"]
+    if path != "/":
+        toggled = {**scope, "path": path.rstrip("/") if path.endswith("/") else path + "/"}
+        if any(route.matches(toggled)[0] is not Match.NONE for route in router.routes):
+            return False
+    return True
+
+
+def test_each_router_tells_a_path_no_route_has_exactly_when_starlettes_loop_would_answer_404(app: Any) -> None:
+    routers = [app.router.gateway, *app.router.by_dialect.values()]
+    nowhere = 0
+    for router in routers:
+        paths = [p for route in router.routes for p in _probes(route.path)]
+        paths += ["/", "/nothing-here", "/nothing-here/", "/invoices.json/", "/api/v2/invoices/", "//", "/a\n"]
+        for path in paths:
+            for method in ("GET", "POST", "DELETE"):
+                scope = {"type": "http", "method": method, "path": path, "root_path": ""}
+                said = router.index.nowhere(scope, router.redirect_slashes)
+                assert said is _starlette_says_nowhere(router, scope), (method, path)
+                nowhere += said
+    assert nowhere > 20
+
+
+def test_an_unknown_path_is_the_dialects_404_without_testing_its_routes_one_by_one(
+        client: TestClient, account: dict[str, Any], monkeypatch: Any) -> None:
+    token = account["invoiceocean"]["api_token"]
+    tested: list[str] = []
+    real = Route.matches
+
+    def counted(self: Route, scope: Any) -> Any:
+        tested.append(self.path)
+        return real(self, scope)
+
+    monkeypatch.setattr(Route, "matches", counted)
+    missing = client.get(f"/no-such-thing.json?api_token={token}")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/json")
+    assert tested == []
+    # a path that is a route's with a slash too many is still Starlette's redirect, as before
+    redirected = client.get(f"/invoices.json/?api_token={token}", follow_redirects=False)
+    assert redirected.status_code == 307
+    assert redirected.headers["location"].endswith(f"/invoices.json?api_token={token}")
+    assert len(tested) > 20
