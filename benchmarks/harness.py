@@ -227,6 +227,16 @@ def gateway_cli(*args: str, env: dict[str, str] | None = None) -> str:
     return done.stdout
 
 
+def bench_accounts(database_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The benchmark's ledger: `database_url` migrated, with an InvoiceOcean-profile account and a fakturan one
+    (`accounts create --json`: their credentials), which scenarios.fixture_from takes."""
+    gateway_cli("migrate", "--database-url", database_url)
+    io_account = json.loads(gateway_cli("accounts", "create", "Bench IO", "--json", "--database-url", database_url))
+    fk_account = json.loads(gateway_cli("accounts", "create", "Bench FK", "--json", "--profile", "fakturan",
+                                        "--database-url", database_url))
+    return io_account, fk_account
+
+
 def server_settings(pairs: Sequence[str]) -> dict[str, str]:
     """`--server-env GATEWAY_X=value` options as the server's settings. Only GATEWAY_* names (the gateway's own
     settings; the database and outbox are the harness's), so a typo fails here rather than measuring the defaults."""

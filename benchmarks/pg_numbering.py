@@ -270,10 +270,7 @@ def two_servers_part(server: Any, seconds: float, connections: int) -> dict[str,
     from gateway.db import make_engine
 
     url = server.create_database("servers")
-    harness.gateway_cli("migrate", "--database-url", url)
-    io_account = json.loads(harness.gateway_cli("accounts", "create", "Bench IO", "--json", "--database-url", url))
-    fk_account = json.loads(harness.gateway_cli("accounts", "create", "Bench FK", "--json", "--profile",
-                                                "fakturan", "--database-url", url))
+    io_account, fk_account = harness.bench_accounts(url)
     wrk = harness.ensure_wrk()
     tmp = Path(tempfile.mkdtemp(prefix="bench-pg2-"))
     engine = make_engine(url)

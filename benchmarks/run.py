@@ -149,10 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row_of(reference, b, b.rps, b_cpu_ms, b_cpu_ms))
         tmp = Path(tempfile.mkdtemp(prefix="bench-gw-"))
         url = postgres_url(stack) if args.postgres else f"sqlite:///{tmp / 'bench.sqlite3'}"
-        harness.gateway_cli("migrate", "--database-url", url)
-        io_account = json.loads(harness.gateway_cli("accounts", "create", "Bench IO", "--json", "--database-url", url))
-        fk_account = json.loads(harness.gateway_cli("accounts", "create", "Bench FK", "--json", "--profile",
-                                                    "fakturan", "--database-url", url))
+        io_account, fk_account = harness.bench_accounts(url)
         with harness.gateway_server(url, server_pin, log_path=tmp / "server.log", settings=settings) as gw:
             fx = scenarios.prepare(gw.url, scenarios.fixture_from(io_account, fk_account))
             wanted = {s.strip() for s in args.only.split(",") if s.strip()}

@@ -77,10 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     server_pin, load_pin = harness.cores()
     tmp = Path(tempfile.mkdtemp(prefix="bench-threads-"))
     url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-    harness.gateway_cli("migrate", "--database-url", url)
-    io_account = json.loads(harness.gateway_cli("accounts", "create", "Bench IO", "--json", "--database-url", url))
-    fk_account = json.loads(harness.gateway_cli("accounts", "create", "Bench FK", "--json", "--profile", "fakturan",
-                                                "--database-url", url))
+    io_account, fk_account = harness.bench_accounts(url)
     rows: list[dict[str, Any]] = []
     failed: list[str] = []
     print(f"{'scenario':<14}{'dialect':<14}{'req/s':>8}{'cpu ms':>8}{'loop':>8}{'busiest':>9}{'rest':>7}"
