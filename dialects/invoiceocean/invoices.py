@@ -19,7 +19,7 @@ from dialects.invoiceocean.parse import invoice_input, with_position_list, wrapp
 from dialects.invoiceocean.respond import Call, Rendered, Reply, body_of, json_bytes
 from dialects.kit import idempotency
 from dialects.kit.auth import AccountContext
-from dialects.kit.context import execute, read_plain, read_signed, signed_in
+from dialects.kit.context import execute, execute_signed, read_plain, read_signed, signed_in
 from dialects.kit.kept import KeptOne, KeptPage, read_one, read_page
 from dialects.kit.lenient import to_bool, to_date, to_int
 from dialects.kit.sending import send_options
@@ -198,22 +198,27 @@ async def get_invoice(call: Call) -> Reply:
 
 
 async def create_invoice(call: Call) -> Reply:
+    """Its caller is signed in by the write itself (routes.SIGNED_WRITES, dialects.kit.context.execute_signed)."""
     parsed = invoice_input(wrapped(call.payload, "invoice"))
     oid = str(parsed.fields.get("oid") or "")
     # oid_unique is an idempotency key that refuses instead of replaying: claimed in the invoice's own
     # transaction, so two concurrent requests with one oid cannot both create (core re-checks older invoices).
     unique = ("oid", oid, "oid") if parsed.oid_unique and oid else None
-    command: Any = CreateInvoice(
-        account_id=call.account.account_id, origin=ORIGIN, fields=parsed.fields, lines=parsed.lines or (),
-        copy_from=parsed.copy_from, oid_unique=parsed.oid_unique, price_list_id=parsed.price_list_id,
-        use_price_lists=parsed.use_price_lists, bank_accounts=parsed.bank_accounts)
-    if ksef.save_and_send_asked(call, wrapped(call.payload, "invoice")):
-        command = ksef.SaveAndSend(command)
-    view = await execute(call.request, command, unique=unique)
+    save_and_send = ksef.save_and_send_asked(call, wrapped(call.payload, "invoice"))
+
+    def command_for(account: AccountContext) -> Any:
+        command = CreateInvoice(
+            account_id=account.account_id, origin=ORIGIN, fields=parsed.fields, lines=parsed.lines or (),
+            copy_from=parsed.copy_from, oid_unique=parsed.oid_unique, price_list_id=parsed.price_list_id,
+            use_price_lists=parsed.use_price_lists, bank_accounts=parsed.bank_accounts)
+        return ksef.SaveAndSend(command) if save_and_send else command
+
+    call.account, view = await execute_signed(call.request, ksef.SaveAndSend if save_and_send else CreateInvoice,
+                                              command_for, unique=unique)
     # An invoice made just now has no KSeF document unless this request queued one (gov_save_and_send): only a
     # correction's corrected invoice can have one, so nothing is read for the rest. A replayed key's invoice is
     # re-read as it is now, and may have been sent since.
-    made_now = not isinstance(command, ksef.SaveAndSend) and not idempotency.replayed(call.request)
+    made_now = not save_and_send and not idempotency.replayed(call.request)
     return await _one(call, view, 201, documents={} if made_now and view.invoice.kind != "correction" else None)
 
 

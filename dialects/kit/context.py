@@ -43,6 +43,34 @@ async def execute(request: Request, command: Any, *, unique: tuple[str, str, str
     return await idempotency.settle(request, command, claims, outcome)
 
 
+async def execute_signed(request: Request, command_type: type, build: Callable[[AccountContext], Any], *,
+                         unique: tuple[str, str, str] | None = None) -> tuple[AccountContext, Any]:
+    """(caller, result): build(caller), a command of `command_type` for the caller the presented credential
+    (`present`) names, executed. Where the ledger queues such a command for its writer thread and the write
+    claims no idempotency key, the credential is looked up in the write's own job (core.ledger.Ledger.
+    submit_signed): no read before the write, on a connection whose page cache the last commit did not drop.
+    Otherwise, and when the credential's password must go through argon2 (SlowCheckNeeded: never in the
+    writer, which every create waits on), the caller is signed in first, as signed_in does, then the command
+    executed. A refused credential is the verdict's own error either way, and nothing is written."""
+    sign_in = _pending(request)
+    if sign_in is not None and unique is None and not idempotency.carries_key(request.scope):
+        pending = sign_in
+        ledger = ledger_of(request)
+        queued = ledger.submit_signed(command_type, lambda reader: pending.resolve(reader, False), build)
+        if queued is not None:
+            try:
+                account, command, result = await asyncio.wrap_future(queued)
+            except SlowCheckNeeded:
+                pass  # nothing was looked up or written: argon2 in the pool, then the command as ever
+            else:
+                ledger.committed(command, result)
+                return account, result
+            finally:
+                pending.attribute(request)
+    account = await signed_in(request)
+    return account, await execute(request, build(account), unique=unique)
+
+
 async def read(request: Request, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     await ensure_signed_in(request)
     return await run_in_threadpool(ledger_of(request).read, query, *args, **kwargs)
