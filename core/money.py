@@ -88,21 +88,18 @@ def to_decimal(value: object) -> Decimal:
     """Parse 10, "10.23", "10,23", " 1 234,50 ", "10 st" or a float (via its repr) without float arithmetic."""
     if type(value) is Decimal and value.is_finite() and -MAX_AMOUNT < value < MAX_AMOUNT:
         return value  # a JSON body's number (loads_json reads them as Decimal): most amounts, all checks in one line
-    if isinstance(value, bool):
+    if type(value) is str and value.isascii() and value.replace(".", "", 1).isdigit() and value[0] != "." != value[-1]:
+        result = Decimal(value)  # "100.00", "3": digits with at most one inner dot, as _amount_text reads them
+    elif isinstance(value, bool):
         raise ValueError(f"not a number: {value!r}")
-    if isinstance(value, Decimal):
+    elif isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, float):
         result = Decimal(repr(value))
     elif isinstance(value, str):
-        match = _AMOUNT_TEXT.fullmatch(value.strip())
-        if match is None:
-            raise ValueError(f"not a number: {value!r}")
-        sign, whole, fraction = match.groups()
-        digits = whole if whole.isdigit() else _SPACES.sub("", whole)  # "1 234" groups; plain digits as they are
-        result = Decimal(f"{sign}{digits}.{fraction}" if fraction else f"{sign}{digits}")
+        result = _amount_text(value)
     else:
         raise ValueError(f"not a number: {value!r}")
     if not result.is_finite():
@@ -110,6 +107,17 @@ def to_decimal(value: object) -> Decimal:
     if abs(result) >= MAX_AMOUNT:
         raise ValueError(f"too large: {value!r}")
     return result
+
+
+def _amount_text(value: str) -> Decimal:
+    """An amount written as text, in any of the ways to_decimal reads (its first test takes the plain ones,
+    the money text of nearly every JSON body, without the pattern: ~1.5 µs of every amount of a create)."""
+    match = _AMOUNT_TEXT.fullmatch(value.strip())
+    if match is None:
+        raise ValueError(f"not a number: {value!r}")
+    sign, whole, fraction = match.groups()
+    digits = whole if whole.isdigit() else _SPACES.sub("", whole)  # "1 234" groups; plain digits as they are
+    return Decimal(f"{sign}{digits}.{fraction}" if fraction else f"{sign}{digits}")
 
 
 def plain_text(value: Decimal) -> str:

@@ -9,10 +9,12 @@ from hypothesis import strategies as st
 from core.money import (
     CASH_ROUNDING_UNITS,
     DISCOUNT_KINDS,
+    MAX_AMOUNT,
     POSITION_STRATEGIES,
     SUM_STRATEGIES,
     LineAmounts,
     LineInput,
+    _amount_text,
     cash_rounding_applies,
     compute_line,
     compute_totals,
@@ -565,3 +567,20 @@ def test_a_json_integer_reads_as_an_integer_exactly_as_its_digits_do(value: int)
     assert outcome(to_decimal, D(value) / 1000) == outcome(to_decimal, str(D(value) / 1000))
     for special in (D("NaN"), D("Infinity"), D("-Infinity")):
         assert outcome(to_decimal, special) is ValueError
+
+
+@given(st.text(alphabet="0123456789.", max_size=12) | st.from_regex(r"\A[0-9]{1,15}(\.[0-9]{1,6})?\Z"))
+def test_a_plain_amount_text_reads_as_the_general_amount_pattern_reads_it(text: str) -> None:
+    """to_decimal's first test takes "100.00" and "3" without the pattern; anything it takes, the pattern
+    (money._amount_text) reads to the same value, and anything the pattern refuses it refuses too."""
+    try:
+        expected: D | None = _amount_text(text)
+    except ValueError:
+        expected = None
+    try:
+        found: D | None = to_decimal(text)
+    except ValueError:
+        found = None
+    if expected is not None and abs(expected) >= MAX_AMOUNT:
+        expected = None  # too large: refused by both
+    assert (found, str(found)) == (expected, str(expected))
