@@ -104,11 +104,12 @@ class Ledger:
         return self._committer.submit(partial(self._job, partial(self.handlers[type(command)], command), True))
 
     def submit_signed(self, command_type: type, caller: Callable[[reader.Reader], C],
-                      build: Callable[[C], Any]) -> Future[tuple[C, Any, Any]] | None:
+                      build: Callable[[C, reader.Reader], Any]) -> Future[tuple[C, Any, Any]] | None:
         """submit() for a command made for its caller: in the writer's job, caller(reader) looks the caller up in
-        the job's own transaction and build(found) makes the command (of `command_type`), which then runs.
-        (found, command, result) once the batch is durable; an error of the lookup or of build fails the job
-        before anything is written. None where submit() would be None for a command of that type.
+        the job's own transaction and build(found, reader) makes the command (of `command_type`, reading what it
+        needs on the same reader), which then runs. (found, command, result) once the batch is durable; an error
+        of the lookup or of build fails the job before anything is written. None where submit() would be None
+        for a command of that type.
 
         Why in the job: SQLite drops a connection's page cache whenever the database changed under it, so the
         event loop's point-read connection, looking a create's caller up right after the previous batch's
@@ -118,14 +119,14 @@ class Ledger:
             return None
         return self._committer.submit(partial(self._job, partial(self._signed, command_type, caller, build), True))
 
-    def _signed(self, command_type: type, caller: Callable[[reader.Reader], C], build: Callable[[C], Any],
-                uow: UnitOfWork) -> tuple[C, Any, Any]:
+    def _signed(self, command_type: type, caller: Callable[[reader.Reader], C],
+                build: Callable[[C, reader.Reader], Any], uow: UnitOfWork) -> tuple[C, Any, Any]:
         looking = reader.Reader(uow.session.connection())
         try:
             found = caller(looking)
+            command = build(found, looking)
         finally:
             looking.close()
-        command = build(found)
         if type(command) is not command_type:  # a plain unit of work was begun for that type's handler
             raise TypeError(f"built a {type(command).__name__}, not the {command_type.__name__} submitted")
         return found, command, self.handlers[command_type](command, uow)

@@ -275,7 +275,13 @@ class GroupCommitter:
         return jobs, len(jobs) < len(taken)
 
     def _commit(self, connection: Connection | None, jobs: list[_Job[object]]) -> Connection | None:
-        """One transaction for the jobs; the connection to use next (None after a failure: a fresh one)."""
+        """One transaction for the jobs; the connection to use next (None after a failure: a fresh one).
+
+        A failed job's error goes to its future with its traceback, whose frames link back (f_back) to this frame
+        and _run_job's: neither may still hold a job when it ends, or every refused write (a validation error, a
+        credential refused in the write's own job) would leave a reference cycle, job -> future -> error ->
+        traceback -> frame -> job, for the cyclic collector (gateway/memory.py). So _run_job gets what it runs,
+        not the job, and the jobs are let go of here before the end."""
         done: list[tuple[_Job[object], object]] = []
         failed: list[tuple[_Job[object], BaseException]] = []
         lock = self._writer_lock
@@ -290,57 +296,70 @@ class GroupCommitter:
                     connection = self.settings.apply(engine.connect())
                 transaction = connection.begin()  # BEGIN IMMEDIATE (gateway.db): the write lock up front
                 closing: dict[str, Callable[[Connection], None]] = {}
-                for job in jobs:
-                    outcome = self._run_job(connection, job, closing)
+                for position in range(len(jobs)):
+                    outcome = self._run_job(connection, jobs[position].work, jobs[position].context, closing)
                     if isinstance(outcome, BaseException):
-                        failed.append((job, outcome))
+                        failed.append((jobs[position], outcome))
                     else:
-                        done.append((job, outcome[0]))
+                        jobs[position].after_commit = outcome[1]
+                        done.append((jobs[position], outcome[0]))
+                    del outcome
                 for work in closing.values():  # Batch.before_commit
                     work(connection)
                 transaction.commit()
             except BaseException as exc:  # the batch as a whole: nobody's write is durable
                 _discard(connection, self.settings)
                 connection = None
-                for job in jobs:
-                    if not job.future.done():
-                        job.future.set_exception(exc)
+                done.clear()
+                failed[:] = _all_failed(jobs, exc)
                 if not isinstance(exc, Exception):
+                    _settle(done, failed)
                     raise
-                return connection
         finally:
             self._current = None
             if lock is not None:
                 lock.release()
-        for job, _result in done:  # after the commit, and only then; before the answers, as a lone commit did
-            for hook in job.after_commit:
-                try:
-                    hook()
-                except Exception:  # the write is durable: a failed wake-up only delays what the worker scans
-                    log.exception("after-commit work failed")
-        for job, result in done:
-            job.future.set_result(result)
-        for job, error in failed:
-            job.future.set_exception(error)
+        _settle(done, failed)
+        del jobs, done, failed
         return connection
 
-    def _run_job(self, connection: Connection, job: _Job[object],
-                 closing: dict[str, Callable[[Connection], None]]) -> tuple[object] | Exception:
-        """The job in its savepoint: (result,) or the error it was rolled back for. An error the savepoint
-        cannot undo (the rollback itself fails) propagates and fails the batch."""
+    def _run_job(self, connection: Connection, work: Callable[[Batch], object], context: contextvars.Context,
+                 closing: dict[str, Callable[[Connection], None]]
+                 ) -> tuple[object, list[Callable[[], None]]] | Exception:
+        """A job's work in its savepoint: (result, its after-commit work) or the error it was rolled back for. An
+        error the savepoint cannot undo (the rollback itself fails) propagates and fails the batch."""
         savepoint = Savepoint(connection, 0)
         batch = Batch(connection, savepoint, closing)
         self._current = batch
         try:
-            result = job.context.run(job.work, batch)
+            result = context.run(work, batch)
         except Exception as exc:
             savepoint.rollback()
             return exc
         finally:
             self._current = None
         savepoint.release()  # a no-op for a job that rolled itself back (Batch.rollback)
-        job.after_commit = batch.after_commit
-        return (result,)
+        return result, batch.after_commit
+
+
+def _all_failed(jobs: list[_Job[object]], error: BaseException) -> list[tuple[_Job[object], BaseException]]:
+    """A failed batch: every job not answered yet gets its error."""
+    return [(job, error) for job in jobs if not job.future.done()]
+
+
+def _settle(done: list[tuple[_Job[object], object]], failed: list[tuple[_Job[object], BaseException]]) -> None:
+    """After the commit, and only then: the jobs' after-commit work (before the answers, as a lone commit did),
+    then their futures."""
+    for job, _result in done:
+        for hook in job.after_commit:
+            try:
+                hook()
+            except Exception:  # the write is durable: a failed wake-up only delays what the worker scans
+                log.exception("after-commit work failed")
+    for job, result in done:
+        job.future.set_result(result)
+    for job, error in failed:
+        job.future.set_exception(error)
 
 
 def _discard(connection: Connection | None, settings: WriterSettings) -> None:

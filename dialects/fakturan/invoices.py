@@ -43,7 +43,7 @@ from dialects.fakturan.present import (
     settings_key,
 )
 from dialects.kit.auth import AccountContext
-from dialects.kit.context import execute, read_plain, read_signed
+from dialects.kit.context import execute, execute_signed, read_plain, read_signed
 from dialects.kit.einvoice import invoice_peppol
 from dialects.kit.http import JSONResponse, dumps, read_body
 from dialects.kit.kept import KeptOne, made, read_one, read_page
@@ -185,28 +185,38 @@ def _named_client_id(payload: Any) -> int | None:
 
 @endpoint("invoices.create", "invoice", signs_in_by_reading=True)
 async def create(request: Request, _: AccountContext) -> Response:
+    """The caller is signed in, the account and the client read, and the body judged in the write's own job
+    where the ledger has a writer thread (dialects.kit.context.execute_signed): no read before the write."""
     payload = await body_of(request)
     named = _named_client_id(payload)
-    ctx, (account, named_client) = await read_signed(request, _create_sources, named, point=True)
-    bag = ErrorBag()
-    inp = invoice_input(bag, payload, creating=True, client_defaults=client_settings_defaults(account))
-    settings: dict[str, Any] = {}
-    if "client_id" in inp.fields:
-        client = named_client if inp.fields["client_id"] == named else await read_plain(
-            request, _find_client, ctx.account_id, inp.fields["client_id"], point=True)
-        if client is None:
-            bag.add("client_id", "blank")  # like the seed's client_id 0: no such client to bill
-        else:
-            settings = client.settings or {}
-    elif inp.new_client is not None:
-        settings = inp.new_client.get("settings") or {}
-    bag.raise_if_any()
-    fields = _client_defaults(inp, settings)
-    lines = (with_gross_prices(inp.lines) if fields.get("prices_gross") else inp.lines) or ()
-    view = await execute(request, CreateInvoice(ctx.account_id, ORIGIN, fields, lines, new_client=inp.new_client,
-                                                match_client=False, seq=inp.seq, recurring=inp.recurring))
+    sources: list[Any] = []  # the account the answer presents, and whether the invoice recurs (set by build)
+
+    def command_for(ctx: AccountContext, reader: Reader | None) -> CreateInvoice:
+        assert reader is not None, "execute_signed(reads=True) hands build a reader"
+        account, named_client = _create_sources(reader, ctx, named)
+        bag = ErrorBag()
+        inp = invoice_input(bag, payload, creating=True, client_defaults=client_settings_defaults(account))
+        settings: dict[str, Any] = {}
+        if "client_id" in inp.fields:
+            client = named_client if inp.fields["client_id"] == named else _find_client(
+                reader, ctx.account_id, inp.fields["client_id"])
+            if client is None:
+                bag.add("client_id", "blank")  # like the seed's client_id 0: no such client to bill
+            else:
+                settings = client.settings or {}
+        elif inp.new_client is not None:
+            settings = inp.new_client.get("settings") or {}
+        bag.raise_if_any()
+        fields = _client_defaults(inp, settings)
+        lines = (with_gross_prices(inp.lines) if fields.get("prices_gross") else inp.lines) or ()
+        sources[:] = [account, inp.recurring is not None]
+        return CreateInvoice(ctx.account_id, ORIGIN, fields, lines, new_client=inp.new_client, match_client=False,
+                             seq=inp.seq, recurring=inp.recurring)
+
+    ctx, view = await execute_signed(request, CreateInvoice, command_for, reads=True)
+    account, recurs = sources
     recurring = None
-    if inp.recurring is not None:
+    if recurs:
         recurring = (await read_plain(request, definitions_of, ctx.account_id, [view.invoice.id or 0],
                                       point=True)).get(view.invoice.id)
     return data(invoice_json(view, account, recurring), 201, f"/api/v2/invoices/{view.invoice.id}", request)

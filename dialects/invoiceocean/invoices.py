@@ -206,7 +206,7 @@ async def create_invoice(call: Call) -> Reply:
     unique = ("oid", oid, "oid") if parsed.oid_unique and oid else None
     save_and_send = ksef.save_and_send_asked(call, wrapped(call.payload, "invoice"))
 
-    def command_for(account: AccountContext) -> Any:
+    def command_for(account: AccountContext, _reader: Reader | None) -> Any:
         command = CreateInvoice(
             account_id=account.account_id, origin=ORIGIN, fields=parsed.fields, lines=parsed.lines or (),
             copy_from=parsed.copy_from, oid_unique=parsed.oid_unique, price_list_id=parsed.price_list_id,

@@ -36,22 +36,28 @@ async def execute(request: Request, command: Any, *, unique: tuple[str, str, str
         queued = ledger.submit(command)  # a create goes to the writer thread's queue from here (core.ledger)
         if queued is None:
             return await run_in_threadpool(ledger.execute, command)
-        result = await asyncio.wrap_future(queued)
+        try:
+            result = await asyncio.wrap_future(queued)
+        finally:
+            del queued  # a refused write's error is held by the future and holds this frame: no cycle (_in_pool)
         ledger.committed(command, result)
         return result
     outcome = await run_in_threadpool(ledger_of(request).execute_once, command, claims)
     return await idempotency.settle(request, command, claims, outcome)
 
 
-async def execute_signed(request: Request, command_type: type, build: Callable[[AccountContext], Any], *,
+async def execute_signed(request: Request, command_type: type,
+                         build: Callable[[AccountContext, Reader | None], Any], *, reads: bool = False,
                          unique: tuple[str, str, str] | None = None) -> tuple[AccountContext, Any]:
-    """(caller, result): build(caller), a command of `command_type` for the caller the presented credential
-    (`present`) names, executed. Where the ledger queues such a command for its writer thread and the write
-    claims no idempotency key, the credential is looked up in the write's own job (core.ledger.Ledger.
-    submit_signed): no read before the write, on a connection whose page cache the last commit did not drop.
-    Otherwise, and when the credential's password must go through argon2 (SlowCheckNeeded: never in the
-    writer, which every create waits on), the caller is signed in first, as signed_in does, then the command
-    executed. A refused credential is the verdict's own error either way, and nothing is written."""
+    """(caller, result): build(caller, reader), a command of `command_type` for the caller the presented
+    credential (`present`) names, executed. Where the ledger queues such a command for its writer thread and the
+    write claims no idempotency key, the credential is looked up, and build reads what it reads, in the write's
+    own job (core.ledger.Ledger.submit_signed): no read before the write, on a connection whose page cache the
+    last commit did not drop. Otherwise, and when the credential's password must go through argon2
+    (SlowCheckNeeded: never in the writer, which every create waits on), the caller is signed in first, in one
+    read with build's reads where it `reads` (read_signed; a build that reads nothing gets None for a reader),
+    then the command executed. A refused credential is the verdict's own error either way, and nothing is
+    written; so is an error build raises."""
     sign_in = _pending(request)
     if sign_in is not None and unique is None and not idempotency.carries_key(request.scope):
         pending = sign_in
@@ -66,9 +72,14 @@ async def execute_signed(request: Request, command_type: type, build: Callable[[
                 ledger.committed(command, result)
                 return account, result
             finally:
+                del queued  # a refused write's error is held by the future and holds this frame: no cycle
                 pending.attribute(request)
-    account = await signed_in(request)
-    return account, await execute(request, build(account), unique=unique)
+    if reads:
+        account, command = await read_signed(request, lambda reader, caller: build(caller, reader), point=True)
+    else:
+        account = await signed_in(request)
+        command = build(account, None)
+    return account, await execute(request, command, unique=unique)
 
 
 async def read(request: Request, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -87,8 +87,19 @@ WRITER = [
 ]
 
 
+# What a create reads in the write's own job before its statements above, where the dialect signs its caller in
+# there (dialects.kit.context.execute_signed): on the event loop's connection each of these read its pages again
+# after every commit.
+SIGNED_IN_THE_WRITE = {
+    "invoiceocean": ["SELECT credentials"],
+    # fakturan's create also reads the account's settings and the client's (their defaults fill the invoice) to
+    # make its command; the handler then resolves the client as every create does
+    "fakturan": ["SELECT credentials", "SELECT accounts", "SELECT clients"],
+}
+
+
 @pytest.mark.parametrize("dialect", ["invoiceocean", "invo", "fakturan"])
-def test_a_five_line_create_runs_exactly_its_eight_statements_in_the_write_transaction(
+def test_a_five_line_create_runs_exactly_its_statements_in_the_write_transaction(
         trace: Trace, app: Any, client: TestClient, account: dict[str, Any], fakturan_account: dict[str, Any],
         dialect: str) -> None:
     # `trace` first: it hooks the engine before any connection the test's writes use is made (the group
@@ -100,7 +111,7 @@ def test_a_five_line_create_runs_exactly_its_eight_statements_in_the_write_trans
     answer = create()
     trace.on = False
     assert answer.status_code in (200, 201), answer.text
-    assert trace.writer() == WRITER
+    assert trace.writer() == SIGNED_IN_THE_WRITE.get(dialect, []) + WRITER, trace.writer()
     # One savepoint level, the batch's (core.storage.group_commit): the create's unit of work takes none.
     assert trace.savepoints() == (1, 1)
 
