@@ -113,7 +113,7 @@ class Ledger:
 
         Why in the job: SQLite drops a connection's page cache whenever the database changed under it, so the
         event loop's point-read connection, looking a create's caller up right after the previous batch's
-        commit, read the credential's pages again from the file: ~70 µs of an InvoiceOcean create's ~1 ms on
+        commit, read the credential's pages again from the file: ~70 µs of a token-signed create's ~1 ms on
         the live server. The writer's connection made those changes itself, and its cache is warm."""
         if self._committer is None or command_type not in PLAIN or self._committer.in_writer():
             return None
