@@ -185,8 +185,8 @@ def _named_client_id(payload: Any) -> int | None:
 
 @endpoint("invoices.create", "invoice", signs_in_by_reading=True)
 async def create(request: Request, _: AccountContext) -> Response:
-    """The caller is signed in, the account and the client read, and the body judged in the write's own job
-    where the ledger has a writer thread (dialects.kit.context.execute_signed): no read before the write."""
+    # The caller is signed in, the account and the client read, and the body judged in the write's own job
+    # where the ledger has a writer thread (dialects.kit.context.execute_signed): no read before the write.
     payload = await body_of(request)
     named = _named_client_id(payload)
     sources: list[Any] = []  # the account the answer presents, and whether the invoice recurs (set by build)

@@ -198,7 +198,7 @@ async def get_invoice(call: Call) -> Reply:
 
 
 async def create_invoice(call: Call) -> Reply:
-    """Its caller is signed in by the write itself (routes.SIGNED_WRITES, dialects.kit.context.execute_signed)."""
+    # Its caller is signed in by the write itself (routes.SIGNED_WRITES, dialects.kit.context.execute_signed).
     parsed = invoice_input(wrapped(call.payload, "invoice"))
     oid = str(parsed.fields.get("oid") or "")
     # oid_unique is an idempotency key that refuses instead of replaying: claimed in the invoice's own

@@ -28,6 +28,8 @@ from dialects.invo.parse import as_flag, as_id, as_int, as_range, as_str
 from dialects.invo.present import invoice_row, items_of
 from dialects.invo.resources.base import Call, listing, order_of, page_of
 from dialects.invo.resources.defaults import default_values
+from dialects.kit.auth import AccountContext
+from dialects.kit.context import execute_signed
 from dialects.kit.http import dumps_numbers
 from dialects.kit.kept import KeptOne, KeptPage, made, read_one, read_page
 from dialects.kit.unchanged import changes
@@ -174,16 +176,27 @@ def _party_sources(reader: Reader, account_id: int, client_ids: tuple[int | None
     return clients, (departments[0] if departments else None)
 
 
+def _party_ids(data: InvoiceInput, income: bool, current: InvoiceView | None) -> tuple[int | None, int | None] | None:
+    """The clients a document's header fields read (the recipient, c2id, and on a cost invoice the supplier,
+    c1id), or None when it reads none. A new cost invoice reads the main department (its seller) even without a
+    supplier; an income invoice without a recipient, the usual create, needs no read at all."""
+    client_ids = (data.recipient_id, None if income else data.supplier_id)
+    return client_ids if any(client_ids) or (not income and current is None) else None
+
+
 async def _fields(call: Call, data: InvoiceInput, income: bool, current: InvoiceView | None) -> dict[str, Any]:
     """Header fields with the recipient (c2id) and, on cost invoices, the supplier resolved."""
+    client_ids = _party_ids(data, income, current)
+    sources = (await call.read_plain(_party_sources, call.account_id, client_ids, point=True)
+               if client_ids is not None else None)
+    return _party_fields(call.q, data, income, current, sources)
+
+
+def _party_fields(q: Mapping[str, Any], data: InvoiceInput, income: bool, current: InvoiceView | None,
+                  sources: tuple[list[Client | None], Department | None] | None) -> dict[str, Any]:
+    """The header fields, the parties read (_party_sources, or None where _party_ids named none) in."""
     fields = dict(data.fields)
-    # Read only what this document uses: the supplier (c1id) and the main department make a cost invoice's
-    # seller; an income invoice without a recipient (c2id), the usual create, needs no read at all.
-    client_ids = (data.recipient_id, None if income else data.supplier_id)
-    parties: list[Client | None] = [None, None]
-    department: Department | None = None
-    if any(client_ids) or (not income and current is None):
-        parties, department = await call.read_plain(_party_sources, call.account_id, client_ids, point=True)
+    parties, department = sources if sources is not None else ([None, None], None)
     recipient, supplier = parties
     if data.recipient_id:
         if recipient is None:
@@ -202,24 +215,32 @@ async def _fields(call: Call, data: InvoiceInput, income: bool, current: Invoice
         if data.supplier_id:
             if supplier is None:
                 raise invalid("c1id", "no such customer")
-            fields.update(supplier_snapshot(supplier, department, call.q))
+            fields.update(supplier_snapshot(supplier, department, q))
             fields["client_id"] = supplier.id
         elif current is None:
-            fields.update({k: v for k, v in supplier_snapshot(Client(account_id=0), department, call.q).items()
+            fields.update({k: v for k, v in supplier_snapshot(Client(account_id=0), department, q).items()
                            if k.startswith("buyer_")})
         fields.update(moved)
     return fields
 
 
 async def add(call: Call) -> dict[str, Any]:
+    # The caller is signed in, the dictionaries and parties read and the header judged in the write's own job
+    # where the ledger has a writer thread (dialects.kit.context.execute_signed): no read before the write.
     call.new_record()
     require_items_list(call.q)
-    call, dicts = await call.signed(read_dictionaries, point=True)  # the sign-in's own read (routes.SIGNED_READS)
-    data = header(call.q, dicts)
-    income = data.fields.get("income", True)
-    fields = await _fields(call, data, income, None)
-    view = await call.execute(CreateInvoice(call.account_id, ORIGIN, fields=fields, lines=data.lines or (),
-                                            seq=data.seq, match_client=income))
+    q = call.q
+
+    def command_for(account: AccountContext, reader: Reader | None) -> CreateInvoice:
+        assert reader is not None, "execute_signed(reads=True) hands build a reader"
+        data = header(q, read_dictionaries(reader, account.account_id))
+        income = data.fields.get("income", True)
+        client_ids = _party_ids(data, income, None)
+        sources = _party_sources(reader, account.account_id, client_ids) if client_ids is not None else None
+        return CreateInvoice(account.account_id, ORIGIN, fields=_party_fields(q, data, income, None, sources),
+                             lines=data.lines or (), seq=data.seq, match_client=income)
+
+    _caller, view = await execute_signed(call.request, CreateInvoice, command_for, reads=True)
     return summary(view)
 
 
