@@ -40,32 +40,34 @@ Entry = tuple[float, str, str, bytes, list[tuple[str, str]], int, float, str, st
 MESSAGE = "%s %s %s %.1fms"  # method, target, status, latency
 
 
+def _line(entry: Entry) -> tuple[float, tuple[object, ...], dict[str, object]]:
+    """What the request's line says, one source for its record and its JSON: when it ended, the message's
+    arguments, and its fields in the order the JSON formatter writes them."""
+    ended, method, path, query, pairs, status, seconds, dialect, client, request_id, secrets = entry
+    target = redacted_target(path, query, pairs, secrets)
+    latency_ms = seconds * 1000
+    return ended, (method, target, status, latency_ms), {
+        "request_id": request_id, "method": method, "path": target, "status": status,
+        "latency_ms": round(latency_ms, 3), "dialect": dialect, "client": client}
+
+
 def access_record(entry: Entry) -> logging.LogRecord:
     """The request's line. Every part is redacted already (the target, with the request's own credentials) or
     cannot hold a secret, so the filter and formatters skip their regexes for it (SAFE_BY_CONSTRUCTION). Made by
     quick_record rather than through info(), which walks the stack for a caller no formatter prints."""
-    ended, method, path, query, pairs, status, seconds, dialect, client, request_id, secrets = entry
-    target = redacted_target(path, query, pairs, secrets)
-    latency_ms = seconds * 1000
-    return quick_record(ACCESS, logging.INFO, MESSAGE, (method, target, status, latency_ms), {
-        "method": method, "path": target, "status": status, "latency_ms": round(latency_ms, 3), "dialect": dialect,
-        "client": client, "request_id": request_id, SAFE_BY_CONSTRUCTION: True}, created=ended)
+    ended, args, fields = _line(entry)
+    return quick_record(ACCESS, logging.INFO, MESSAGE, args, {**fields, SAFE_BY_CONSTRUCTION: True}, created=ended)
 
 
 def access_json(entry: Entry) -> str:
     """JsonFormatter().format(access_record(entry)) behind GatewayLogFilter, the same text, without the record:
     `serve`'s logging (a StreamHandler, JSON lines) spent ~10 µs a request in the access-log thread making a
-    LogRecord, filtering it and copying its fields out again, of which the line itself needs ~4 µs. The fields
-    are the record's, in the order the formatter writes them (tests/gateway/test_access_log.py holds the two
-    equal)."""
-    ended, method, path, query, pairs, status, seconds, dialect, client, request_id, secrets = entry
-    target = redacted_target(path, query, pairs, secrets)
-    latency_ms = seconds * 1000
-    return orjson.dumps({
-        "ts": timestamp(ended), "level": "info", "logger": ACCESS.name,
-        "message": MESSAGE % (method, target, status, latency_ms), "request_id": request_id, "method": method,
-        "path": target, "status": status, "latency_ms": round(latency_ms, 3), "dialect": dialect, "client": client,
-    }, default=str).decode()
+    LogRecord, filtering it and copying its fields out again, of which the line itself needs ~4 µs. What the
+    formatter puts first (ts, level, logger, message) is made here as it makes it (tests/gateway/test_access_log.py
+    holds the two equal)."""
+    ended, args, fields = _line(entry)
+    return orjson.dumps({"ts": timestamp(ended), "level": "info", "logger": ACCESS.name, "message": MESSAGE % args,
+                         **fields}, default=str).decode()
 
 
 class _Batch:

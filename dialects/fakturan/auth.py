@@ -62,17 +62,17 @@ async def _caller_refused(request: Request) -> bool:
     return False
 
 
-def endpoint(name: str, resource: str, *, signs_in_by_reading: bool = False) -> Callable[[Handler], Endpoint]:
+def endpoint(name: str, resource: str, *, signs_in_itself: bool = False) -> Callable[[Handler], Endpoint]:
     """Sign the caller in, run the handler, and answer every domain error in fakturan's shape.
-    `resource` tells which field table names core's errors. `signs_in_by_reading`: the handler's first read
-    is read_signed, which looks the credential up in its own transaction; the handler gets NOT_SIGNED_IN."""
+    `resource` tells which field table names core's errors. `signs_in_itself`: the handler looks the
+    credential up itself, in its first read (read_signed) or in its write (execute_signed); it gets NOT_SIGNED_IN."""
     def wrap(handler: Handler) -> Endpoint:
         @functools.wraps(handler)
         async def run(request: Request) -> Response:
             endpoint_name(request, name)
             try:
                 _present(request)
-                context = NOT_SIGNED_IN if signs_in_by_reading else await kit_signed_in(request)
+                context = NOT_SIGNED_IN if signs_in_itself else await kit_signed_in(request)
                 return await handler(request, context)
             except _Refused:
                 return unauthorized()

@@ -99,12 +99,12 @@ def _client_defaults(inp: InvoiceInput, settings: dict[str, Any]) -> dict[str, A
     return fields
 
 
-@endpoint("invoices.list", "invoice", signs_in_by_reading=True)
+@endpoint("invoices.list", "invoice", signs_in_itself=True)
 async def list_all(request: Request, ctx: AccountContext) -> Response:
     return await _list(request, ctx, None)
 
 
-@endpoint("clients.invoices", "invoice", signs_in_by_reading=True)
+@endpoint("clients.invoices", "invoice", signs_in_itself=True)
 async def list_of_client(request: Request, ctx: AccountContext) -> Response:
     """The gem's `Client has_many :invoices`: the same list, narrowed to one client of the account."""
     return await _list(request, ctx, path_id(request))
@@ -138,7 +138,7 @@ def _listing(reader: Reader, ctx: AccountContext, invoice_filter: InvoiceFilter,
     return account, kept, recurring
 
 
-@endpoint("invoices.show", "invoice", signs_in_by_reading=True)
+@endpoint("invoices.show", "invoice", signs_in_itself=True)
 async def show(request: Request, ctx: AccountContext) -> Response:
     kept = (await read_signed(request, _kept_show, path_id(request), point=True))[1]
     if kept.found is not None:
@@ -183,7 +183,7 @@ def _named_client_id(payload: Any) -> int | None:
     return named if named is not None and named > 0 else None  # 0 and below name no client (the parse says "blank")
 
 
-@endpoint("invoices.create", "invoice", signs_in_by_reading=True)
+@endpoint("invoices.create", "invoice", signs_in_itself=True)
 async def create(request: Request, _: AccountContext) -> Response:
     # The caller is signed in, the account and the client read, and the body judged in the write's own job
     # where the ledger has a writer thread (dialects.kit.context.execute_signed): no read before the write.

@@ -29,7 +29,9 @@ FIELD_NAMES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
 
 
 # (resource, action) whose first read signs the caller in (read_signed): one transaction, one hop at most.
-SIGNED_READS = frozenset({("invoices", "list"), ("invoices", "add")})
+SIGNED_READS = frozenset({("invoices", "list")})
+# (resource, action) whose write signs the caller in (execute_signed): the lookup in the write's own job.
+SIGNED_WRITES = frozenset({("invoices", "add")})
 
 
 def field_names(resource: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -56,7 +58,8 @@ async def api(request: Request) -> Response:
         if handler is None:
             raise InvoError(5)
         endpoint_name(request, f"invo:{resource}.{action}")
-        auth = NOT_SIGNED_IN if (resource, action) in SIGNED_READS else await signed_in(request)
+        signs_in_itself = (resource, action) in SIGNED_READS or (resource, action) in SIGNED_WRITES
+        auth = NOT_SIGNED_IN if signs_in_itself else await signed_in(request)
         result: Any = await handler(Call(request, auth, q))
         return NumberJSONResponse(result)
     except (InvoError, BodyTooLarge, DomainError) as exc:

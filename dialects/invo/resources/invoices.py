@@ -225,8 +225,8 @@ def _party_fields(q: Mapping[str, Any], data: InvoiceInput, income: bool, curren
 
 
 async def add(call: Call) -> dict[str, Any]:
-    # The caller is signed in, the dictionaries and parties read and the header judged in the write's own job
-    # where the ledger has a writer thread (dialects.kit.context.execute_signed): no read before the write.
+    # The caller is signed in (routes.SIGNED_WRITES), the dictionaries and parties read and the header judged in
+    # the write's own job where the ledger has a writer thread (dialects.kit.context.execute_signed).
     call.new_record()
     require_items_list(call.q)
     q = call.q
