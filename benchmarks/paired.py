@@ -2,17 +2,18 @@
 
     .venv/bin/python -m benchmarks.paired [--only get,create] [--dialect invo] [--rounds 8] [--seconds 3]
 
-`make bench` measures B once, for ten seconds, and then each scenario once, minutes later. On a shared host
+`make bench` measured B once, for ten seconds, and then each scenario once, minutes later. On a shared host
 that is two samples of two moving figures: alternating 3-second windows of B and of an InvoiceOcean get a minute
 long (2026-12-07) read B at 9,758-16,908 req/s and the get at 2,790-3,649, and the two do not move together. When
 the host slows down B loses more than the gateway does (B ~10,000 with the get's ratio ~0.28; B ~16,700 with it
-~0.20), so a run's ratios depend on the phase each of its windows fell in, by more than most changes move them.
+~0.20), so a run's ratios depended on the phase each of its windows fell in, by more than most changes move them.
+(`benchmarks.run` now takes each operation's windows in rounds with B's, from what was learnt here.)
 
 Here each round measures B and the scenario back to back (which goes first alternates, so a steady drift
 does not favour either), and the scenario's figure is the median of the rounds' ratios, with their range and
 the ratio of the sums: what the same code gives across the phases the host went through meanwhile, the figure
 to compare a change by (run this before and after it, a while apart or interleaved). The verdicts of issue 20's
-targets are those of `benchmarks.run`; its full run stays the measure of record (one B, the whole table).
+targets are those of `benchmarks.run`; its full run stays the measure of record (the whole table).
 """
 from __future__ import annotations
 
@@ -28,10 +29,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import harness, scenarios  # noqa: E402
-from benchmarks.harness import Request  # noqa: E402
-from benchmarks.run import TARGETS  # noqa: E402
-
-B_REQUESTS = [Request("GET", f"/invoice?id={i}") for i in range(1, 50)]  # what benchmarks.run measures B with
+from benchmarks.run import B_REQUESTS, TARGETS  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,20 @@
     make bench-smoke            # 2 s per scenario; proves the harness, judges nothing
     .venv/bin/python -m benchmarks.run --postgres --seconds 5 --only create,get
 
-B (benchmarks/reference_app.py) and the gateway run one after the other on the same core, with wrk pinned
-to the other core(s), so each ratio compares like with like on whatever the machine has to give right now.
-The run fails only when the harness breaks or an answer is not 2xx; slow numbers are reported, not judged.
+B (benchmarks/reference_app.py) and the gateway run on the same core, with wrk pinned to the other core(s),
+so each ratio compares like with like on whatever the machine has to give right now. "Right now" is per
+operation: an operation's dialects (create, get with its XML, list 25...) and B are measured in ROUNDS rounds of
+short windows taken in turn, so each ratio is to the B of the same minute and the dialects of one operation are
+compared across the same phases of a shared host (benchmarks/paired.py measured how far those phases move B and
+the gateway, unequally, within minutes). A scenario judged by its latency (create @64, pdf) is one window, after
+one of B's. The run fails only when the harness breaks or an answer is not 2xx; slow numbers are reported, not judged.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 from contextlib import ExitStack
@@ -34,6 +39,9 @@ P99_TARGET = {"create @64": (100.0, 50.0)}
 P50_TARGET = {"pdf": (5.0, 5.0)}
 SPREAD_TARGET, SPREAD_GOAL = 0.20, 0.15  # the same operation across dialects, (max - min) / max
 XML_WITHIN = 0.25  # an InvoiceOcean get as XML, at most this much slower than as JSON
+ROUNDS = 5  # per operation: 10 s a scenario in five 2-s windows (wrk takes whole seconds only)
+OPERATION_OF = {"get xml": "get"}  # measured in turn with the JSON gets it is compared with
+B_REQUESTS = [Request("GET", f"/invoice?id={i}") for i in range(1, 50)]
 
 
 def postgres_url(stack: ExitStack) -> str:
@@ -60,6 +68,50 @@ def row_of(scenario: scenarios.Scenario, result: harness.WrkResult, reference_rp
             "target_met": None if target is None else ratio >= target, "goal_ratio": goal,
             "goal_met": None if goal is None else ratio >= goal, "non_2xx": result.non_2xx,
             "socket_errors": result.socket_errors, "timeouts": result.timeouts, "first_bad": result.first_bad}
+
+
+def operations(chosen: list[scenarios.Scenario]) -> list[list[scenarios.Scenario]]:
+    """The scenarios in their order, consecutive ones of one operation together (its dialects, and an
+    InvoiceOcean get as XML with the gets): each group is measured in turn with B."""
+    groups: list[list[scenarios.Scenario]] = []
+    for scenario in chosen:
+        key = OPERATION_OF.get(scenario.name, scenario.name)
+        if groups and OPERATION_OF.get(groups[-1][0].name, groups[-1][0].name) == key:
+            groups[-1].append(scenario)
+        else:
+            groups.append([scenario])
+    return groups
+
+
+def rounds_of(group: list[scenarios.Scenario], seconds: float, rounds: int) -> tuple[int, int]:
+    """(rounds, seconds per window) for a group: a scenario judged by its latency is one window (a percentile is
+    not made of several windows' percentiles); others take `rounds` windows of whole seconds (at least one)."""
+    if any(s.name in P99_TARGET or s.name in P50_TARGET for s in group) or rounds <= 1:
+        return 1, max(1, round(seconds))
+    count = max(1, min(rounds, int(seconds)))
+    return count, max(1, int(seconds // count))
+
+
+def window_order(size: int, number: int) -> list[int]:
+    """Round `number`'s windows: B (-1) and the group's scenarios (0..size-1), rotated one place a round, so none
+    always goes first or always follows the same one (a steady drift favours none of them)."""
+    order = [-1, *range(size)]
+    shift = number % len(order)
+    return order[shift:] + order[:shift]
+
+
+def merged(windows: list[harness.WrkResult]) -> harness.WrkResult:
+    """A scenario's windows as one result: requests and seconds summed (req/s of them all), errors summed; the
+    p50 is the windows' median p50, the p90 and p99 the worst window's (a bound, not a percentile of the whole)."""
+    if len(windows) == 1:
+        return windows[0]
+    bad = next((w.first_bad for w in windows if w.first_bad), "")
+    return harness.WrkResult(
+        requests=sum(w.requests for w in windows), seconds=sum(w.seconds for w in windows),
+        p50_ms=statistics.median(w.p50_ms for w in windows), p90_ms=max(w.p90_ms for w in windows),
+        p99_ms=max(w.p99_ms for w in windows), max_ms=max(w.max_ms for w in windows),
+        non_2xx=sum(w.non_2xx for w in windows), socket_errors=sum(w.socket_errors for w in windows),
+        timeouts=sum(w.timeouts for w in windows), first_bad=bad)
 
 
 def per_request_ms(cpu_seconds: float, requests: int) -> float | None:
@@ -121,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=None, help="per scenario (default 10, smoke 2)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--only", default="", help="comma-separated scenario names to run (plus B)")
+    parser.add_argument("--rounds", type=int, default=ROUNDS,
+                        help=f"windows per scenario, an operation's in turn with B's (default {ROUNDS}; 1: one each)")
     parser.add_argument("--out", type=Path, default=None, help="where to write the JSON")
     parser.add_argument("--server-env", action="append", default=[], metavar="GATEWAY_NAME=value",
                         help="a setting of the gateway under test (repeatable); the caller's GATEWAY_* are not passed")
@@ -136,47 +190,64 @@ def main(argv: list[str] | None = None) -> int:
           f"{seconds:g} s per scenario; pinning {'on' if server_pin else 'off'}"
           f"{'; server ' + ' '.join(f'{k}={v}' for k, v in settings.items()) if settings else ''}", flush=True)
     rows: list[dict[str, Any]] = []
+    b_windows: list[harness.WrkResult] = []
+    b_cpu_total = 0.0
     with ExitStack() as stack:
-        with harness.reference_server(server_pin) as ref:
-            run_for = max(seconds, 2.0)
-            harness.run_wrk(wrk, load_pin, ref.url, [Request("GET", "/invoice?id=1")], seconds=1,
-                            connections=args.connections)  # warm-up
-            cpu_before = ref.cpu_seconds()
-            b = harness.run_wrk(wrk, load_pin, ref.url, [Request("GET", f"/invoice?id={i}") for i in range(1, 50)],
-                                seconds=run_for, connections=args.connections)
-            b_cpu_ms = per_request_ms(ref.cpu_seconds() - cpu_before, b.requests)
-        reference = scenarios.Scenario("reference B", "-", [], connections=args.connections)
-        rows.append(row_of(reference, b, b.rps, b_cpu_ms, b_cpu_ms))
+        ref = stack.enter_context(harness.reference_server(server_pin))
+        harness.run_wrk(wrk, load_pin, ref.url, [Request("GET", "/invoice?id=1")], seconds=1,
+                        connections=args.connections)  # warm-up
         tmp = Path(tempfile.mkdtemp(prefix="bench-gw-"))
         url = postgres_url(stack) if args.postgres else f"sqlite:///{tmp / 'bench.sqlite3'}"
         io_account, fk_account = harness.bench_accounts(url)
-        with harness.gateway_server(url, server_pin, log_path=tmp / "server.log", settings=settings) as gw:
-            fx = scenarios.prepare(gw.url, scenarios.fixture_from(io_account, fk_account))
-            wanted = {s.strip() for s in args.only.split(",") if s.strip()}
-            for scenario in scenarios.scenarios(fx):
-                if wanted and scenario.name not in wanted:
-                    continue
-                connections = scenario.connections or args.connections
+        gw = stack.enter_context(harness.gateway_server(url, server_pin, log_path=tmp / "server.log",
+                                                        settings=settings))
+        fx = scenarios.prepare(gw.url, scenarios.fixture_from(io_account, fk_account))
+        wanted = {s.strip() for s in args.only.split(",") if s.strip()}
+        chosen = [s for s in scenarios.scenarios(fx) if not wanted or s.name in wanted]
+        reference = scenarios.Scenario("reference B", "-", [], connections=args.connections)
+        for group in operations(chosen):
+            count, window = rounds_of(group, seconds, args.rounds)
+            for scenario in group:
                 scenarios.check(gw.url, scenario.requests[0])
-                harness.run_wrk(wrk, load_pin, gw.url, scenario.requests, seconds=1, connections=connections)
-                cpu_before = gw.cpu_seconds()
-                result = harness.run_wrk(wrk, load_pin, gw.url, scenario.requests, seconds=seconds,
-                                         connections=connections)
-                row = row_of(scenario, result, b.rps, per_request_ms(gw.cpu_seconds() - cpu_before, result.requests),
-                             b_cpu_ms)
-                row["connections"] = connections
+                harness.run_wrk(wrk, load_pin, gw.url, scenario.requests, seconds=1,
+                                connections=scenario.connections or args.connections)
+            found: dict[int, list[harness.WrkResult]] = {i: [] for i in range(-1, len(group))}
+            cpu: dict[int, float] = dict.fromkeys(found, 0.0)
+            for number in range(count):
+                for index in window_order(len(group), number):
+                    server, requests, connections = (
+                        (ref, B_REQUESTS, args.connections) if index < 0 else
+                        (gw, group[index].requests, group[index].connections or args.connections))
+                    cpu_before = server.cpu_seconds()
+                    found[index].append(harness.run_wrk(wrk, load_pin, server.url, requests, seconds=window,
+                                                        connections=connections))
+                    cpu[index] += server.cpu_seconds() - cpu_before
+            b = merged(found[-1])
+            b_windows.extend(found[-1])
+            b_cpu_total += cpu[-1]
+            b_cpu_ms = per_request_ms(cpu[-1], b.requests)
+            for index, scenario in enumerate(group):
+                result = merged(found[index])
+                row = row_of(scenario, result, b.rps, per_request_ms(cpu[index], result.requests), b_cpu_ms)
+                row["connections"] = scenario.connections or args.connections
+                row["reference_rps"], row["windows"] = round(b.rps, 1), f"{count} x {window} s"
                 rows.append(row)
                 print(f"  {scenario.name:<14}{scenario.dialect:<14}{result.rps:>9.0f} req/s  p50 {result.p50_ms:.2f} ms"
+                      f"  B {b.rps:,.0f}  ratio {row['ratio_to_b']:.3f}"
                       f"{'  NON-2XX: ' + result.first_bad if result.non_2xx else ''}", flush=True)
-            memory = gw.memory_mb()
-            server_log = gw.log()
+        memory = gw.memory_mb()
+        server_log = gw.log()
+    all_b = merged(b_windows) if b_windows else harness.WrkResult(0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0)
+    rows.insert(0, row_of(reference, all_b, all_b.rps, per_request_ms(b_cpu_total, all_b.requests),
+                          per_request_ms(b_cpu_total, all_b.requests)))
     info["loadavg_end"] = list(os.getloadavg())
     print()
     print(table(rows))
     print(f"\nacross dialects (max-min)/max: {spread_verdict(spread(rows))}")
     print(f"server memory {memory}; load {info['loadavg_start']} -> {info['loadavg_end']}")
     document = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "backend": backend,
-                "smoke": args.smoke, "seconds_per_scenario": seconds, "connections": args.connections,
+                "smoke": args.smoke, "seconds_per_scenario": seconds, "rounds": args.rounds,
+                "connections": args.connections,
                 "pinned": bool(server_pin), "server_env": settings, "machine": info, "server_memory": memory,
                 "spread_across_dialects": spread(rows), "rows": rows}
     out = args.out or (RESULTS / "tmp" if args.smoke else RESULTS) / (

@@ -65,13 +65,23 @@ def body_limit(request: Request) -> int:
     return int(request.app.state.settings.max_body_bytes)
 
 
+_FRAMED_BY_HEADERS = frozenset({"1.0", "1.1"})  # HTTP/2 frames bodies itself: no length is declared
+
+
 async def read_body(request: Request) -> bytes:
     """The request body, refusing to buffer more than the configured limit or to wait longer than
     settings.body_timeout for it (a client trickling its body must not hold the request forever)."""
     if getattr(request, "_body", None) is not None:
         return request._body  # already read (and checked) once for this request
+    headers = request.headers
+    declared = headers.get("content-length")
+    if declared in (None, "0") and "transfer-encoding" not in headers and \
+            request.scope.get("http_version", "1.1") in _FRAMED_BY_HEADERS:
+        # HTTP/1.x frames a request's body by these two headers alone (RFC 9112 6.3): without them it has none,
+        # and a GET (a fakturan list, say) need not wait on receive() under a deadline watch to learn that.
+        request._body = b""
+        return b""
     limit = body_limit(request)
-    declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge(limit)
     seconds = float(getattr(request.app.state.settings, "body_timeout", 0) or 0)

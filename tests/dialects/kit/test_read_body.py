@@ -19,7 +19,8 @@ def request_of(messages: list[dict[str, Any]], *, timeout: float = 5.0, limit: i
                forever: asyncio.Event | None = None) -> Request:
     """A request whose receive() hands out `messages`, then waits on `forever` (a client that sends no more)."""
     settings = SimpleNamespace(max_body_bytes=limit, body_timeout=timeout)
-    scope = {"type": "http", "method": "POST", "path": "/", "headers": [], "query_string": b"",
+    scope = {"type": "http", "method": "POST", "path": "/", "headers": [(b"transfer-encoding", b"chunked")],
+             "query_string": b"",
              "app": SimpleNamespace(state=SimpleNamespace(settings=settings))}
     queue = list(messages)
     never = forever or asyncio.Event()
@@ -134,3 +135,27 @@ def test_the_watch_does_not_keep_its_event_loop_alive() -> None:
     del loop
     gc.collect()
     assert gone() is None
+
+
+@pytest.mark.parametrize("headers", [[], [(b"content-length", b"0")]])
+def test_an_http1_request_that_declares_no_body_is_read_as_empty_without_asking_the_client(
+        headers: list[tuple[bytes, bytes]]) -> None:
+    async def scenario() -> None:
+        async def receive() -> dict[str, Any]:
+            raise AssertionError("receive() asked for a body the request does not have")
+        settings = SimpleNamespace(max_body_bytes=1000, body_timeout=5.0)
+        request = Request({"type": "http", "method": "GET", "path": "/", "headers": headers, "query_string": b"",
+                           "http_version": "1.1", "app": SimpleNamespace(state=SimpleNamespace(settings=settings))},
+                          receive)
+        assert await read_body(request) == b""
+        assert await request.body() == b""  # kept for Starlette's own readers too
+    asyncio.run(scenario())
+
+
+def test_an_http2_request_without_a_length_still_reads_its_data_frames() -> None:
+    async def scenario() -> None:
+        request = request_of([{"type": "http.request", "body": b"q=1", "more_body": False}])
+        request.scope["headers"] = []
+        request.scope["http_version"] = "2"
+        assert await read_body(request) == b"q=1"
+    asyncio.run(scenario())
