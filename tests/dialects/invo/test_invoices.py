@@ -9,6 +9,7 @@ import pytest
 from core.handlers.invoice_state import view_of
 from core.models import Invoice
 from core.queries import InvoiceFilter, count_invoices
+from dialects.invo.resources import invoices as invo_invoices
 from tests.dialects.invo.conftest import Api
 
 SEED_ITEM = {"product": "cos tam", "pkwiu": "72/20", "count": 4, "unit": "szt.", "pnetto": Decimal("100.00"),
@@ -58,6 +59,27 @@ def test_seed_list_one_invoice_with_items(api: Api, fv: dict[str, Any], customer
                     "unitid": item["unitid"], "unitsm": "szt.", "count": 4, "vatid": item["vatid"], "vatsm": "23%",
                     "vatname": "Podatek VAT 23%", "pnetto": Decimal("100.00"), "pbrutto": Decimal("123.00"),
                     "vnetto": Decimal("400.00"), "vbrutto": Decimal("492.00")}
+
+
+def test_one_invoice_by_id_is_a_point_read_that_answers_as_the_paged_form_does(
+        api: Api, fv: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    # "page": 1 takes the general path (a filter and a page, then _one_id); the bare form reads the one invoice
+    paged = [api("invoices", {"action": "list", "id": fv["id"], "items": 1, "page": 1}),
+             api("invoices", {"action": "list", "id": fv["id"], "bef": 1, "page": 1}),
+             api("invoices", {"action": "list", "id": 0, "page": 1}),
+             api("invoices", {"action": "list", "id": fv["id"] + 1000, "page": 1}),
+             api("invoices", {"action": "list", "id": fv["id"], "items": "x", "page": 1})]
+
+    def no_filter(q: Any) -> Any:
+        raise AssertionError("a list filter made to read one invoice")
+    monkeypatch.setattr(invo_invoices, "invoice_filter", no_filter)
+    bare = [api("invoices", {"action": "list", "id": fv["id"], "items": 1}),
+            api("invoices", {"action": "list", "id": fv["id"], "bef": 1}),
+            api("invoices", {"action": "list", "id": 0}),
+            api("invoices", {"action": "list", "id": fv["id"] + 1000}),
+            api("invoices", {"action": "list", "id": fv["id"], "items": "x"})]
+    assert bare == paged
+    assert [answer.get("error") for answer in bare] == [None, None, 8, 6, 8]
 
 
 def test_items_without_a_single_id_is_error_6(api: Api, fv: dict[str, Any]) -> None:
