@@ -238,8 +238,8 @@ def main(argv: list[str] | None = None) -> int:
         memory = gw.memory_mb()
         server_log = gw.log()
     all_b = merged(b_windows) if b_windows else harness.WrkResult(0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0)
-    rows.insert(0, row_of(reference, all_b, all_b.rps, per_request_ms(b_cpu_total, all_b.requests),
-                          per_request_ms(b_cpu_total, all_b.requests)))
+    all_b_cpu_ms = per_request_ms(b_cpu_total, all_b.requests)
+    rows.insert(0, row_of(reference, all_b, all_b.rps, all_b_cpu_ms, all_b_cpu_ms))
     info["loadavg_end"] = list(os.getloadavg())
     print()
     print(table(rows))
